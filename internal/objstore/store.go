@@ -1,0 +1,235 @@
+// Package objstore is floe's storage layer over gocloud.dev/blob.
+//
+// A Store is a bucket plus a key prefix. Keys are slash-separated paths
+// relative to the store's root ("snapshot/snapshot-3"). Every backend
+// (memory, local files, S3, GCS, Azure) must pass the conformance suite in
+// conformance.go, which checks read-after-write, listing, ranged reads and
+// that create-only writes have exactly one winner under races.
+//
+// A Store is safe for concurrent use. The caller that opened it must Close it.
+package objstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+)
+
+// Sentinel errors. Callers test with errors.Is.
+var (
+	// ErrNotFound reports a key that does not exist.
+	ErrNotFound = errors.New("objstore: not found")
+	// ErrExist reports that a create-only write found the key already present.
+	// The write did not happen (the existing object is someone else's).
+	ErrExist = errors.New("objstore: already exists")
+	// ErrUnsupported reports a URL scheme or option this build cannot open.
+	ErrUnsupported = errors.New("objstore: unsupported")
+	// ErrInvalidKey reports a key that is empty, absolute or escapes the root.
+	ErrInvalidKey = errors.New("objstore: invalid key")
+)
+
+// Object describes one listed object.
+type Object struct {
+	Key     string // full key relative to the store root
+	Size    int64
+	ModTime time.Time
+}
+
+// Store is a bucket plus a key prefix.
+type Store struct {
+	bucket *blob.Bucket
+	prefix string // "" or ends with "/"
+	url    string // the URL it was opened from, for messages
+	owner  bool   // Close closes the bucket
+}
+
+// New wraps an open bucket. The Store owns the bucket: Close closes it.
+func New(b *blob.Bucket, url string) *Store {
+	return &Store{bucket: b, url: url, owner: true}
+}
+
+// Bucket returns the underlying bucket (for code that needs gocloud directly).
+func (s *Store) Bucket() *blob.Bucket { return s.bucket }
+
+// URL returns a description of the store's location.
+func (s *Store) URL() string {
+	if s.prefix == "" {
+		return s.url
+	}
+	return strings.TrimSuffix(s.url, "/") + "/" + strings.TrimSuffix(s.prefix, "/")
+}
+
+// Sub returns a view of the store rooted at dir (relative to this store's
+// root). The view shares the bucket; closing it does not close the bucket.
+func (s *Store) Sub(dir string) *Store {
+	dir = strings.Trim(dir, "/")
+	if dir == "" {
+		return s
+	}
+	return &Store{bucket: s.bucket, prefix: s.prefix + dir + "/", url: s.url}
+}
+
+// Close releases the bucket if this Store owns it.
+func (s *Store) Close() error {
+	if s.owner {
+		return s.bucket.Close()
+	}
+	return nil
+}
+
+func (s *Store) key(k string) (string, error) {
+	if k == "" || strings.HasPrefix(k, "/") || strings.Contains(k, "//") {
+		return "", fmt.Errorf("%w: %q", ErrInvalidKey, k)
+	}
+	for _, part := range strings.Split(k, "/") {
+		if part == "." || part == ".." {
+			return "", fmt.Errorf("%w: %q", ErrInvalidKey, k)
+		}
+	}
+	return s.prefix + k, nil
+}
+
+// wrap translates gocloud error codes into our sentinels, naming the key.
+func (s *Store) wrap(op, k string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return fmt.Errorf("%s %s: %w", op, k, errors.Join(ErrNotFound, err))
+	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
+		if op == "create" {
+			return fmt.Errorf("%s %s: %w", op, k, errors.Join(ErrExist, err))
+		}
+	}
+	if errors.Is(err, ErrExist) || errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%s %s: %w", op, k, err)
+	}
+	return fmt.Errorf("%s %s: %w", op, k, err)
+}
+
+// Read returns the whole object.
+func (s *Store) Read(ctx context.Context, k string) ([]byte, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.bucket.ReadAll(ctx, full)
+	return b, s.wrap("read", k, err)
+}
+
+// ReadRange returns length bytes starting at offset (length < 0 reads to the end).
+func (s *Store) ReadRange(ctx context.Context, k string, offset, length int64) ([]byte, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.bucket.NewRangeReader(ctx, full, offset, length, nil)
+	if err != nil {
+		return nil, s.wrap("read", k, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	return b, s.wrap("read", k, err)
+}
+
+// Size returns the object's size in bytes.
+func (s *Store) Size(ctx context.Context, k string) (int64, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return 0, err
+	}
+	a, err := s.bucket.Attributes(ctx, full)
+	if err != nil {
+		return 0, s.wrap("stat", k, err)
+	}
+	return a.Size, nil
+}
+
+// Exists reports whether the object exists.
+func (s *Store) Exists(ctx context.Context, k string) (bool, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return false, err
+	}
+	ok, err := s.bucket.Exists(ctx, full)
+	return ok, s.wrap("stat", k, err)
+}
+
+// Write stores data under k, replacing any existing object. The object is
+// visible only once complete (never partially written).
+func (s *Store) Write(ctx context.Context, k string, data []byte) error {
+	full, err := s.key(k)
+	if err != nil {
+		return err
+	}
+	return s.wrap("write", k, s.bucket.WriteAll(ctx, full, data, nil))
+}
+
+// Create stores data under k only if k does not exist yet. It returns an
+// error wrapping ErrExist if another writer got there first. Any other error
+// is ambiguous: the object may or may not have been created, and the caller
+// must find out (for example by re-sending the same bytes and comparing).
+func (s *Store) Create(ctx context.Context, k string, data []byte) error {
+	full, err := s.key(k)
+	if err != nil {
+		return err
+	}
+	return s.wrap("create", k, s.bucket.WriteAll(ctx, full, data, &blob.WriterOptions{IfNotExist: true}))
+}
+
+// Delete removes the object. Deleting a missing object returns ErrNotFound.
+func (s *Store) Delete(ctx context.Context, k string) error {
+	full, err := s.key(k)
+	if err != nil {
+		return err
+	}
+	return s.wrap("delete", k, s.bucket.Delete(ctx, full))
+}
+
+// List returns every object whose key starts with prefix (recursively), in
+// lexical key order. Keys are relative to the store root.
+func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
+	it := s.bucket.List(&blob.ListOptions{Prefix: s.prefix + prefix})
+	var out []Object
+	for {
+		o, err := it.Next(ctx)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, s.wrap("list", prefix, err)
+		}
+		if o.IsDir {
+			continue
+		}
+		out = append(out, Object{Key: strings.TrimPrefix(o.Key, s.prefix), Size: o.Size, ModTime: o.ModTime})
+	}
+}
+
+// ListDir returns the immediate children of dir: object names and
+// sub-directory names (the latter with a trailing "/"), relative to dir.
+func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
+	p := s.prefix
+	if d := strings.Trim(dir, "/"); d != "" {
+		p += d + "/"
+	}
+	it := s.bucket.List(&blob.ListOptions{Prefix: p, Delimiter: "/"})
+	var out []string
+	for {
+		o, err := it.Next(ctx)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, s.wrap("list", dir, err)
+		}
+		out = append(out, strings.TrimPrefix(o.Key, p))
+	}
+}
