@@ -47,6 +47,7 @@ type Store struct {
 	prefix string // "" or ends with "/"
 	url    string // the URL it was opened from, for messages
 	owner  bool   // Close closes the bucket
+	faults *Faults
 }
 
 // New wraps an open bucket. The Store owns the bucket: Close closes it.
@@ -72,7 +73,7 @@ func (s *Store) Sub(dir string) *Store {
 	if dir == "" {
 		return s
 	}
-	return &Store{bucket: s.bucket, prefix: s.prefix + dir + "/", url: s.url}
+	return &Store{bucket: s.bucket, prefix: s.prefix + dir + "/", url: s.url, faults: s.faults}
 }
 
 // Close releases the bucket if this Store owns it.
@@ -120,7 +121,13 @@ func (s *Store) Read(ctx context.Context, k string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.faults.check(ctx, OpRead, k, Before); err != nil {
+		return nil, s.wrap("read", k, err)
+	}
 	b, err := s.bucket.ReadAll(ctx, full)
+	if err == nil {
+		err = s.faults.check(ctx, OpRead, k, After)
+	}
 	return b, s.wrap("read", k, err)
 }
 
@@ -129,6 +136,9 @@ func (s *Store) ReadRange(ctx context.Context, k string, offset, length int64) (
 	full, err := s.key(k)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.faults.check(ctx, OpRead, k, Before); err != nil {
+		return nil, s.wrap("read", k, err)
 	}
 	r, err := s.bucket.NewRangeReader(ctx, full, offset, length, nil)
 	if err != nil {
@@ -145,6 +155,9 @@ func (s *Store) Size(ctx context.Context, k string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := s.faults.check(ctx, OpStat, k, Before); err != nil {
+		return 0, s.wrap("stat", k, err)
+	}
 	a, err := s.bucket.Attributes(ctx, full)
 	if err != nil {
 		return 0, s.wrap("stat", k, err)
@@ -158,6 +171,9 @@ func (s *Store) Exists(ctx context.Context, k string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := s.faults.check(ctx, OpStat, k, Before); err != nil {
+		return false, s.wrap("stat", k, err)
+	}
 	ok, err := s.bucket.Exists(ctx, full)
 	return ok, s.wrap("stat", k, err)
 }
@@ -169,7 +185,14 @@ func (s *Store) Write(ctx context.Context, k string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return s.wrap("write", k, s.bucket.WriteAll(ctx, full, data, nil))
+	if err := s.faults.check(ctx, OpWrite, k, Before); err != nil {
+		return s.wrap("write", k, err)
+	}
+	err = s.bucket.WriteAll(ctx, full, data, nil)
+	if err == nil {
+		err = s.faults.check(ctx, OpWrite, k, After)
+	}
+	return s.wrap("write", k, err)
 }
 
 // Create stores data under k only if k does not exist yet. It returns an
@@ -181,7 +204,14 @@ func (s *Store) Create(ctx context.Context, k string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return s.wrap("create", k, s.bucket.WriteAll(ctx, full, data, &blob.WriterOptions{IfNotExist: true}))
+	if err := s.faults.check(ctx, OpCreate, k, Before); err != nil {
+		return s.wrap("create", k, err)
+	}
+	err = s.bucket.WriteAll(ctx, full, data, &blob.WriterOptions{IfNotExist: true})
+	if err == nil {
+		err = s.faults.check(ctx, OpCreate, k, After)
+	}
+	return s.wrap("create", k, err)
 }
 
 // Delete removes the object. Deleting a missing object returns ErrNotFound.
@@ -190,12 +220,22 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	if err != nil {
 		return err
 	}
-	return s.wrap("delete", k, s.bucket.Delete(ctx, full))
+	if err := s.faults.check(ctx, OpDelete, k, Before); err != nil {
+		return s.wrap("delete", k, err)
+	}
+	err = s.bucket.Delete(ctx, full)
+	if err == nil {
+		err = s.faults.check(ctx, OpDelete, k, After)
+	}
+	return s.wrap("delete", k, err)
 }
 
 // List returns every object whose key starts with prefix (recursively), in
 // lexical key order. Keys are relative to the store root.
 func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
+	if err := s.faults.check(ctx, OpList, prefix, Before); err != nil {
+		return nil, s.wrap("list", prefix, err)
+	}
 	it := s.bucket.List(&blob.ListOptions{Prefix: s.prefix + prefix})
 	var out []Object
 	for {
@@ -216,6 +256,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
 // ListDir returns the immediate children of dir: object names and
 // sub-directory names (the latter with a trailing "/"), relative to dir.
 func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
+	if err := s.faults.check(ctx, OpList, dir, Before); err != nil {
+		return nil, s.wrap("list", dir, err)
+	}
 	p := s.prefix
 	if d := strings.Trim(dir, "/"); d != "" {
 		p += d + "/"
