@@ -1,0 +1,94 @@
+// Package layers holds a test that enforces the dependency direction of
+// design.md: imports between floe packages point down only.
+package layers
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/floelake/floe/"
+
+// allowed lists, for each package, the floe packages its non-test code may
+// import. Packages missing from the table may import nothing of ours, except
+// internal/jsonpp (a leaf utility), which anyone may use.
+var allowed = map[string][]string{
+	"cmd/floe":          {"table", "catalog", "snapshot", "manifest", "internal/schema", "internal/binrow", "internal/objstore", "internal/kv"},
+	"table":             {"changelog", "lsm", "merge", "manifest", "snapshot", "catalog", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
+	"changelog":         {"lsm", "merge", "manifest", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
+	"lsm":               {"merge", "manifest", "internal/datafile", "internal/kv", "internal/schema", "internal/binrow", "internal/objstore"},
+	"merge":             {"internal/kv", "internal/schema"},
+	"manifest":          {"internal/binrow", "internal/schema", "internal/objstore"},
+	"snapshot":          {"internal/objstore"},
+	"catalog":           {"internal/schema", "internal/objstore"},
+	"internal/datafile": {"internal/kv", "internal/schema", "internal/objstore", "internal/binrow"},
+	"internal/binrow":   {"internal/schema"},
+	"internal/fixtures": {},
+}
+
+var everyone = map[string]bool{"internal/jsonpp": true}
+
+func TestImportsPointDown(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string]map[string]bool{}
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			n := d.Name()
+			if p != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "tools" || n == "interop") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		rel = filepath.ToSlash(rel)
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if !strings.HasPrefix(path, module) {
+				continue
+			}
+			if imports[rel] == nil {
+				imports[rel] = map[string]bool{}
+			}
+			imports[rel][strings.TrimPrefix(path, module)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for p := range imports {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		ok := map[string]bool{}
+		for _, a := range allowed[pkg] {
+			ok[a] = true
+		}
+		for imp := range imports[pkg] {
+			if !ok[imp] && !everyone[imp] {
+				t.Errorf("%s imports %s, which design.md does not allow", pkg, imp)
+			}
+		}
+	}
+}
