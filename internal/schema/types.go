@@ -1,8 +1,3 @@
-// Package schema holds Paimon's data types and table schemas: the type
-// strings and JSON forms of schema/schema-N files, field ids, and the mapping
-// between Paimon and Arrow types.
-//
-// Values of DataType are immutable once built; share them freely.
 package schema
 
 // Kind is the root of a Paimon data type.
