@@ -370,12 +370,10 @@ func (p *typeParser) typeWithNullability() (DataType, error) {
 	switch {
 	case p.peekKeyword("ARRAY"):
 		p.pos++
-		t = DataType{Kind: Array, Elem: &t}
-		t.NotNull = p.nullability()
+		t = NewArray(t).WithNotNull(p.nullability())
 	case p.peekKeyword("MULTISET"):
 		p.pos++
-		t = DataType{Kind: Multiset, Elem: &t}
-		t.NotNull = p.nullability()
+		t = NewMultiset(t).WithNotNull(p.nullability())
 	}
 	return t, nil
 }
