@@ -335,7 +335,8 @@ func putValue(buf []byte, base, pos int, t *schema.DataType, v any) ([]byte, err
 		}
 		off := len(buf) - base
 		start := len(buf)
-		buf, err := appendRow(buf, t.Fields, vals)
+		var err error
+		buf, err = appendRow(buf, t.Fields, vals)
 		if err != nil {
 			return buf[:start], err
 		}
@@ -347,7 +348,8 @@ func putValue(buf []byte, base, pos int, t *schema.DataType, v any) ([]byte, err
 		}
 		off := len(buf) - base
 		start := len(buf)
-		buf, err := appendArray(buf, t.Elem, vals)
+		var err error
+		buf, err = appendArray(buf, t.Elem, vals)
 		if err != nil {
 			return buf[:start], err
 		}
@@ -364,7 +366,8 @@ func putValue(buf []byte, base, pos int, t *schema.DataType, v any) ([]byte, err
 		off := len(buf) - base
 		start := len(buf)
 		buf = append(buf, 0, 0, 0, 0)
-		buf, err := appendArray(buf, kt, m.Keys)
+		var err error
+		buf, err = appendArray(buf, kt, m.Keys)
 		if err != nil {
 			return buf[:start], err
 		}

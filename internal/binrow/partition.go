@@ -348,6 +348,17 @@ func javaFloatString(f float64, bitSize int) string {
 	mant, expStr, _ := strings.Cut(e, "e")
 	exp, _ := strconv.Atoi(expStr)
 	digits := strings.Replace(mant, ".", "", 1)
+	if len(digits) == 1 {
+		// Java picks the closest 2-digit decimal when one digit suffices
+		// (4.9E-324, not 5.0E-324).
+		e = strconv.FormatFloat(math.Abs(f), 'e', 1, bitSize)
+		mant, expStr, _ = strings.Cut(e, "e")
+		exp, _ = strconv.Atoi(expStr)
+		digits = strings.TrimRight(strings.Replace(mant, ".", "", 1), "0")
+		if digits == "" {
+			digits = "0"
+		}
+	}
 	var s string
 	abs := math.Abs(f)
 	if abs >= 1e-3 && abs < 1e7 {
