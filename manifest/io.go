@@ -1,0 +1,166 @@
+package manifest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/floelake/floe/internal/objstore"
+)
+
+// Dir is the directory, relative to the table root, holding manifest
+// lists, manifests and index manifests.
+const Dir = "manifest"
+
+// Key returns the store key of a manifest-directory file.
+func Key(name string) string { return Dir + "/" + name }
+
+// ReadList reads and decodes manifest/<name> from a table-root store.
+func ReadList(ctx context.Context, st *objstore.Store, name string) ([]FileMeta, error) {
+	b, err := st.Read(ctx, Key(name))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest list %s: %w", name, err)
+	}
+	return DecodeList(name, b)
+}
+
+// ReadManifest reads and decodes manifest/<name>.
+func ReadManifest(ctx context.Context, st *objstore.Store, name string) ([]Entry, error) {
+	b, err := st.Read(ctx, Key(name))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", name, err)
+	}
+	return DecodeManifest(name, b)
+}
+
+// ReadIndexManifest reads and decodes manifest/<name>. An index manifest
+// is the full set of live index files of a snapshot (all ADD entries).
+func ReadIndexManifest(ctx context.Context, st *objstore.Store, name string) ([]IndexEntry, error) {
+	b, err := st.Read(ctx, Key(name))
+	if err != nil {
+		return nil, fmt.Errorf("read index manifest %s: %w", name, err)
+	}
+	return DecodeIndexManifest(name, b)
+}
+
+func write(ctx context.Context, st *objstore.Store, what, name string, b []byte, err error) (int64, error) {
+	if err != nil {
+		return 0, fmt.Errorf("encode %s %s: %w", what, name, err)
+	}
+	if err := st.Write(ctx, Key(name), b); err != nil {
+		return 0, fmt.Errorf("write %s %s: %w", what, name, err)
+	}
+	return int64(len(b)), nil
+}
+
+// WriteList encodes metas and writes manifest/<name>, returning its size
+// (the value snapshots record as base/deltaManifestListSize).
+func WriteList(ctx context.Context, st *objstore.Store, name string, metas []FileMeta, opts EncodeOptions) (int64, error) {
+	b, err := EncodeList(metas, opts)
+	return write(ctx, st, "manifest list", name, b, err)
+}
+
+// WriteManifest encodes entries and writes manifest/<name>, returning its
+// size (the value manifest lists record as _FILE_SIZE).
+func WriteManifest(ctx context.Context, st *objstore.Store, name string, entries []Entry, opts EncodeOptions) (int64, error) {
+	b, err := EncodeManifest(entries, opts)
+	return write(ctx, st, "manifest", name, b, err)
+}
+
+// WriteIndexManifest encodes entries and writes manifest/<name>,
+// returning its size.
+func WriteIndexManifest(ctx context.Context, st *objstore.Store, name string, entries []IndexEntry, opts EncodeOptions) (int64, error) {
+	b, err := EncodeIndexManifest(entries, opts)
+	return write(ctx, st, "index manifest", name, b, err)
+}
+
+// File name prefixes (§ file naming: <prefix><uuid>-<counter>).
+const (
+	PrefixManifest      = "manifest-"
+	PrefixList          = "manifest-list-"
+	PrefixIndexManifest = "index-manifest-"
+)
+
+// NameGenerator produces file names <prefix><uuid>-<n> with one random
+// UUID per generator and n counting from 0. It is safe for concurrent use.
+type NameGenerator struct {
+	prefix string
+	uuid   string
+	n      atomic.Int64
+}
+
+// NewNameGenerator returns a generator for one of the Prefix* constants.
+func NewNameGenerator(prefix string) *NameGenerator {
+	return &NameGenerator{prefix: prefix, uuid: uuid.NewString()}
+}
+
+// Next returns the next name.
+func (g *NameGenerator) Next() string {
+	return fmt.Sprintf("%s%s-%d", g.prefix, g.uuid, g.n.Add(1)-1)
+}
+
+// ReadLimit bounds how many manifests LiveFiles and ReadEntries read at once.
+const ReadLimit = 16
+
+// ReadEntries reads the manifests named by metas concurrently and returns
+// their entries concatenated in list order.
+func ReadEntries(ctx context.Context, st *objstore.Store, metas []FileMeta) ([]Entry, error) {
+	parts := make([][]Entry, len(metas))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(ReadLimit)
+	for i := range metas {
+		g.Go(func() error {
+			es, err := ReadManifest(ctx, st, metas[i].FileName)
+			parts[i] = es
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]Entry, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+// LiveFiles reads the given manifest lists in order (typically a
+// snapshot's base and delta lists; empty names are skipped), reads all
+// their manifests, merges the entries (see Merge) and returns the live ADD
+// entries in order.
+func LiveFiles(ctx context.Context, st *objstore.Store, lists ...string) ([]Entry, error) {
+	var metas []FileMeta
+	for _, l := range lists {
+		if l == "" {
+			continue
+		}
+		m, err := ReadList(ctx, st, l)
+		if err != nil {
+			return nil, err
+		}
+		metas = append(metas, m...)
+	}
+	entries, err := ReadEntries(ctx, st, metas)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := Merge(entries)
+	if err != nil {
+		return nil, err
+	}
+	live := merged[:0]
+	for _, e := range merged {
+		if e.Kind == Add {
+			live = append(live, e)
+		}
+	}
+	return live, nil
+}
