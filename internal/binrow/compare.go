@@ -216,6 +216,9 @@ func decimalBytes(r Row, i int) []byte {
 // compareDecimalBytes compares two big-endian two's complement integers of
 // at most 16 bytes by sign-extending both to 16 bytes.
 func compareDecimalBytes(x, y []byte) int {
+	if len(x) <= 8 && len(y) <= 8 {
+		return cmpInt64(beInt64(x), beInt64(y))
+	}
 	for k := 0; k < 16; k++ {
 		cx, cy := extByte(x, k), extByte(y, k)
 		if k == 0 {
@@ -241,4 +244,16 @@ func extByte(b []byte, k int) byte {
 		return 0xff
 	}
 	return 0
+}
+
+// beInt64 sign-extends at most 8 big-endian two's complement bytes.
+func beInt64(b []byte) int64 {
+	var v int64
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		v = -1
+	}
+	for _, c := range b {
+		v = v<<8 | int64(c)
+	}
+	return v
 }
