@@ -597,7 +597,9 @@ func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *d
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	d := &decoder{file: name, top: h.schema}
-	var out []T
+	// Size the result from the block headers, bounded by the file size so
+	// a bogus count cannot force a large allocation.
+	out := make([]T, 0, min(countRecords(b, h), len(b)/4+1))
 	err = readBlocks(b, h, func(r *reader, count int) error {
 		d.reader = *r
 		out = growCap(out, count)
@@ -621,11 +623,28 @@ func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *d
 	return out, nil
 }
 
+// countRecords sums the record counts of the block headers, stopping at
+// the first malformed header (the decoding pass reports it).
+func countRecords(b []byte, h *container) int {
+	r := reader{b: b, i: h.body}
+	total := 0
+	for r.i < len(b) {
+		count, size := r.long(), r.long()
+		if r.err != nil || count < 0 || size < 0 || size > int64(len(b)-r.i-16) {
+			break
+		}
+		r.i += int(size) + 16
+		total += int(min(count, int64(len(b))))
+	}
+	return total
+}
+
 func growCap[T any](s []T, n int) []T {
 	if cap(s)-len(s) >= n {
 		return s
 	}
-	ns := make([]T, len(s), len(s)+n)
+	c := max(len(s)+n, 2*cap(s))
+	ns := make([]T, len(s), c)
 	copy(ns, s)
 	return ns
 }
