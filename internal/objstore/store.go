@@ -1,10 +1,23 @@
 // Package objstore is floe's storage layer over gocloud.dev/blob.
 //
 // A Store is a bucket plus a key prefix. Keys are slash-separated paths
-// relative to the store's root ("snapshot/snapshot-3"). Every backend
-// (memory, local files, S3, GCS, Azure) must pass the conformance suite in
-// conformance.go, which checks read-after-write, listing, ranged reads and
-// that create-only writes have exactly one winner under races.
+// relative to the store's root ("snapshot/snapshot-3"); they may not be
+// empty, start with "/", or contain empty, "." or ".." segments.
+//
+// Open accepts local paths and file:// URLs (served by floe's own
+// local-file driver, see OpenLocal), mem://, s3:// (AWS and S3-compatible
+// servers such as MinIO), gs:// and azblob://.
+//
+// Writes are atomic: readers see the old object or the new one, never a
+// part. Create is a create-only write (S3 If-None-Match, GCS generation
+// preconditions, Azure If-None-Match, a hard link on local disks) with
+// exactly one winner under races; the losers get ErrExist. Paimon's
+// snapshot commit relies on this (paimon-format.md §2.4).
+//
+// Every backend must pass RunConformance (conformance.go), which checks
+// read-after-write, overwrite, listing, ranged reads, error mapping and the
+// create-only races. WithFaults wraps a Store with injected failures and
+// latency for tests.
 //
 // A Store is safe for concurrent use. The caller that opened it must Close it.
 package objstore
@@ -48,6 +61,7 @@ type Store struct {
 	url    string // the URL it was opened from, for messages
 	owner  bool   // Close closes the bucket
 	faults *Faults
+	bad    error // set by Sub with an invalid dir; every operation returns it
 }
 
 // New wraps an open bucket. The Store owns the bucket: Close closes it.
@@ -58,20 +72,36 @@ func New(b *blob.Bucket, url string) *Store {
 // Bucket returns the underlying bucket (for code that needs gocloud directly).
 func (s *Store) Bucket() *blob.Bucket { return s.bucket }
 
-// URL returns a description of the store's location.
+// URL returns the store's location: the URL it was opened from with the
+// store's prefix appended to the path (query parameters kept), so that
+// Open(ctx, s.URL()) reaches the same objects.
 func (s *Store) URL() string {
 	if s.prefix == "" {
 		return s.url
 	}
-	return strings.TrimSuffix(s.url, "/") + "/" + strings.TrimSuffix(s.prefix, "/")
+	base, query, hasQuery := strings.Cut(s.url, "?")
+	if !strings.HasSuffix(base, "://") {
+		base = strings.TrimSuffix(base, "/") + "/"
+	}
+	u := base + strings.TrimSuffix(s.prefix, "/")
+	if hasQuery {
+		u += "?" + query
+	}
+	return u
 }
 
 // Sub returns a view of the store rooted at dir (relative to this store's
-// root). The view shares the bucket; closing it does not close the bucket.
+// root; leading and trailing slashes are ignored). The view shares the
+// bucket and the faults; closing it does not close the bucket. A dir that
+// is not a valid key makes every operation of the view fail with
+// ErrInvalidKey.
 func (s *Store) Sub(dir string) *Store {
 	dir = strings.Trim(dir, "/")
 	if dir == "" {
 		return s
+	}
+	if _, err := s.key(dir); err != nil {
+		return &Store{bucket: s.bucket, prefix: s.prefix, url: s.url, faults: s.faults, bad: err}
 	}
 	return &Store{bucket: s.bucket, prefix: s.prefix + dir + "/", url: s.url, faults: s.faults}
 }
@@ -85,6 +115,9 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) key(k string) (string, error) {
+	if s.bad != nil {
+		return "", s.bad
+	}
 	if k == "" || strings.HasPrefix(k, "/") || strings.Contains(k, "//") {
 		return "", fmt.Errorf("%w: %q", ErrInvalidKey, k)
 	}
@@ -108,9 +141,6 @@ func (s *Store) wrap(op, k string, err error) error {
 		if op == "create" {
 			return fmt.Errorf("%s %s: %w", op, k, errors.Join(ErrExist, err))
 		}
-	}
-	if errors.Is(err, ErrExist) || errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("%s %s: %w", op, k, err)
 	}
 	return fmt.Errorf("%s %s: %w", op, k, err)
 }
@@ -146,6 +176,9 @@ func (s *Store) ReadRange(ctx context.Context, k string, offset, length int64) (
 	}
 	defer r.Close()
 	b, err := io.ReadAll(r)
+	if err == nil {
+		err = s.faults.check(ctx, OpRead, k, After)
+	}
 	return b, s.wrap("read", k, err)
 }
 
@@ -159,6 +192,9 @@ func (s *Store) Size(ctx context.Context, k string) (int64, error) {
 		return 0, s.wrap("stat", k, err)
 	}
 	a, err := s.bucket.Attributes(ctx, full)
+	if err == nil {
+		err = s.faults.check(ctx, OpStat, k, After)
+	}
 	if err != nil {
 		return 0, s.wrap("stat", k, err)
 	}
@@ -175,6 +211,9 @@ func (s *Store) Exists(ctx context.Context, k string) (bool, error) {
 		return false, s.wrap("stat", k, err)
 	}
 	ok, err := s.bucket.Exists(ctx, full)
+	if err == nil {
+		err = s.faults.check(ctx, OpStat, k, After)
+	}
 	return ok, s.wrap("stat", k, err)
 }
 
@@ -207,11 +246,34 @@ func (s *Store) Create(ctx context.Context, k string, data []byte) error {
 	if err := s.faults.check(ctx, OpCreate, k, Before); err != nil {
 		return s.wrap("create", k, err)
 	}
-	err = s.bucket.WriteAll(ctx, full, data, &blob.WriterOptions{IfNotExist: true})
+	for attempt := 0; ; attempt++ {
+		err = s.bucket.WriteAll(ctx, full, data, &blob.WriterOptions{IfNotExist: true})
+		if !conditionalConflict(err) || attempt >= 20 {
+			break
+		}
+		// S3 answers 409 ConditionalRequestConflict while another
+		// conditional write to the key is in flight; nothing was written.
+		// Retry: the next attempt either wins or sees the other writer's
+		// object (412, ErrExist).
+		t := time.NewTimer(time.Duration(attempt+1) * 5 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return s.wrap("create", k, errors.Join(ctx.Err(), err))
+		case <-t.C:
+		}
+	}
 	if err == nil {
 		err = s.faults.check(ctx, OpCreate, k, After)
 	}
 	return s.wrap("create", k, err)
+}
+
+// conditionalConflict reports S3's 409 ConditionalRequestConflict, which
+// gocloud maps to no specific code.
+func conditionalConflict(err error) bool {
+	var api interface{ ErrorCode() string }
+	return err != nil && errors.As(err, &api) && api.ErrorCode() == "ConditionalRequestConflict"
 }
 
 // Delete removes the object. Deleting a missing object returns ErrNotFound.
@@ -230,9 +292,29 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	return s.wrap("delete", k, err)
 }
 
+// checkPrefix validates a List prefix: "" or a key, possibly ending in
+// "/" or in a partial last segment.
+func (s *Store) checkPrefix(prefix string) error {
+	if s.bad != nil {
+		return s.bad
+	}
+	if strings.HasPrefix(prefix, "/") {
+		return fmt.Errorf("%w: prefix %q", ErrInvalidKey, prefix)
+	}
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		if _, err := s.key(prefix[:i]); err != nil {
+			return fmt.Errorf("%w: prefix %q", ErrInvalidKey, prefix)
+		}
+	}
+	return nil
+}
+
 // List returns every object whose key starts with prefix (recursively), in
 // lexical key order. Keys are relative to the store root.
 func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
+	if err := s.checkPrefix(prefix); err != nil {
+		return nil, err
+	}
 	if err := s.faults.check(ctx, OpList, prefix, Before); err != nil {
 		return nil, s.wrap("list", prefix, err)
 	}
@@ -241,6 +323,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
 	for {
 		o, err := it.Next(ctx)
 		if err == io.EOF {
+			if err := s.faults.check(ctx, OpList, prefix, After); err != nil {
+				return nil, s.wrap("list", prefix, err)
+			}
 			return out, nil
 		}
 		if err != nil {
@@ -256,6 +341,11 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
 // ListDir returns the immediate children of dir: object names and
 // sub-directory names (the latter with a trailing "/"), relative to dir.
 func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
+	if d := strings.Trim(dir, "/"); d != "" || s.bad != nil {
+		if _, err := s.key(d); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.faults.check(ctx, OpList, dir, Before); err != nil {
 		return nil, s.wrap("list", dir, err)
 	}
@@ -268,6 +358,9 @@ func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
 	for {
 		o, err := it.Next(ctx)
 		if err == io.EOF {
+			if err := s.faults.check(ctx, OpList, dir, After); err != nil {
+				return nil, s.wrap("list", dir, err)
+			}
 			return out, nil
 		}
 		if err != nil {
