@@ -20,7 +20,7 @@ type Consumer struct {
 // An absent nextSnapshot reads as 0, as in Java.
 func DecodeConsumer(name string, b []byte) (Consumer, error) {
 	var c Consumer
-	if err := decodeObject(name, b, &c); err != nil {
+	if _, err := decodeObject(name, b, &c); err != nil {
 		return Consumer{}, err
 	}
 	return c, nil

@@ -290,10 +290,18 @@ func TestPublishHintWithoutCancel(t *testing.T) {
 
 // N writers race for the same id: exactly one wins, the others see it.
 func TestPublishRace(t *testing.T) {
-	for _, faulty := range []bool{false, true} {
-		t.Run(fmt.Sprintf("faulty=%v", faulty), func(t *testing.T) {
+	for _, c := range []struct{ local, faulty bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+		local, faulty := c.local, c.faulty
+		t.Run(fmt.Sprintf("local=%v/faulty=%v", local, faulty), func(t *testing.T) {
 			ctx := context.Background()
 			store := memStore(t)
+			if local {
+				var err error
+				if store, err = objstore.Open(ctx, "file://"+t.TempDir()); err != nil {
+					t.Skipf("local driver not available: %v", err)
+				}
+				defer store.Close()
+			}
 			var f objstore.Faults
 			if faulty {
 				f.SetLatency(time.Millisecond)

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
+	"sync"
 
 	"github.com/floelake/floe/internal/jsonpp"
 )
@@ -125,36 +128,67 @@ func (s *Snapshot) SameCommit(o *Snapshot) bool {
 // gives ErrUnsupportedVersion.
 func Decode(name string, b []byte) (*Snapshot, error) {
 	var s Snapshot
-	if err := decodeObject(name, b, &s); err != nil {
+	m, err := decodeObject(name, b, &s)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.check(name, b); err != nil {
+	if err := s.check(name, m); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-// decodeObject unmarshals a JSON object, mapping every failure to ErrCorrupt.
-func decodeObject(name string, b []byte, v any) error {
+// decodeObject unmarshals a JSON object into the struct pointed to by v,
+// mapping every failure to ErrCorrupt, and returns the object's raw members.
+// Keys match struct tags exactly: encoding/json alone would also accept
+// "ID" for "id", which Jackson (and so Java Paimon) ignores.
+func decodeObject(name string, b []byte, v any) (map[string]json.RawMessage, error) {
 	t := bytes.TrimLeft(b, " \t\r\n")
 	if len(t) == 0 || t[0] != '{' {
-		return fmt.Errorf("decode %s: %w: not a JSON object", name, ErrCorrupt)
+		return nil, fmt.Errorf("decode %s: %w: not a JSON object", name, ErrCorrupt)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decode %s: %w: %v", name, ErrCorrupt, err)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decode %s: %w: %v", name, ErrCorrupt, err)
 	}
-	return nil
+	known := jsonKeys(reflect.TypeOf(v).Elem())
+	exact := make(map[string]json.RawMessage, len(m))
+	for k, raw := range m {
+		if known[k] {
+			exact[k] = raw
+		}
+	}
+	fb, err := json.Marshal(exact)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w: %v", name, ErrCorrupt, err)
+	}
+	if err := json.Unmarshal(fb, v); err != nil {
+		return nil, fmt.Errorf("decode %s: %w: %v", name, ErrCorrupt, err)
+	}
+	return m, nil
 }
 
-func (s *Snapshot) check(name string, b []byte) error {
-	if s.Version == 0 {
-		var probe struct {
-			Version *int `json:"version"`
+var keyCache sync.Map // reflect.Type -> map[string]bool
+
+// jsonKeys returns the JSON keys of a struct type's fields.
+func jsonKeys(t reflect.Type) map[string]bool {
+	if k, ok := keyCache.Load(t); ok {
+		return k.(map[string]bool)
+	}
+	keys := make(map[string]bool)
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag != "" && tag != "-" {
+			keys[tag] = true
 		}
-		_ = json.Unmarshal(b, &probe) // already parsed once
-		if probe.Version == nil {
-			return fmt.Errorf("decode %s: %w: no version field", name, ErrCorrupt)
-		}
+	}
+	keyCache.Store(t, keys)
+	return keys
+}
+
+func (s *Snapshot) check(name string, m map[string]json.RawMessage) error {
+	if v, ok := m["version"]; !ok || string(v) == "null" {
+		return fmt.Errorf("decode %s: %w: no version field", name, ErrCorrupt)
 	}
 	if s.Version != CurrentVersion {
 		return fmt.Errorf("decode %s: %w: version %d", name, ErrUnsupportedVersion, s.Version)

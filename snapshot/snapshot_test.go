@@ -193,7 +193,15 @@ func TestDecodeShapes(t *testing.T) {
 			t.Errorf("%s: %+v", in, s)
 		}
 	}
-	s, _ := Decode("snapshot-4", []byte(ok[2]))
+	// Keys are case-sensitive, as in Jackson.
+	s, err := Decode("snapshot-4", []byte(`{"version" : 3, `+base+`, "ID" : 9, "CommitUser" : "x"}`))
+	if err != nil || s.ID != 4 || s.CommitUser != "u" {
+		t.Errorf("case-insensitive match: %+v %v", s, err)
+	}
+	if _, err := Decode("snapshot-4", []byte(`{"Version" : 3, `+base+`}`)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Version: %v", err)
+	}
+	s, _ = Decode("snapshot-4", []byte(ok[2]))
 	if s.LogOffsets[1] != 7 || s.ChangelogRecordCount == nil || *s.ChangelogRecordCount != 0 {
 		t.Errorf("logOffsets/changelogRecordCount: %+v", s)
 	}

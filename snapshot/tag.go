@@ -45,18 +45,15 @@ func DecodeTag(name string, b []byte) (*Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w struct {
-		CreateTime   json.RawMessage `json:"tagCreateTime"`
-		TimeRetained json.RawMessage `json:"tagTimeRetained"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil { // cannot fail after Decode
 		return nil, fmt.Errorf("decode %s: %w: %v", name, ErrCorrupt, err)
 	}
 	t := &Tag{Snapshot: *s}
-	if t.CreateTime, err = decodeLocalDateTime(w.CreateTime); err != nil {
+	if t.CreateTime, err = decodeLocalDateTime(m["tagCreateTime"]); err != nil {
 		return nil, fmt.Errorf("decode %s: %w: tagCreateTime: %v", name, ErrCorrupt, err)
 	}
-	if t.TimeRetained, err = decodeDuration(w.TimeRetained); err != nil {
+	if t.TimeRetained, err = decodeDuration(m["tagTimeRetained"]); err != nil {
 		return nil, fmt.Errorf("decode %s: %w: tagTimeRetained: %v", name, ErrCorrupt, err)
 	}
 	return t, nil
