@@ -1,0 +1,194 @@
+// Package table is floe's front door: it opens Paimon tables and (in later
+// releases) writes, commits, scans and maintains them.
+//
+// This file holds the read-only inspection API used by the `floe` CLI: a
+// table's schemas, snapshots and live data files at any snapshot, with
+// partitions and keys decoded from their BinaryRow bytes.
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/snapshot"
+)
+
+// Sentinel errors.
+var (
+	// ErrNotTable reports a location that holds no schema/schema-N file.
+	ErrNotTable = errors.New("table: not a Paimon table")
+	// ErrNoSnapshot reports a table without snapshots or a snapshot id
+	// that does not exist.
+	ErrNoSnapshot = errors.New("table: no such snapshot")
+)
+
+// Table is an open Paimon table. It is safe for concurrent use. The caller
+// must Close it.
+type Table struct {
+	store  *objstore.Store
+	owner  bool
+	latest *schema.Table
+
+	mu      sync.Mutex
+	schemas map[int64]*schema.Table
+}
+
+// Open opens the table whose root directory is at url (a local path or a
+// storage URL, see objstore.Open).
+func Open(ctx context.Context, url string) (*Table, error) {
+	st, err := objstore.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	t, err := open(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open table %s: %w", url, err)
+	}
+	t.owner = true
+	return t, nil
+}
+
+// OpenIn opens table id of a catalog. The table shares the catalog's
+// storage; closing it leaves the catalog open.
+func OpenIn(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier) (*Table, error) {
+	if err := id.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := open(ctx, cat.TableStore(id))
+	if err != nil {
+		return nil, fmt.Errorf("open table %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// OpenStore opens the table rooted at st. Closing the table leaves st open.
+func OpenStore(ctx context.Context, st *objstore.Store) (*Table, error) {
+	return open(ctx, st)
+}
+
+func open(ctx context.Context, st *objstore.Store) (*Table, error) {
+	ids, err := schemaIDs(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, ErrNotTable
+	}
+	t := &Table{store: st, schemas: map[int64]*schema.Table{}}
+	latest, err := t.SchemaByID(ctx, ids[len(ids)-1])
+	if err != nil {
+		return nil, err
+	}
+	t.latest = latest
+	return t, nil
+}
+
+func schemaIDs(ctx context.Context, st *objstore.Store) ([]int64, error) {
+	names, err := st.ListDir(ctx, "schema")
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, n := range names {
+		if id, ok := schema.ParseFileName(n); ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// Close releases the table's storage if Open created it.
+func (t *Table) Close() error {
+	if t.owner {
+		return t.store.Close()
+	}
+	return nil
+}
+
+// Store returns the table's root store.
+func (t *Table) Store() *objstore.Store { return t.store }
+
+// Schema returns the latest schema (as of Open).
+func (t *Table) Schema() *schema.Table { return t.latest }
+
+// SchemaByID reads schema/schema-<id>, caching the result.
+func (t *Table) SchemaByID(ctx context.Context, id int64) (*schema.Table, error) {
+	t.mu.Lock()
+	s, ok := t.schemas[id]
+	t.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	name := "schema/" + schema.FileName(id)
+	b, err := t.store.Read(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	s, err = schema.Decode(name, b)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.schemas[id] = s
+	t.mu.Unlock()
+	return s, nil
+}
+
+// Schemas returns every schema version, oldest first.
+func (t *Table) Schemas(ctx context.Context) ([]*schema.Table, error) {
+	ids, err := schemaIDs(ctx, t.store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*schema.Table, 0, len(ids))
+	for _, id := range ids {
+		s, err := t.SchemaByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Snapshots returns every snapshot that exists, oldest first.
+func (t *Table) Snapshots(ctx context.Context) ([]*snapshot.Snapshot, error) {
+	ids, err := snapshot.List(ctx, t.store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*snapshot.Snapshot, 0, len(ids))
+	for _, id := range ids {
+		s, err := snapshot.Read(ctx, t.store, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Snapshot reads snapshot id; id 0 means the latest.
+func (t *Table) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
+	if id == 0 {
+		s, err := snapshot.Latest(ctx, t.store)
+		if errors.Is(err, snapshot.ErrNotFound) {
+			return nil, fmt.Errorf("%w: table has no snapshots", ErrNoSnapshot)
+		}
+		return s, err
+	}
+	s, err := snapshot.Read(ctx, t.store, id)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrNoSnapshot, strconv.FormatInt(id, 10))
+	}
+	return s, err
+}
