@@ -19,13 +19,13 @@ import (
 // orcManifestTables are the fixture tables whose manifests are ORC (Paimon's
 // manifest.format=orc); floe reports them as unsupported.
 var orcManifestTables = map[string]bool{
-	"parquet/append_09":                                     true,
-	"parquet/append_10":                                     true,
-	"parquet/pk_table_nested_type":                          true,
-	"parquet/append_with_empty_partition":                   true,
-	"parquet/append_with_empty_partition_with_empty_value":  true,
+	"parquet/append_09":                                      true,
+	"parquet/append_10":                                      true,
+	"parquet/pk_table_nested_type":                           true,
+	"parquet/append_with_empty_partition":                    true,
+	"parquet/append_with_empty_partition_with_empty_value":   true,
 	"parquet/append_with_empty_partition_with_specific_name": true,
-	"parquet/parquet_append_table":                          true,
+	"parquet/parquet_append_table":                           true,
 }
 
 func allFixtureTables(t *testing.T) []fixtures.Table {
