@@ -363,9 +363,9 @@ func testCreateOnly(t *testing.T, s *Store) {
 	}
 }
 
-// RaceBody returns the bytes writer w uses for key k in create-only races:
+// raceBody returns the bytes writer w uses for key k in create-only races:
 // distinct per writer, and large enough that writes overlap in time.
-func RaceBody(k, w string) []byte {
+func raceBody(k, w string) []byte {
 	head := fmt.Sprintf("%s by %s\n", k, w)
 	return append([]byte(head), bytes.Repeat([]byte(w+"."), 8<<10/(len(w)+1))...)
 }
@@ -388,7 +388,7 @@ func testCreateRace(t *testing.T, s *Store, keys, writers int) {
 			wg.Go(func() {
 				name := fmt.Sprintf("group%d-writer%d", w%2, w/2)
 				<-start
-				results[k][w] = result{name, s.Create(ctx, key, RaceBody(key, name))}
+				results[k][w] = result{name, s.Create(ctx, key, raceBody(key, name))}
 			})
 		}
 	}
@@ -410,7 +410,7 @@ func testCreateRace(t *testing.T, s *Store, keys, writers int) {
 			t.Errorf("%s: %d winners %q; want exactly one", key, len(winners), winners)
 			continue
 		}
-		mustRead(t, s, key, RaceBody(key, winners[0]))
+		mustRead(t, s, key, raceBody(key, winners[0]))
 	}
 	objs, err := s.List(ctx, "")
 	if err != nil || len(objs) != keys {

@@ -360,7 +360,7 @@ func TestLocalCreateRaceProcesses(t *testing.T) {
 			t.Errorf("%s: winners %q; want exactly one", key, w)
 			continue
 		}
-		mustRead(t, s, key, RaceBody(key, winners[key][0]))
+		mustRead(t, s, key, raceBody(key, winners[key][0]))
 	}
 	if got := files(t, filepath.Join(dir, "snapshot")); len(got) != keys {
 		t.Errorf("files after race = %q; want %d snapshots and no leftovers", got, keys)
@@ -395,7 +395,7 @@ func TestHelperProcess(t *testing.T) {
 			<-start
 			for k := range keys {
 				key := fmt.Sprintf("snapshot/snapshot-%d", k+1)
-				err := s.Create(context.Background(), key, RaceBody(key, writer))
+				err := s.Create(context.Background(), key, raceBody(key, writer))
 				mu.Lock()
 				switch {
 				case err == nil:

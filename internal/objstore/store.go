@@ -54,7 +54,9 @@ type Object struct {
 	ModTime time.Time
 }
 
-// Store is a bucket plus a key prefix.
+// Store is a bucket plus a key prefix. It is safe for concurrent use. A
+// Store from New or Open owns its bucket and must be closed; views from Sub
+// and WithFaults share it and need not be.
 type Store struct {
 	bucket *blob.Bucket
 	prefix string // "" or ends with "/"
@@ -238,6 +240,8 @@ func (s *Store) Write(ctx context.Context, k string, data []byte) error {
 // error wrapping ErrExist if another writer got there first. Any other error
 // is ambiguous: the object may or may not have been created, and the caller
 // must find out (for example by re-sending the same bytes and comparing).
+// S3's 409 ConditionalRequestConflict (another conditional write to the key
+// in flight, nothing written) is retried internally.
 func (s *Store) Create(ctx context.Context, k string, data []byte) error {
 	full, err := s.key(k)
 	if err != nil {
@@ -339,7 +343,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
 }
 
 // ListDir returns the immediate children of dir: object names and
-// sub-directory names (the latter with a trailing "/"), relative to dir.
+// sub-directory names (the latter with a trailing "/"), relative to dir, in
+// lexical order. A sub-directory is listed only while some object lives
+// below it, on every backend. A missing dir has no children.
 func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
 	if d := strings.Trim(dir, "/"); d != "" || s.bad != nil {
 		if _, err := s.key(d); err != nil {
