@@ -315,6 +315,11 @@ func (w *localWriter) Close() error {
 	}
 	if w.create {
 		err = os.Link(w.tmp, w.path)
+		if errors.Is(err, fs.ErrExist) && sameFile(w.tmp, w.path) {
+			// The link did happen (an NFS client can report EEXIST for
+			// a retransmitted request that had succeeded).
+			err = nil
+		}
 		os.Remove(w.tmp)
 		if errors.Is(err, fs.ErrExist) {
 			if fi, serr := os.Lstat(w.path); serr == nil && fi.IsDir() {
@@ -332,6 +337,16 @@ func (w *localWriter) Close() error {
 		return err
 	}
 	return syncDir(w.dir)
+}
+
+// sameFile reports whether two paths name the same file.
+func sameFile(a, b string) bool {
+	ai, err := os.Lstat(a)
+	if err != nil {
+		return false
+	}
+	bi, err := os.Lstat(b)
+	return err == nil && os.SameFile(ai, bi)
 }
 
 // mkdirAll creates dir and any missing parents, fsyncing the parent of

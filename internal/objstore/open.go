@@ -26,7 +26,8 @@ import (
 //     AWS_SECRET_ACCESS_KEY, shared config files, instance roles). The
 //     query parameters are gocloud's (gocloud.dev/blob/s3blob and
 //     gocloud.dev/aws): endpoint, region, use_path_style, disable_https,
-//     profile, anonymous, ...;
+//     profile, anonymous, request_checksum_calculation=when_required (for
+//     servers that reject the SDK's default checksums), ...;
 //   - gs://bucket/prefix : Google Cloud Storage with application default
 //     credentials;
 //   - azblob://container/prefix : Azure Blob Storage, configured through
