@@ -412,3 +412,32 @@ func TestHelperProcess(t *testing.T) {
 	close(start)
 	wg.Wait()
 }
+
+func TestLocalDriverRejectsEscapes(t *testing.T) {
+	ctx := t.Context()
+	s, dir := openLocal(t)
+	b := s.Bucket() // bypasses Store's own key checks
+	for _, k := range []string{"../x", "a/../../x", "/etc/x", "a//b", "a/./b", "a/", "a\x00b"} {
+		if err := b.WriteAll(ctx, k, []byte("x"), nil); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("write %q: %v; want ErrInvalidKey", k, err)
+		}
+		if _, err := b.ReadAll(ctx, k); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("read %q: %v; want ErrInvalidKey", k, err)
+		}
+	}
+	if _, err := b.List(&blob.ListOptions{Prefix: "../"}).Next(ctx); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("list ../: %v; want ErrInvalidKey", err)
+	}
+	if got := files(t, filepath.Dir(dir)); !slices.Equal(got, []string{filepath.Base(dir) + "/"}) {
+		t.Errorf("files next to the root = %q", got)
+	}
+	// Copy goes through the same atomic write.
+	mustWrite(t, s, "src", []byte("copy me"))
+	if err := b.Copy(ctx, "dst/x", "src", nil); err != nil {
+		t.Fatal(err)
+	}
+	mustRead(t, s, "dst/x", []byte("copy me"))
+	if err := b.Copy(ctx, "dst/y", "missing", nil); !errors.Is(err, ErrNotFound) && !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("copy of a missing key: %v", err)
+	}
+}
