@@ -289,30 +289,13 @@ func (d *decoder) optStringP(n *node) *string {
 	return nil
 }
 
-func (d *decoder) longs(n *node) []int64 {
-	n = d.branch(n)
-	switch n.kind {
-	case kNull:
-		return nil
-	case kArray:
-	default:
-		d.fail(errBadSchema)
-		return nil
-	}
-	out := []int64{}
-	for {
-		c := d.count()
-		if c == 0 || d.err != nil {
-			break
-		}
-		for ; c > 0 && d.err == nil; c-- {
-			out = append(out, d.reqLong(n.items))
-		}
-	}
-	return out
-}
+func (d *decoder) longs(n *node) []int64 { return decodeArray(d, n, d.reqLong) }
 
-func (d *decoder) ints(n *node) []int32 {
+func (d *decoder) ints(n *node) []int32 { return decodeArray(d, n, d.reqInt) }
+
+// decodeArray reads a nullable Avro array whose items item decodes; a null
+// array gives nil, an empty one a non-nil empty slice.
+func decodeArray[T any](d *decoder, n *node, item func(*node) T) []T {
 	n = d.branch(n)
 	switch n.kind {
 	case kNull:
@@ -322,14 +305,14 @@ func (d *decoder) ints(n *node) []int32 {
 		d.fail(errBadSchema)
 		return nil
 	}
-	out := []int32{}
+	out := []T{}
 	for {
 		c := d.count()
 		if c == 0 || d.err != nil {
 			break
 		}
 		for ; c > 0 && d.err == nil; c-- {
-			out = append(out, d.reqInt(n.items))
+			out = append(out, item(n.items))
 		}
 	}
 	return out
