@@ -95,19 +95,7 @@ func (t *Table) partitionPathOf(vals []any) (string, error) {
 	if len(fields) == 0 {
 		return "", nil
 	}
-	def, ok := t.latest.Option("partition.default-name")
-	if !ok {
-		def = binrow.DefaultPartitionName
-	}
-	legacy := true
-	if v, ok := t.latest.Option("partition.legacy-name"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return "", fmt.Errorf("option partition.legacy-name: %w", err)
-		}
-		legacy = b
-	}
-	return binrow.PartitionPath(fields, vals, def, legacy)
+	return binrow.PartitionPath(fields, vals, t.cfg.PartitionDefaultName, t.cfg.PartitionLegacyName)
 }
 
 // BucketPath returns the directory holding a partition's bucket.

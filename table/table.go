@@ -35,6 +35,7 @@ type Table struct {
 	store  *objstore.Store
 	owner  bool
 	latest *schema.Table
+	cfg    *Config
 
 	mu      sync.Mutex
 	schemas map[int64]*schema.Table
@@ -88,6 +89,9 @@ func open(ctx context.Context, st *objstore.Store) (*Table, error) {
 		return nil, err
 	}
 	t.latest = latest
+	if t.cfg, err = ParseConfig(latest); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -116,6 +120,9 @@ func (t *Table) Close() error {
 
 // Store returns the table's root store.
 func (t *Table) Store() *objstore.Store { return t.store }
+
+// Config returns the table options of the latest schema, parsed.
+func (t *Table) Config() *Config { return t.cfg }
 
 // Schema returns the latest schema (as of Open).
 func (t *Table) Schema() *schema.Table { return t.latest }
