@@ -389,6 +389,15 @@ func (d *decoder) checkVersion(want int32) error {
 	return nil
 }
 
+// fileKind reads _KIND, which must be 0 (ADD) or 1 (DELETE).
+func (d *decoder) fileKind(t *node) FileKind {
+	k := d.reqInt(t)
+	if k != 0 && k != 1 {
+		d.fail(errBadValue)
+	}
+	return FileKind(k)
+}
+
 func (d *decoder) entry(p *plan, e *Entry) {
 	if !d.begin(p) {
 		return
@@ -400,11 +409,7 @@ func (d *decoder) entry(p *plan, e *Entry) {
 		case fVersion:
 			d.version = d.reqInt(t)
 		case fKind:
-			k := d.reqInt(t)
-			if k != 0 && k != 1 {
-				d.fail(errBadValue)
-			}
-			e.Kind = FileKind(k)
+			e.Kind = d.fileKind(t)
 		case fPartition:
 			e.Partition = d.reqBytes(t)
 		case fBucket:
@@ -540,11 +545,7 @@ func (d *decoder) indexEntry(p *plan, e *IndexEntry) {
 		case fVersion:
 			d.version = d.reqInt(t)
 		case fKind:
-			k := d.reqInt(t)
-			if k != 0 && k != 1 {
-				d.fail(errBadValue)
-			}
-			e.Kind = FileKind(k)
+			e.Kind = d.fileKind(t)
 		case fPartition:
 			e.Partition = d.reqBytes(t)
 		case fBucket:

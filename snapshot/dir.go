@@ -137,22 +137,7 @@ func (d Dir) LatestID(ctx context.Context, store *objstore.Store) (int64, error)
 // expired, or the hint raced with a writer), discovery is repeated up to
 // three times.
 func (d Dir) Latest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
-	var last error
-	for range readAttempts {
-		id, err := d.LatestID(ctx, store)
-		if err != nil {
-			return nil, err
-		}
-		if id == 0 {
-			return nil, fmt.Errorf("%w: no file in %s", ErrNotFound, d.Name)
-		}
-		s, err := d.Read(ctx, store, id)
-		if err == nil || !errors.Is(err, ErrNotFound) {
-			return s, err
-		}
-		last = err
-	}
-	return nil, last
+	return d.readFound(ctx, store, d.LatestID)
 }
 
 // EarliestID returns the id of the oldest file, or 0 if there is none.
@@ -188,9 +173,15 @@ func (d Dir) EarliestID(ctx context.Context, store *objstore.Store) (int64, erro
 // matching ErrNotFound. If the oldest file is expired while it is being
 // found, the next ids are tried.
 func (d Dir) Earliest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
+	return d.readFound(ctx, store, d.EarliestID)
+}
+
+// readFound reads the file that find names, repeating discovery up to
+// readAttempts times when that file vanishes before it is read.
+func (d Dir) readFound(ctx context.Context, store *objstore.Store, find func(context.Context, *objstore.Store) (int64, error)) (*Snapshot, error) {
 	var last error
 	for range readAttempts {
-		id, err := d.EarliestID(ctx, store)
+		id, err := find(ctx, store)
 		if err != nil {
 			return nil, err
 		}
