@@ -199,3 +199,5 @@ func (t *Table) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, err
 	}
 	return s, err
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -19,15 +19,17 @@ const module = "github.com/floelake/floe/"
 // import. Packages missing from the table may import nothing of ours, except
 // internal/jsonpp (a leaf utility), which anyone may use.
 var allowed = map[string][]string{
-	"cmd/floe":          {"table", "catalog", "snapshot", "manifest", "internal/schema", "internal/binrow", "internal/objstore", "internal/kv"},
-	"table":             {"changelog", "lsm", "merge", "manifest", "snapshot", "catalog", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
+	"cmd/floe":          {"table", "catalog", "predicate", "snapshot", "manifest", "internal/schema", "internal/binrow", "internal/objstore", "internal/kv", "internal/datafile"},
+	"table":             {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
 	"changelog":         {"lsm", "merge", "manifest", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
 	"lsm":               {"merge", "manifest", "internal/datafile", "internal/kv", "internal/schema", "internal/binrow", "internal/objstore"},
 	"merge":             {"internal/kv", "internal/schema"},
 	"manifest":          {"internal/binrow", "internal/schema", "internal/objstore"},
 	"snapshot":          {"internal/objstore"},
 	"catalog":           {"internal/schema", "internal/objstore"},
-	"internal/datafile": {"internal/kv", "internal/schema", "internal/objstore", "internal/binrow"},
+	"internal/datafile": {"manifest", "internal/kv", "internal/schema", "internal/objstore", "internal/binrow"},
+	"predicate":         {"internal/schema", "internal/binrow"},
+	"internal/dv":       {},
 	"internal/binrow":   {"internal/schema"},
 	"internal/fixtures": {},
 }

@@ -1,0 +1,116 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/snapshot"
+)
+
+// Errors of the commit path.
+var (
+	// ErrCommitConflict reports a commit that cannot be applied on top of
+	// the latest snapshot by Paimon's conflict rules (a deleted file that is
+	// no longer live, overlapping key ranges in a level ≥ 1, a changed
+	// bucket count). Retrying will not help; *CommitConflictError says why.
+	ErrCommitConflict = errors.New("table: commit conflict")
+	// ErrAlreadyCommitted reports a commit whose identifier is not above
+	// the last one committed by the same commit user.
+	ErrAlreadyCommitted = errors.New("table: already committed")
+)
+
+// CommitMessage carries the files one writer produced for one partition
+// and bucket. It serializes with MarshalBinary so that writers in other
+// processes can hand it to a single committer.
+type CommitMessage struct {
+	Partition    []byte // serialized BinaryRow of the partition values
+	Bucket       int32
+	TotalBuckets int32 // the table's bucket count, or -1 (dynamic / unaware)
+
+	NewFiles       []manifest.DataFile // new level-0 (or append) files
+	DeletedFiles   []manifest.DataFile // files removed without compaction
+	CompactBefore  []manifest.DataFile
+	CompactAfter   []manifest.DataFile
+	ChangelogFiles []manifest.DataFile
+
+	NewIndexFiles     []manifest.IndexEntry // Kind is ignored (ADD)
+	DeletedIndexFiles []manifest.IndexEntry
+}
+
+// MarshalBinary encodes m (a versioned, self-describing format).
+func (m *CommitMessage) MarshalBinary() ([]byte, error) {
+	panic("table: CommitMessage.MarshalBinary not implemented")
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (m *CommitMessage) UnmarshalBinary(b []byte) error {
+	panic("table: CommitMessage.UnmarshalBinary not implemented")
+}
+
+// CommitOptions configure Commit. The zero value is a batch commit: a
+// random commit user and identifier math.MaxInt64.
+type CommitOptions struct {
+	// CommitUser identifies the writer job; with Identifier it makes
+	// commits exactly-once. Empty means a fresh random user.
+	CommitUser string
+	// Identifier is the transaction id, strictly increasing per commit user
+	// (0 means math.MaxInt64, a one-off batch commit).
+	Identifier int64
+	// Overwrite replaces data instead of adding it: with
+	// OverwritePartition set, the files of the matching partitions (a
+	// static, possibly partial, partition spec: column → value as text);
+	// with DynamicOverwrite, the files of the partitions the messages
+	// write to; otherwise every file of the table.
+	Overwrite          bool
+	OverwritePartition map[string]string
+	DynamicOverwrite   bool
+	// Properties are stored in the snapshot's properties.
+	Properties map[string]string
+	// Watermark, when set, is recorded (max with the previous snapshot's).
+	Watermark *int64
+	Logger    *slog.Logger
+}
+
+// CommitResult describes a commit.
+type CommitResult struct {
+	// Snapshots published (APPEND/OVERWRITE, then COMPACT when messages
+	// carry compaction results); empty for an empty commit.
+	Snapshots []*snapshot.Snapshot
+	// AlreadyCommitted is true when a retried commit was found to have
+	// landed before; nothing was applied twice.
+	AlreadyCommitted bool
+	// Attempts counts snapshot ids tried (lost races included).
+	Attempts int
+}
+
+// Commit makes msgs one atomic change of the table: it writes manifests,
+// checks conflicts against the latest snapshot, and publishes the next
+// snapshot with a create-only write, retrying on a lost race with backoff
+// (commit.max-retries, commit.min/max-retry-wait). A retry of a commit that
+// already landed (same CommitUser and Identifier) is recognised and not
+// applied again. Nothing a published snapshot references is ever deleted.
+// Commit is safe for concurrent use, also across processes.
+func (t *Table) Commit(ctx context.Context, msgs []CommitMessage, opts CommitOptions) (*CommitResult, error) {
+	panic("table: Commit not implemented")
+}
+
+// Truncate removes every row of the table (an OVERWRITE snapshot with no
+// new files).
+func (t *Table) Truncate(ctx context.Context, opts CommitOptions) (*CommitResult, error) {
+	panic("table: Truncate not implemented")
+}
+
+// DropPartitions removes the partitions matching each spec (column → value
+// as text, possibly partial) in one OVERWRITE snapshot.
+func (t *Table) DropPartitions(ctx context.Context, specs []map[string]string, opts CommitOptions) (*CommitResult, error) {
+	panic("table: DropPartitions not implemented")
+}
+
+// FilterCommitted returns the identifiers, of those given, that commitUser
+// has not committed yet (those above the identifier of its latest
+// snapshot), for a writer recovering pending commits.
+func (t *Table) FilterCommitted(ctx context.Context, commitUser string, identifiers []int64) ([]int64, error) {
+	panic("table: FilterCommitted not implemented")
+}
