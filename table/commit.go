@@ -75,7 +75,6 @@ type CommitResult struct {
 	Attempts int
 }
 
-
 // Commit makes msgs one atomic change of the table: it writes manifests,
 // checks conflicts against the latest snapshot, and publishes the next
 // snapshot with a create-only write, retrying on a lost race with backoff
