@@ -80,6 +80,9 @@ func (e *commitEnv) open() *Table {
 }
 
 func partRow(t testing.TB, p int32) []byte {
+	if t == nil {
+		t = panicTB{}
+	}
 	raw, err := binrow.Encode([]schema.DataType{schema.NewInt()}, []any{p})
 	if err != nil {
 		t.Fatal(err)
@@ -403,3 +406,7 @@ func TestCommitConcurrent(t *testing.T) {
 		t.Fatalf("latest id %d, want %d", n, workers*rounds)
 	}
 }
+
+type panicTB struct{ testing.TB }
+
+func (panicTB) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
