@@ -184,7 +184,7 @@ func (r *mergeReader) Release() {
 	r.cursors, r.heap = nil, nil
 }
 
-func (r *mergeReader) Schema() *arrow.Schema         { return r.schema }
+func (r *mergeReader) Schema() *arrow.Schema          { return r.schema }
 func (r *mergeReader) Record() arrow.Record           { return r.cur }
 func (r *mergeReader) RecordBatch() arrow.RecordBatch { return r.cur }
 func (r *mergeReader) Err() error                     { return r.err }

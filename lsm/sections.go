@@ -53,7 +53,7 @@ func (h *runHeap[T]) Less(i, j int) bool {
 	return h.cmp(h.maxKey(a[len(a)-1]), h.maxKey(b[len(b)-1])) < 0
 }
 func (h *runHeap[T]) Swap(i, j int) { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
-func (h *runHeap[T]) Push(x any)   { h.runs = append(h.runs, x.([]T)) }
+func (h *runHeap[T]) Push(x any)    { h.runs = append(h.runs, x.([]T)) }
 func (h *runHeap[T]) Pop() any {
 	n := len(h.runs) - 1
 	x := h.runs[n]
