@@ -11,20 +11,26 @@
 package lsm
 
 import (
-	"context"
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/merge"
 )
 
 // ErrSpillFull reports that the spill directory reached MaxDiskSize; the
 // caller must Flush.
 var ErrSpillFull = errors.New("lsm: spill disk limit reached")
+
+// ErrOptions reports options that do not fit the data (a column index out
+// of range, a schema that is not a KV record schema, no engine).
+var ErrOptions = errors.New("lsm: bad options")
+
+// ErrNotSpillable reports Spill on a buffer made with Spillable false.
+var ErrNotSpillable = errors.New("lsm: buffer is not spillable")
+
+const defaultBatchSize = 4096
 
 // SortOptions say how rows of one bucket are ordered and merged.
 type SortOptions struct {
@@ -57,47 +63,6 @@ type BufferOptions struct {
 	BatchSize int
 }
 
-// Buffer is one bucket's write buffer. It is not safe for concurrent use.
-// The owner must Close it.
-type Buffer struct {
-	o BufferOptions
-}
-
-// NewBuffer returns an empty buffer.
-func NewBuffer(o BufferOptions) (*Buffer, error) {
-	panic("lsm: NewBuffer not implemented")
-}
-
-// Add buffers the rows of rec (value schema) with the given row kinds and
-// the sequence numbers firstSeq, firstSeq+1, … in row order. The buffer
-// retains rec (the caller may Release its own reference).
-func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error {
-	panic("lsm: Buffer.Add not implemented")
-}
-
-// MemoryUsed returns the bytes of Arrow memory the buffer holds (data it
-// retains plus its sort index and encoded keys).
-func (b *Buffer) MemoryUsed() int64 { panic("lsm: Buffer.MemoryUsed not implemented") }
-
-// Rows returns the number of buffered rows, in memory and spilled.
-func (b *Buffer) Rows() int { panic("lsm: Buffer.Rows not implemented") }
-
-// Spill sorts and merges the in-memory rows into one sorted run written to
-// a local spill file and frees their memory. It returns ErrSpillFull when
-// MaxDiskSize would be exceeded (nothing is lost; the caller then Flushes).
-func (b *Buffer) Spill(ctx context.Context) error { panic("lsm: Buffer.Spill not implemented") }
-
-// Flush emits every buffered row, in memory and spilled, as KV records
-// sorted by key with one record per key (the one Engine selects; a
-// selected retract is emitted too), then empties the buffer. Each record
-// is released after emit returns; emit must Retain it to keep it.
-func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error {
-	panic("lsm: Buffer.Flush not implemented")
-}
-
-// Close frees memory and removes spill files.
-func (b *Buffer) Close() error { return nil }
-
 // MergeOptions configure NewMergeReader.
 type MergeOptions struct {
 	// KeyColumns, SequenceColumns are indexes into the KV record (value
@@ -111,22 +76,7 @@ type MergeOptions struct {
 	DropRetracts bool
 	BatchSize    int // rows per output record (default 4096)
 	Alloc        memory.Allocator
-}
-
-// NewMergeReader merges sorted runs into one stream of KV records with one
-// record per key. Each run yields KV records sorted by key (and, within a
-// key, by sequence); all runs share one schema. Runs listed later are not
-// assumed newer: ties on key are ordered by sequence fields and
-// _SEQUENCE_NUMBER. The reader owns the runs and releases them.
-func NewMergeReader(runs []array.RecordReader, o MergeOptions) (array.RecordReader, error) {
-	panic("lsm: NewMergeReader not implemented")
-}
-
-// Sections groups files of one bucket into sections of sorted runs, as
-// Paimon's IntervalPartition does: files sorted by (minKey, maxKey), cut
-// into sections wherever a file's minKey is above every maxKey seen so far
-// in the section, and inside a section packed greedily into runs of
-// non-overlapping files (each run in key order). cmp compares two keys.
-func Sections[T any](files []T, minKey, maxKey func(T) []byte, cmp func(a, b []byte) int) [][][]T {
-	panic("lsm: Sections not implemented")
+	// Schema is the KV record schema of the runs (nil = the first run's);
+	// needed when there may be no runs.
+	Schema *arrow.Schema
 }
