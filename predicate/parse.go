@@ -14,7 +14,7 @@ import (
 //
 // Operators =, != (and <>), <, <=, >, >=, IN (…), NOT IN (…), IS NULL,
 // IS NOT NULL, AND, OR, NOT, parentheses; keywords case-insensitive;
-// literals: integers, decimals/floats, 'strings' ('' escapes a quote),
+// literals: integers, decimals/floats, 'strings' (” escapes a quote),
 // TRUE/FALSE, DATE '2024-01-01', TIMESTAMP '2024-01-01 12:00:00.123',
 // X'0aff' for binaries; identifiers bare or quoted with backticks or
 // double quotes.
@@ -111,7 +111,9 @@ func (p *parser) errAt(pos int, format string, args ...any) error {
 	return &SyntaxError{Pos: pos, Msg: msg}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isIdentStart(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80

@@ -271,7 +271,7 @@ func TestBindCoerce(t *testing.T) {
 		{Equal("f32", 1), float32(1)},
 		{Equal("f32", 0.1), float32(0.1)},
 		{Equal("f64", Decimal("2.5")), 2.5},
-		{Equal("f64", int64(1) << 53), float64(1 << 53)},
+		{Equal("f64", int64(1)<<53), float64(1 << 53)},
 		{Equal("dec", Decimal("12.3")), binrow.NewDecimal(1230, 10, 2)},
 		{Equal("dec", Decimal("-12.340")), binrow.NewDecimal(-1234, 10, 2)},
 		{Equal("dec", 5), binrow.NewDecimal(500, 10, 2)},
@@ -491,7 +491,7 @@ func TestMayMatchTable(t *testing.T) {
 		{Equal("a", 5), st(i(6), i(9), 0, 10), false},
 		{Equal("a", 5), st(nil, i(9), 0, 10), true},
 		{Equal("a", 5), st(nil, nil, -1, 10), true},
-		{Equal("a", 5), st(i(5), i(5), 10, 10), false}, // all null
+		{Equal("a", 5), st(i(5), i(5), 10, 10), false},       // all null
 		{Equal("a", 5), st(int64(9), int64(9), 0, 10), true}, // wrong Go type: unknown
 		{NotEqual("a", 5), st(i(5), i(5), 0, 10), false},
 		{NotEqual("a", 5), st(i(5), i(5), 3, 10), false}, // nulls do not satisfy !=
