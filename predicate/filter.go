@@ -235,6 +235,9 @@ func (e *evaluator) leaf(n *node, in []int32, out []int32) ([]int32, error) {
 	if r, ok := n.intLiteral(arr); ok {
 		return r.filter(arr, v, e.n, in, out), nil
 	}
+	if res, ok := e.inList(n, arr, v, in, out); ok {
+		return res, nil
+	}
 	mask := opMask(n.op)
 	switch a := arr.(type) {
 	case *array.Float64:
@@ -686,4 +689,90 @@ func selStringEq(a *array.String, lit string, want bool, v validity, n int, in [
 		}
 	}
 	return out
+}
+
+// inList evaluates IN and NOT IN over floats, binaries and decimals with
+// typed loops; ok is false when it does not apply.
+func (e *evaluator) inList(n *node, arr arrow.Array, v validity, in []int32, out []int32) ([]int32, bool) {
+	if n.op != OpIn && n.op != OpNotIn {
+		return nil, false
+	}
+	want := n.op == OpIn
+	switch a := arr.(type) {
+	case *array.Float64:
+		set, ok := typedList[float64](n.vals)
+		if !ok {
+			return nil, false
+		}
+		vals := a.Float64Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			for _, x := range set {
+				if binrow.CompareFloat64(vals[i], x) == 0 {
+					return want
+				}
+			}
+			return !want
+		}), true
+	case *array.Float32:
+		set, ok := typedList[float32](n.vals)
+		if !ok {
+			return nil, false
+		}
+		vals := a.Float32Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			for _, x := range set {
+				if binrow.CompareFloat32(vals[i], x) == 0 {
+					return want
+				}
+			}
+			return !want
+		}), true
+	case *array.Binary:
+		set, ok := typedList[[]byte](n.vals)
+		if !ok {
+			return nil, false
+		}
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
+			return found == want
+		}), true
+	case *array.FixedSizeBinary:
+		set, ok := typedList[[]byte](n.vals)
+		if !ok {
+			return nil, false
+		}
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
+			return found == want
+		}), true
+	case *array.Decimal128:
+		dt := a.DataType().(*arrow.Decimal128Type)
+		set := make([]decimal128.Num, 0, len(n.vals))
+		for _, x := range n.vals {
+			d, ok := x.(binrow.Decimal)
+			if !ok || d.Scale() != int(dt.Scale) {
+				return nil, false
+			}
+			set = append(set, binrow.ArrowDecimal(d))
+		}
+		vals := a.Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, vals[i], cmpDecimal)
+			return found == want
+		}), true
+	}
+	return nil, false
+}
+
+// typedList returns the literals as a []T (in their sorted order).
+func typedList[T any](vals []any) ([]T, bool) {
+	out := make([]T, len(vals))
+	for i, x := range vals {
+		t, ok := x.(T)
+		if !ok {
+			return nil, false
+		}
+		out[i] = t
+	}
+	return out, true
 }
