@@ -417,3 +417,89 @@ func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 		t.Error("MayMatch never pruned anything")
 	}
 }
+
+func TestFilterTimestampBeyondNanos(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	fields := []schema.Field{{Name: "ts", Type: schema.NewTimestamp(9)}}
+	rows := [][]any{
+		{binrow.TimestampFromNanos(math.MinInt64)},
+		{binrow.Timestamp{Millis: 0}},
+		{binrow.TimestampFromNanos(math.MaxInt64)},
+		{nil},
+	}
+	rec := buildRecord(t, mem, fields, rows)
+	defer rec.Release()
+	far := []any{
+		binrow.Timestamp{Millis: -1 << 60},
+		binrow.Timestamp{Millis: 1 << 60},
+		binrow.TimestampFromNanos(math.MinInt64),
+		binrow.TimestampFromNanos(math.MaxInt64),
+	}
+	for _, lit := range far {
+		for op := OpEqual; op <= OpNotIn; op++ {
+			p := leaf(op, "ts", lit)
+			b, err := Bind(p, fields, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.Filter(rec, []int{0}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int32
+			for i, row := range rows {
+				if naive(t, p, fields, row) == tvTrue {
+					want = append(want, int32(i))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("Filter(%v) = %v, want %v", p, got, want)
+			}
+		}
+	}
+}
+
+// TestFilterNoPerRowAllocation checks that flat types take typed loops:
+// filtering 10k rows allocates a constant number of times.
+func TestFilterNoPerRowAllocation(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := rand.New(rand.NewPCG(5, 6))
+	fields := testFields()
+	rows := randRows(r, fields, 10000)
+	rec := buildRecord(t, mem, fields, rows)
+	defer rec.Release()
+	cols := identityCols(len(fields))
+	for _, text := range []string{
+		"i64 > 0 AND s = 'a'",
+		"i8 IN (1, 2) OR i16 != 0",
+		"f64 >= 1E0 AND f32 < 2.5E0",
+		"f64 IN (1E0, NAN)",
+		"dec > 0.5 AND bigdec IN (1, 2)",
+		"s IN ('a', 'b') AND bin = X'00'",
+		"fbin != X'0001'",
+		"d >= 0 AND tm < 1000 AND ts < TIMESTAMP '1970-01-01 00:00:00.000001'",
+		"ltz != TIMESTAMP '1970-01-01 00:00:00.001' AND b = TRUE",
+		"s < 'b' AND bin > X'00' AND i32 IS NOT NULL AND NOT i32 IS NULL",
+		"ts9 > TIMESTAMP '1970-01-01 00:00:00' AND tm6 <= 500 AND ts0 = TIMESTAMP '1970-01-01 00:00:00'",
+	} {
+		p, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Bind(p, fields, false)
+		if err != nil {
+			t.Fatalf("Bind(%q): %v", text, err)
+		}
+		sel := make([]int32, 0, 10000)
+		allocs := testing.AllocsPerRun(20, func() {
+			if sel, err = b.Filter(rec, cols, sel); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 20 {
+			t.Errorf("Filter(%q): %.0f allocations for 10000 rows", text, allocs)
+		}
+	}
+}

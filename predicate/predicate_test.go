@@ -253,6 +253,9 @@ func testFields() []schema.Field {
 		{ID: 14, Name: "b", Type: schema.NewBoolean()},
 		{ID: 15, Name: "arr", Type: schema.NewArray(schema.NewInt())},
 		{ID: 16, Name: "fbin", Type: schema.NewBinary(2)},
+		{ID: 17, Name: "ts9", Type: schema.NewTimestamp(9)},
+		{ID: 18, Name: "tm6", Type: schema.NewTime(6)},
+		{ID: 19, Name: "ts0", Type: schema.NewTimestamp(0)},
 	}
 }
 
@@ -333,6 +336,7 @@ func TestBindCoerce(t *testing.T) {
 		Equal("ts", 5),
 		Equal("ts", "yesterday"),
 		Equal("b", 1),
+		Equal("f32", 1e300),
 		Equal("arr", 1),
 		In("i8", 1, 1000),
 		Less("arr", []any{int32(1)}),
