@@ -342,7 +342,7 @@ func TestFilterAbsentColumn(t *testing.T) {
 
 // rowStats summarises rows the way a data file's statistics do. dropNaN
 // leaves NaN out of float min/max as Parquet writers do.
-type rowStats struct {
+type rowsStats struct {
 	fields []schema.Field
 	rows   [][]any
 	min    []any
@@ -350,8 +350,8 @@ type rowStats struct {
 	nulls  []int64
 }
 
-func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowStats {
-	s := &rowStats{fields: fields, rows: rows, min: make([]any, len(fields)), max: make([]any, len(fields)), nulls: make([]int64, len(fields))}
+func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowsStats {
+	s := &rowsStats{fields: fields, rows: rows, min: make([]any, len(fields)), max: make([]any, len(fields)), nulls: make([]int64, len(fields))}
 	for j, f := range fields {
 		for _, row := range rows {
 			x := row[j]
@@ -373,10 +373,10 @@ func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowStats {
 	return s
 }
 
-func (s *rowStats) RowCount() int64               { return int64(len(s.rows)) }
-func (s *rowStats) Min(f int) any                 { return s.min[f] }
-func (s *rowStats) Max(f int) any                 { return s.max[f] }
-func (s *rowStats) NullCount(f int) (int64, bool) { return s.nulls[f], true }
+func (s *rowsStats) RowCount() int64               { return int64(len(s.rows)) }
+func (s *rowsStats) Min(f int) any                 { return s.min[f] }
+func (s *rowsStats) Max(f int) any                 { return s.max[f] }
+func (s *rowsStats) NullCount(f int) (int64, bool) { return s.nulls[f], true }
 
 func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -388,7 +388,7 @@ func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 	for range 300 {
 		rows := randRows(r, fields, 1+r.IntN(5))
 		rec := buildRecord(t, mem, fields, rows)
-		stats := []*rowStats{newRowStats(fields, rows, false), newRowStats(fields, rows, true)}
+		stats := []*rowsStats{newRowStats(fields, rows, false), newRowStats(fields, rows, true)}
 		for range 60 {
 			p := randPredicate(r, fields, 2)
 			b, err := Bind(p, fields, false)
