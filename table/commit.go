@@ -43,7 +43,10 @@ type CommitMessage struct {
 // random commit user and identifier math.MaxInt64.
 type CommitOptions struct {
 	// CommitUser identifies the writer job; with Identifier it makes
-	// commits exactly-once. Empty means a fresh random user.
+	// commits exactly-once: a Commit retried with the same user and
+	// identifier after an error (or after success) is recognised and never
+	// applied twice. Empty means a fresh random user, which cannot be
+	// retried safely. A batch user (Identifier 0) commits once.
 	CommitUser string
 	// Identifier is the transaction id, strictly increasing per commit user
 	// (0 means math.MaxInt64, a one-off batch commit).

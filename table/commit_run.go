@@ -79,7 +79,10 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 	if c.user == "" {
 		c.user = uuid.NewString()
 	}
-	explicit := c.ident != 0 && c.ident != math.MaxInt64
+	// A commit user given by the caller makes the commit exactly-once:
+	// a retry with the same user and identifier (math.MaxInt64 for a batch
+	// commit) is recognised. A random user is never seen before.
+	explicit := opts.CommitUser != ""
 	if c.ident == 0 {
 		c.ident = math.MaxInt64
 	}
