@@ -82,8 +82,7 @@ type target struct {
 	pk       map[string]bool
 }
 
-func newTarget(t *table.Table) (*target, error) {
-	s := t.Schema()
+func newTarget(s *schema.Table) (*target, error) {
 	as, err := schema.ArrowSchema(s.Fields)
 	if err != nil {
 		return nil, err
@@ -269,7 +268,7 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer done()
-	tg, err := newTarget(t)
+	tg, err := newTarget(t.Schema())
 	if err != nil {
 		return err
 	}
