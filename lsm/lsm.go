@@ -15,7 +15,6 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
@@ -25,6 +24,15 @@ import (
 // ErrSpillFull reports that the spill directory reached MaxDiskSize; the
 // caller must Flush.
 var ErrSpillFull = errors.New("lsm: spill disk limit reached")
+
+// ErrOptions reports options that do not fit the data (a column index out
+// of range, a schema that is not a KV record schema, no engine).
+var ErrOptions = errors.New("lsm: bad options")
+
+// ErrNotSpillable reports Spill on a buffer made with Spillable false.
+var ErrNotSpillable = errors.New("lsm: buffer is not spillable")
+
+const defaultBatchSize = 4096
 
 // SortOptions say how rows of one bucket are ordered and merged.
 type SortOptions struct {
@@ -111,22 +119,7 @@ type MergeOptions struct {
 	DropRetracts bool
 	BatchSize    int // rows per output record (default 4096)
 	Alloc        memory.Allocator
-}
-
-// NewMergeReader merges sorted runs into one stream of KV records with one
-// record per key. Each run yields KV records sorted by key (and, within a
-// key, by sequence); all runs share one schema. Runs listed later are not
-// assumed newer: ties on key are ordered by sequence fields and
-// _SEQUENCE_NUMBER. The reader owns the runs and releases them.
-func NewMergeReader(runs []array.RecordReader, o MergeOptions) (array.RecordReader, error) {
-	panic("lsm: NewMergeReader not implemented")
-}
-
-// Sections groups files of one bucket into sections of sorted runs, as
-// Paimon's IntervalPartition does: files sorted by (minKey, maxKey), cut
-// into sections wherever a file's minKey is above every maxKey seen so far
-// in the section, and inside a section packed greedily into runs of
-// non-overlapping files (each run in key order). cmp compares two keys.
-func Sections[T any](files []T, minKey, maxKey func(T) []byte, cmp func(a, b []byte) int) [][][]T {
-	panic("lsm: Sections not implemented")
+	// Schema is the KV record schema of the runs (nil = the first run's);
+	// needed when there may be no runs.
+	Schema *arrow.Schema
 }

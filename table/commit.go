@@ -39,16 +39,6 @@ type CommitMessage struct {
 	DeletedIndexFiles []manifest.IndexEntry
 }
 
-// MarshalBinary encodes m (a versioned, self-describing format).
-func (m *CommitMessage) MarshalBinary() ([]byte, error) {
-	panic("table: CommitMessage.MarshalBinary not implemented")
-}
-
-// UnmarshalBinary decodes what MarshalBinary wrote.
-func (m *CommitMessage) UnmarshalBinary(b []byte) error {
-	panic("table: CommitMessage.UnmarshalBinary not implemented")
-}
-
 // CommitOptions configure Commit. The zero value is a batch commit: a
 // random commit user and identifier math.MaxInt64.
 type CommitOptions struct {
@@ -92,25 +82,73 @@ type CommitResult struct {
 // already landed (same CommitUser and Identifier) is recognised and not
 // applied again. Nothing a published snapshot references is ever deleted.
 // Commit is safe for concurrent use, also across processes.
+//
+// Messages with new or deleted files make an APPEND snapshot (OVERWRITE when
+// files are deleted, deletion vectors change or opts.Overwrite is set);
+// compaction results follow in a COMPACT snapshot with the same commit user
+// and identifier. An empty commit publishes nothing. A conflict gives a
+// *CommitConflictError; an unknown publish outcome gives an error matching
+// snapshot.ErrAmbiguous, after which the caller should retry Commit with
+// the same CommitUser and Identifier.
 func (t *Table) Commit(ctx context.Context, msgs []CommitMessage, opts CommitOptions) (*CommitResult, error) {
-	panic("table: Commit not implemented")
+	var ow *overwriteSpec
+	if opts.Overwrite {
+		var err error
+		if ow, err = t.overwriteFor(opts, msgs); err != nil {
+			return nil, err
+		}
+	}
+	return t.commit(ctx, msgs, opts, ow)
 }
 
 // Truncate removes every row of the table (an OVERWRITE snapshot with no
 // new files).
 func (t *Table) Truncate(ctx context.Context, opts CommitOptions) (*CommitResult, error) {
-	panic("table: Truncate not implemented")
+	return t.commit(ctx, nil, opts, &overwriteSpec{})
 }
 
 // DropPartitions removes the partitions matching each spec (column → value
 // as text, possibly partial) in one OVERWRITE snapshot.
 func (t *Table) DropPartitions(ctx context.Context, specs []map[string]string, opts CommitOptions) (*CommitResult, error) {
-	panic("table: DropPartitions not implemented")
+	if len(specs) == 0 {
+		return &CommitResult{}, nil
+	}
+	matchers := make([]func([]byte) (bool, error), len(specs))
+	for i, spec := range specs {
+		m, err := t.partitionMatcher(spec)
+		if err != nil {
+			return nil, err
+		}
+		matchers[i] = m
+	}
+	ow := &overwriteSpec{match: func(p []byte) (bool, error) {
+		for _, m := range matchers {
+			ok, err := m(p)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	}}
+	return t.commit(ctx, nil, opts, ow)
 }
 
 // FilterCommitted returns the identifiers, of those given, that commitUser
 // has not committed yet (those above the identifier of its latest
 // snapshot), for a writer recovering pending commits.
 func (t *Table) FilterCommitted(ctx context.Context, commitUser string, identifiers []int64) ([]int64, error) {
-	panic("table: FilterCommitted not implemented")
+	last, err := snapshot.LatestByUser(ctx, t.store, commitUser)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		return append([]int64(nil), identifiers...), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, 0, len(identifiers))
+	for _, id := range identifiers {
+		if id > last.CommitIdentifier {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }

@@ -16,7 +16,6 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/objstore"
@@ -151,11 +150,4 @@ type ReadOptions struct {
 	// BatchSize is the number of rows per record (default 4096).
 	BatchSize int
 	Alloc     memory.Allocator
-}
-
-// Open opens a data file for reading; the format comes from the file name's
-// extension (parquet, avro; orc gives ErrUnsupportedFormat). The caller
-// must Release the reader.
-func Open(ctx context.Context, o ReadOptions) (array.RecordReader, error) {
-	panic("datafile: Open not implemented")
 }

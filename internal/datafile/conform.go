@@ -1,0 +1,357 @@
+package datafile
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/schema"
+)
+
+// sameType reports whether two Paimon types have the same root and
+// parameters (nullability and nested field names/ids ignored at the top).
+func sameShape(a, b schema.DataType) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case schema.Decimal:
+		return a.Precision == b.Precision && a.Scale == b.Scale
+	case schema.Binary, schema.Char:
+		return a.Length == b.Length || a.Kind == schema.Char
+	case schema.Vector:
+		return a.Length == b.Length
+	}
+	return true
+}
+
+// conform turns arr, read from a file column of Paimon type from, into an
+// array of exactly schema.ToArrow(to). It takes ownership of nothing: the
+// result is a new reference the caller releases.
+func conform(ctx context.Context, mem memory.Allocator, arr arrow.Array, from, to schema.DataType) (arrow.Array, error) {
+	want, err := schema.ToArrow(to)
+	if err != nil {
+		return nil, err
+	}
+	if !sameShape(from, to) {
+		if isStringKind(to.Kind) && !isStringKind(from.Kind) && !isFlat(from.Kind) {
+			return nil, fmt.Errorf("%w: cannot cast %s to %s", ErrSchema, from, to)
+		}
+		// Bring the column to its own canonical Arrow type first, then cast.
+		src, err := conform(ctx, mem, arr, from, from)
+		if err != nil {
+			return nil, err
+		}
+		defer src.Release()
+		if isFlat(from.Kind) && isFlat(to.Kind) {
+			out, err := compute.CastArray(compute.WithAllocator(ctx, mem), src, compute.UnsafeCastOptions(want))
+			if err != nil {
+				return nil, fmt.Errorf("%w: cast %s to %s: %v", ErrSchema, from, to, err)
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("%w: cannot cast %s to %s", ErrSchema, from, to)
+	}
+	return reshape(ctx, mem, arr, to, want)
+}
+
+func isStringKind(k schema.Kind) bool { return k == schema.Char || k == schema.VarChar }
+
+func isFlat(k schema.Kind) bool {
+	switch k {
+	case schema.Array, schema.Map, schema.Multiset, schema.Row, schema.Vector, schema.Variant:
+		return false
+	}
+	return true
+}
+
+// reshape rebuilds arr (same logical type as t, but possibly another
+// physical Arrow type or other field metadata) with Arrow type want.
+func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schema.DataType, want arrow.DataType) (arrow.Array, error) {
+	got := arr.DataType()
+	switch w := want.(type) {
+	case *arrow.TimestampType:
+		g, ok := got.(*arrow.TimestampType)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
+		}
+		if g.Unit == w.Unit {
+			return retype(arr.Data(), want), nil
+		}
+		return convertTimestamp(mem, arr.(*array.Timestamp), g.Unit, w)
+	case *arrow.Time32Type, *arrow.Time64Type:
+		if arrow.TypeEqual(got, want) {
+			return retype(arr.Data(), want), nil
+		}
+		return convertTime(mem, arr, want)
+	case *arrow.FixedSizeBinaryType:
+		if _, ok := got.(*arrow.FixedSizeBinaryType); ok {
+			return retype(arr.Data(), want), nil
+		}
+		return toFixedBinary(mem, arr, w)
+	case *arrow.StructType:
+		sa, ok := arr.(*array.Struct)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
+		}
+		st := got.(*arrow.StructType)
+		children := make([]arrow.ArrayData, len(t.Fields))
+		defer func() {
+			for _, c := range children {
+				if c != nil {
+					c.Release()
+				}
+			}
+		}()
+		for i, f := range t.Fields {
+			var child arrow.Array
+			idx := structChild(st, f, i)
+			wf := w.Field(i)
+			if idx < 0 {
+				child = array.MakeArrayOfNull(mem, wf.Type, arr.Len())
+			} else {
+				c := sa.Field(idx)
+				var err error
+				child, err = reshape(ctx, mem, c, f.Type, wf.Type)
+				if err != nil {
+					return nil, err
+				}
+			}
+			children[i] = child.Data()
+			children[i].Retain()
+			child.Release()
+		}
+		d := arr.Data()
+		nd := array.NewData(want, d.Len(), d.Buffers()[:1], children, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	case *arrow.MapType:
+		ma, ok := arr.(*array.Map)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
+		}
+		var kt, vt schema.DataType
+		if t.Kind == schema.Map {
+			kt, vt = *t.Key, *t.Value
+		} else {
+			kt, vt = *t.Elem, schema.NewInt().WithNotNull(true)
+		}
+		// The entries struct: rebuild keys and items.
+		ents := ma.ListValues().(*array.Struct)
+		k, err := reshape(ctx, mem, ents.Field(0), kt, w.KeyType())
+		if err != nil {
+			return nil, err
+		}
+		defer k.Release()
+		v, err := reshape(ctx, mem, ents.Field(1), vt, w.ItemType())
+		if err != nil {
+			return nil, err
+		}
+		defer v.Release()
+		ed := ents.Data()
+		entData := array.NewData(w.Elem(), ed.Len(), ed.Buffers()[:1], []arrow.ArrayData{k.Data(), v.Data()}, ed.NullN(), ed.Offset())
+		defer entData.Release()
+		d := arr.Data()
+		nd := array.NewData(want, d.Len(), d.Buffers()[:2], []arrow.ArrayData{entData}, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	case *arrow.ListType:
+		la, ok := arr.(*array.List)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
+		}
+		e, err := reshape(ctx, mem, la.ListValues(), *t.Elem, w.Elem())
+		if err != nil {
+			return nil, err
+		}
+		defer e.Release()
+		d := arr.Data()
+		nd := array.NewData(want, d.Len(), d.Buffers()[:2], []arrow.ArrayData{e.Data()}, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	case *arrow.FixedSizeListType:
+		la, ok := arr.(*array.FixedSizeList)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
+		}
+		e, err := reshape(ctx, mem, la.ListValues(), *t.Elem, w.Elem())
+		if err != nil {
+			return nil, err
+		}
+		defer e.Release()
+		d := arr.Data()
+		nd := array.NewData(want, d.Len(), d.Buffers()[:1], []arrow.ArrayData{e.Data()}, d.NullN(), d.Offset())
+		defer nd.Release()
+		return array.MakeFromData(nd), nil
+	}
+	if arrow.TypeEqual(got, want) {
+		return retype(arr.Data(), want), nil
+	}
+	if got.ID() == want.ID() && got.Layout().Buffers != nil && sameLayout(got, want) {
+		return retype(arr.Data(), want), nil
+	}
+	out, err := compute.CastArray(compute.WithAllocator(ctx, mem), arr, compute.UnsafeCastOptions(want))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s read as %s: %v", ErrSchema, t, got, err)
+	}
+	return out, nil
+}
+
+func sameLayout(a, b arrow.DataType) bool {
+	la, lb := a.Layout(), b.Layout()
+	if len(la.Buffers) != len(lb.Buffers) {
+		return false
+	}
+	for i := range la.Buffers {
+		if la.Buffers[i] != lb.Buffers[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// structChild finds the child of st matching Paimon field f: by field id
+// metadata, then by name, then (no metadata at all) by position.
+func structChild(st *arrow.StructType, f schema.Field, pos int) int {
+	id := fmt.Sprint(f.ID)
+	for i, c := range st.Fields() {
+		if v, ok := c.Metadata.GetValue(schema.FieldIDKey); ok && v == id {
+			return i
+		}
+	}
+	if i, ok := st.FieldIdx(f.Name); ok {
+		return i
+	}
+	return -1
+}
+
+// retype returns a new array over d's buffers and children with type t.
+func retype(d arrow.ArrayData, t arrow.DataType) arrow.Array {
+	nd := array.NewData(t, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
+	defer nd.Release()
+	return array.MakeFromData(nd)
+}
+
+func unitFactor(u arrow.TimeUnit) int64 {
+	switch u {
+	case arrow.Second:
+		return 1
+	case arrow.Millisecond:
+		return 1_000
+	case arrow.Microsecond:
+		return 1_000_000
+	}
+	return 1_000_000_000
+}
+
+func rescale(v int64, from, to arrow.TimeUnit) int64 {
+	f, t := unitFactor(from), unitFactor(to)
+	if t >= f {
+		return v * (t / f)
+	}
+	return floorDiv(v, f/t)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func convertTimestamp(mem memory.Allocator, a *array.Timestamp, from arrow.TimeUnit, want *arrow.TimestampType) (arrow.Array, error) {
+	b := array.NewTimestampBuilder(mem, want)
+	defer b.Release()
+	b.Reserve(a.Len())
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			b.AppendNull()
+			continue
+		}
+		b.UnsafeAppend(arrow.Timestamp(rescale(int64(a.Value(i)), from, want.Unit)))
+	}
+	return b.NewArray(), nil
+}
+
+func timeValue(arr arrow.Array, i int) (int64, arrow.TimeUnit) {
+	switch a := arr.(type) {
+	case *array.Time32:
+		return int64(a.Value(i)), a.DataType().(*arrow.Time32Type).Unit
+	case *array.Time64:
+		return int64(a.Value(i)), a.DataType().(*arrow.Time64Type).Unit
+	case *array.Int32:
+		return int64(a.Value(i)), arrow.Millisecond
+	case *array.Int64:
+		return a.Value(i), arrow.Microsecond
+	}
+	return 0, arrow.Millisecond
+}
+
+func convertTime(mem memory.Allocator, arr arrow.Array, want arrow.DataType) (arrow.Array, error) {
+	switch arr.(type) {
+	case *array.Time32, *array.Time64, *array.Int32, *array.Int64:
+	default:
+		return nil, fmt.Errorf("%w: TIME read as %s", ErrSchema, arr.DataType())
+	}
+	n := arr.Len()
+	switch w := want.(type) {
+	case *arrow.Time32Type:
+		b := array.NewTime32Builder(mem, w)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if arr.IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			v, u := timeValue(arr, i)
+			b.Append(arrow.Time32(rescale(v, u, w.Unit)))
+		}
+		return b.NewArray(), nil
+	case *arrow.Time64Type:
+		b := array.NewTime64Builder(mem, w)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if arr.IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			v, u := timeValue(arr, i)
+			b.Append(arrow.Time64(rescale(v, u, w.Unit)))
+		}
+		return b.NewArray(), nil
+	}
+	return nil, fmt.Errorf("%w: TIME as %s", ErrSchema, want)
+}
+
+func toFixedBinary(mem memory.Allocator, arr arrow.Array, want *arrow.FixedSizeBinaryType) (arrow.Array, error) {
+	type binLike interface {
+		arrow.Array
+		Value(int) []byte
+	}
+	a, ok := arr.(binLike)
+	if !ok {
+		return nil, fmt.Errorf("%w: BINARY(%d) read as %s", ErrSchema, want.ByteWidth, arr.DataType())
+	}
+	b := array.NewFixedSizeBinaryBuilder(mem, want)
+	defer b.Release()
+	pad := make([]byte, want.ByteWidth)
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			b.AppendNull()
+			continue
+		}
+		v := a.Value(i)
+		if len(v) != want.ByteWidth {
+			clear(pad)
+			copy(pad, v)
+			v = pad
+		}
+		b.Append(v)
+	}
+	return b.NewArray(), nil
+}

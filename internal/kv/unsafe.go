@@ -1,0 +1,8 @@
+package kv
+
+import "unsafe"
+
+// unsafeBytes views s as bytes without copying; callers only read.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

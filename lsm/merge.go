@@ -1,0 +1,371 @@
+package lsm
+
+import (
+	"bytes"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/kv"
+)
+
+// cursor walks one sorted run batch by batch. The keys (and sequence-field
+// order keys) of the current batch are encoded once when it is loaded.
+type cursor struct {
+	run   int
+	rr    array.RecordReader
+	rec   arrow.Record
+	keys  []byte
+	koffs []int // koffs[r], koffs[r+1] bound row r's key
+	ords  []byte
+	ooffs []int
+	seqs  []int64
+	kinds []int8
+	pos   int
+	n     int
+	src   int32 // index of rec in the pending output's sources, -1 if none
+	cols  []arrow.Array
+}
+
+func (c *cursor) key(r int) []byte { return c.keys[c.koffs[r]:c.koffs[r+1]] }
+
+func (c *cursor) ord(r int) []byte {
+	if c.ooffs == nil {
+		return nil
+	}
+	return c.ords[c.ooffs[r]:c.ooffs[r+1]]
+}
+
+// rowCompare orders (key, order, seq) triples.
+func rowCompare(ka, oa []byte, sa int64, kb, ob []byte, sb int64) int {
+	if c := bytes.Compare(ka, kb); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(oa, ob); c != 0 {
+		return c
+	}
+	switch {
+	case sa < sb:
+		return -1
+	case sa > sb:
+		return 1
+	}
+	return 0
+}
+
+// mergeReader implements array.RecordReader over a k-way merge.
+type mergeReader struct {
+	refs   atomic.Int64
+	schema *arrow.Schema
+	o      MergeOptions
+	mem    memory.Allocator
+	keyEnc *kv.KeyEncoder
+	ordEnc *kv.KeyEncoder
+
+	cursors []*cursor
+	heap    []*cursor
+	started bool
+
+	srcs  []arrow.Record // retained sources of the pending output
+	sel   []rowRef
+	gkey  []byte
+	gkind []kv.RowKind
+	gref  []rowRef
+
+	cur arrow.Record
+	err error
+}
+
+// newEncoders returns the key and order encoders for a KV record schema.
+func newEncoders(sc *arrow.Schema, keyCols, seqCols []int, seqDesc bool) (*kv.KeyEncoder, *kv.KeyEncoder, error) {
+	kt := make([]arrow.DataType, len(keyCols))
+	for i, c := range keyCols {
+		if c < 0 || c >= sc.NumFields() {
+			return nil, nil, fmt.Errorf("%w: key column %d of %d", ErrOptions, c, sc.NumFields())
+		}
+		kt[i] = sc.Field(c).Type
+	}
+	ke, err := kv.NewKeyEncoder(kt, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(seqCols) == 0 {
+		return ke, nil, nil
+	}
+	st := make([]arrow.DataType, len(seqCols))
+	desc := make([]bool, len(seqCols))
+	for i, c := range seqCols {
+		if c < 0 || c >= sc.NumFields() {
+			return nil, nil, fmt.Errorf("%w: sequence column %d of %d", ErrOptions, c, sc.NumFields())
+		}
+		st[i] = sc.Field(c).Type
+		desc[i] = seqDesc
+	}
+	oe, err := kv.NewKeyEncoder(st, desc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ke, oe, nil
+}
+
+func newMergeReader(runs []array.RecordReader, o MergeOptions) (*mergeReader, error) {
+	if o.Engine == nil {
+		return nil, fmt.Errorf("%w: no merge engine", ErrOptions)
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = defaultBatchSize
+	}
+	sc := o.Schema
+	if sc == nil && len(runs) > 0 {
+		sc = runs[0].Schema()
+	}
+	if sc == nil {
+		return nil, fmt.Errorf("%w: no schema and no runs", ErrOptions)
+	}
+	if sc.NumFields() < kv.ValueOffset || sc.Field(kv.SeqColumn).Type.ID() != arrow.INT64 || sc.Field(kv.KindColumn).Type.ID() != arrow.INT8 {
+		return nil, fmt.Errorf("%w: not a KV record schema: %s", ErrOptions, sc)
+	}
+	ke, oe, err := newEncoders(sc, o.KeyColumns, o.SequenceColumns, o.SequenceDescending)
+	if err != nil {
+		return nil, err
+	}
+	mem := o.Alloc
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	r := &mergeReader{schema: sc, o: o, mem: mem, keyEnc: ke, ordEnc: oe}
+	r.refs.Store(1)
+	for i, rr := range runs {
+		r.cursors = append(r.cursors, &cursor{run: i, rr: rr, src: -1})
+	}
+	return r, nil
+}
+
+// NewMergeReader merges sorted runs into one stream of KV records with one
+// record per key. Each run yields KV records sorted by key (and, within a
+// key, by sequence); all runs share one schema. Runs listed later are not
+// assumed newer: ties on key are ordered by sequence fields and
+// _SEQUENCE_NUMBER. The reader owns the runs and releases them.
+//
+// The reader is not safe for concurrent use. Each record it returns is
+// valid until the next call to Next or Release.
+func NewMergeReader(runs []array.RecordReader, o MergeOptions) (array.RecordReader, error) {
+	r, err := newMergeReader(runs, o)
+	if err != nil {
+		for _, rr := range runs {
+			rr.Release()
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *mergeReader) Retain() { r.refs.Add(1) }
+
+func (r *mergeReader) Release() {
+	if r.refs.Add(-1) != 0 {
+		return
+	}
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	r.releaseSources()
+	for _, c := range r.cursors {
+		if c.rec != nil {
+			c.rec.Release()
+			c.rec = nil
+		}
+		c.rr.Release()
+	}
+	r.cursors, r.heap = nil, nil
+}
+
+func (r *mergeReader) Schema() *arrow.Schema          { return r.schema }
+func (r *mergeReader) Record() arrow.Record           { return r.cur }
+func (r *mergeReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *mergeReader) Err() error                     { return r.err }
+
+func (r *mergeReader) releaseSources() {
+	for _, s := range r.srcs {
+		s.Release()
+	}
+	r.srcs = r.srcs[:0]
+	for _, c := range r.cursors {
+		c.src = -1
+	}
+}
+
+// load moves c to its next non-empty batch; false at the end of the run.
+func (r *mergeReader) load(c *cursor) (bool, error) {
+	for c.rr.Next() {
+		rec := c.rr.RecordBatch()
+		if rec.NumRows() == 0 {
+			continue
+		}
+		seq, ok1 := rec.Column(kv.SeqColumn).(*array.Int64)
+		kind, ok2 := rec.Column(kv.KindColumn).(*array.Int8)
+		if !ok1 || !ok2 || rec.NumCols() != int64(r.schema.NumFields()) {
+			return false, fmt.Errorf("%w: run %d: record is not a KV record of the merge schema", ErrOptions, c.run)
+		}
+		rec.Retain()
+		if c.rec != nil {
+			c.rec.Release()
+		}
+		c.rec, c.src, c.pos, c.n = rec, -1, 0, int(rec.NumRows())
+		c.seqs, c.kinds = seq.Int64Values(), kind.Int8Values()
+		c.cols = c.cols[:0]
+		for _, k := range r.o.KeyColumns {
+			c.cols = append(c.cols, rec.Column(k))
+		}
+		c.keys, c.koffs = r.keyEnc.AppendAll(c.keys[:0], append(c.koffs[:0], 0), c.cols)
+		if r.ordEnc != nil {
+			c.cols = c.cols[:0]
+			for _, k := range r.o.SequenceColumns {
+				c.cols = append(c.cols, rec.Column(k))
+			}
+			c.ords, c.ooffs = r.ordEnc.AppendAll(c.ords[:0], append(c.ooffs[:0], 0), c.cols)
+		}
+		return true, nil
+	}
+	if err := c.rr.Err(); err != nil {
+		return false, fmt.Errorf("lsm: run %d: %w", c.run, err)
+	}
+	if c.rec != nil {
+		c.rec.Release()
+		c.rec = nil
+	}
+	return false, nil
+}
+
+func (r *mergeReader) less(a, b *cursor) bool {
+	c := rowCompare(a.key(a.pos), a.ord(a.pos), a.seqs[a.pos], b.key(b.pos), b.ord(b.pos), b.seqs[b.pos])
+	if c != 0 {
+		return c < 0
+	}
+	return a.run < b.run
+}
+
+func (r *mergeReader) down(i int) {
+	h := r.heap
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if rr := l + 1; rr < n && r.less(h[rr], h[l]) {
+			m = rr
+		}
+		if !r.less(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+func (r *mergeReader) start() error {
+	r.started = true
+	for _, c := range r.cursors {
+		ok, err := r.load(c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			r.heap = append(r.heap, c)
+		}
+	}
+	for i := len(r.heap)/2 - 1; i >= 0; i-- {
+		r.down(i)
+	}
+	return nil
+}
+
+func (r *mergeReader) srcOf(c *cursor) int32 {
+	if c.src < 0 {
+		c.rec.Retain()
+		r.srcs = append(r.srcs, c.rec)
+		c.src = int32(len(r.srcs) - 1)
+	}
+	return c.src
+}
+
+// group consumes all records of the smallest key and selects one.
+func (r *mergeReader) group() error {
+	top := r.heap[0]
+	r.gkey = append(r.gkey[:0], top.key(top.pos)...)
+	r.gkind, r.gref = r.gkind[:0], r.gref[:0]
+	for len(r.heap) > 0 {
+		top = r.heap[0]
+		if !bytes.Equal(top.key(top.pos), r.gkey) {
+			break
+		}
+		r.gkind = append(r.gkind, kv.RowKind(top.kinds[top.pos]))
+		r.gref = append(r.gref, rowRef{Src: r.srcOf(top), Row: int32(top.pos)})
+		top.pos++
+		if top.pos >= top.n {
+			ok, err := r.load(top)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				last := len(r.heap) - 1
+				r.heap[0] = r.heap[last]
+				r.heap = r.heap[:last]
+			}
+		}
+		if len(r.heap) > 1 {
+			r.down(0)
+		}
+	}
+	s := r.o.Engine.Select(r.gkind)
+	if s < 0 || s >= len(r.gkind) {
+		return nil
+	}
+	if r.o.DropRetracts && r.gkind[s].IsRetract() {
+		return nil
+	}
+	r.sel = append(r.sel, r.gref[s])
+	return nil
+}
+
+func (r *mergeReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil {
+		return false
+	}
+	if !r.started {
+		if err := r.start(); err != nil {
+			r.err = err
+			return false
+		}
+	}
+	r.sel = r.sel[:0]
+	for len(r.sel) < r.o.BatchSize && len(r.heap) > 0 {
+		if err := r.group(); err != nil {
+			r.err = err
+			r.releaseSources()
+			return false
+		}
+	}
+	if len(r.sel) == 0 {
+		r.releaseSources()
+		return false
+	}
+	rec, err := gatherRecord(r.mem, r.schema, r.srcs, r.sel)
+	r.releaseSources()
+	if err != nil {
+		r.err = err
+		return false
+	}
+	r.cur = rec
+	return true
+}

@@ -1,0 +1,684 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/floelake/floe/internal/binrow"
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/snapshot"
+	"github.com/google/uuid"
+)
+
+// ErrInvalidCommit reports a commit request that cannot be made: files
+// outside a static overwrite's partitions, a partition spec naming a
+// non-partition column, compaction results in an overwrite.
+var ErrInvalidCommit = errors.New("table: invalid commit")
+
+// ErrCommitRetries reports a commit that lost the race for the next
+// snapshot id more often than commit.max-retries allows (or for longer than
+// commit.timeout). Nothing was published; the commit may be retried.
+var ErrCommitRetries = errors.New("table: commit retries exhausted")
+
+// overwriteSpec says which live files an overwrite deletes: those whose
+// partition match accepts (nil: every file).
+type overwriteSpec struct {
+	match func(partition []byte) (bool, error)
+}
+
+// phase is one snapshot of a commit.
+type phase struct {
+	kind      snapshot.Kind
+	entries   []manifest.Entry // ADD / DELETE, in order
+	changelog []manifest.Entry // ADD
+	indexAdd  []manifest.IndexEntry
+	indexDel  []manifest.IndexEntry
+	overwrite *overwriteSpec
+}
+
+func (p *phase) empty() bool {
+	return len(p.entries) == 0 && len(p.changelog) == 0 && len(p.indexAdd) == 0 && len(p.indexDel) == 0 && p.overwrite == nil
+}
+
+// committer holds what one Commit call shares between its phases and
+// attempts.
+type committer struct {
+	t         *Table
+	opts      CommitOptions
+	user      string
+	ident     int64
+	log       *slog.Logger
+	enc       manifest.EncodeOptions
+	schemaID  int64
+	partTypes []schema.DataType // nullable
+	keyTypes  []schema.DataType // nil for append tables
+
+	manifests *manifest.NameGenerator
+	lists     *manifest.NameGenerator
+	indexes   *manifest.NameGenerator
+}
+
+func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOptions, ow *overwriteSpec) (*CommitResult, error) {
+	c := &committer{
+		t:         t,
+		opts:      opts,
+		user:      opts.CommitUser,
+		ident:     opts.Identifier,
+		log:       opts.Logger,
+		manifests: manifest.NewNameGenerator(manifest.PrefixManifest),
+		lists:     manifest.NewNameGenerator(manifest.PrefixList),
+		indexes:   manifest.NewNameGenerator(manifest.PrefixIndexManifest),
+	}
+	if c.user == "" {
+		c.user = uuid.NewString()
+	}
+	explicit := c.ident != 0 && c.ident != math.MaxInt64
+	if c.ident == 0 {
+		c.ident = math.MaxInt64
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.enc = manifestEncodeOptions(t.cfg)
+	ids, err := schemaIDs(ctx, t.store)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		c.schemaID = ids[len(ids)-1]
+	}
+	for _, f := range t.latest.PartitionFields() {
+		ty := f.Type
+		ty.NotNull = false
+		c.partTypes = append(c.partTypes, ty)
+	}
+	if len(t.latest.PrimaryKeys) > 0 {
+		for _, f := range t.latest.TrimmedPrimaryKeyFields() {
+			c.keyTypes = append(c.keyTypes, f.Type)
+		}
+	}
+
+	phases, err := planPhases(msgs, ow)
+	if err != nil {
+		return nil, err
+	}
+	res := &CommitResult{}
+	if len(phases) == 0 {
+		return res, nil
+	}
+	if explicit {
+		last, err := snapshot.LatestByUser(ctx, t.store, c.user)
+		switch {
+		case errors.Is(err, snapshot.ErrNotFound):
+		case err != nil:
+			return nil, fmt.Errorf("commit: find last commit of %s: %w", c.user, err)
+		case last.CommitIdentifier > c.ident:
+			res.AlreadyCommitted = true
+			return res, nil
+		case last.CommitIdentifier == c.ident:
+			// Some phases landed. The last landed phase is last's kind; the
+			// phases up to it are done.
+			done := -1
+			for i, p := range phases {
+				if p.kind == last.CommitKind {
+					done = i
+				}
+			}
+			if done < 0 {
+				return nil, fmt.Errorf("%w: identifier %d of %s was committed as %s", ErrAlreadyCommitted, c.ident, c.user, last.CommitKind)
+			}
+			phases = phases[done+1:]
+			res.AlreadyCommitted = true
+			if len(phases) == 0 {
+				return res, nil
+			}
+		}
+	}
+	for _, p := range phases {
+		snap, err := c.commitPhase(ctx, p, res)
+		if err != nil {
+			return res, err
+		}
+		res.Snapshots = append(res.Snapshots, snap)
+	}
+	return res, nil
+}
+
+// planPhases turns messages into the APPEND/OVERWRITE phase and the COMPACT
+// phase. Changelog and index changes go with the append phase unless the
+// commit only compacts.
+func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
+	app := &phase{kind: snapshot.KindAppend, overwrite: ow}
+	cmp := &phase{kind: snapshot.KindCompact}
+	hasAppend, hasCompact := false, false
+	for i := range msgs {
+		m := &msgs[i]
+		if len(m.NewFiles)+len(m.DeletedFiles) > 0 {
+			hasAppend = true
+		}
+		if len(m.CompactBefore)+len(m.CompactAfter) > 0 {
+			hasCompact = true
+		}
+	}
+	if ow != nil && hasCompact {
+		return nil, fmt.Errorf("%w: an overwrite cannot carry compaction results", ErrInvalidCommit)
+	}
+	side := app
+	if !hasAppend && hasCompact {
+		side = cmp
+	}
+	entry := func(m *CommitMessage, k manifest.FileKind, f manifest.DataFile) manifest.Entry {
+		return manifest.Entry{Kind: k, Partition: m.Partition, Bucket: m.Bucket, TotalBuckets: m.TotalBuckets, File: f}
+	}
+	for i := range msgs {
+		m := &msgs[i]
+		for _, f := range m.NewFiles {
+			app.entries = append(app.entries, entry(m, manifest.Add, f))
+		}
+		for _, f := range m.DeletedFiles {
+			app.entries = append(app.entries, entry(m, manifest.Delete, f))
+		}
+		for _, f := range m.CompactBefore {
+			cmp.entries = append(cmp.entries, entry(m, manifest.Delete, f))
+		}
+		for _, f := range m.CompactAfter {
+			cmp.entries = append(cmp.entries, entry(m, manifest.Add, f))
+		}
+		for _, f := range m.ChangelogFiles {
+			side.changelog = append(side.changelog, entry(m, manifest.Add, f))
+		}
+		for _, e := range m.NewIndexFiles {
+			e.Kind = manifest.Add
+			side.indexAdd = append(side.indexAdd, e)
+		}
+		for _, e := range m.DeletedIndexFiles {
+			e.Kind = manifest.Delete
+			side.indexDel = append(side.indexDel, e)
+		}
+	}
+	// An append phase that deletes files or changes deletion vectors is an
+	// OVERWRITE (§2.1).
+	if ow != nil {
+		app.kind = snapshot.KindOverwrite
+	} else {
+		for _, e := range app.entries {
+			if e.Kind == manifest.Delete {
+				app.kind = snapshot.KindOverwrite
+			}
+		}
+		for _, e := range append(append([]manifest.IndexEntry(nil), app.indexAdd...), app.indexDel...) {
+			if e.IndexType == manifest.IndexDeletionVectors {
+				app.kind = snapshot.KindOverwrite
+			}
+		}
+	}
+	var out []*phase
+	if !app.empty() {
+		out = append(out, app)
+	}
+	if !cmp.empty() {
+		out = append(out, cmp)
+	}
+	return out, nil
+}
+
+// phaseFiles are the metadata files written for one phase that do not
+// depend on the base snapshot, reused across attempts.
+type phaseFiles struct {
+	deltaList     string
+	deltaListSize int64
+	clList        string
+	clListSize    int64
+	written       []string
+}
+
+// commitPhase publishes one phase, retrying lost races.
+func (c *committer) commitPhase(ctx context.Context, p *phase, res *CommitResult) (*snapshot.Snapshot, error) {
+	cfg := c.t.cfg
+	start := time.Now()
+	var fixed phaseFiles
+	published := false
+	defer func() {
+		if !published {
+			// Nothing of this phase was published (or we would not be
+			// here with published false after a definite answer); the
+			// ambiguous case sets published to keep the files.
+			c.cleanup(ctx, fixed.written)
+		}
+	}()
+	for attempt := 0; ; attempt++ {
+		latest, err := snapshot.Latest(ctx, c.t.store)
+		if errors.Is(err, snapshot.ErrNotFound) {
+			latest, err = nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("commit: read latest snapshot: %w", err)
+		}
+		snap, attemptFiles, err := c.build(ctx, p, latest, &fixed)
+		if err != nil {
+			c.cleanup(ctx, attemptFiles)
+			return nil, err
+		}
+		res.Attempts++
+		pr, err := snapshot.Publish(ctx, c.t.store, snap, snapshot.PublishOptions{Logger: c.log})
+		if err == nil {
+			published = true
+			c.log.Info("commit published", "snapshot_id", snap.ID, "kind", string(snap.CommitKind),
+				"commit_user", c.user, "attempts", attempt+1, "recovered", pr.Recovered)
+			return snap, nil
+		}
+		var ce *snapshot.ConflictError
+		if !errors.As(err, &ce) {
+			// Unknown outcome (or a failure we cannot classify): the
+			// snapshot may be live, so keep every file it names.
+			published = true
+			return nil, fmt.Errorf("commit snapshot %d: %w", snap.ID, err)
+		}
+		// Lost the race: our snapshot is certainly not there, and the
+		// base-specific files were never referenced.
+		c.cleanup(ctx, attemptFiles)
+		c.log.Info("commit lost race", "snapshot_id", snap.ID, "attempt", attempt+1)
+		if attempt >= cfg.CommitMaxRetries || (cfg.CommitTimeout > 0 && time.Since(start) > cfg.CommitTimeout) {
+			return nil, fmt.Errorf("%w: %d attempts, last lost snapshot %d", ErrCommitRetries, attempt+1, snap.ID)
+		}
+		if err := sleepCtx(ctx, backoff(cfg.CommitMinRetryWait, cfg.CommitMaxRetryWait, attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	if minWait <= 0 {
+		minWait = time.Millisecond
+	}
+	if maxWait < minWait {
+		maxWait = minWait
+	}
+	d := minWait
+	for i := 0; i < attempt && d < maxWait; i++ {
+		d *= 2
+	}
+	if d > maxWait {
+		d = maxWait
+	}
+	// Full jitter above the minimum.
+	return minWait + time.Duration(rand.Int64N(int64(d-minWait)+1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
+// cleanup deletes metadata files that no snapshot references, best effort.
+func (c *committer) cleanup(ctx context.Context, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for _, n := range names {
+		if err := c.t.store.Delete(ctx, manifest.Key(n)); err != nil {
+			c.log.Debug("commit cleanup", "file", n, "error", err)
+		}
+	}
+}
+
+// build writes the metadata files of one attempt on top of latest and
+// returns the snapshot to publish. attemptFiles are the files written for
+// this attempt only (to delete when it loses).
+func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapshot, fixed *phaseFiles) (snap *snapshot.Snapshot, attemptFiles []string, err error) {
+	st := c.t.store
+	var latestID int64
+	if latest != nil {
+		latestID = latest.ID
+	}
+
+	// Live files of the latest snapshot, when a rule needs them.
+	delta := p.entries
+	needLive := latest != nil && (p.overwrite != nil || p.kind != snapshot.KindAppend)
+	var live []manifest.Entry
+	if needLive {
+		if live, err = manifest.LiveFiles(ctx, st, latest.BaseManifestList, latest.DeltaManifestList); err != nil {
+			return nil, nil, fmt.Errorf("commit: read live files of snapshot %d: %w", latest.ID, err)
+		}
+	}
+	var removedParts map[string]bool // partitions an overwrite clears
+	if p.overwrite != nil {
+		var dels []manifest.Entry
+		removedParts = map[string]bool{}
+		for _, e := range live {
+			ok := true
+			if p.overwrite.match != nil {
+				if ok, err = p.overwrite.match(e.Partition); err != nil {
+					return nil, nil, err
+				}
+			}
+			if ok {
+				e.Kind = manifest.Delete
+				dels = append(dels, e)
+				removedParts[string(e.Partition)] = true
+			}
+		}
+		delta = append(dels, p.entries...)
+	}
+	changed := map[string]bool{}
+	for _, e := range delta {
+		changed[string(e.Partition)] = true
+	}
+	var liveChanged []manifest.Entry
+	for _, e := range live {
+		if changed[string(e.Partition)] {
+			liveChanged = append(liveChanged, e)
+		}
+	}
+	if err := checkConflicts(liveChanged, delta, c.keyTypes, p.overwrite != nil); err != nil {
+		var ce *CommitConflictError
+		if errors.As(err, &ce) {
+			ce.SnapshotID = latestID
+		}
+		return nil, nil, err
+	}
+
+	// Base list: the latest snapshot's base and delta manifests, merged.
+	var prev []manifest.FileMeta
+	if latest != nil {
+		for _, l := range []string{latest.BaseManifestList, latest.DeltaManifestList} {
+			if l == "" {
+				continue
+			}
+			metas, err := manifest.ReadList(ctx, st, l)
+			if err != nil {
+				return nil, nil, fmt.Errorf("commit: read manifest list %s: %w", l, err)
+			}
+			prev = append(prev, metas...)
+		}
+	}
+	base, mergedFiles, err := c.mergeManifests(ctx, prev)
+	attemptFiles = append(attemptFiles, mergedFiles...)
+	if err != nil {
+		return nil, attemptFiles, err
+	}
+	baseName := c.lists.Next()
+	attemptFiles = append(attemptFiles, baseName)
+	baseSize, err := manifest.WriteList(ctx, st, baseName, base, c.enc)
+	if err != nil {
+		return nil, attemptFiles, fmt.Errorf("commit: write manifest list %s: %w", baseName, err)
+	}
+
+	// Delta list: fixed unless the delta depends on the latest snapshot.
+	deltaName, deltaSize := fixed.deltaList, fixed.deltaListSize
+	if p.overwrite != nil || deltaName == "" {
+		metas, names, err := c.writeManifests(ctx, delta)
+		if p.overwrite != nil {
+			attemptFiles = append(attemptFiles, names...)
+		} else {
+			fixed.written = append(fixed.written, names...)
+		}
+		if err != nil {
+			return nil, attemptFiles, err
+		}
+		deltaName = c.lists.Next()
+		if p.overwrite != nil {
+			attemptFiles = append(attemptFiles, deltaName)
+		} else {
+			fixed.written = append(fixed.written, deltaName)
+		}
+		if deltaSize, err = manifest.WriteList(ctx, st, deltaName, metas, c.enc); err != nil {
+			return nil, attemptFiles, fmt.Errorf("commit: write manifest list %s: %w", deltaName, err)
+		}
+		if p.overwrite == nil {
+			fixed.deltaList, fixed.deltaListSize = deltaName, deltaSize
+		}
+	}
+
+	// Changelog list.
+	if len(p.changelog) > 0 && fixed.clList == "" {
+		metas, names, err := c.writeManifests(ctx, p.changelog)
+		fixed.written = append(fixed.written, names...)
+		if err != nil {
+			return nil, attemptFiles, err
+		}
+		name := c.lists.Next()
+		fixed.written = append(fixed.written, name)
+		size, err := manifest.WriteList(ctx, st, name, metas, c.enc)
+		if err != nil {
+			return nil, attemptFiles, fmt.Errorf("commit: write manifest list %s: %w", name, err)
+		}
+		fixed.clList, fixed.clListSize = name, size
+	}
+
+	// Index manifest.
+	var indexManifest *string
+	if latest != nil {
+		indexManifest = latest.IndexManifest
+	}
+	if len(p.indexAdd)+len(p.indexDel) > 0 || len(removedParts) > 0 {
+		var prevIdx []manifest.IndexEntry
+		if latest != nil && latest.IndexManifest != nil {
+			if prevIdx, err = manifest.ReadIndexManifest(ctx, st, *latest.IndexManifest); err != nil {
+				return nil, attemptFiles, fmt.Errorf("commit: read index manifest: %w", err)
+			}
+		}
+		next := combineIndex(prevIdx, p.indexAdd, p.indexDel, removedParts)
+		if !sameIndex(prevIdx, next) {
+			indexManifest = nil
+			if len(next) > 0 {
+				name := c.indexes.Next()
+				attemptFiles = append(attemptFiles, name)
+				if _, err := manifest.WriteIndexManifest(ctx, st, name, next, c.enc); err != nil {
+					return nil, attemptFiles, fmt.Errorf("commit: write index manifest %s: %w", name, err)
+				}
+				indexManifest = &name
+			}
+		}
+	}
+
+	// The snapshot.
+	var addRows, delRows int64
+	for _, e := range delta {
+		if e.Kind == manifest.Delete {
+			delRows += e.File.RowCount
+		} else {
+			addRows += e.File.RowCount
+		}
+	}
+	s := &snapshot.Snapshot{
+		Version:               snapshot.CurrentVersion,
+		ID:                    latestID + 1,
+		SchemaID:              c.schemaID,
+		BaseManifestList:      baseName,
+		BaseManifestListSize:  &baseSize,
+		DeltaManifestList:     deltaName,
+		DeltaManifestListSize: &deltaSize,
+		IndexManifest:         indexManifest,
+		CommitUser:            c.user,
+		CommitIdentifier:      c.ident,
+		CommitKind:            p.kind,
+		TimeMillis:            time.Now().UnixMilli(),
+		DeltaRecordCount:      addRows - delRows,
+		Watermark:             c.opts.Watermark,
+	}
+	if fixed.clList != "" {
+		name, size := fixed.clList, fixed.clListSize
+		s.ChangelogManifestList, s.ChangelogManifestListSize = &name, &size
+		var n int64
+		for _, e := range p.changelog {
+			n += e.File.RowCount
+		}
+		s.ChangelogRecordCount = &n
+	}
+	if len(c.opts.Properties) > 0 {
+		s.Properties = c.opts.Properties
+	}
+	var nextRowID int64
+	s.NextRowID = &nextRowID
+	s.TotalRecordCount = s.DeltaRecordCount
+	if latest != nil {
+		s.TotalRecordCount += latest.TotalRecordCount
+		if latest.Watermark != nil && (s.Watermark == nil || *latest.Watermark > *s.Watermark) {
+			w := *latest.Watermark
+			s.Watermark = &w
+		}
+		if latest.Statistics != nil && latest.SchemaID == c.schemaID {
+			s.Statistics = latest.Statistics
+		}
+		if latest.NextRowID != nil {
+			nextRowID = *latest.NextRowID
+		}
+	}
+	return s, attemptFiles, nil
+}
+
+// combineIndex applies index changes to the previous full index state:
+// HASH and DELETION_VECTORS files are keyed by (partition, bucket, type), so a
+// new file replaces the old one; other index types are keyed by file name.
+// Entries of partitions in removed (an overwrite) are dropped first.
+func combineIndex(prev, add, del []manifest.IndexEntry, removed map[string]bool) []manifest.IndexEntry {
+	keyOf := func(e *manifest.IndexEntry) string {
+		if e.IndexType == manifest.IndexHash || e.IndexType == manifest.IndexDeletionVectors {
+			return fmt.Sprintf("k/%x/%d/%s", e.Partition, e.Bucket, e.IndexType)
+		}
+		return "f/" + e.FileName
+	}
+	deleted := map[string]bool{}
+	for _, e := range del {
+		deleted[e.FileName] = true
+	}
+	replaced := map[string]bool{}
+	for i := range add {
+		replaced[keyOf(&add[i])] = true
+	}
+	var out []manifest.IndexEntry
+	for i := range prev {
+		e := prev[i]
+		if removed[string(e.Partition)] || deleted[e.FileName] || replaced[keyOf(&e)] {
+			continue
+		}
+		e.Kind = manifest.Add
+		out = append(out, e)
+	}
+	for _, e := range add {
+		e.Kind = manifest.Add
+		out = append(out, e)
+	}
+	return out
+}
+
+func sameIndex(a, b []manifest.IndexEntry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].FileName != b[i].FileName || a[i].Bucket != b[i].Bucket || string(a[i].Partition) != string(b[i].Partition) {
+			return false
+		}
+	}
+	return true
+}
+
+func manifestEncodeOptions(cfg *Config) manifest.EncodeOptions {
+	switch strings.ToLower(cfg.ManifestCompression) {
+	case "", "zstd", "zstandard":
+		return manifest.EncodeOptions{Codec: manifest.CodecZstd, Level: cfg.ZstdLevel}
+	case "none", "null", "uncompressed":
+		return manifest.EncodeOptions{Codec: manifest.CodecNull}
+	case "snappy":
+		return manifest.EncodeOptions{Codec: manifest.CodecSnappy}
+	case "deflate":
+		return manifest.EncodeOptions{Codec: manifest.CodecDeflate}
+	}
+	return manifest.EncodeOptions{Codec: manifest.Codec(cfg.ManifestCompression)}
+}
+
+// overwriteFor builds the overwrite spec of a Commit with opts.Overwrite.
+func (t *Table) overwriteFor(opts CommitOptions, msgs []CommitMessage) (*overwriteSpec, error) {
+	switch {
+	case opts.DynamicOverwrite:
+		parts := map[string]bool{}
+		for i := range msgs {
+			parts[string(msgs[i].Partition)] = true
+		}
+		return &overwriteSpec{match: func(p []byte) (bool, error) { return parts[string(p)], nil }}, nil
+	case len(opts.OverwritePartition) > 0:
+		m, err := t.partitionMatcher(opts.OverwritePartition)
+		if err != nil {
+			return nil, err
+		}
+		// Every new file must belong to the overwritten partitions.
+		for i := range msgs {
+			if len(msgs[i].NewFiles) == 0 {
+				continue
+			}
+			ok, err := m(msgs[i].Partition)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%w: new files outside the overwritten partition %v", ErrInvalidCommit, opts.OverwritePartition)
+			}
+		}
+		return &overwriteSpec{match: m}, nil
+	}
+	return &overwriteSpec{}, nil
+}
+
+// partitionMatcher returns a predicate on serialized partition rows that
+// accepts the partitions whose values, formatted as in partition paths,
+// equal spec's (a partial spec matches on the named columns only).
+func (t *Table) partitionMatcher(spec map[string]string) (func([]byte) (bool, error), error) {
+	fields := t.latest.PartitionFields()
+	idx := map[string]int{}
+	for i, f := range fields {
+		idx[f.Name] = i
+	}
+	for k := range spec {
+		if _, ok := idx[k]; !ok {
+			return nil, fmt.Errorf("%w: %q is not a partition column", ErrInvalidCommit, k)
+		}
+	}
+	types := make([]schema.DataType, len(fields))
+	for i, f := range fields {
+		types[i] = f.Type
+	}
+	cache := map[string]bool{}
+	return func(p []byte) (bool, error) {
+		if v, ok := cache[string(p)]; ok {
+			return v, nil
+		}
+		vals, err := decodeSerialized(types, p)
+		if err != nil {
+			return false, fmt.Errorf("commit: partition: %w", err)
+		}
+		ok := true
+		for k, want := range spec {
+			i := idx[k]
+			s, err := binrow.PartitionValue(types[i], vals[i], t.cfg.PartitionLegacyName)
+			if err != nil {
+				return false, fmt.Errorf("commit: partition %s: %w", k, err)
+			}
+			if strings.TrimSpace(s) == "" {
+				s = t.cfg.PartitionDefaultName
+			}
+			if s != want {
+				ok = false
+				break
+			}
+		}
+		cache[string(p)] = ok
+		return ok, nil
+	}, nil
+}

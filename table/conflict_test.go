@@ -1,0 +1,177 @@
+package table
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/manifest"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite datadriven test files with actual results")
+
+// ddCase is one case of a datadriven file: input lines, then "----", then
+// the expected output, ended by a blank line.
+type ddCase struct {
+	input  []string
+	output string
+}
+
+func readDD(t *testing.T, path string) (header []string, cases []ddCase) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	var cur *ddCase
+	inOut := false
+	var out []string
+	for _, l := range lines {
+		switch {
+		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
+			if len(cases) == 0 {
+				header = append(header, l)
+			}
+		case cur == nil:
+			cur = &ddCase{input: []string{l}}
+		case !inOut && l == "----":
+			inOut = true
+		case !inOut:
+			cur.input = append(cur.input, l)
+		case l == "":
+			cur.output = strings.Join(out, "\n")
+			cases = append(cases, *cur)
+			cur, inOut, out = nil, false, nil
+		default:
+			out = append(out, l)
+		}
+	}
+	if cur != nil {
+		cur.output = strings.Join(out, "\n")
+		cases = append(cases, *cur)
+	}
+	return header, cases
+}
+
+func writeDD(t *testing.T, path string, cases []ddCase) {
+	var sb strings.Builder
+	sb.WriteString("# Conflict checks (checkConflicts). A case: `check [pk] [overwrite]`, then\n" +
+		"# entries: `live|+|- p=<int> b=<bucket> tb=<total buckets> l=<level> f=<name> k=<min>..<max>`\n" +
+		"# (defaults b=0 tb=4 l=0 k=0..0); `----` and the result. Rewrite with -rewrite.\n\n")
+	for _, c := range cases {
+		sb.WriteString(strings.Join(c.input, "\n"))
+		sb.WriteString("\n----\n")
+		sb.WriteString(c.output)
+		sb.WriteString("\n\n")
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConflictDatadriven(t *testing.T) {
+	path := "testdata/commit/conflict.txt"
+	_, cases := readDD(t, path)
+	for i := range cases {
+		c := &cases[i]
+		got, err := runConflictCase(t, c.input)
+		if err != nil {
+			t.Fatalf("%s: %v", c.input[0], err)
+		}
+		if *rewrite {
+			c.output = got
+			continue
+		}
+		if got != c.output {
+			t.Errorf("case %d (%s):\ngot:\n%s\nwant:\n%s", i, strings.Join(c.input, " | "), got, c.output)
+		}
+	}
+	if *rewrite {
+		writeDD(t, path, cases)
+	}
+}
+
+func runConflictCase(t *testing.T, input []string) (string, error) {
+	cmd := strings.Fields(input[0])
+	if len(cmd) == 0 || cmd[0] != "check" {
+		return "", fmt.Errorf("unknown command %q", input[0])
+	}
+	var pk, overwrite bool
+	for _, a := range cmd[1:] {
+		switch a {
+		case "pk":
+			pk = true
+		case "overwrite":
+			overwrite = true
+		default:
+			return "", fmt.Errorf("unknown flag %q", a)
+		}
+	}
+	var live, delta []manifest.Entry
+	for _, l := range input[1:] {
+		fs := strings.Fields(l)
+		if len(fs) == 0 {
+			continue
+		}
+		e := manifest.Entry{Bucket: 0, TotalBuckets: 4}
+		var p, lo, hi int64
+		for _, kv := range fs[1:] {
+			k, v, _ := strings.Cut(kv, "=")
+			var err error
+			switch k {
+			case "p":
+				p, err = strconv.ParseInt(v, 10, 32)
+			case "b":
+				var n int64
+				n, err = strconv.ParseInt(v, 10, 32)
+				e.Bucket = int32(n)
+			case "tb":
+				var n int64
+				n, err = strconv.ParseInt(v, 10, 32)
+				e.TotalBuckets = int32(n)
+			case "l":
+				var n int64
+				n, err = strconv.ParseInt(v, 10, 32)
+				e.File.Level = int32(n)
+			case "f":
+				e.File.FileName = v
+			case "k":
+				a, b, _ := strings.Cut(v, "..")
+				if lo, err = strconv.ParseInt(a, 10, 32); err == nil {
+					hi, err = strconv.ParseInt(b, 10, 32)
+				}
+			default:
+				err = fmt.Errorf("unknown field %q", k)
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+		e.Partition = partRow(t, int32(p))
+		e.File.MinKey, e.File.MaxKey = keyRow(t, int32(lo)), keyRow(t, int32(hi))
+		switch fs[0] {
+		case "live":
+			live = append(live, e)
+		case "+":
+			delta = append(delta, e)
+		case "-":
+			e.Kind = manifest.Delete
+			delta = append(delta, e)
+		default:
+			return "", fmt.Errorf("unknown entry kind %q", fs[0])
+		}
+	}
+	var keyTypes []schema.DataType
+	if pk {
+		keyTypes = []schema.DataType{schema.NewInt().WithNotNull(true)}
+	}
+	if err := checkConflicts(live, delta, keyTypes, overwrite); err != nil {
+		return err.Error(), nil
+	}
+	return "ok", nil
+}

@@ -1,0 +1,159 @@
+package table
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/floelake/floe/manifest"
+)
+
+// ErrBadMessage reports bytes that do not decode as a CommitMessage, or a
+// message format version this build does not know.
+var ErrBadMessage = errors.New("table: bad commit message")
+
+// Commit message wire format (version 1):
+//
+//	"FLCM" magic, one version byte,
+//	partition: uvarint length + serialized BinaryRow,
+//	bucket, total buckets: 4-byte big-endian ints,
+//	seven sections in this order — new files, deleted files, compact before,
+//	compact after, changelog files (each a manifest file, Avro codec null,
+//	whose entries are all ADD), new index files, deleted index files (each an
+//	index manifest) — every section a uvarint length followed by that many
+//	bytes, 0 meaning no entries.
+//
+// The role of an entry is the section it sits in; the Avro container carries
+// its own schema, so a reader of a later version can still decode it.
+const (
+	messageMagic   = "FLCM"
+	messageVersion = 1
+)
+
+var messageSync = [16]byte{'f', 'l', 'o', 'e', '-', 'c', 'o', 'm', 'm', 'i', 't', '-', 'm', 's', 'g', 1}
+
+func (m *CommitMessage) dataSections() []*[]manifest.DataFile {
+	return []*[]manifest.DataFile{&m.NewFiles, &m.DeletedFiles, &m.CompactBefore, &m.CompactAfter, &m.ChangelogFiles}
+}
+
+// MarshalBinary encodes m (a versioned, self-describing format).
+func (m *CommitMessage) MarshalBinary() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(messageMagic)
+	buf.WriteByte(messageVersion)
+	buf.Write(binary.AppendUvarint(nil, uint64(len(m.Partition))))
+	buf.Write(m.Partition)
+	var b4 [4]byte
+	binary.BigEndian.PutUint32(b4[:], uint32(m.Bucket))
+	buf.Write(b4[:])
+	binary.BigEndian.PutUint32(b4[:], uint32(m.TotalBuckets))
+	buf.Write(b4[:])
+	opts := manifest.EncodeOptions{Codec: manifest.CodecNull, Sync: &messageSync}
+	section := func(b []byte) {
+		buf.Write(binary.AppendUvarint(nil, uint64(len(b))))
+		buf.Write(b)
+	}
+	for _, files := range m.dataSections() {
+		if len(*files) == 0 {
+			section(nil)
+			continue
+		}
+		entries := make([]manifest.Entry, len(*files))
+		for i, f := range *files {
+			entries[i] = manifest.Entry{Kind: manifest.Add, Partition: m.Partition, Bucket: m.Bucket, TotalBuckets: m.TotalBuckets, File: f}
+		}
+		b, err := manifest.EncodeManifest(entries, opts)
+		if err != nil {
+			return nil, fmt.Errorf("encode commit message: %w", err)
+		}
+		section(b)
+	}
+	for _, idx := range [][]manifest.IndexEntry{m.NewIndexFiles, m.DeletedIndexFiles} {
+		if len(idx) == 0 {
+			section(nil)
+			continue
+		}
+		entries := make([]manifest.IndexEntry, len(idx))
+		copy(entries, idx)
+		for i := range entries {
+			entries[i].Kind = manifest.Add
+		}
+		b, err := manifest.EncodeIndexManifest(entries, opts)
+		if err != nil {
+			return nil, fmt.Errorf("encode commit message: %w", err)
+		}
+		section(b)
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (m *CommitMessage) UnmarshalBinary(b []byte) error {
+	if len(b) < len(messageMagic)+1 || string(b[:len(messageMagic)]) != messageMagic {
+		return fmt.Errorf("%w: no magic", ErrBadMessage)
+	}
+	if v := b[len(messageMagic)]; v != messageVersion {
+		return fmt.Errorf("%w: unsupported version %d", ErrBadMessage, v)
+	}
+	r := b[len(messageMagic)+1:]
+	next := func() ([]byte, error) {
+		n, k := binary.Uvarint(r)
+		if k <= 0 || n > uint64(len(r)-k) {
+			return nil, fmt.Errorf("%w: truncated", ErrBadMessage)
+		}
+		out := r[k : k+int(n)]
+		r = r[k+int(n):]
+		return out, nil
+	}
+	var out CommitMessage
+	p, err := next()
+	if err != nil {
+		return err
+	}
+	if len(p) > 0 {
+		out.Partition = append([]byte(nil), p...)
+	}
+	if len(r) < 8 {
+		return fmt.Errorf("%w: truncated", ErrBadMessage)
+	}
+	out.Bucket = int32(binary.BigEndian.Uint32(r))
+	out.TotalBuckets = int32(binary.BigEndian.Uint32(r[4:]))
+	r = r[8:]
+	for _, files := range out.dataSections() {
+		sec, err := next()
+		if err != nil {
+			return err
+		}
+		if len(sec) == 0 {
+			continue
+		}
+		entries, err := manifest.DecodeManifest("commit message", sec)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadMessage, err)
+		}
+		*files = make([]manifest.DataFile, len(entries))
+		for i := range entries {
+			(*files)[i] = entries[i].File
+		}
+	}
+	for _, idx := range []*[]manifest.IndexEntry{&out.NewIndexFiles, &out.DeletedIndexFiles} {
+		sec, err := next()
+		if err != nil {
+			return err
+		}
+		if len(sec) == 0 {
+			continue
+		}
+		entries, err := manifest.DecodeIndexManifest("commit message", sec)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadMessage, err)
+		}
+		*idx = entries
+	}
+	if len(r) != 0 {
+		return fmt.Errorf("%w: %d trailing bytes", ErrBadMessage, len(r))
+	}
+	*m = out
+	return nil
+}
