@@ -234,6 +234,7 @@ func checkSnapshotFiles(t *testing.T, st *objstore.Store, s *snapshot.Snapshot) 
 			}
 			var add, del int64
 			for _, e := range entries {
+				checkPartitionInStats(t, m, e.Partition)
 				if e.Kind == manifest.Add {
 					add++
 				} else {
@@ -410,3 +411,76 @@ func TestCommitConcurrent(t *testing.T) {
 type panicTB struct{ testing.TB }
 
 func (panicTB) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
+
+// Two committers compact the same file at once: exactly one lands, the
+// other re-checks on top of the winner and fails with ErrCommitConflict.
+func TestCommitConcurrentConflict(t *testing.T) {
+	e := newCommitEnv(t, true, "commit.min-retry-wait", "1 ms", "commit.max-retry-wait", "5 ms")
+	m := msgFor(t, 1, 0)
+	a := e.file(0, 1, 5, 5)
+	m.NewFiles = []manifest.DataFile{a}
+	e.commit(e.tbl, []CommitMessage{m}, CommitOptions{})
+	other := e.open()
+	for round := 0; round < 3; round++ {
+		var msgs [2]CommitMessage
+		for i := range msgs {
+			msgs[i] = msgFor(t, 1, 0)
+			msgs[i].CompactBefore = []manifest.DataFile{a}
+			msgs[i].CompactAfter = []manifest.DataFile{e.file(1, 1, 5, 5)}
+		}
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i, tbl := range []*Table{e.tbl, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = tbl.Commit(context.Background(), []CommitMessage{msgs[i]}, CommitOptions{})
+			}()
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				if won >= 0 {
+					t.Fatal("both compactions landed")
+				}
+				won = i
+			case !errors.Is(err, ErrCommitConflict):
+				t.Fatalf("committer %d: %v", i, err)
+			}
+		}
+		if won < 0 {
+			t.Fatal("no compaction landed")
+		}
+		e.apply([]CommitMessage{msgs[won]})
+		e.check(e.tbl)
+		a = msgs[won].CompactAfter[0]
+		// Next round compacts the winner's file again (upgrade by rewrite).
+		a2 := msgFor(t, 1, 0)
+		a2.CompactBefore = []manifest.DataFile{a}
+		nf := e.file(0, 1, 5, 5)
+		a2.CompactAfter = []manifest.DataFile{nf}
+		e.commit(e.tbl, []CommitMessage{a2}, CommitOptions{})
+		a = nf
+	}
+}
+
+// checkPartitionInStats checks that an entry's partition (one INT) lies
+// within the manifest's partition stats.
+func checkPartitionInStats(t *testing.T, m manifest.FileMeta, part []byte) {
+	t.Helper()
+	types := []schema.DataType{schema.NewInt()}
+	p, err := decodeSerialized(types, part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, err1 := decodeSerialized(types, m.PartitionStats.Min)
+	hi, err2 := decodeSerialized(types, m.PartitionStats.Max)
+	if err1 != nil || err2 != nil || len(m.PartitionStats.NullCounts) != 1 || *m.PartitionStats.NullCounts[0] != 0 {
+		t.Fatalf("manifest %s: bad partition stats %v %v %+v", m.FileName, err1, err2, m.PartitionStats)
+	}
+	if p[0].(int32) < lo[0].(int32) || p[0].(int32) > hi[0].(int32) {
+		t.Fatalf("manifest %s: partition %v outside [%v, %v]", m.FileName, p[0], lo[0], hi[0])
+	}
+}
