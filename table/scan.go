@@ -142,12 +142,12 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 		return nil, err
 	}
 	plan := &Plan{Schema: arrowSchema}
-	// Bind the filter once against all columns to validate it.
-	if _, err := predicate.Bind(opts.Filter, rs.Fields, false); err != nil {
-		return nil, fmt.Errorf("scan filter: %w", err)
-	}
 	var filterText string
 	if !opts.Filter.IsZero() {
+		// Bind once against all columns to validate the filter.
+		if _, err := predicate.Bind(opts.Filter, rs.Fields, false); err != nil {
+			return nil, fmt.Errorf("scan filter: %w", err)
+		}
 		b, err := opts.Filter.MarshalText()
 		if err != nil {
 			return nil, err

@@ -215,3 +215,57 @@ func TestScanFixtureTables(t *testing.T) {
 }
 
 var _ = time.Now
+
+// planText prints a plan's splits: partition, bucket, raw flag and files
+// with level, row count and deletion-vector cardinality.
+func planText(t *testing.T, tb *Table, p *Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "snapshot %d, %d splits\n", p.Snapshot.ID, len(p.Splits))
+	for _, s := range p.Splits {
+		part, err := tb.DecodePartition(s.Partition)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "split partition=%v bucket=%d/%d raw=%v\n", part, s.Bucket, s.TotalBuckets, s.Raw)
+		for i, f := range s.Files {
+			fmt.Fprintf(&b, "  %s level=%d rows=%d seq=%d..%d schema=%d", f.FileName, f.Level, f.RowCount, f.MinSequenceNumber, f.MaxSequenceNumber, f.SchemaID)
+			if s.Deletes != nil && s.Deletes[i] != nil {
+				d := s.Deletes[i]
+				card := int64(-1)
+				if d.Cardinality != nil {
+					card = *d.Cardinality
+				}
+				fmt.Fprintf(&b, " dv=%s@%d+%d card=%d", d.IndexFile, d.Offset, d.Length, card)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// TestScanPlanFixtures records each fixture table's plan: which files are
+// read per split (level 0 skipped for DV and first-row tables), whether
+// the split is raw and which deletion vectors apply.
+func TestScanPlanFixtures(t *testing.T) {
+	ctx := context.Background()
+	for _, fx := range allFixtureTables(t) {
+		if orcManifestTables[fx.Name] {
+			continue
+		}
+		t.Run(fx.Name, func(t *testing.T) {
+			tb, err := Open(ctx, fx.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tb.Close()
+			p, err := tb.NewScan(ctx, ScanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Schema == nil {
+				t.Fatal("no schema")
+			}
+			golden(t, "plan/"+fx.Name, planText(t, tb, p))
+		})
+	}
+}
