@@ -11,13 +11,11 @@
 package lsm
 
 import (
-	"context"
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/merge"
 )
 
@@ -64,47 +62,6 @@ type BufferOptions struct {
 	// BatchSize is the number of rows per emitted record (default 4096).
 	BatchSize int
 }
-
-// Buffer is one bucket's write buffer. It is not safe for concurrent use.
-// The owner must Close it.
-type Buffer struct {
-	o BufferOptions
-}
-
-// NewBuffer returns an empty buffer.
-func NewBuffer(o BufferOptions) (*Buffer, error) {
-	panic("lsm: NewBuffer not implemented")
-}
-
-// Add buffers the rows of rec (value schema) with the given row kinds and
-// the sequence numbers firstSeq, firstSeq+1, … in row order. The buffer
-// retains rec (the caller may Release its own reference).
-func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error {
-	panic("lsm: Buffer.Add not implemented")
-}
-
-// MemoryUsed returns the bytes of Arrow memory the buffer holds (data it
-// retains plus its sort index and encoded keys).
-func (b *Buffer) MemoryUsed() int64 { panic("lsm: Buffer.MemoryUsed not implemented") }
-
-// Rows returns the number of buffered rows, in memory and spilled.
-func (b *Buffer) Rows() int { panic("lsm: Buffer.Rows not implemented") }
-
-// Spill sorts and merges the in-memory rows into one sorted run written to
-// a local spill file and frees their memory. It returns ErrSpillFull when
-// MaxDiskSize would be exceeded (nothing is lost; the caller then Flushes).
-func (b *Buffer) Spill(ctx context.Context) error { panic("lsm: Buffer.Spill not implemented") }
-
-// Flush emits every buffered row, in memory and spilled, as KV records
-// sorted by key with one record per key (the one Engine selects; a
-// selected retract is emitted too), then empties the buffer. Each record
-// is released after emit returns; emit must Retain it to keep it.
-func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error {
-	panic("lsm: Buffer.Flush not implemented")
-}
-
-// Close frees memory and removes spill files.
-func (b *Buffer) Close() error { return nil }
 
 // MergeOptions configure NewMergeReader.
 type MergeOptions struct {

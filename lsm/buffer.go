@@ -1,0 +1,482 @@
+package lsm
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/kv"
+)
+
+// Buffer is one bucket's write buffer. It is not safe for concurrent use.
+// The owner must Close it.
+//
+// Rows are kept as the Arrow records they arrived in; Add encodes their
+// keys (and sequence-field order keys) once. Spill and Flush sort an index
+// vector over all rows, reduce each key through the Engine, and assemble
+// KV records by gathering the selected rows.
+type Buffer struct {
+	o        BufferOptions
+	mem      memory.Allocator
+	kvSchema *arrow.Schema
+	keyEnc   *kv.KeyEncoder
+	ordEnc   *kv.KeyEncoder
+
+	recs     []arrow.Record
+	recBytes int64
+	rowRec   []int32
+	rowIdx   []int32
+	seqs     []int64
+	kinds    []int8
+	keys     []byte
+	koffs    []int
+	ords     []byte
+	ooffs    []int
+	scratch  []arrow.Array
+
+	spills     []string
+	spillBytes int64
+	spillRows  int
+	closed     bool
+}
+
+// NewBuffer returns an empty buffer.
+func NewBuffer(o BufferOptions) (*Buffer, error) {
+	if o.Schema == nil || o.Engine == nil {
+		return nil, fmt.Errorf("%w: buffer needs a schema and an engine", ErrOptions)
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = defaultBatchSize
+	}
+	mem := o.Alloc
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	ke, oe, err := newEncoders(o.Schema, o.KeyColumns, o.SequenceColumns, o.SequenceDescending)
+	if err != nil {
+		return nil, err
+	}
+	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe}
+	b.koffs = []int{0}
+	if oe != nil {
+		b.ooffs = []int{0}
+	}
+	return b, nil
+}
+
+// Add buffers the rows of rec (value schema) with the given row kinds and
+// the sequence numbers firstSeq, firstSeq+1, … in row order. The buffer
+// retains rec (the caller may Release its own reference).
+func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error {
+	n := int(rec.NumRows())
+	if len(kinds) != n {
+		return fmt.Errorf("%w: %d kinds for %d rows", ErrOptions, len(kinds), n)
+	}
+	if int(rec.NumCols()) != b.o.Schema.NumFields() {
+		return fmt.Errorf("%w: record of %d columns, schema has %d", ErrOptions, rec.NumCols(), b.o.Schema.NumFields())
+	}
+	for _, k := range kinds {
+		if !k.Valid() {
+			return fmt.Errorf("%w: %d", kv.ErrRowKind, k)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	rec.Retain()
+	ri := int32(len(b.recs))
+	b.recs = append(b.recs, rec)
+	b.recBytes += recordSize(rec)
+	for i := range n {
+		b.rowRec = append(b.rowRec, ri)
+		b.rowIdx = append(b.rowIdx, int32(i))
+		b.seqs = append(b.seqs, firstSeq+int64(i))
+		b.kinds = append(b.kinds, int8(kinds[i]))
+	}
+	b.scratch = b.scratch[:0]
+	for _, c := range b.o.KeyColumns {
+		b.scratch = append(b.scratch, rec.Column(c))
+	}
+	b.keys, b.koffs = b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
+	if b.ordEnc != nil {
+		b.scratch = b.scratch[:0]
+		for _, c := range b.o.SequenceColumns {
+			b.scratch = append(b.scratch, rec.Column(c))
+		}
+		b.ords, b.ooffs = b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
+	}
+	clear(b.scratch)
+	return nil
+}
+
+// MemoryUsed returns the bytes of Arrow memory the buffer holds (data it
+// retains plus its sort index and encoded keys).
+func (b *Buffer) MemoryUsed() int64 {
+	return b.recBytes + int64(cap(b.keys)+cap(b.ords)) +
+		8*int64(cap(b.koffs)+cap(b.ooffs)+cap(b.seqs)) +
+		4*int64(cap(b.rowRec)+cap(b.rowIdx)) + int64(cap(b.kinds))
+}
+
+// Rows returns the number of buffered rows, in memory and spilled (spilled
+// rows counted after the merge of their spill).
+func (b *Buffer) Rows() int { return len(b.seqs) + b.spillRows }
+
+func (b *Buffer) key(r int32) []byte { return b.keys[b.koffs[r]:b.koffs[r+1]] }
+
+func (b *Buffer) ord(r int32) []byte {
+	if b.ooffs == nil {
+		return nil
+	}
+	return b.ords[b.ooffs[r]:b.ooffs[r+1]]
+}
+
+// sorted sorts the in-memory rows and returns the row ids that survive
+// their key's merge (retracts included), in key order.
+func (b *Buffer) sorted() []int32 {
+	n := len(b.seqs)
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(x, y int32) int {
+		return rowCompare(b.key(x), b.ord(x), b.seqs[x], b.key(y), b.ord(y), b.seqs[y])
+	})
+	out := idx[:0] // selections never overtake the read position
+	var kinds []kv.RowKind
+	for i := 0; i < n; {
+		j := i + 1
+		k := b.key(idx[i])
+		for j < n && string(b.key(idx[j])) == string(k) {
+			j++
+		}
+		kinds = kinds[:0]
+		for _, r := range idx[i:j] {
+			kinds = append(kinds, kv.RowKind(b.kinds[r]))
+		}
+		if s := b.o.Engine.Select(kinds); s >= 0 && s < len(kinds) {
+			out = append(out, idx[i+s])
+		}
+		i = j
+	}
+	return out
+}
+
+// memRun reads the buffer's sorted rows as KV records.
+type memRun struct {
+	b    *Buffer
+	rows []int32
+	pos  int
+	refs []rowRef
+	srcs []arrow.Array
+	cur  arrow.Record
+	err  error
+}
+
+func (b *Buffer) memRun() *memRun {
+	return &memRun{b: b, rows: b.sorted(), srcs: make([]arrow.Array, len(b.recs))}
+}
+
+func (m *memRun) Retain()                        {}
+func (m *memRun) Schema() *arrow.Schema          { return m.b.kvSchema }
+func (m *memRun) Record() arrow.Record           { return m.cur }
+func (m *memRun) RecordBatch() arrow.RecordBatch { return m.cur }
+func (m *memRun) Err() error                     { return m.err }
+func (m *memRun) Release() {
+	if m.cur != nil {
+		m.cur.Release()
+		m.cur = nil
+	}
+}
+
+func (m *memRun) Next() bool {
+	if m.cur != nil {
+		m.cur.Release()
+		m.cur = nil
+	}
+	if m.err != nil || m.pos >= len(m.rows) {
+		return false
+	}
+	b := m.b
+	rows := m.rows[m.pos:min(len(m.rows), m.pos+b.o.BatchSize)]
+	m.pos += len(rows)
+	m.refs = m.refs[:0]
+	sb := array.NewInt64Builder(b.mem)
+	kb := array.NewInt8Builder(b.mem)
+	sb.Reserve(len(rows))
+	kb.Reserve(len(rows))
+	for _, r := range rows {
+		m.refs = append(m.refs, rowRef{Src: b.rowRec[r], Row: b.rowIdx[r]})
+		sb.UnsafeAppend(b.seqs[r])
+		kb.UnsafeAppend(b.kinds[r])
+	}
+	cols := make([]arrow.Array, 0, b.kvSchema.NumFields())
+	cols = append(cols, sb.NewArray(), kb.NewArray())
+	sb.Release()
+	kb.Release()
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for c := range b.o.Schema.NumFields() {
+		for i, rec := range b.recs {
+			m.srcs[i] = rec.Column(c)
+		}
+		a, err := gather(b.mem, b.o.Schema.Field(c).Type, m.srcs, m.refs)
+		if err != nil {
+			m.err = err
+			return false
+		}
+		cols = append(cols, a)
+	}
+	m.cur = array.NewRecordBatch(b.kvSchema, cols, int64(len(rows)))
+	return true
+}
+
+// free drops the in-memory rows.
+func (b *Buffer) free() {
+	for _, r := range b.recs {
+		r.Release()
+	}
+	b.recs, b.recBytes = nil, 0
+	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
+	b.keys, b.koffs = nil, []int{0}
+	b.ords = nil
+	if b.ordEnc != nil {
+		b.ooffs = []int{0}
+	}
+}
+
+// countingWriter counts bytes and fails past a limit.
+type countingWriter struct {
+	w     io.Writer
+	n     int64
+	limit int64 // 0 = none
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.limit > 0 && c.n+int64(len(p)) > c.limit {
+		return 0, ErrSpillFull
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Spill sorts and merges the in-memory rows into one sorted run written to
+// a local spill file and frees their memory. It returns ErrSpillFull when
+// MaxDiskSize would be exceeded (nothing is lost; the caller then Flushes).
+func (b *Buffer) Spill(ctx context.Context) error {
+	if !b.o.Spillable {
+		return ErrNotSpillable
+	}
+	if len(b.seqs) == 0 {
+		return nil
+	}
+	f, err := os.CreateTemp(b.o.SpillDir, "floe-spill-*.arrows")
+	if err != nil {
+		return fmt.Errorf("lsm: create spill file: %w", err)
+	}
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	var limit int64
+	if b.o.MaxDiskSize > 0 {
+		limit = b.o.MaxDiskSize - b.spillBytes
+		if limit <= 0 {
+			return fail(ErrSpillFull)
+		}
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	cw := &countingWriter{w: bw, limit: limit}
+	w := ipc.NewWriter(cw, ipc.WithSchema(b.kvSchema), ipc.WithZstd(), ipc.WithAllocator(b.mem))
+	run := b.memRun()
+	rows := 0
+	for run.Next() {
+		if err := ctx.Err(); err != nil {
+			run.Release()
+			w.Close()
+			return fail(err)
+		}
+		rows += int(run.cur.NumRows())
+		if err := w.Write(run.cur); err != nil {
+			run.Release()
+			w.Close()
+			if errors.Is(err, ErrSpillFull) {
+				return fail(ErrSpillFull)
+			}
+			return fail(fmt.Errorf("lsm: write spill file: %w", err))
+		}
+	}
+	run.Release()
+	if run.err != nil {
+		w.Close()
+		return fail(run.err)
+	}
+	if err := w.Close(); err != nil {
+		if errors.Is(err, ErrSpillFull) {
+			return fail(ErrSpillFull)
+		}
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := bw.Flush(); err != nil {
+		if errors.Is(err, ErrSpillFull) {
+			return fail(ErrSpillFull)
+		}
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("lsm: close spill file: %w", err)
+	}
+	b.spills = append(b.spills, f.Name())
+	b.spillBytes += cw.n
+	b.spillRows += rows
+	b.free()
+	return nil
+}
+
+// fileRun reads a spill file and closes it on Release.
+type fileRun struct {
+	*ipc.Reader
+	f *os.File
+}
+
+func (r *fileRun) Release() {
+	r.Reader.Release()
+	if r.f != nil {
+		r.f.Close()
+		r.f = nil
+	}
+}
+
+// Flush emits every buffered row, in memory and spilled, as KV records
+// sorted by key with one record per key (the one Engine selects; a
+// selected retract is emitted too), then empties the buffer. Each record
+// is released after emit returns; emit must Retain it to keep it.
+func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error {
+	var rr array.RecordReader
+	if len(b.spills) == 0 {
+		rr = b.memRun()
+	} else {
+		var runs []array.RecordReader
+		fail := func(err error) error {
+			for _, r := range runs {
+				r.Release()
+			}
+			return err
+		}
+		for _, name := range b.spills {
+			f, err := os.Open(name)
+			if err != nil {
+				return fail(fmt.Errorf("lsm: open spill file: %w", err))
+			}
+			ir, err := ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(b.mem))
+			if err != nil {
+				f.Close()
+				return fail(fmt.Errorf("lsm: read spill file %s: %w", name, err))
+			}
+			runs = append(runs, &fileRun{Reader: ir, f: f})
+		}
+		if len(b.seqs) > 0 {
+			runs = append(runs, b.memRun())
+		}
+		o := b.o.SortOptions
+		keyCols := make([]int, len(o.KeyColumns))
+		for i, c := range o.KeyColumns {
+			keyCols[i] = c + kv.ValueOffset
+		}
+		seqCols := make([]int, len(o.SequenceColumns))
+		for i, c := range o.SequenceColumns {
+			seqCols[i] = c + kv.ValueOffset
+		}
+		mr, err := NewMergeReader(runs, MergeOptions{
+			KeyColumns:         keyCols,
+			SequenceColumns:    seqCols,
+			SequenceDescending: o.SequenceDescending,
+			Engine:             o.Engine,
+			BatchSize:          b.o.BatchSize,
+			Alloc:              b.mem,
+			Schema:             b.kvSchema,
+		})
+		if err != nil {
+			return err
+		}
+		rr = mr
+	}
+	err := drainTo(ctx, rr, emit)
+	rr.Release()
+	if err != nil {
+		return err
+	}
+	b.reset()
+	return nil
+}
+
+func drainTo(ctx context.Context, rr array.RecordReader, emit func(arrow.Record) error) error {
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := emit(rr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	return rr.Err()
+}
+
+func (b *Buffer) reset() {
+	b.free()
+	for _, s := range b.spills {
+		os.Remove(s)
+	}
+	b.spills, b.spillBytes, b.spillRows = nil, 0, 0
+}
+
+// Close frees memory and removes spill files.
+func (b *Buffer) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	b.reset()
+	return nil
+}
+
+// recordSize is the bytes of the buffers rec references.
+func recordSize(rec arrow.Record) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += dataSize(c.Data())
+	}
+	return n
+}
+
+func dataSize(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataSize(c)
+	}
+	if d.DataType().ID() == arrow.DICTIONARY {
+		if dict := d.Dictionary(); dict != nil {
+			n += dataSize(dict)
+		}
+	}
+	return n
+}

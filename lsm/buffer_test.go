@@ -1,0 +1,154 @@
+package lsm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/lsm"
+)
+
+func TestBufferModel(t *testing.T) {
+	for _, os_ := range optionSets {
+		t.Run(os_.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			rng := rand.New(rand.NewPCG(11, uint64(len(os_.name))))
+			dir := t.TempDir()
+			for iter := range 20 {
+				o := lsm.BufferOptions{
+					SortOptions: lsm.SortOptions{Schema: valueSchema, KeyColumns: []int{0}, Engine: os_.eng},
+					Spillable:   true,
+					SpillDir:    dir,
+					Alloc:       mem,
+					BatchSize:   1 + rng.IntN(200),
+				}
+				if os_.useG {
+					o.SequenceColumns = []int{1}
+					o.SequenceDescending = os_.desc
+				}
+				b, err := lsm.NewBuffer(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var seq int64 = 100
+				keys := 1 + rng.IntN(300)
+				var all []row
+				for range rng.IntN(8) {
+					first := seq
+					rows := randRows(rng, rng.IntN(400), keys, &seq, os_.retract)
+					all = append(all, rows...)
+					rec, kinds := valueRecord(mem, rows)
+					if err := b.Add(rec, kinds, first); err != nil {
+						t.Fatal(err)
+					}
+					rec.Release()
+					if b.MemoryUsed() <= 0 && len(rows) > 0 {
+						t.Fatal("MemoryUsed is 0 with rows buffered")
+					}
+					if rng.IntN(3) == 0 {
+						if err := b.Spill(context.Background()); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				var recs []arrow.Record
+				err = b.Flush(context.Background(), func(r arrow.Record) error {
+					if r.NumRows() > int64(o.BatchSize) {
+						return fmt.Errorf("record of %d rows, batch size %d", r.NumRows(), o.BatchSize)
+					}
+					r.Retain()
+					recs = append(recs, r)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := readRows(t, recs)
+				for _, r := range recs {
+					r.Release()
+				}
+				want := model(all, os_.useG, os_.desc, os_.eng, false)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("iter %d: got\n%v\nwant\n%v", iter, got, want)
+				}
+				if b.Rows() != 0 {
+					t.Fatalf("Rows after Flush = %d", b.Rows())
+				}
+				if err := b.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+					t.Fatalf("%d spill files left", len(ents))
+				}
+			}
+		})
+	}
+}
+
+func TestBufferSpillLimits(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := context.Background()
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(1, 1))
+	mk := func(spillable bool, maxDisk int64) *lsm.Buffer {
+		b, err := lsm.NewBuffer(lsm.BufferOptions{
+			SortOptions: lsm.SortOptions{Schema: valueSchema, KeyColumns: []int{0}, Engine: optionSets[0].eng},
+			Spillable:   spillable, SpillDir: dir, MaxDiskSize: maxDisk, Alloc: mem,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seq int64
+		rec, kinds := valueRecord(mem, randRows(rng, 1000, 500, &seq, false))
+		if err := b.Add(rec, kinds, 0); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		return b
+	}
+	b := mk(false, 0)
+	if err := b.Spill(ctx); !errors.Is(err, lsm.ErrNotSpillable) {
+		t.Fatalf("Spill on unspillable buffer: %v", err)
+	}
+	b.Close()
+
+	b = mk(true, 100)
+	if err := b.Spill(ctx); !errors.Is(err, lsm.ErrSpillFull) {
+		t.Fatalf("Spill past MaxDiskSize: %v", err)
+	}
+	if b.Rows() != 1000 {
+		t.Fatalf("Rows after failed spill = %d", b.Rows())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("%d spill files left after failed spill", len(ents))
+	}
+	n := 0
+	if err := b.Flush(ctx, func(r arrow.Record) error { n += int(r.NumRows()); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("nothing flushed after failed spill")
+	}
+	b.Close()
+
+	// Close without Flush removes spill files and frees memory.
+	b = mk(true, 0)
+	if err := b.Spill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("%d spill files, want 1", len(ents))
+	}
+	b.Close()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("%d spill files left after Close", len(ents))
+	}
+}
