@@ -12,11 +12,14 @@
 package datafile
 
 import (
-	"context"
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/floelake/floe/internal/binrow"
 
 	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/internal/schema"
@@ -77,9 +80,13 @@ type WriterOptions struct {
 	ThinMode bool
 	// StatsModes holds one mode per field of Fields (already resolved from
 	// fields.<c>.stats-mode, metadata.stats-mode and
-	// metadata.stats-keep-first-n-columns). Key columns always use
-	// truncate(128).
+	// metadata.stats-keep-first-n-columns). Nil means truncate(16) for all.
+	// Nested columns (ARRAY, MAP, ROW, …) never get statistics, as in Java.
 	StatsModes []StatsMode
+	// KeyStatsMode is the mode of the key statistics. Nil means
+	// truncate(128), what Paimon 1.x uses; Paimon 0.9 applied
+	// metadata.stats-mode (default truncate(16)) to keys.
+	KeyStatsMode *StatsMode
 	// StatsDenseStore is metadata.stats-dense-store.
 	StatsDenseStore bool
 	SchemaID        int64
@@ -95,33 +102,22 @@ type WriterOptions struct {
 // Writer writes rolling data files of one bucket. It is not safe for
 // concurrent use. The caller must call Close or Abort.
 type Writer struct {
-	o WriterOptions
+	o          WriterOptions
+	uuid       string
+	counter    int
+	props      *parquet.WriterProperties
+	aprops     pqarrow.ArrowWriterProperties
+	rowGroup   int64
+	phys       *arrow.Schema
+	physFields []schema.Field
+	keyIdx     []int // position in Fields of each key field
+	keyWriter  *binrow.Writer
+	nextSeq    int64
+	cur        *fileState
+	files      []manifest.DataFile
+	written    []string
+	closed     bool
 }
-
-// NewWriter returns a writer; no file is created before the first Write.
-func NewWriter(o WriterOptions) (*Writer, error) {
-	panic("datafile: NewWriter not implemented")
-}
-
-// Write appends rec: a KV record sorted by key for primary-key layouts, a
-// value record for append layouts. Files roll at TargetFileSize.
-func (w *Writer) Write(ctx context.Context, rec arrow.Record) error {
-	panic("datafile: Writer.Write not implemented")
-}
-
-// NextSequence returns the sequence number the next appended row gets
-// (append layouts).
-func (w *Writer) NextSequence() int64 { panic("datafile: Writer.NextSequence not implemented") }
-
-// Close finishes the current file and returns the metadata of every file
-// written, in order.
-func (w *Writer) Close(ctx context.Context) ([]manifest.DataFile, error) {
-	panic("datafile: Writer.Close not implemented")
-}
-
-// Abort deletes every file written so far (best effort) and releases
-// resources.
-func (w *Writer) Abort(ctx context.Context) error { panic("datafile: Writer.Abort not implemented") }
 
 // Deletes is a set of deleted row positions (a deletion vector).
 type Deletes interface {
