@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -45,6 +46,16 @@ func TestBufferModel(t *testing.T) {
 					rows := randRows(rng, rng.IntN(400), keys, &seq, os_.retract)
 					all = append(all, rows...)
 					rec, kinds := valueRecord(mem, rows)
+					if rng.IntN(2) == 0 {
+						// A sliced record: pad with junk rows on both sides.
+						var junkSeq int64 = 1 << 40
+						pad := randRows(rng, 3, keys, &junkSeq, false)
+						padded := append(append(slices.Clone(pad), rows...), pad...)
+						rec.Release()
+						full, _ := valueRecord(mem, padded)
+						rec = full.NewSlice(3, int64(3+len(rows)))
+						full.Release()
+					}
 					if err := b.Add(rec, kinds, first); err != nil {
 						t.Fatal(err)
 					}

@@ -114,20 +114,38 @@ func gather(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, refs []
 		defer d.Release()
 		return array.MakeFromData(d), nil
 	case arrow.STRING, arrow.BINARY:
+		so := make([][]int32, len(srcs))
+		sd := make([][]byte, len(srcs))
+		base := make([]int32, len(srcs))
+		for i, a := range srcs {
+			switch a := a.(type) {
+			case *array.String:
+				so[i], sd[i] = a.ValueOffsets(), a.ValueBytes()
+			case *array.Binary:
+				so[i], sd[i] = a.ValueOffsets(), a.ValueBytes()
+			}
+			if len(so[i]) > 0 {
+				base[i] = so[i][0] // ValueBytes starts at the first offset
+			}
+		}
 		total := 0
 		for _, r := range refs {
-			total += varLen(srcs[r.Src], int(r.Row))
+			o := so[r.Src]
+			total += int(o[r.Row+1] - o[r.Row])
 		}
 		offs := memory.NewResizableBuffer(mem)
 		offs.Resize((n + 1) * 4)
 		data := memory.NewResizableBuffer(mem)
 		data.Resize(total)
-		ob, db := offs.Bytes(), data.Bytes()
-		p := 0
-		binary.LittleEndian.PutUint32(ob, 0)
+		ob := arrow.Int32Traits.CastFromBytes(offs.Bytes())
+		db := data.Bytes()
+		p := int32(0)
+		ob[0] = 0
 		for i, r := range refs {
-			p += copy(db[p:], varValue(srcs[r.Src], int(r.Row)))
-			binary.LittleEndian.PutUint32(ob[(i+1)*4:], uint32(p))
+			o := so[r.Src]
+			s, e := o[r.Row]-base[r.Src], o[r.Row+1]-base[r.Src]
+			p += int32(copy(db[p:], sd[r.Src][s:e]))
+			ob[i+1] = p
 		}
 		d := array.NewData(dt, n, []*memory.Buffer{validity, offs, data}, nil, nulls, 0)
 		release(validity, offs, data)
