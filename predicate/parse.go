@@ -14,7 +14,7 @@ import (
 //
 // Operators =, != (and <>), <, <=, >, >=, IN (…), NOT IN (…), IS NULL,
 // IS NOT NULL, AND, OR, NOT, parentheses; keywords case-insensitive;
-// literals: integers, decimals/floats, 'strings' (” escapes a quote),
+// literals: integers, decimals/floats, 'strings' (a doubled quote stands for one),
 // TRUE/FALSE, DATE '2024-01-01', TIMESTAMP '2024-01-01 12:00:00.123',
 // X'0aff' for binaries; identifiers bare or quoted with backticks or
 // double quotes.
