@@ -70,7 +70,13 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer) error {
 		shown := make([]string, len(args))
 		for i, a := range args {
 			a = strings.ReplaceAll(a, inputs+string(filepath.Separator), "")
-			if strings.ContainsAny(a, " '*()<>=") {
+			switch {
+			case !strings.ContainsAny(a, " '*()<>;&|\"$`\\"):
+			case !strings.ContainsAny(a, "'"):
+				a = "'" + a + "'"
+			case !strings.ContainsAny(a, "\"$`\\!"):
+				a = `"` + a + `"`
+			default:
 				a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 			}
 			shown[i] = a

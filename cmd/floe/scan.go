@@ -163,7 +163,7 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		if err := file.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 			return err
 		}
-		fmt.Fprintf(stderr, "%d rows written to %s\n", rows, *output)
+		fmt.Fprintf(stderr, "%s written to %s\n", rowCount(rows), *output)
 	}
 	return nil
 }
@@ -218,15 +218,11 @@ func (s *gridSink) end() error {
 	if err := s.g.print(s.out); err != nil {
 		return err
 	}
-	word := "rows"
-	if s.total == 1 {
-		word = "row"
-	}
 	if int64(len(s.g.rows)) < s.total {
-		_, err := fmt.Fprintf(s.out, "(%d %s, first %d shown; use --limit or another --format)\n", s.total, word, len(s.g.rows))
+		_, err := fmt.Fprintf(s.out, "(%s, first %d shown; use --limit or another --format)\n", rowCount(s.total), len(s.g.rows))
 		return err
 	}
-	_, err := fmt.Fprintf(s.out, "(%d %s)\n", s.total, word)
+	_, err := fmt.Fprintf(s.out, "(%s)\n", rowCount(s.total))
 	return err
 }
 

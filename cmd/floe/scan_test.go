@@ -3,9 +3,9 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -66,18 +66,16 @@ func TestScanFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := "(" + plural(rows) + ")\n"; !strings.HasSuffix(grid, want) {
+			if want := "(" + rowCount(int64(rows)) + ")\n"; !strings.HasSuffix(grid, want) {
 				t.Errorf("grid footer: want %q, got …%q", want, grid[max(0, len(grid)-40):])
 			}
 		})
 	}
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return strconv.Itoa(n) + " rows"
+func TestMain(m *testing.M) {
+	stderr = io.Discard
+	os.Exit(m.Run())
 }
 
 func TestScanFixtureOptions(t *testing.T) {

@@ -293,12 +293,20 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if len(res.Snapshots) == 0 {
-		fmt.Fprintf(out, "%d rows written, nothing to commit\n", s.rows)
+		fmt.Fprintf(out, "%s written, nothing to commit\n", rowCount(s.rows))
 		return nil
 	}
 	snap := res.Snapshots[0]
-	fmt.Fprintf(out, "snapshot %d (%s): %d rows written\n", snap.ID, snap.CommitKind, s.rows)
+	fmt.Fprintf(out, "snapshot %d (%s): %s written\n", snap.ID, snap.CommitKind, rowCount(s.rows))
 	return nil
+}
+
+// rowCount renders n rows in English.
+func rowCount(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
 
 func inputFormat(name, forced string) (string, error) {

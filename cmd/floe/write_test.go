@@ -126,7 +126,7 @@ func TestCreateWriteScan(t *testing.T) {
 	stdin = strings.NewReader(`{"id": 9, "name": "stdin"}` + "\n")
 	defer func() { stdin = os.Stdin }()
 	out = mustRun(t, "write", copyTbl, "-", "--overwrite")
-	if !strings.Contains(out, "(OVERWRITE): 1 rows written") {
+	if !strings.Contains(out, "(OVERWRITE): 1 row written") {
 		t.Errorf("overwrite: %s", out)
 	}
 	equalLines(t, "after overwrite", mustRun(t, "scan", copyTbl, "--format", "csv", "--select", "id,name"), "id,name", "9,stdin")
