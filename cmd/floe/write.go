@@ -379,7 +379,7 @@ func writeInput(ctx context.Context, s *sink, tg *target, mem memory.Allocator, 
 			size = st.Size()
 		}
 		if format == "parquet" {
-			return writeParquet(ctx, s, tg, mem, f, name, batchRows)
+			return writeParquet(ctx, s, tg, mem, f, name, batchRows, progress)
 		}
 		r = f
 	}
@@ -525,7 +525,7 @@ func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r 
 
 // writeParquet reads a Parquet file with pqarrow and hands its records to
 // the writer, casting columns whose Arrow types differ from the table's.
-func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator, f *os.File, name string, batchRows int) error {
+func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator, f *os.File, name string, batchRows int, progress bool) error {
 	pr, err := file.NewParquetReader(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -556,7 +556,13 @@ func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator
 			src[i] = j
 		}
 	}
-	bar := newBar(pr.NumRows(), name+" (rows)", false)
+	var bar *progressbar.ProgressBar
+	if progress || (isTerminal(stderr) && pr.NumRows() > 1_000_000) {
+		bar = progressbar.NewOptions64(pr.NumRows(), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(name), progressbar.OptionSetItsString("rows"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+	}
 	var row int64
 	for rr.Next() {
 		rec := rr.Record()
