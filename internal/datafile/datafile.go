@@ -1,14 +1,3 @@
-// Package datafile reads and writes Paimon data files (Parquet, written
-// with arrow-go's pqarrow; Avro data files are read only) in Paimon's two
-// layouts, and computes the file metadata a manifest records about them:
-// row counts, sequence ranges, min/max keys and column statistics exactly as
-// Java Paimon computes them.
-//
-// Layouts (paimon-format.md §6): append tables store the table columns;
-// primary-key tables store _KEY_<k>… (omitted in thin mode),
-// _SEQUENCE_NUMBER, _VALUE_KIND, then the table columns. In memory both
-// directions use KV records (package kv) for primary-key tables and plain
-// value records for append tables.
 package datafile
 
 import (

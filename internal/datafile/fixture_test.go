@@ -265,7 +265,7 @@ func counts(c []*int64) []string {
 	return out
 }
 
-func memStore(t *testing.T) *objstore.Store {
+func memStore(t testing.TB) *objstore.Store {
 	t.Helper()
 	st, err := objstore.Open(context.Background(), "mem://")
 	if err != nil {

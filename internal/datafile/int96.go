@@ -22,17 +22,6 @@ func int96Nanos(v parquet.Int96) int64 {
 	return (day-julianEpochDay)*86_400_000_000_000 + nod
 }
 
-// int96Nanos encodes epoch nanoseconds as Java Paimon does (truncating
-// division, so the nanos of day of pre-1970 values are negative).
-func nanosInt96(ns int64) parquet.Int96 {
-	var v parquet.Int96
-	day := ns / 86_400_000_000_000
-	nod := ns % 86_400_000_000_000
-	binary.LittleEndian.PutUint64(v[:8], uint64(nod))
-	binary.LittleEndian.PutUint32(v[8:], uint32(int32(day+julianEpochDay)))
-	return v
-}
-
 // readInt96Column reads a whole top-level INT96 leaf column as an Arrow
 // timestamp(ns) array. pqarrow rejects the negative nanos-of-day Java
 // writes for pre-1970 values, so these columns are read here.

@@ -44,6 +44,7 @@ type fileState struct {
 	maxKey   []byte
 	keyStats []*colStats
 	valStats []*colStats
+	rgRaw    int64 // in-memory bytes buffered in the current row group
 }
 
 func (w *Writer) newFile() error {
@@ -230,13 +231,17 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 		}
 	}
 	n := rec.NumRows()
+	var perRow float64
+	if n > 0 {
+		perRow = float64(recordSize(rec)) / float64(n)
+	}
 	for start := int64(0); start < n; start += writeChunk {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(n, start+writeChunk)
 		sl := rec.NewSlice(start, end)
-		err := w.writeChunk(ctx, sl)
+		err := w.writeChunk(ctx, sl, int64(perRow*float64(end-start)))
 		sl.Release()
 		if err != nil {
 			return err
@@ -245,7 +250,7 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 	return nil
 }
 
-func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch) error {
+func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize int64) error {
 	if w.cur == nil {
 		if err := w.newFile(); err != nil {
 			return err
@@ -357,10 +362,15 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch) error {
 		f.valStats[i].update(rec.Column(off + i))
 	}
 	f.rows += n
-	if f.fw.RowGroupTotalBytesWritten() >= w.rowGroup {
+	// Buffered row groups report no bytes until flushed: estimate them by
+	// their in-memory size, flush at the row-group size, roll on the bytes
+	// actually flushed.
+	f.rgRaw += rawSize
+	if f.rgRaw >= w.rowGroup {
 		f.fw.NewBufferedRowGroup()
+		f.rgRaw = 0
 	}
-	if int64(f.buf.Len())+f.fw.RowGroupTotalBytesWritten() >= w.o.TargetFileSize {
+	if int64(f.buf.Len()) >= w.o.TargetFileSize {
 		return w.finish(ctx)
 	}
 	return nil
@@ -505,4 +515,26 @@ func (w *Writer) Abort(ctx context.Context) error {
 	w.written = nil
 	w.files = nil
 	return first
+}
+
+// recordSize estimates the in-memory bytes of rec's columns.
+func recordSize(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += dataSize(c.Data())
+	}
+	return n
+}
+
+func dataSize(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataSize(c)
+	}
+	return n
 }
