@@ -8,7 +8,7 @@ import (
 	"github.com/floelake/floe/catalog"
 )
 
-func testCatalog(t *testing.T) *catalog.Catalog {
+func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Open(ctx, t.TempDir(), catalog.Options{})

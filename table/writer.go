@@ -285,7 +285,9 @@ func (w *Writer) Stats() WriterStats {
 // name (the row-kind column may be added); types must be the table's Arrow
 // types. Rows violating NOT NULL, carrying a null primary key or an invalid
 // row kind are rejected with a *ConstraintError and nothing of rec is
-// written. Write does not retain rec after it returns.
+// written. Write does not retain rec after it returns. After any other
+// error (storage, spill) part of rec may have been buffered; Close the
+// writer and retry from the last commit.
 func (w *Writer) Write(ctx context.Context, rec arrow.Record) error {
 	if w.closed {
 		return ErrClosed
