@@ -1,19 +1,9 @@
-// Package predicate builds row filters for table scans: comparisons,
-// IN, IS [NOT] NULL, AND, OR and NOT over named columns. A scan uses a
-// predicate three ways: to prune partitions, to skip files whose column
-// statistics rule out every row, and to filter rows exactly.
-//
-// Literals are plain Go values (int, int64, float64, string, bool,
-// time.Time, []byte, …); Bind coerces them to each column's Paimon type.
-// Parse reads a SQL-like text form, which String prints back.
 package predicate
 
 import (
 	"errors"
-
-	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/floelake/floe/internal/schema"
+	"fmt"
+	"strings"
 )
 
 // Errors returned by this package.
@@ -25,6 +15,20 @@ var (
 	// ErrLiteral reports a literal that does not convert to its column's type.
 	ErrLiteral = errors.New("predicate: bad literal")
 )
+
+// SyntaxError is the error Parse returns: it wraps ErrSyntax and carries
+// the byte offset in the input where reading failed.
+type SyntaxError struct {
+	Pos int    // byte offset into the input
+	Msg string // what was wrong
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("predicate: syntax error at offset %d: %s", e.Pos, e.Msg)
+}
+
+// Unwrap returns ErrSyntax.
+func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 
 // Op is a predicate operator.
 type Op int
@@ -46,8 +50,36 @@ const (
 	OpNot
 )
 
+var opText = [...]string{
+	OpEqual:          "=",
+	OpNotEqual:       "!=",
+	OpLess:           "<",
+	OpLessOrEqual:    "<=",
+	OpGreater:        ">",
+	OpGreaterOrEqual: ">=",
+	OpIn:             "IN",
+	OpNotIn:          "NOT IN",
+	OpIsNull:         "IS NULL",
+	OpIsNotNull:      "IS NOT NULL",
+	OpAnd:            "AND",
+	OpOr:             "OR",
+	OpNot:            "NOT",
+}
+
+// String returns the operator's SQL spelling.
+func (o Op) String() string {
+	if o > 0 && int(o) < len(opText) {
+		return opText[o]
+	}
+	return fmt.Sprintf("Op(%d)", int(o))
+}
+
 // Predicate is an immutable predicate tree. The zero value is "no
 // predicate" (matches every row); IsZero reports it.
+//
+// And and Or drop zero operands and collapse to their single operand, so
+// that every tree prints to text that parses back to the same tree.
+// Or() with no operands matches no row; it prints as FALSE.
 type Predicate struct {
 	op       Op
 	column   string
@@ -58,94 +90,233 @@ type Predicate struct {
 // IsZero reports whether p is the empty predicate.
 func (p Predicate) IsZero() bool { return p.op == 0 }
 
-// Equal and the other constructors build leaves and combinations.
-func Equal(col string, v any) Predicate { return Predicate{op: OpEqual, column: col, values: []any{v}} }
-func NotEqual(col string, v any) Predicate {
-	return Predicate{op: OpNotEqual, column: col, values: []any{v}}
-}
-func Less(col string, v any) Predicate { return Predicate{op: OpLess, column: col, values: []any{v}} }
-func LessOrEqual(col string, v any) Predicate {
-	return Predicate{op: OpLessOrEqual, column: col, values: []any{v}}
-}
-func Greater(col string, v any) Predicate {
-	return Predicate{op: OpGreater, column: col, values: []any{v}}
-}
-func GreaterOrEqual(col string, v any) Predicate {
-	return Predicate{op: OpGreaterOrEqual, column: col, values: []any{v}}
-}
-func In(col string, vs ...any) Predicate    { return Predicate{op: OpIn, column: col, values: vs} }
-func NotIn(col string, vs ...any) Predicate { return Predicate{op: OpNotIn, column: col, values: vs} }
-func IsNull(col string) Predicate           { return Predicate{op: OpIsNull, column: col} }
-func IsNotNull(col string) Predicate        { return Predicate{op: OpIsNotNull, column: col} }
-func And(ps ...Predicate) Predicate         { return Predicate{op: OpAnd, children: ps} }
-func Or(ps ...Predicate) Predicate          { return Predicate{op: OpOr, children: ps} }
-func Not(p Predicate) Predicate             { return Predicate{op: OpNot, children: []Predicate{p}} }
+// Op returns p's operator (0 for the zero predicate).
+func (p Predicate) Op() Op { return p.op }
 
-// String prints p in the syntax Parse reads.
-func (p Predicate) String() string { panic("predicate: String not implemented") }
+// Column returns the column of a leaf ("" for AND, OR, NOT).
+func (p Predicate) Column() string { return p.column }
 
-// Columns returns the column names p references, without duplicates.
-func (p Predicate) Columns() []string { panic("predicate: Columns not implemented") }
+// Values returns the literals of a leaf (one for comparisons, the list for
+// IN and NOT IN). The slice must not be modified.
+func (p Predicate) Values() []any { return p.values }
+
+// Children returns the operands of AND, OR and NOT. The slice must not be
+// modified.
+func (p Predicate) Children() []Predicate { return p.children }
+
+func leaf(op Op, col string, v any) Predicate {
+	return Predicate{op: op, column: col, values: []any{v}}
+}
+
+// Equal builds col = v.
+func Equal(col string, v any) Predicate { return leaf(OpEqual, col, v) }
+
+// NotEqual builds col != v.
+func NotEqual(col string, v any) Predicate { return leaf(OpNotEqual, col, v) }
+
+// Less builds col < v.
+func Less(col string, v any) Predicate { return leaf(OpLess, col, v) }
+
+// LessOrEqual builds col <= v.
+func LessOrEqual(col string, v any) Predicate { return leaf(OpLessOrEqual, col, v) }
+
+// Greater builds col > v.
+func Greater(col string, v any) Predicate { return leaf(OpGreater, col, v) }
+
+// GreaterOrEqual builds col >= v.
+func GreaterOrEqual(col string, v any) Predicate { return leaf(OpGreaterOrEqual, col, v) }
+
+// In builds col IN (vs...). An empty list matches no row.
+func In(col string, vs ...any) Predicate {
+	return Predicate{op: OpIn, column: col, values: append([]any(nil), vs...)}
+}
+
+// NotIn builds col NOT IN (vs...).
+func NotIn(col string, vs ...any) Predicate {
+	return Predicate{op: OpNotIn, column: col, values: append([]any(nil), vs...)}
+}
+
+// IsNull builds col IS NULL.
+func IsNull(col string) Predicate { return Predicate{op: OpIsNull, column: col} }
+
+// IsNotNull builds col IS NOT NULL.
+func IsNotNull(col string) Predicate { return Predicate{op: OpIsNotNull, column: col} }
+
+// And builds the conjunction of ps. Zero operands are dropped; with none
+// left the result is the zero predicate, with one it is that operand.
+func And(ps ...Predicate) Predicate {
+	var kids []Predicate
+	for _, p := range ps {
+		if !p.IsZero() {
+			kids = append(kids, p)
+		}
+	}
+	switch len(kids) {
+	case 0:
+		return Predicate{}
+	case 1:
+		return kids[0]
+	}
+	return Predicate{op: OpAnd, children: kids}
+}
+
+// Or builds the disjunction of ps. A zero operand makes the whole
+// disjunction match everything (the zero predicate); a single operand is
+// returned as is; no operands give a predicate that matches no row.
+func Or(ps ...Predicate) Predicate {
+	for _, p := range ps {
+		if p.IsZero() {
+			return Predicate{}
+		}
+	}
+	if len(ps) == 1 {
+		return ps[0]
+	}
+	return Predicate{op: OpOr, children: append([]Predicate(nil), ps...)}
+}
+
+// Not builds NOT p. Not of the zero predicate matches no row.
+func Not(p Predicate) Predicate {
+	if p.IsZero() {
+		return Predicate{op: OpOr}
+	}
+	return Predicate{op: OpNot, children: []Predicate{p}}
+}
+
+// String prints p in the syntax Parse reads: Parse(p.String()) gives back
+// p for every tree whose literals are of the types Parse produces (int64,
+// float64, string, bool, []byte, nil, Decimal, Date, time.Time). Other
+// accepted literal types print as the nearest of those (int32 as an
+// integer, float32 as a float, …). The zero predicate prints as TRUE.
+func (p Predicate) String() string {
+	var sb strings.Builder
+	p.write(&sb)
+	return sb.String()
+}
+
+func (p Predicate) write(sb *strings.Builder) {
+	switch p.op {
+	case 0:
+		sb.WriteString("TRUE")
+	case OpAnd, OpOr:
+		if len(p.children) == 0 {
+			if p.op == OpOr {
+				sb.WriteString("FALSE")
+			} else {
+				sb.WriteString("TRUE")
+			}
+			return
+		}
+		for i, c := range p.children {
+			if i > 0 {
+				sb.WriteByte(' ')
+				sb.WriteString(p.op.String())
+				sb.WriteByte(' ')
+			}
+			c.writeOperand(sb)
+		}
+	case OpNot:
+		sb.WriteString("NOT ")
+		if len(p.children) == 1 {
+			p.children[0].writeOperand(sb)
+		} else {
+			sb.WriteString("TRUE")
+		}
+	case OpIsNull, OpIsNotNull:
+		writeIdent(sb, p.column)
+		sb.WriteByte(' ')
+		sb.WriteString(p.op.String())
+	case OpIn, OpNotIn:
+		writeIdent(sb, p.column)
+		sb.WriteByte(' ')
+		sb.WriteString(p.op.String())
+		sb.WriteString(" (")
+		for i, v := range p.values {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			writeLiteral(sb, v)
+		}
+		sb.WriteByte(')')
+	default:
+		writeIdent(sb, p.column)
+		sb.WriteByte(' ')
+		sb.WriteString(p.op.String())
+		sb.WriteByte(' ')
+		var v any
+		if len(p.values) > 0 {
+			v = p.values[0]
+		}
+		writeLiteral(sb, v)
+	}
+}
+
+// writeOperand writes an operand of AND, OR or NOT: nested AND and OR
+// always get parentheses so that the tree shape survives a round trip.
+func (p Predicate) writeOperand(sb *strings.Builder) {
+	if (p.op == OpAnd || p.op == OpOr) && len(p.children) > 0 {
+		sb.WriteByte('(')
+		p.write(sb)
+		sb.WriteByte(')')
+		return
+	}
+	p.write(sb)
+}
+
+// Columns returns the column names p references, without duplicates, in
+// order of first appearance.
+func (p Predicate) Columns() []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(Predicate)
+	walk = func(q Predicate) {
+		switch q.op {
+		case 0:
+		case OpAnd, OpOr, OpNot:
+			for _, c := range q.children {
+				walk(c)
+			}
+		default:
+			if !seen[q.column] {
+				seen[q.column] = true
+				out = append(out, q.column)
+			}
+		}
+	}
+	walk(p)
+	return out
+}
 
 // MarshalText prints p (String); UnmarshalText parses it, so that a
-// predicate travels inside serialized scan splits.
-func (p Predicate) MarshalText() ([]byte, error) { panic("predicate: MarshalText not implemented") }
+// predicate travels inside serialized scan splits. MarshalText fails with
+// ErrLiteral when a literal has a Go type that has no text form.
+func (p Predicate) MarshalText() ([]byte, error) {
+	if err := p.checkLiterals(); err != nil {
+		return nil, err
+	}
+	return []byte(p.String()), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (p *Predicate) UnmarshalText(b []byte) error { panic("predicate: UnmarshalText not implemented") }
-
-// Parse reads a SQL-like predicate:
-//
-//	a = 1 AND (b IN ('x', 'y') OR c IS NULL) AND NOT d >= 2.5
-//
-// Operators =, != (and <>), <, <=, >, >=, IN (…), NOT IN (…), IS NULL,
-// IS NOT NULL, AND, OR, NOT, parentheses; keywords case-insensitive;
-// literals: integers, decimals/floats, 'strings' (” escapes a quote),
-// TRUE/FALSE, DATE '2024-01-01', TIMESTAMP '2024-01-01 12:00:00.123',
-// X'0aff' for binaries; identifiers bare or quoted with backticks or
-// double quotes.
-func Parse(s string) (Predicate, error) { panic("predicate: Parse not implemented") }
-
-// Bound is a predicate resolved against a list of fields, with literals
-// coerced to the fields' types and negations pushed down to the leaves. It
-// is safe for concurrent use.
-type Bound struct{}
-
-// Bind resolves p against fields. An unknown column gives ErrColumn unless
-// partial is true, in which case the parts of p that need it are treated as
-// unknown ("may match") — used to prune partitions with the partition
-// columns only. A zero p binds to a Bound that matches everything.
-func Bind(p Predicate, fields []schema.Field, partial bool) (*Bound, error) {
-	panic("predicate: Bind not implemented")
+func (p *Predicate) UnmarshalText(b []byte) error {
+	q, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*p = q
+	return nil
 }
 
-// Stats gives per-field statistics of a set of rows (a file, a manifest's
-// partitions, one partition). Field indexes are those of the fields passed
-// to Bind. Values use internal/binrow's Go representation; nil means
-// unknown.
-type Stats interface {
-	RowCount() int64
-	Min(field int) any
-	Max(field int) any
-	// NullCount returns the number of nulls, ok=false when unknown.
-	NullCount(field int) (n int64, ok bool)
+func (p Predicate) checkLiterals() error {
+	for _, c := range p.children {
+		if err := c.checkLiterals(); err != nil {
+			return err
+		}
+	}
+	for _, v := range p.values {
+		if !printable(v) {
+			return fmt.Errorf("%w: column %q: %T has no text form", ErrLiteral, p.column, v)
+		}
+	}
+	return nil
 }
-
-// MayMatch reports whether some row summarised by s could satisfy the
-// predicate. It must never return false when a row matches (Paimon's and
-// floe's readers skip files on false).
-func (b *Bound) MayMatch(s Stats) bool { panic("predicate: MayMatch not implemented") }
-
-// Filter evaluates the predicate on every row of rec and returns the
-// matching row indexes (ascending), appended to sel[:0]. cols maps each
-// bound field index to its column in rec (-1: the column is absent and
-// reads as null). SQL semantics: a comparison with null is not true.
-func (b *Bound) Filter(rec arrow.Record, cols []int, sel []int32) ([]int32, error) {
-	panic("predicate: Filter not implemented")
-}
-
-// Fields returns the indexes of the bound fields the predicate reads.
-func (b *Bound) Fields() []int { panic("predicate: Fields not implemented") }
-
-// MatchesAll reports whether the bound predicate is empty (matches every row).
-func (b *Bound) MatchesAll() bool { panic("predicate: MatchesAll not implemented") }
