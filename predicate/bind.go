@@ -460,6 +460,9 @@ func coerce(v any, t schema.DataType) (any, error) {
 		return n, err
 	case schema.Float:
 		f, err := coerceFloat(v, 32)
+		if err == nil && !math.IsInf(f, 0) && math.IsInf(float64(float32(f)), 0) {
+			return nil, fmt.Errorf("%v out of FLOAT range", v)
+		}
 		return float32(f), err
 	case schema.Double:
 		return coerceFloat(v, 64)

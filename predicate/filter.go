@@ -102,24 +102,39 @@ func (e *evaluator) eval(n *node, in []int32, out []int32) ([]int32, error) {
 		if rest == nil {
 			rest = e.allRows()
 		}
-		var acc []int32
+		var bufs [4]*[]int32 // acc, tmp, matches, rest
+		for i := range bufs {
+			bufs[i] = scratch.Get().(*[]int32)
+		}
+		defer func() {
+			for _, b := range bufs {
+				scratch.Put(b)
+			}
+		}()
+		acc, tmp, m, rb := bufs[0], bufs[1], bufs[2], bufs[3]
+		*acc = (*acc)[:0]
 		for i, k := range n.kids {
 			if len(rest) == 0 {
 				break
 			}
-			m, err := e.eval(k, rest, nil)
+			res, err := e.eval(k, rest, (*m)[:0])
+			*m = res
 			if err != nil {
 				return out, err
 			}
-			if len(m) == 0 {
+			if len(res) == 0 {
 				continue
 			}
-			acc = union(acc, m)
+			*tmp = unionInto((*tmp)[:0], *acc, res)
+			acc, tmp = tmp, acc
 			if i < len(n.kids)-1 {
-				rest = difference(rest, m)
+				// In place when rest is already our buffer: the write
+				// index never passes the read index.
+				*rb = differenceInto((*rb)[:0], rest, res)
+				rest = *rb
 			}
 		}
-		return append(out, acc...), nil
+		return append(out, *acc...), nil
 	}
 	return e.leaf(n, in, out)
 }
@@ -127,43 +142,39 @@ func (e *evaluator) eval(n *node, in []int32, out []int32) ([]int32, error) {
 // scratch holds index buffers reused across Filter calls.
 var scratch = sync.Pool{New: func() any { return new([]int32) }}
 
-// union merges two ascending lists.
-func union(a, b []int32) []int32 {
-	if len(a) == 0 {
-		return b
-	}
-	out := make([]int32, 0, len(a)+len(b))
+// unionInto appends to dst the union of two ascending lists.
+func unionInto(dst, a, b []int32) []int32 {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
 		case a[i] < b[j]:
-			out = append(out, a[i])
+			dst = append(dst, a[i])
 			i++
 		case a[i] > b[j]:
-			out = append(out, b[j])
+			dst = append(dst, b[j])
 			j++
 		default:
-			out = append(out, a[i])
+			dst = append(dst, a[i])
 			i++
 			j++
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	dst = append(dst, a[i:]...)
+	return append(dst, b[j:]...)
 }
 
-// difference returns a without b (b is a subset of a, both ascending).
-func difference(a, b []int32) []int32 {
-	out := make([]int32, 0, len(a)-len(b))
+// differenceInto appends to dst the elements of a not in b (b is a subset
+// of a, both ascending). dst may share a's backing array from its start.
+func differenceInto(dst, a, b []int32) []int32 {
 	j := 0
 	for _, x := range a {
 		if j < len(b) && b[j] == x {
 			j++
 			continue
 		}
-		out = append(out, x)
+		dst = append(dst, x)
 	}
-	return out
+	return dst
 }
 
 // validity reads an Arrow validity bitmap; a nil bitmap means no nulls.
@@ -234,6 +245,9 @@ func (e *evaluator) leaf(n *node, in []int32, out []int32) ([]int32, error) {
 	}
 	if r, ok := n.intLiteral(arr); ok {
 		return r.filter(arr, v, e.n, in, out), nil
+	}
+	if res, ok := e.inList(n, arr, v, in, out); ok {
+		return res, nil
 	}
 	mask := opMask(n.op)
 	switch a := arr.(type) {
@@ -419,7 +433,9 @@ const (
 // rawInt converts literal v (a binrow value of n.typ) into the raw integer
 // unit of arr: f is the floor of the literal in that unit and exact
 // reports whether no remainder was dropped. ok is false when arr is not an
-// integer-valued array this path handles for n.typ.
+// integer-valued array this path handles for n.typ, and for a timestamp
+// below the unit's range (the generic path handles it). A timestamp above
+// the range gives MaxInt64, inexact, which compares correctly.
 func (n *node) rawInt(arr arrow.Array, v any) (f int64, exact, ok bool) {
 	switch arr.DataType().ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
@@ -474,10 +490,10 @@ func (n *node) rawInt(arr arrow.Array, v any) (f int64, exact, ok bool) {
 			return x.Millis, x.NanoOfMilli == 0, true
 		case arrow.Microsecond:
 			f, o := mulAdd(x.Millis, 1000, int64(x.NanoOfMilli/1000))
-			return f, x.NanoOfMilli%1000 == 0 && !o, true
+			return f, x.NanoOfMilli%1000 == 0 && !o, !o || x.Millis > 0
 		case arrow.Nanosecond:
 			f, o := mulAdd(x.Millis, 1_000_000, int64(x.NanoOfMilli))
-			return f, !o, true
+			return f, !o, !o || x.Millis > 0
 		}
 	}
 	return 0, false, false
@@ -511,7 +527,10 @@ func (n *node) intLiteral(arr arrow.Array) (intRange, bool) {
 	if n.op == OpIn || n.op == OpNotIn {
 		var set []int64
 		for _, v := range n.vals {
-			f, exact, _ := n.rawInt(arr, v)
+			f, exact, ok := n.rawInt(arr, v)
+			if !ok {
+				return intRange{}, false
+			}
 			if exact {
 				set = append(set, f)
 			}
@@ -686,4 +705,90 @@ func selStringEq(a *array.String, lit string, want bool, v validity, n int, in [
 		}
 	}
 	return out
+}
+
+// inList evaluates IN and NOT IN over floats, binaries and decimals with
+// typed loops; ok is false when it does not apply.
+func (e *evaluator) inList(n *node, arr arrow.Array, v validity, in []int32, out []int32) ([]int32, bool) {
+	if n.op != OpIn && n.op != OpNotIn {
+		return nil, false
+	}
+	want := n.op == OpIn
+	switch a := arr.(type) {
+	case *array.Float64:
+		set, ok := typedList[float64](n.vals)
+		if !ok {
+			return nil, false
+		}
+		vals := a.Float64Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			for _, x := range set {
+				if binrow.CompareFloat64(vals[i], x) == 0 {
+					return want
+				}
+			}
+			return !want
+		}), true
+	case *array.Float32:
+		set, ok := typedList[float32](n.vals)
+		if !ok {
+			return nil, false
+		}
+		vals := a.Float32Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			for _, x := range set {
+				if binrow.CompareFloat32(vals[i], x) == 0 {
+					return want
+				}
+			}
+			return !want
+		}), true
+	case *array.Binary:
+		set, ok := typedList[[]byte](n.vals)
+		if !ok {
+			return nil, false
+		}
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
+			return found == want
+		}), true
+	case *array.FixedSizeBinary:
+		set, ok := typedList[[]byte](n.vals)
+		if !ok {
+			return nil, false
+		}
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
+			return found == want
+		}), true
+	case *array.Decimal128:
+		dt := a.DataType().(*arrow.Decimal128Type)
+		set := make([]decimal128.Num, 0, len(n.vals))
+		for _, x := range n.vals {
+			d, ok := x.(binrow.Decimal)
+			if !ok || d.Scale() != int(dt.Scale) {
+				return nil, false
+			}
+			set = append(set, binrow.ArrowDecimal(d))
+		}
+		vals := a.Values()
+		return selTest(e.n, in, out, v, func(i int) bool {
+			_, found := slices.BinarySearchFunc(set, vals[i], cmpDecimal)
+			return found == want
+		}), true
+	}
+	return nil, false
+}
+
+// typedList returns the literals as a []T (in their sorted order).
+func typedList[T any](vals []any) ([]T, bool) {
+	out := make([]T, len(vals))
+	for i, x := range vals {
+		t, ok := x.(T)
+		if !ok {
+			return nil, false
+		}
+		out[i] = t
+	}
+	return out, true
 }

@@ -342,7 +342,7 @@ func TestFilterAbsentColumn(t *testing.T) {
 
 // rowStats summarises rows the way a data file's statistics do. dropNaN
 // leaves NaN out of float min/max as Parquet writers do.
-type rowStats struct {
+type rowsStats struct {
 	fields []schema.Field
 	rows   [][]any
 	min    []any
@@ -350,8 +350,8 @@ type rowStats struct {
 	nulls  []int64
 }
 
-func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowStats {
-	s := &rowStats{fields: fields, rows: rows, min: make([]any, len(fields)), max: make([]any, len(fields)), nulls: make([]int64, len(fields))}
+func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowsStats {
+	s := &rowsStats{fields: fields, rows: rows, min: make([]any, len(fields)), max: make([]any, len(fields)), nulls: make([]int64, len(fields))}
 	for j, f := range fields {
 		for _, row := range rows {
 			x := row[j]
@@ -373,10 +373,10 @@ func newRowStats(fields []schema.Field, rows [][]any, dropNaN bool) *rowStats {
 	return s
 }
 
-func (s *rowStats) RowCount() int64               { return int64(len(s.rows)) }
-func (s *rowStats) Min(f int) any                 { return s.min[f] }
-func (s *rowStats) Max(f int) any                 { return s.max[f] }
-func (s *rowStats) NullCount(f int) (int64, bool) { return s.nulls[f], true }
+func (s *rowsStats) RowCount() int64               { return int64(len(s.rows)) }
+func (s *rowsStats) Min(f int) any                 { return s.min[f] }
+func (s *rowsStats) Max(f int) any                 { return s.max[f] }
+func (s *rowsStats) NullCount(f int) (int64, bool) { return s.nulls[f], true }
 
 func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -388,7 +388,7 @@ func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 	for range 300 {
 		rows := randRows(r, fields, 1+r.IntN(5))
 		rec := buildRecord(t, mem, fields, rows)
-		stats := []*rowStats{newRowStats(fields, rows, false), newRowStats(fields, rows, true)}
+		stats := []*rowsStats{newRowStats(fields, rows, false), newRowStats(fields, rows, true)}
 		for range 60 {
 			p := randPredicate(r, fields, 2)
 			b, err := Bind(p, fields, false)
@@ -415,5 +415,91 @@ func TestMayMatchNeverFalseWhenRowsMatch(t *testing.T) {
 	t.Logf("pruned %d of %d checks", pruned, checked)
 	if pruned == 0 {
 		t.Error("MayMatch never pruned anything")
+	}
+}
+
+func TestFilterTimestampBeyondNanos(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	fields := []schema.Field{{Name: "ts", Type: schema.NewTimestamp(9)}}
+	rows := [][]any{
+		{binrow.TimestampFromNanos(math.MinInt64)},
+		{binrow.Timestamp{Millis: 0}},
+		{binrow.TimestampFromNanos(math.MaxInt64)},
+		{nil},
+	}
+	rec := buildRecord(t, mem, fields, rows)
+	defer rec.Release()
+	far := []any{
+		binrow.Timestamp{Millis: -1 << 60},
+		binrow.Timestamp{Millis: 1 << 60},
+		binrow.TimestampFromNanos(math.MinInt64),
+		binrow.TimestampFromNanos(math.MaxInt64),
+	}
+	for _, lit := range far {
+		for op := OpEqual; op <= OpNotIn; op++ {
+			p := leaf(op, "ts", lit)
+			b, err := Bind(p, fields, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.Filter(rec, []int{0}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int32
+			for i, row := range rows {
+				if naive(t, p, fields, row) == tvTrue {
+					want = append(want, int32(i))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("Filter(%v) = %v, want %v", p, got, want)
+			}
+		}
+	}
+}
+
+// TestFilterNoPerRowAllocation checks that flat types take typed loops:
+// filtering 10k rows allocates a constant number of times.
+func TestFilterNoPerRowAllocation(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := rand.New(rand.NewPCG(5, 6))
+	fields := testFields()
+	rows := randRows(r, fields, 10000)
+	rec := buildRecord(t, mem, fields, rows)
+	defer rec.Release()
+	cols := identityCols(len(fields))
+	for _, text := range []string{
+		"i64 > 0 AND s = 'a'",
+		"i8 IN (1, 2) OR i16 != 0",
+		"f64 >= 1E0 AND f32 < 2.5E0",
+		"f64 IN (1E0, NAN)",
+		"dec > 0.5 AND bigdec IN (1, 2)",
+		"s IN ('a', 'b') AND bin = X'00'",
+		"fbin != X'0001'",
+		"d >= 0 AND tm < 1000 AND ts < TIMESTAMP '1970-01-01 00:00:00.000001'",
+		"ltz != TIMESTAMP '1970-01-01 00:00:00.001' AND b = TRUE",
+		"s < 'b' AND bin > X'00' AND i32 IS NOT NULL AND NOT i32 IS NULL",
+		"ts9 > TIMESTAMP '1970-01-01 00:00:00' AND tm6 <= 500 AND ts0 = TIMESTAMP '1970-01-01 00:00:00'",
+	} {
+		p, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Bind(p, fields, false)
+		if err != nil {
+			t.Fatalf("Bind(%q): %v", text, err)
+		}
+		sel := make([]int32, 0, 10000)
+		allocs := testing.AllocsPerRun(20, func() {
+			if sel, err = b.Filter(rec, cols, sel); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 20 {
+			t.Errorf("Filter(%q): %.0f allocations for 10000 rows", text, allocs)
+		}
 	}
 }

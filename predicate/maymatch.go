@@ -150,3 +150,32 @@ func widenZero(v any, isMax bool) any {
 	}
 	return v
 }
+
+// RowStats returns the Stats of a single row with the given field values
+// (binrow's Go values, nil for null), such as a partition's values: min
+// and max are the value itself, so MayMatch on them evaluates the
+// predicate on that row (unknown columns of a partial bind aside).
+func RowStats(values []any) Stats { return rowStats(values) }
+
+type rowStats []any
+
+func (r rowStats) RowCount() int64 { return 1 }
+
+func (r rowStats) Min(f int) any {
+	if f < len(r) {
+		return r[f]
+	}
+	return nil
+}
+
+func (r rowStats) Max(f int) any { return r.Min(f) }
+
+func (r rowStats) NullCount(f int) (int64, bool) {
+	if f >= len(r) {
+		return 0, false
+	}
+	if r[f] == nil {
+		return 1, true
+	}
+	return 0, true
+}

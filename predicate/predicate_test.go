@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -253,6 +254,9 @@ func testFields() []schema.Field {
 		{ID: 14, Name: "b", Type: schema.NewBoolean()},
 		{ID: 15, Name: "arr", Type: schema.NewArray(schema.NewInt())},
 		{ID: 16, Name: "fbin", Type: schema.NewBinary(2)},
+		{ID: 17, Name: "ts9", Type: schema.NewTimestamp(9)},
+		{ID: 18, Name: "tm6", Type: schema.NewTime(6)},
+		{ID: 19, Name: "ts0", Type: schema.NewTimestamp(0)},
 	}
 }
 
@@ -333,6 +337,7 @@ func TestBindCoerce(t *testing.T) {
 		Equal("ts", 5),
 		Equal("ts", "yesterday"),
 		Equal("b", 1),
+		Equal("f32", 1e300),
 		Equal("arr", 1),
 		In("i8", 1, 1000),
 		Less("arr", []any{int32(1)}),
@@ -535,6 +540,35 @@ func TestMayMatchTable(t *testing.T) {
 		}
 		if got := b.MayMatch(c.s); got != c.want {
 			t.Errorf("MayMatch(%v, %+v) = %v, want %v", c.p, c.s, got, c.want)
+		}
+	}
+}
+
+func TestRowStats(t *testing.T) {
+	fields := []schema.Field{{Name: "dt", Type: schema.NewString()}, {Name: "h", Type: schema.NewInt()}}
+	p, err := Parse("dt = '2024-01-01' AND (h IS NULL OR h > 3) AND x = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Bind(p, fields, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Fields(); !slices.Equal(got, []int{0, 1}) {
+		t.Errorf("Fields() = %v", got)
+	}
+	for _, c := range []struct {
+		row  []any
+		want bool
+	}{
+		{[]any{"2024-01-01", nil}, true},
+		{[]any{"2024-01-01", int32(4)}, true},
+		{[]any{"2024-01-01", int32(3)}, false},
+		{[]any{"2024-01-02", int32(4)}, false},
+		{[]any{nil, int32(4)}, false},
+	} {
+		if got := b.MayMatch(RowStats(c.row)); got != c.want {
+			t.Errorf("MayMatch(%v) = %v, want %v", c.row, got, c.want)
 		}
 	}
 }

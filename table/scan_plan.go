@@ -113,15 +113,7 @@ func (p *planner) partitionMayMatch(part []byte) bool {
 	if err != nil {
 		return true // be conservative
 	}
-	st := newStats(1, len(vals))
-	for i, v := range vals {
-		st.min[i], st.max[i] = v, v
-		st.known[i] = true
-		if v == nil {
-			st.nulls[i] = 1
-		}
-	}
-	return p.partBound.MayMatch(st)
+	return p.partBound.MayMatch(predicate.RowStats(vals))
 }
 
 type dvKey struct {
