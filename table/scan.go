@@ -2,15 +2,25 @@ package table
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/snapshot"
 )
+
+// ErrBadSplit reports a serialized split that does not decode or does not
+// fit the table it is read with.
+var ErrBadSplit = errors.New("table: bad split")
 
 // ScanOptions choose what a scan reads. The zero value reads every column
 // of the latest snapshot.
@@ -34,26 +44,82 @@ type Plan struct {
 	// Schema is the Arrow schema of every record the splits return.
 	Schema *arrow.Schema
 	Splits []*Split
+	// Stats counts what planning read and pruned.
+	Stats PlanStats
+}
+
+// PlanStats are the counts of a planned scan.
+type PlanStats struct {
+	Manifests        int // manifests listed by the snapshot
+	ManifestsSkipped int // manifests pruned by partition statistics
+	Files            int // live data files before pruning
+	FilesSkipped     int // files pruned by partition, statistics or level
+	Splits           int
+}
+
+// DeletionFile locates one data file's deletion vector inside an index
+// file.
+type DeletionFile struct {
+	IndexFile    string  `json:"indexFile"`
+	ExternalPath *string `json:"externalPath,omitempty"`
+	Offset       int32   `json:"offset"`
+	Length       int32   `json:"length"`
+	Cardinality  *int64  `json:"cardinality,omitempty"`
 }
 
 // Split is an independent unit of reading: data files of one partition
 // and bucket (with their deletion vectors), plus what to read from them.
 // It serializes with MarshalBinary so that other processes can read it
-// with their own open Table.
+// with their own open Table. A Split is immutable once planned and safe
+// for concurrent use.
 type Split struct {
-	// (fields are defined by the scan implementation; exported ones
-	// serialize)
-	SnapshotID int64
-	Partition  []byte
-	Bucket     int32
+	SnapshotID   int64
+	Partition    []byte // serialized BinaryRow
+	Bucket       int32
+	TotalBuckets int32
+	// Files are the data files to read, in read order (sequence order for
+	// append tables, manifest order for primary-key tables).
+	Files []manifest.DataFile
+	// Deletes holds, per file of Files, its deletion vector (nil: none).
+	Deletes []*DeletionFile
+	// Raw says the primary-key files need no merging: they are read one
+	// after the other (retract rows dropped).
+	Raw bool
+	// SchemaID is the schema the split reads with (the latest at planning).
+	SchemaID int64
+	// Columns are the column names returned, in order.
+	Columns []string
+	// Filter is the scan predicate in predicate text form ("" for none).
+	Filter string
 }
 
-// MarshalBinary encodes s.
-func (s *Split) MarshalBinary() ([]byte, error) { panic("table: Split.MarshalBinary not implemented") }
+const splitVersion = 1
+
+type splitJSON struct {
+	Version int `json:"version"`
+	*Split
+}
+
+// MarshalBinary encodes s (versioned JSON; byte slices as base64).
+func (s *Split) MarshalBinary() ([]byte, error) {
+	return json.Marshal(splitJSON{Version: splitVersion, Split: s})
+}
 
 // UnmarshalBinary decodes what MarshalBinary wrote.
 func (s *Split) UnmarshalBinary(b []byte) error {
-	panic("table: Split.UnmarshalBinary not implemented")
+	var v splitJSON
+	v.Split = &Split{}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSplit, err)
+	}
+	if v.Version != splitVersion {
+		return fmt.Errorf("%w: version %d", ErrBadSplit, v.Version)
+	}
+	if len(v.Split.Deletes) != 0 && len(v.Split.Deletes) != len(v.Split.Files) {
+		return fmt.Errorf("%w: %d deletion files for %d files", ErrBadSplit, len(v.Split.Deletes), len(v.Split.Files))
+	}
+	*s = *v.Split
+	return nil
 }
 
 // ReadOptions configure Read. The zero value means the defaults.
@@ -66,20 +132,168 @@ type ReadOptions struct {
 // prunes partitions and files with the filter, and groups the remaining
 // files into splits.
 func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
-	panic("table: NewScan not implemented")
+	rs := t.latest
+	cols, fields, err := projectColumns(rs, opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+	arrowSchema, err := schema.ArrowSchema(fields)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Schema: arrowSchema}
+	var filterText string
+	if !opts.Filter.IsZero() {
+		// Bind once against all columns to validate the filter.
+		if _, err := predicate.Bind(opts.Filter, rs.Fields, false); err != nil {
+			return nil, fmt.Errorf("scan filter: %w", err)
+		}
+		b, err := opts.Filter.MarshalText()
+		if err != nil {
+			return nil, err
+		}
+		filterText = string(b)
+	}
+	snap, err := t.resolveSnapshot(ctx, opts)
+	if err != nil {
+		if errors.Is(err, ErrNoSnapshot) && opts.SnapshotID == 0 && opts.Tag == "" && opts.AsOf.IsZero() {
+			return plan, nil // empty table
+		}
+		return nil, err
+	}
+	plan.Snapshot = snap
+	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats}
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	entries, err := p.liveEntries(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	dvs, err := p.deletionFiles(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	splits, err := p.group(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range splits {
+		s.SnapshotID = snap.ID
+		s.SchemaID = rs.ID
+		s.Columns = cols
+		s.Filter = filterText
+		var any bool
+		ds := make([]*DeletionFile, len(s.Files))
+		for i := range s.Files {
+			if d, ok := dvs[dvKey{string(s.Partition), s.Bucket, s.Files[i].FileName}]; ok {
+				ds[i] = d
+				any = true
+			}
+		}
+		if any {
+			s.Deletes = ds
+		}
+	}
+	plan.Splits = splits
+	plan.Stats.Splits = len(splits)
+	return plan, nil
 }
 
-// Read returns the rows of one split. Primary-key splits are merged
-// (deduplicate / first-row engines, sequence tie-breaks) unless their files
-// need no merging; deletion vectors are applied; rows of older schemas are
-// read through field ids with Paimon's casts. The caller must Release the
-// reader.
-func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.RecordReader, error) {
-	panic("table: Read not implemented")
+func projectColumns(s *schema.Table, cols []string) ([]string, []schema.Field, error) {
+	if cols == nil {
+		return s.FieldNames(), s.Fields, nil
+	}
+	fields := make([]schema.Field, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		f, ok := s.Field(c)
+		if !ok {
+			return nil, nil, fmt.Errorf("scan: %w: %q", predicate.ErrColumn, c)
+		}
+		if seen[c] {
+			return nil, nil, fmt.Errorf("scan: column %q requested twice", c)
+		}
+		seen[c] = true
+		fields[i] = f
+	}
+	return append([]string(nil), cols...), fields, nil
+}
+
+func (t *Table) resolveSnapshot(ctx context.Context, opts ScanOptions) (*snapshot.Snapshot, error) {
+	n := 0
+	if opts.SnapshotID != 0 {
+		n++
+	}
+	if opts.Tag != "" {
+		n++
+	}
+	if !opts.AsOf.IsZero() {
+		n++
+	}
+	if n > 1 {
+		return nil, errors.New("scan: set at most one of SnapshotID, Tag and AsOf")
+	}
+	switch {
+	case opts.Tag != "":
+		tag, err := snapshot.ReadTag(ctx, t.store, opts.Tag)
+		if err != nil {
+			if errors.Is(err, snapshot.ErrNotFound) {
+				return nil, fmt.Errorf("%w: tag %q: %w", ErrNoSnapshot, opts.Tag, err)
+			}
+			return nil, err
+		}
+		s := tag.Snapshot
+		return &s, nil
+	case !opts.AsOf.IsZero():
+		s, err := snapshot.AtOrBefore(ctx, t.store, opts.AsOf.UnixMilli())
+		if err != nil {
+			if errors.Is(err, snapshot.ErrNotFound) {
+				return nil, fmt.Errorf("%w: none at or before %s: %w", ErrNoSnapshot, opts.AsOf.Format(time.RFC3339Nano), err)
+			}
+			return nil, err
+		}
+		if s == nil {
+			return nil, fmt.Errorf("%w: none at or before %s", ErrNoSnapshot, opts.AsOf.Format(time.RFC3339Nano))
+		}
+		return s, nil
+	}
+	return t.Snapshot(ctx, opts.SnapshotID)
 }
 
 // ReadAll plans a scan and returns one reader over all its splits in
 // order.
 func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions) (array.RecordReader, error) {
-	panic("table: ReadAll not implemented")
+	plan, err := t.NewScan(ctx, scan)
+	if err != nil {
+		return nil, err
+	}
+	opens := make([]func() (array.RecordReader, error), len(plan.Splits))
+	for i, s := range plan.Splits {
+		opens[i] = func() (array.RecordReader, error) { return t.Read(ctx, s, opts) }
+	}
+	return newConcatReader(plan.Schema, opens), nil
+}
+
+// sortSplits orders splits by partition bytes, then bucket.
+func sortSplits(splits []*Split) {
+	sort.SliceStable(splits, func(i, j int) bool {
+		a, b := splits[i], splits[j]
+		if c := compareBytes(a.Partition, b.Partition); c != 0 {
+			return c < 0
+		}
+		return a.Bucket < b.Bucket
+	})
+}
+
+func compareBytes(a, b []byte) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
 }

@@ -95,6 +95,7 @@ func cmdLs(ctx context.Context, args []string, out io.Writer) error {
 
 func cmdSchema(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
 	asJSON := fs.Bool("json", false, "print the schema file's JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -103,7 +104,7 @@ func cmdSchema(ctx context.Context, args []string, out io.Writer) error {
 	if err := wantArgs("schema", pos, 1, 2, "TABLE"); err != nil {
 		return err
 	}
-	t, done, err := openTable(ctx, pos)
+	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
 		return err
 	}
@@ -156,6 +157,7 @@ func list(s []string) string {
 
 func cmdSnapshots(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("snapshots", flag.ContinueOnError)
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -164,7 +166,7 @@ func cmdSnapshots(ctx context.Context, args []string, out io.Writer) error {
 	if err := wantArgs("snapshots", pos, 1, 2, "TABLE"); err != nil {
 		return err
 	}
-	t, done, err := openTable(ctx, pos)
+	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
 		return err
 	}
@@ -217,6 +219,7 @@ type fileJSON struct {
 
 func cmdFiles(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("files", flag.ContinueOnError)
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
 	asJSON := fs.Bool("json", false, "print JSON")
 	snapID := fs.Int64("snapshot", 0, "snapshot id (default: latest)")
 	pos, err := parse(fs, args)
@@ -229,7 +232,7 @@ func cmdFiles(ctx context.Context, args []string, out io.Writer) error {
 	if *snapID < 0 {
 		return fmt.Errorf("%w: --snapshot must be positive", errUsage)
 	}
-	t, done, err := openTable(ctx, pos)
+	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,17 @@
-// Command floe inspects and (in later releases) writes and maintains Apache
-// Paimon tables without a JVM.
+// Command floe creates, writes, scans and inspects Apache Paimon tables
+// without a JVM.
 //
+//	floe create TABLE --column 'name TYPE' … [--primary-key a,b] [--partition p]
+//	floe write TABLE FILE…        (JSON lines, CSV, Parquet; - for stdin)
+//	floe scan TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
+//	floe demo [--warehouse DIR]
 //	floe ls WAREHOUSE
 //	floe schema TABLE
 //	floe snapshots TABLE
 //	floe files TABLE [--snapshot N]
 //
-// TABLE is the path or URL of a table directory, or WAREHOUSE db.table.
-// Every command accepts --json.
+// TABLE is the path or URL of a table directory (WAREHOUSE/<db>.db/<table>),
+// WAREHOUSE db.table, or db.table with --warehouse or $FLOE_WAREHOUSE.
 package main
 
 import (
@@ -24,13 +28,23 @@ import (
 const usage = `floe: Apache Paimon tables without a JVM
 
 usage:
+  floe demo [--warehouse DIR]        create, write, update, delete, scan and time-travel a table
+  floe create TABLE --column 'name TYPE' ... [--primary-key a,b] [--partition p,q]
+               [--option k=v ...] [--comment C] [--if-not-exists]
+  floe write TABLE FILE...           add rows from JSON lines, CSV or Parquet files (- is stdin)
+               [--format jsonl|csv|parquet] [--overwrite] [--batch-rows N] [--progress]
+  floe scan TABLE                    read rows (default: a grid of the latest snapshot)
+               [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
+               [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
   floe ls WAREHOUSE                  databases and their tables
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
   floe files TABLE [--snapshot N]    live data files at a snapshot (default latest)
 
-TABLE is a table directory (path or URL such as s3://bucket/wh/db.db/t?endpoint=...),
-or WAREHOUSE db.table. Every command accepts --json for machine-readable output.
+TABLE is a table directory WAREHOUSE/<db>.db/<table> (path or URL such as
+s3://bucket/wh/db.db/t?endpoint=...), or WAREHOUSE db.table, or db.table with
+--warehouse W (default $FLOE_WAREHOUSE; write takes only this form or a location).
+ls, schema, snapshots and files accept --json for machine-readable output.
 `
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -56,6 +70,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cmd, args := args[0], args[1:]
 	switch cmd {
+	case "create":
+		return cmdCreate(ctx, args, out)
+	case "write":
+		return cmdWrite(ctx, args, out)
+	case "scan":
+		return cmdScan(ctx, args, out)
+	case "demo":
+		return cmdDemo(ctx, args, out)
 	case "ls":
 		return cmdLs(ctx, args, out)
 	case "schema":

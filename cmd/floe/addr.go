@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/table"
+)
+
+// warehouseEnv names the environment variable holding the default warehouse
+// for `db.table` identifiers.
+const warehouseEnv = "FLOE_WAREHOUSE"
+
+// tableAddr is where a table lives: its warehouse and identifier, and (for
+// a table given by location) the location itself.
+type tableAddr struct {
+	warehouse string
+	id        catalog.Identifier
+	location  string // "" when addressed by identifier
+}
+
+// resolveTable interprets TABLE for create, write and scan. It is either
+//   - an identifier db.table in the warehouse named by --warehouse, or by
+//     $FLOE_WAREHOUSE when no file or directory of that name exists;
+//   - WAREHOUSE db.table as two arguments (when two is true); or
+//   - the path or URL of the table directory, whose parent is <db>.db in
+//     the warehouse.
+func resolveTable(warehouse string, pos []string, two bool) (tableAddr, error) {
+	if two && len(pos) == 2 {
+		if warehouse != "" {
+			return tableAddr{}, fmt.Errorf("%w: both --warehouse and WAREHOUSE db.table given", errUsage)
+		}
+		return identAddr(pos[0], pos[1])
+	}
+	arg := pos[0]
+	if warehouse != "" {
+		return identAddr(warehouse, arg)
+	}
+	if env := os.Getenv(warehouseEnv); env != "" && isIdentifier(arg) {
+		if _, err := os.Stat(arg); err != nil {
+			return identAddr(env, arg)
+		}
+	}
+	return locationAddr(arg)
+}
+
+func identAddr(warehouse, ident string) (tableAddr, error) {
+	if !isIdentifier(ident) {
+		return tableAddr{}, fmt.Errorf("%w: %q is not db.table", errUsage, ident)
+	}
+	id, err := catalog.ParseIdentifier(ident)
+	if err != nil {
+		return tableAddr{}, err
+	}
+	return tableAddr{warehouse: warehouse, id: id}, nil
+}
+
+// locationAddr splits a table location into warehouse and identifier:
+// .../WAREHOUSE/<db>.db/<table>, for local paths and URLs (whose query
+// string stays with the warehouse).
+func locationAddr(loc string) (tableAddr, error) {
+	bad := func() (tableAddr, error) {
+		return tableAddr{}, fmt.Errorf("%w: %q is not a table location (WAREHOUSE/<db>.db/<table>) nor db.table with --warehouse or $%s",
+			errUsage, loc, warehouseEnv)
+	}
+	split := func(p string, dir, base func(string) string) (wh, db, tbl string, ok bool) {
+		p = strings.TrimRight(p, "/")
+		tbl = base(p)
+		dbDir := base(dir(p))
+		if tbl == "" || tbl == "." || tbl == "/" || !strings.HasSuffix(dbDir, ".db") || len(dbDir) <= 3 {
+			return "", "", "", false
+		}
+		return dir(dir(p)), strings.TrimSuffix(dbDir, ".db"), tbl, true
+	}
+	if strings.Contains(loc, "://") {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return tableAddr{}, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		p := u.Path
+		if u.Opaque != "" {
+			return bad()
+		}
+		wh, db, tbl, ok := split(p, path.Dir, path.Base)
+		if !ok {
+			return bad()
+		}
+		u.Path = wh
+		u.RawPath = ""
+		return tableAddr{warehouse: u.String(), id: catalog.Identifier{Database: db, Table: tbl}, location: loc}, nil
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return tableAddr{}, err
+	}
+	wh, db, tbl, ok := split(filepath.ToSlash(abs), path.Dir, path.Base)
+	if !ok {
+		return bad()
+	}
+	return tableAddr{warehouse: filepath.FromSlash(wh), id: catalog.Identifier{Database: db, Table: tbl}, location: loc}, nil
+}
+
+// open opens the existing table at a. A table given by location is opened
+// there directly (its parent need not be a database directory).
+func (a tableAddr) open(ctx context.Context) (*table.Table, func(), error) {
+	if a.location != "" {
+		t, err := table.Open(ctx, a.location)
+		if err != nil {
+			return nil, nil, err
+		}
+		return t, func() { t.Close() }, nil
+	}
+	cat, err := catalog.Open(ctx, a.warehouse, catalog.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := table.OpenIn(ctx, cat, a.id)
+	if err != nil {
+		cat.Close()
+		return nil, nil, err
+	}
+	return t, func() { t.Close(); cat.Close() }, nil
+}
+
+// openExisting resolves TABLE like resolveTable but opens locations that
+// do not look like WAREHOUSE/<db>.db/<table> too, as the inspection
+// commands do.
+func openExisting(ctx context.Context, warehouse string, pos []string, two bool) (*table.Table, func(), error) {
+	a, err := resolveTable(warehouse, pos, two)
+	if err != nil {
+		if warehouse == "" && !(two && len(pos) == 2) {
+			return openTable(ctx, pos[:1])
+		}
+		return nil, nil, err
+	}
+	return a.open(ctx)
+}
+
+// where returns the table's location for messages.
+func (a tableAddr) where() string {
+	if a.location != "" {
+		return a.location
+	}
+	if strings.Contains(a.warehouse, "://") {
+		u, err := url.Parse(a.warehouse)
+		if err == nil {
+			u.Path = path.Join(u.Path, a.id.Database+".db", a.id.Table)
+			return u.String()
+		}
+	}
+	return filepath.Join(a.warehouse, a.id.Database+".db", a.id.Table)
+}

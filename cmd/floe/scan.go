@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/table"
+)
+
+// gridCap is how many rows the table format shows without --limit.
+const gridCap = 10_000
+
+// parseAsOf reads --as-of: RFC 3339, 'yyyy-mm-dd hh:mm:ss[.fff]' (local
+// time) or epoch milliseconds.
+func parseAsOf(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.UnixMilli(ms), nil
+	}
+	if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return tm, nil
+	}
+	for _, l := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if tm, err := time.ParseInLocation(l, s, time.Local); err == nil {
+			return tm, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: --as-of %q: want RFC 3339, 'yyyy-mm-dd hh:mm:ss' (local time) or epoch millis", errUsage, s)
+}
+
+func cmdScan(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	sel := fs.String("select", "", "columns to return, in order: a,b")
+	where := fs.String("where", "", "row filter, e.g. \"amount > 10 AND category IN ('a', 'b')\"")
+	snapID := fs.Int64("snapshot", 0, "read this snapshot (time travel)")
+	tag := fs.String("tag", "", "read the snapshot of this tag")
+	asOf := fs.String("as-of", "", "read the latest snapshot at this time (RFC 3339, 'yyyy-mm-dd hh:mm:ss' local, or epoch millis)")
+	limit := fs.Int64("limit", -1, "stop after N rows")
+	format := fs.String("format", "table", "output format: table, jsonl, csv or parquet")
+	output := fs.String("output", "", "write to this file instead of stdout (required for parquet)")
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("scan", pos, 1, 2, "TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME] [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]"); err != nil {
+		return err
+	}
+	opts := table.ScanOptions{SnapshotID: *snapID, Tag: *tag, Columns: splitList(*sel)}
+	travel := 0
+	if *snapID != 0 {
+		travel++
+		if *snapID < 0 {
+			return fmt.Errorf("%w: --snapshot must be positive", errUsage)
+		}
+	}
+	if *tag != "" {
+		travel++
+	}
+	if *asOf != "" {
+		travel++
+		if opts.AsOf, err = parseAsOf(*asOf); err != nil {
+			return err
+		}
+	}
+	if travel > 1 {
+		return fmt.Errorf("%w: use only one of --snapshot, --tag and --as-of", errUsage)
+	}
+	switch *format {
+	case "table", "jsonl", "csv":
+	case "parquet":
+		if *output == "" {
+			return fmt.Errorf("%w: --format parquet needs --output FILE", errUsage)
+		}
+	default:
+		return fmt.Errorf("%w: --format %q: want table, jsonl, csv or parquet", errUsage, *format)
+	}
+	if strings.TrimSpace(*where) != "" {
+		if opts.Filter, err = predicate.Parse(*where); err != nil {
+			return fmt.Errorf("--where: %w", err)
+		}
+	}
+	t, done, err := openExisting(ctx, *warehouse, pos, true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	mem := memory.DefaultAllocator
+	rr, err := t.ReadAll(ctx, opts, table.ReadOptions{Alloc: mem})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+
+	dst := out
+	var file *os.File
+	if *output != "" {
+		if file, err = os.Create(*output); err != nil {
+			return err
+		}
+		defer file.Close()
+		dst = file
+	}
+	var sink recordSink
+	switch *format {
+	case "table":
+		sink = &gridSink{out: dst, max: gridCap, limited: *limit >= 0}
+	case "jsonl":
+		sink = newJSONLSink(dst)
+	case "csv":
+		sink = newCSVSink(dst)
+	case "parquet":
+		sink = &parquetSink{out: dst, mem: mem}
+	}
+	if err := sink.begin(rr.Schema()); err != nil {
+		return err
+	}
+	var rows int64
+	for (*limit < 0 || rows < *limit) && rr.Next() {
+		rec := rr.Record()
+		n := rec.NumRows()
+		if *limit >= 0 && rows+n > *limit {
+			n = *limit - rows
+		}
+		if n == rec.NumRows() {
+			err = sink.write(rec)
+		} else {
+			part := rec.NewSlice(0, n)
+			err = sink.write(part)
+			part.Release()
+		}
+		if err != nil {
+			return err
+		}
+		rows += n
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil && err != io.EOF {
+		return err
+	}
+	if err := sink.end(); err != nil {
+		return err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			return err
+		}
+		fmt.Fprintf(stderr, "%s written to %s\n", rowCount(rows), *output)
+	}
+	return nil
+}
+
+// recordSink writes scan results in one output format.
+type recordSink interface {
+	begin(*arrow.Schema) error
+	write(arrow.Record) error
+	end() error
+}
+
+// gridSink buffers up to max rows as text and prints an aligned grid with
+// a row-count footer (counting the rows it did not show too).
+type gridSink struct {
+	out     io.Writer
+	max     int
+	limited bool
+	g       grid
+	total   int64
+}
+
+func (s *gridSink) begin(sc *arrow.Schema) error {
+	for _, f := range sc.Fields() {
+		s.g.header = append(s.g.header, f.Name)
+	}
+	return nil
+}
+
+func (s *gridSink) write(rec arrow.Record) error {
+	for r := 0; r < int(rec.NumRows()); r++ {
+		s.total++
+		if len(s.g.rows) >= s.max && !s.limited {
+			continue
+		}
+		row := make([]string, rec.NumCols())
+		for c, col := range rec.Columns() {
+			txt, ok := cellText(col, r)
+			switch {
+			case !ok:
+				txt = "NULL"
+			case txt == "":
+				txt = `""`
+			}
+			row[c] = strings.NewReplacer("\t", `\t`, "\n", `\n`).Replace(txt)
+		}
+		s.g.rows = append(s.g.rows, row)
+	}
+	return nil
+}
+
+func (s *gridSink) end() error {
+	if err := s.g.print(s.out); err != nil {
+		return err
+	}
+	if int64(len(s.g.rows)) < s.total {
+		_, err := fmt.Fprintf(s.out, "(%s, first %d shown; use --limit or another --format)\n", rowCount(s.total), len(s.g.rows))
+		return err
+	}
+	_, err := fmt.Fprintf(s.out, "(%s)\n", rowCount(s.total))
+	return err
+}
+
+// jsonlSink writes one JSON object per row, columns in schema order.
+type jsonlSink struct {
+	w     *bufio.Writer
+	names [][]byte
+	buf   []byte
+}
+
+func newJSONLSink(w io.Writer) *jsonlSink { return &jsonlSink{w: bufio.NewWriterSize(w, 1<<16)} }
+
+func (s *jsonlSink) begin(sc *arrow.Schema) error {
+	for i, f := range sc.Fields() {
+		var b []byte
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, f.Name)
+		s.names = append(s.names, append(b, ':'))
+	}
+	return nil
+}
+
+func (s *jsonlSink) write(rec arrow.Record) error {
+	cols := rec.Columns()
+	for r := 0; r < int(rec.NumRows()); r++ {
+		b := s.buf[:0]
+		for c, col := range cols {
+			b = append(b, s.names[c]...)
+			b = appendJSON(b, col, r)
+		}
+		if len(cols) == 0 {
+			b = append(b, '{')
+		}
+		b = append(b, '}', '\n')
+		if _, err := s.w.Write(b); err != nil {
+			return err
+		}
+		s.buf = b
+	}
+	return nil
+}
+
+func (s *jsonlSink) end() error { return s.w.Flush() }
+
+// csvSink writes a header and one record per row; null is an empty cell.
+type csvSink struct {
+	w   *csv.Writer
+	row []string
+}
+
+func newCSVSink(w io.Writer) *csvSink { return &csvSink{w: csv.NewWriter(w)} }
+
+func (s *csvSink) begin(sc *arrow.Schema) error {
+	h := make([]string, sc.NumFields())
+	for i, f := range sc.Fields() {
+		h[i] = f.Name
+	}
+	s.row = make([]string, len(h))
+	return s.w.Write(h)
+}
+
+func (s *csvSink) write(rec arrow.Record) error {
+	for r := 0; r < int(rec.NumRows()); r++ {
+		for c, col := range rec.Columns() {
+			s.row[c], _ = cellText(col, r)
+		}
+		if err := s.w.Write(s.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *csvSink) end() error {
+	s.w.Flush()
+	return s.w.Error()
+}
+
+// parquetSink writes the records to a Parquet file with pqarrow.
+type parquetSink struct {
+	out io.Writer
+	mem memory.Allocator
+	fw  *pqarrow.FileWriter
+}
+
+func (s *parquetSink) begin(sc *arrow.Schema) error {
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithAllocator(s.mem))
+	fw, err := pqarrow.NewFileWriter(sc, s.out, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem)))
+	if err != nil {
+		return err
+	}
+	s.fw = fw
+	return nil
+}
+
+func (s *parquetSink) write(rec arrow.Record) error { return s.fw.WriteBuffered(rec) }
+
+func (s *parquetSink) end() error { return s.fw.Close() }

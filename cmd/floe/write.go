@@ -1,0 +1,633 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/table"
+)
+
+// stdin and stderr are the CLI's standard input and error (tests replace
+// them).
+var (
+	stdin  io.Reader = os.Stdin
+	stderr io.Writer = os.Stderr
+)
+
+// progressThreshold is the input size above which a terminal gets a
+// progress bar.
+const progressThreshold = 16 << 20
+
+// inputError locates a bad input value: file, line (or row) and column.
+type inputError struct {
+	File   string
+	Line   int    // 1-based line (JSON lines, CSV) or row (Parquet); 0 when unknown
+	Unit   string // "line" or "row"
+	Column string
+	Err    error
+}
+
+func (e *inputError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": %s %d", e.Unit, e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %q", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *inputError) Unwrap() error { return e.Err }
+
+var (
+	// errUnknownColumn reports an input column the table does not have.
+	errUnknownColumn = errors.New("unknown column")
+	// errNull reports a null in a NOT NULL column or primary key.
+	errNull = errors.New("null in NOT NULL column")
+)
+
+// rowKinds are the accepted values of the row-kind column.
+var rowKinds = map[string]bool{"+I": true, "-U": true, "+U": true, "-D": true}
+
+// target describes the record batches the table's writer takes.
+type target struct {
+	fields   []schema.Field
+	arrow    *arrow.Schema // table columns only
+	convs    []conv
+	index    map[string]int // column name (and lower-cased name) → index
+	kindName string         // row-kind column name
+	pk       map[string]bool
+}
+
+func newTarget(s *schema.Table) (*target, error) {
+	as, err := schema.ArrowSchema(s.Fields)
+	if err != nil {
+		return nil, err
+	}
+	tg := &target{fields: s.Fields, arrow: as, index: map[string]int{}, kindName: table.RowKindColumn, pk: map[string]bool{}}
+	if v, ok := s.Options.Get("rowkind.field"); ok && v != "" {
+		tg.kindName = v
+	}
+	for _, k := range s.PrimaryKeys {
+		tg.pk[k] = true
+	}
+	for i, f := range s.Fields {
+		c, err := newConv(f.Type, as.Field(i).Type)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		tg.convs = append(tg.convs, c)
+		if _, dup := tg.index[strings.ToLower(f.Name)]; !dup {
+			tg.index[strings.ToLower(f.Name)] = i
+		}
+	}
+	for i, f := range s.Fields {
+		tg.index[f.Name] = i
+	}
+	return tg, nil
+}
+
+// column finds an input column name: -1 for the row-kind column, -2 when
+// unknown.
+func (tg *target) column(name string) int {
+	if name == tg.kindName {
+		return -1
+	}
+	if i, ok := tg.index[name]; ok {
+		return i
+	}
+	if i, ok := tg.index[strings.ToLower(name)]; ok {
+		return i
+	}
+	return -2
+}
+
+func (tg *target) notNull(i int) bool {
+	return tg.fields[i].Type.NotNull || tg.pk[tg.fields[i].Name]
+}
+
+func (tg *target) unknown(name string) error {
+	names := make([]string, len(tg.fields))
+	for i, f := range tg.fields {
+		names[i] = f.Name
+	}
+	return fmt.Errorf("%w (table columns: %s; row kind: %s)", errUnknownColumn, strings.Join(names, ", "), tg.kindName)
+}
+
+// batch accumulates converted rows.
+type batch struct {
+	tg    *target
+	rb    *array.RecordBuilder
+	kinds []string // "" = +I
+	lines []int
+	file  string
+	unit  string
+}
+
+func newBatch(tg *target, mem memory.Allocator, file, unit string) *batch {
+	return &batch{tg: tg, rb: array.NewRecordBuilder(mem, tg.arrow), file: file, unit: unit}
+}
+
+func (b *batch) len() int { return len(b.lines) }
+
+// add converts one row of values (aligned with the table's columns; nil =
+// null) with its row kind.
+func (b *batch) add(vals []any, kind string, line int) error {
+	for i, v := range vals {
+		if v == nil && b.tg.notNull(i) {
+			return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.fields[i].Name, Err: errNull}
+		}
+	}
+	if kind != "" && !rowKinds[kind] {
+		return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.kindName,
+			Err: fmt.Errorf("%w: row kind %q is not +I, -U, +U or -D", errValue, kind)}
+	}
+	for i, v := range vals {
+		if err := appendValue(b.tg.convs[i], b.rb.Field(i), v, false); err != nil {
+			return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.fields[i].Name, Err: err}
+		}
+	}
+	b.kinds = append(b.kinds, kind)
+	b.lines = append(b.lines, line)
+	return nil
+}
+
+// flush returns the accumulated rows as a record (with a row-kind column
+// when some row has a kind) and resets the batch.
+func (b *batch) flush(mem memory.Allocator) arrow.Record {
+	rec := b.rb.NewRecord()
+	var withKinds bool
+	for _, k := range b.kinds {
+		if k != "" && k != "+I" {
+			withKinds = true
+			break
+		}
+	}
+	if withKinds {
+		sb := array.NewStringBuilder(mem)
+		for _, k := range b.kinds {
+			if k == "" {
+				k = "+I"
+			}
+			sb.Append(k)
+		}
+		kinds := sb.NewArray()
+		sb.Release()
+		fields := append(append([]arrow.Field{}, b.tg.arrow.Fields()...), arrow.Field{Name: b.tg.kindName, Type: arrow.BinaryTypes.String})
+		cols := append(append([]arrow.Array{}, rec.Columns()...), kinds)
+		out := array.NewRecord(arrow.NewSchema(fields, nil), cols, rec.NumRows())
+		rec.Release()
+		kinds.Release()
+		rec = out
+	}
+	b.kinds = b.kinds[:0]
+	return rec
+}
+
+// sink writes records and maps writer errors back to input lines.
+type sink struct {
+	ctx  context.Context
+	w    *table.Writer
+	rows int64
+}
+
+func (s *sink) write(rec arrow.Record, file, unit string, lines []int) error {
+	defer rec.Release()
+	if rec.NumRows() == 0 {
+		return nil
+	}
+	if err := s.w.Write(s.ctx, rec); err != nil {
+		var ce *table.ConstraintError
+		if errors.As(err, &ce) && ce.Row >= 0 && ce.Row < len(lines) {
+			return &inputError{File: file, Line: lines[ce.Row], Unit: unit, Column: ce.Column, Err: err}
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	s.rows += rec.NumRows()
+	return nil
+}
+
+func (s *sink) flush(b *batch, mem memory.Allocator) error {
+	if b.len() == 0 {
+		return nil
+	}
+	lines := append([]int(nil), b.lines...)
+	b.lines = b.lines[:0]
+	return s.write(b.flush(mem), b.file, b.unit, lines)
+}
+
+func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("write", flag.ContinueOnError)
+	format := fs.String("format", "", "input format: jsonl, csv or parquet (default: from the file extension; jsonl for -)")
+	overwrite := fs.Bool("overwrite", false, "replace the table's rows instead of adding to them")
+	batchRows := fs.Int("batch-rows", 8192, "rows per record batch handed to the writer")
+	progress := fs.Bool("progress", false, "show a progress bar on stderr (default: for large inputs on a terminal)")
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 2 {
+		return fmt.Errorf("%w: floe write TABLE FILE… (FILE may be - for stdin)", errUsage)
+	}
+	if *batchRows <= 0 {
+		return fmt.Errorf("%w: --batch-rows must be positive", errUsage)
+	}
+	formats := make([]string, len(pos)-1)
+	for i, f := range pos[1:] {
+		formats[i], err = inputFormat(f, *format)
+		if err != nil {
+			return err
+		}
+	}
+	t, done, err := openExisting(ctx, *warehouse, pos[:1], false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	tg, err := newTarget(t.Schema())
+	if err != nil {
+		return err
+	}
+	mem := memory.DefaultAllocator
+	w, err := t.NewWriter(ctx, table.WriterOptions{RowKindColumn: tg.kindName, Alloc: mem})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	s := &sink{ctx: ctx, w: w}
+	for i, name := range pos[1:] {
+		if err := writeInput(ctx, s, tg, mem, name, formats[i], *batchRows, *progress); err != nil {
+			return err
+		}
+	}
+	msgs, err := w.Prepare(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := t.Commit(ctx, msgs, table.CommitOptions{Overwrite: *overwrite})
+	if err != nil {
+		return err
+	}
+	if len(res.Snapshots) == 0 {
+		fmt.Fprintf(out, "%s written, nothing to commit\n", rowCount(s.rows))
+		return nil
+	}
+	snap := res.Snapshots[0]
+	fmt.Fprintf(out, "snapshot %d (%s): %s written\n", snap.ID, snap.CommitKind, rowCount(s.rows))
+	return nil
+}
+
+// rowCount renders n rows in English.
+func rowCount(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
+}
+
+func inputFormat(name, forced string) (string, error) {
+	switch forced {
+	case "jsonl", "json", "ndjson":
+		return "jsonl", nil
+	case "csv", "parquet":
+		return forced, nil
+	case "":
+	default:
+		return "", fmt.Errorf("%w: --format %q: want jsonl, csv or parquet", errUsage, forced)
+	}
+	if name == "-" {
+		return "jsonl", nil
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".ndjson", ".json":
+		return "jsonl", nil
+	case ".csv":
+		return "csv", nil
+	case ".parquet":
+		return "parquet", nil
+	}
+	return "", fmt.Errorf("%w: %s: unknown input format (use --format jsonl|csv|parquet)", errUsage, name)
+}
+
+// isTerminal reports whether w is a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newBar(total int64, desc string, force bool) *progressbar.ProgressBar {
+	if !force && (!isTerminal(stderr) || total < progressThreshold) {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionShowCount(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
+		progressbar.OptionFullWidth(),
+	)
+}
+
+func writeInput(ctx context.Context, s *sink, tg *target, mem memory.Allocator, name, format string, batchRows int, progress bool) error {
+	display := name
+	var r io.Reader
+	var size int64 = -1
+	if name == "-" {
+		if format == "parquet" {
+			return fmt.Errorf("%w: parquet input cannot come from stdin", errUsage)
+		}
+		display = "<stdin>"
+		r = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		if format == "parquet" {
+			return writeParquet(ctx, s, tg, mem, f, name, batchRows, progress)
+		}
+		r = f
+	}
+	if bar := newBar(size, display, progress); bar != nil {
+		pr := progressbar.NewReader(r, bar)
+		r = &pr
+		defer bar.Finish()
+	}
+	if format == "csv" {
+		return writeCSV(ctx, s, tg, mem, r, display, batchRows)
+	}
+	return writeJSONL(ctx, s, tg, mem, r, display, batchRows)
+}
+
+func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, batchRows int) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	b := newBatch(tg, mem, name, "line")
+	defer b.rb.Release()
+	vals := make([]any, len(tg.fields))
+	seen := make([]bool, len(tg.fields))
+	for line := 1; ; line++ {
+		raw, err := br.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		eof := err == io.EOF
+		if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 {
+			d := json.NewDecoder(bytes.NewReader(trimmed))
+			d.UseNumber()
+			v, derr := decodeJSON(d)
+			if derr == nil && d.More() {
+				derr = errors.New("more than one JSON value on the line")
+			}
+			if derr != nil {
+				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: invalid JSON: %v", errValue, derr)}
+			}
+			obj, ok := v.(object)
+			if !ok {
+				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: want a JSON object, got %s", errValue, show(v))}
+			}
+			clear(vals)
+			clear(seen)
+			kind := ""
+			for _, m := range obj {
+				i := tg.column(m.key)
+				switch {
+				case i == -1:
+					k, ok := m.val.(string)
+					if !ok && m.val != nil {
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: badValue("a row kind string", m.val)}
+					}
+					kind = k
+				case i == -2:
+					return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: tg.unknown(m.key)}
+				default:
+					if seen[i] {
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: fmt.Errorf("%w: column given twice", errValue)}
+					}
+					seen[i] = true
+					vals[i] = m.val
+				}
+			}
+			if err := b.add(vals, kind, line); err != nil {
+				return err
+			}
+			if b.len() >= batchRows {
+				if err := s.flush(b, mem); err != nil {
+					return err
+				}
+			}
+		}
+		if eof {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return s.flush(b, mem)
+}
+
+func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, batchRows int) error {
+	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	cols := make([]int, len(header))
+	seen := map[int]bool{}
+	for j, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		cols[j] = tg.column(h)
+		if cols[j] == -2 {
+			return &inputError{File: name, Line: 1, Unit: "line", Column: h, Err: tg.unknown(h)}
+		}
+		if seen[cols[j]] {
+			return &inputError{File: name, Line: 1, Unit: "line", Column: h, Err: fmt.Errorf("%w: column given twice", errValue)}
+		}
+		seen[cols[j]] = true
+	}
+	b := newBatch(tg, mem, name, "line")
+	defer b.rb.Release()
+	vals := make([]any, len(tg.fields))
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		clear(vals)
+		kind := ""
+		for j, cell := range rec {
+			switch i := cols[j]; {
+			case i == -1:
+				kind = strings.TrimSpace(cell)
+			case cell == "":
+				// empty cell: null
+			default:
+				vals[i] = cell
+			}
+		}
+		if err := b.add(vals, kind, line); err != nil {
+			return err
+		}
+		if b.len() >= batchRows {
+			if err := s.flush(b, mem); err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return s.flush(b, mem)
+}
+
+// writeParquet reads a Parquet file with pqarrow and hands its records to
+// the writer, casting columns whose Arrow types differ from the table's.
+func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator, f *os.File, name string, batchRows int, progress bool) error {
+	pr, err := file.NewParquetReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchRows)}, mem)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rr.Release()
+	in := rr.Schema()
+	src := make([]int, len(tg.fields)) // input column per table column, -1 absent
+	for i := range src {
+		src[i] = -1
+	}
+	kindCol := -1
+	for j, fld := range in.Fields() {
+		switch i := tg.column(fld.Name); {
+		case i == -1:
+			kindCol = j
+		case i == -2:
+			return &inputError{File: name, Column: fld.Name, Err: tg.unknown(fld.Name)}
+		default:
+			src[i] = j
+		}
+	}
+	var bar *progressbar.ProgressBar
+	if progress || (isTerminal(stderr) && pr.NumRows() > 1_000_000) {
+		bar = progressbar.NewOptions64(pr.NumRows(), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(name), progressbar.OptionSetItsString("rows"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+	}
+	var row int64
+	for rr.Next() {
+		rec := rr.Record()
+		n := rec.NumRows()
+		fields := append([]arrow.Field{}, tg.arrow.Fields()...)
+		cols := make([]arrow.Array, 0, len(fields)+1)
+		release := func() {
+			for _, c := range cols {
+				c.Release()
+			}
+		}
+		for i, fld := range tg.fields {
+			want := tg.arrow.Field(i).Type
+			var col arrow.Array
+			if src[i] < 0 {
+				col = array.MakeArrayOfNull(mem, want, int(n))
+			} else {
+				c := rec.Column(src[i])
+				if arrow.TypeEqual(c.DataType(), want) {
+					c.Retain()
+					col = c
+				} else {
+					col, err = compute.CastArray(compute.WithAllocator(ctx, mem), c, compute.SafeCastOptions(want))
+					if err != nil {
+						release()
+						return &inputError{File: name, Column: fld.Name,
+							Err: fmt.Errorf("%w: cannot convert %s to %s: %v", errValue, c.DataType(), fld.Type, err)}
+					}
+				}
+			}
+			cols = append(cols, col)
+			if tg.notNull(i) && col.NullN() > 0 {
+				for r := 0; r < col.Len(); r++ {
+					if col.IsNull(r) {
+						release()
+						return &inputError{File: name, Line: int(row) + r + 1, Unit: "row", Column: fld.Name, Err: errNull}
+					}
+				}
+			}
+		}
+		if kindCol >= 0 {
+			c := rec.Column(kindCol)
+			c.Retain()
+			cols = append(cols, c)
+			fields = append(fields, arrow.Field{Name: tg.kindName, Type: c.DataType(), Nullable: true})
+		}
+		out := array.NewRecord(arrow.NewSchema(fields, nil), cols, n)
+		release()
+		lines := make([]int, n)
+		for r := range lines {
+			lines[r] = int(row) + r + 1
+		}
+		if err := s.write(out, name, "row", lines); err != nil {
+			return err
+		}
+		row += n
+		if bar != nil {
+			bar.Add64(n)
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	if err := rr.Err(); err != nil && err != io.EOF {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,385 @@
+package table
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/floelake/floe/internal/binrow"
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/snapshot"
+)
+
+// planner holds what one NewScan call needs to prune and group files.
+type planner struct {
+	t      *Table
+	schema *schema.Table // read schema (latest)
+	filter predicate.Predicate
+	stats  *PlanStats
+
+	pk        bool
+	noMerge   bool // DV or first-row: level 0 skipped, files read independently
+	partTypes []schema.DataType
+	partBound *predicate.Bound // filter over the partition columns (partial)
+	rowBound  *predicate.Bound // filter over all columns
+}
+
+func (p *planner) init() error {
+	s := p.schema
+	p.pk = len(s.PrimaryKeys) > 0
+	p.noMerge = p.pk && (p.t.cfg.DeletionVectorsEnabled || p.t.cfg.MergeEngine == "first-row")
+	pf := s.PartitionFields()
+	p.partTypes = make([]schema.DataType, len(pf))
+	for i, f := range pf {
+		p.partTypes[i] = f.Type.Nullable()
+	}
+	if p.filter.IsZero() {
+		return nil
+	}
+	var err error
+	if p.partBound, err = predicate.Bind(p.filter, pf, true); err != nil {
+		return fmt.Errorf("scan filter: %w", err)
+	}
+	if p.partBound.MatchesAll() {
+		p.partBound = nil
+	}
+	if p.rowBound, err = predicate.Bind(p.filter, s.Fields, false); err != nil {
+		return fmt.Errorf("scan filter: %w", err)
+	}
+	if p.rowBound.MatchesAll() {
+		p.rowBound = nil
+	}
+	return nil
+}
+
+// liveEntries reads the snapshot's base and delta lists, prunes manifests
+// and entries by partition, and merges the entries into live files.
+func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) ([]manifest.Entry, error) {
+	var metas []manifest.FileMeta
+	for _, l := range []string{snap.BaseManifestList, snap.DeltaManifestList} {
+		if l == "" {
+			continue
+		}
+		ms, err := manifest.ReadList(ctx, p.t.store, l)
+		if err != nil {
+			return nil, err
+		}
+		metas = append(metas, ms...)
+	}
+	p.stats.Manifests = len(metas)
+	if p.partBound != nil {
+		kept := metas[:0:0]
+		for _, m := range metas {
+			st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
+			st.fill(p.partTypes, m.PartitionStats, identity(len(p.partTypes)))
+			if p.partBound.MayMatch(st) {
+				kept = append(kept, m)
+			} else {
+				p.stats.ManifestsSkipped++
+			}
+		}
+		metas = kept
+	}
+	entries, err := manifest.ReadEntries(ctx, p.t.store, metas)
+	if err != nil {
+		return nil, err
+	}
+	if p.partBound != nil {
+		kept := entries[:0]
+		for _, e := range entries {
+			if p.partitionMayMatch(e.Partition) {
+				kept = append(kept, e)
+			}
+		}
+		entries = kept
+	}
+	live, err := manifest.Merge(entries)
+	if err != nil {
+		return nil, err
+	}
+	out := live[:0]
+	for _, e := range live {
+		if e.Kind == manifest.Add {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (p *planner) partitionMayMatch(part []byte) bool {
+	vals, err := decodeSerialized(p.partTypes, part)
+	if err != nil {
+		return true // be conservative
+	}
+	return p.partBound.MayMatch(predicate.RowStats(vals))
+}
+
+type dvKey struct {
+	partition string
+	bucket    int32
+	file      string
+}
+
+// deletionFiles indexes the snapshot's deletion vectors by data file.
+func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot) (map[dvKey]*DeletionFile, error) {
+	if snap.IndexManifest == nil || *snap.IndexManifest == "" {
+		return nil, nil
+	}
+	entries, err := manifest.ReadIndexManifest(ctx, p.t.store, *snap.IndexManifest)
+	if err != nil {
+		return nil, err
+	}
+	out := map[dvKey]*DeletionFile{}
+	for _, e := range entries {
+		if e.Kind != manifest.Add || e.IndexType != manifest.IndexDeletionVectors {
+			continue
+		}
+		for _, r := range e.DVRanges {
+			out[dvKey{string(e.Partition), e.Bucket, r.DataFile}] = &DeletionFile{
+				IndexFile:    e.FileName,
+				ExternalPath: e.ExternalPath,
+				Offset:       r.Offset,
+				Length:       r.Length,
+				Cardinality:  r.Cardinality,
+			}
+		}
+	}
+	return out, nil
+}
+
+// group prunes files by level and statistics and groups the rest into
+// one split per (partition, bucket).
+func (p *planner) group(ctx context.Context, entries []manifest.Entry) ([]*Split, error) {
+	p.stats.Files = len(entries)
+	type key struct {
+		part   string
+		bucket int32
+	}
+	byBucket := map[key]*Split{}
+	var splits []*Split
+	for i := range entries {
+		e := &entries[i]
+		if p.pk && e.Bucket == -2 {
+			p.stats.FilesSkipped++ // postponed files are invisible until redistributed
+			continue
+		}
+		if p.noMerge && e.File.Level == 0 {
+			p.stats.FilesSkipped++
+			continue
+		}
+		k := key{string(e.Partition), e.Bucket}
+		s := byBucket[k]
+		if s == nil {
+			s = &Split{Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets}
+			byBucket[k] = s
+			splits = append(splits, s)
+		}
+		s.Files = append(s.Files, e.File)
+	}
+	kept := splits[:0]
+	for _, s := range splits {
+		if err := p.pruneSplit(ctx, s); err != nil {
+			return nil, err
+		}
+		if len(s.Files) == 0 {
+			continue
+		}
+		if p.pk {
+			s.Raw = p.noMerge || rawConvertible(s.Files)
+		} else {
+			sort.SliceStable(s.Files, func(i, j int) bool {
+				return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
+			})
+		}
+		kept = append(kept, s)
+	}
+	sortSplits(kept)
+	return kept, nil
+}
+
+// rawConvertible reports whether a merge-on-read bucket needs no merging:
+// every file is in the same level ≥ 1 and has no retract rows.
+func rawConvertible(files []manifest.DataFile) bool {
+	for _, f := range files {
+		if f.Level == 0 || f.DeleteRowCount == nil || *f.DeleteRowCount != 0 || f.Level != files[0].Level {
+			return false
+		}
+	}
+	return true
+}
+
+// pruneSplit drops files whose statistics rule out the filter. Append
+// tables and no-merge primary-key reads use value statistics per file.
+// Merge-on-read buckets use key statistics per file, and drop the whole
+// bucket only when no file's value statistics may match (then no version
+// of any key matches, whichever version the merge selects).
+func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
+	if p.rowBound == nil {
+		return nil
+	}
+	n := len(s.Files)
+	var files []manifest.DataFile
+	valueMatch := false
+	for _, f := range s.Files {
+		fs, err := p.t.SchemaByID(ctx, f.SchemaID)
+		if err != nil {
+			return err
+		}
+		vm := p.rowBound.MayMatch(p.valueStats(fs, &f))
+		if !p.pk || p.noMerge {
+			if vm {
+				files = append(files, f)
+			}
+			continue
+		}
+		valueMatch = valueMatch || vm
+		if p.rowBound.MayMatch(p.keyStats(fs, &f)) {
+			files = append(files, f)
+		}
+	}
+	if p.pk && !p.noMerge && !valueMatch {
+		files = nil
+	}
+	s.Files = files
+	p.stats.FilesSkipped += n - len(files)
+	return nil
+}
+
+// valueStats maps a file's _VALUE_STATS (over its write schema's columns,
+// or _VALUE_STATS_COLS) to the read schema's fields by field id.
+func (p *planner) valueStats(fs *schema.Table, f *manifest.DataFile) *stats {
+	rf := p.schema.Fields
+	st := newStats(f.RowCount, len(rf))
+	statFields := fs.Fields
+	if f.ValueStatsCols != nil {
+		statFields = make([]schema.Field, 0, len(f.ValueStatsCols))
+		for _, c := range f.ValueStatsCols {
+			sf, ok := fs.Field(c)
+			if !ok {
+				return newStats(f.RowCount, len(rf)) // unknown
+			}
+			statFields = append(statFields, sf)
+		}
+	}
+	idx := make([]int, len(rf))
+	for i, r := range rf {
+		idx[i] = -1
+		if _, ok := fieldByID(fs.Fields, r.ID); !ok {
+			// The column did not exist when the file was written: all null.
+			st.known[i] = true
+			st.nulls[i] = f.RowCount
+			continue
+		}
+		if sf, ok := fieldByID(statFields, r.ID); ok && sameType(sf.Type, r.Type) {
+			idx[i] = fieldIndexByID(statFields, r.ID)
+		}
+	}
+	st.fill(typesNullable(statFields), f.ValueStats, idx)
+	return st
+}
+
+// keyStats maps a primary-key file's _KEY_STATS (over the trimmed primary
+// key of its write schema) to the read schema's fields; other fields are
+// unknown.
+func (p *planner) keyStats(fs *schema.Table, f *manifest.DataFile) *stats {
+	rf := p.schema.Fields
+	st := newStats(f.RowCount, len(rf))
+	keys := fs.TrimmedPrimaryKeyFields()
+	idx := make([]int, len(rf))
+	for i, r := range rf {
+		idx[i] = -1
+		if kf, ok := fieldByID(keys, r.ID); ok && sameType(kf.Type, r.Type) {
+			idx[i] = fieldIndexByID(keys, r.ID)
+		}
+	}
+	st.fill(typesNullable(keys), f.KeyStats, idx)
+	return st
+}
+
+func fieldByID(fields []schema.Field, id int) (schema.Field, bool) {
+	if i := fieldIndexByID(fields, id); i >= 0 {
+		return fields[i], true
+	}
+	return schema.Field{}, false
+}
+
+func fieldIndexByID(fields []schema.Field, id int) int {
+	for i := range fields {
+		if fields[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func sameType(a, b schema.DataType) bool {
+	return a.Nullable().String() == b.Nullable().String()
+}
+
+func typesNullable(fields []schema.Field) []schema.DataType {
+	out := make([]schema.DataType, len(fields))
+	for i, f := range fields {
+		out[i] = f.Type.Nullable()
+	}
+	return out
+}
+
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// stats implements predicate.Stats over decoded SimpleStats.
+type stats struct {
+	rows     int64
+	min, max []any
+	nulls    []int64
+	known    []bool // null count known
+}
+
+func newStats(rows int64, n int) *stats {
+	return &stats{rows: rows, min: make([]any, n), max: make([]any, n), nulls: make([]int64, n), known: make([]bool, n)}
+}
+
+// fill sets field i from stats column idx[i] (-1: leave as is).
+// Undecodable statistics leave everything unknown.
+func (s *stats) fill(types []schema.DataType, ss manifest.SimpleStats, idx []int) {
+	mins, err1 := decodeSerialized(types, ss.Min)
+	maxs, err2 := decodeSerialized(types, ss.Max)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	for i, j := range idx {
+		if j < 0 || j >= len(types) {
+			continue
+		}
+		s.min[i], s.max[i] = mins[j], maxs[j]
+		if j < len(ss.NullCounts) && ss.NullCounts[j] != nil {
+			s.nulls[i], s.known[i] = *ss.NullCounts[j], true
+		}
+	}
+}
+
+func (s *stats) RowCount() int64 { return s.rows }
+func (s *stats) Min(i int) any   { return s.min[i] }
+func (s *stats) Max(i int) any   { return s.max[i] }
+func (s *stats) NullCount(i int) (int64, bool) {
+	return s.nulls[i], s.known[i]
+}
+
+var _ predicate.Stats = (*stats)(nil)
+
+// keyCompare compares serialized trimmed-primary-key rows.
+func keyCompare(types []schema.DataType) func(a, b []byte) int {
+	return func(a, b []byte) int {
+		if len(a) < 4 || len(b) < 4 {
+			return len(a) - len(b)
+		}
+		return binrow.CompareRows(types, a[4:], b[4:])
+	}
+}

@@ -1,0 +1,488 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/datafile"
+	"github.com/floelake/floe/internal/dv"
+	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/lsm"
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/predicate"
+)
+
+// Read returns the rows of one split. Primary-key splits are merged
+// (deduplicate / first-row engines, sequence tie-breaks) unless their files
+// need no merging; deletion vectors are applied; rows of older schemas are
+// read through field ids with Paimon's casts. The caller must Release the
+// reader.
+func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.RecordReader, error) {
+	if opts.Alloc == nil {
+		opts.Alloc = memory.DefaultAllocator
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 4096
+	}
+	rs, err := t.SchemaByID(ctx, s.SchemaID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read schema: %w", ErrBadSplit, err)
+	}
+	_, outFields, err := projectColumns(rs, s.Columns)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSplit, err)
+	}
+	outSchema, err := schema.ArrowSchema(outFields)
+	if err != nil {
+		return nil, err
+	}
+	var filter predicate.Predicate
+	if s.Filter != "" {
+		if err := filter.UnmarshalText([]byte(s.Filter)); err != nil {
+			return nil, fmt.Errorf("%w: filter: %w", ErrBadSplit, err)
+		}
+	}
+	pk := len(rs.PrimaryKeys) > 0
+
+	// Columns to read: projection, key, sequence fields and filter columns,
+	// in schema order.
+	need := map[string]bool{}
+	for _, c := range s.Columns {
+		need[c] = true
+	}
+	if pk {
+		for _, c := range rs.TrimmedPrimaryKeys() {
+			need[c] = true
+		}
+		for _, c := range t.cfg.SequenceFields {
+			need[c] = true
+		}
+	}
+	if !filter.IsZero() {
+		for _, c := range filter.Columns() {
+			need[c] = true
+		}
+	}
+	var readFields []schema.Field
+	for _, f := range rs.Fields {
+		if need[f.Name] {
+			readFields = append(readFields, f)
+		}
+	}
+	off := 0
+	if pk {
+		off = kv.ValueOffset
+	}
+	pos := func(name string) int {
+		for i, f := range readFields {
+			if f.Name == name {
+				return i + off
+			}
+		}
+		return -1
+	}
+	tr := &transform{out: outSchema, alloc: opts.Alloc, dropRetracts: pk}
+	for _, f := range outFields {
+		tr.cols = append(tr.cols, pos(f.Name))
+	}
+	if !filter.IsZero() {
+		if tr.filter, err = predicate.Bind(filter, readFields, false); err != nil {
+			return nil, fmt.Errorf("%w: filter: %w", ErrBadSplit, err)
+		}
+		if tr.filter.MatchesAll() {
+			tr.filter = nil
+		} else {
+			tr.filterCols = make([]int, len(readFields))
+			for i := range readFields {
+				tr.filterCols[i] = i + off
+			}
+		}
+	}
+
+	deletes, err := t.loadDeletes(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := t.BucketPath(s.Partition, s.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("%w: partition: %w", ErrBadSplit, err)
+	}
+	open := func(i int) func() (array.RecordReader, error) {
+		f := &s.Files[i]
+		return func() (array.RecordReader, error) {
+			fs, err := t.SchemaByID(ctx, f.SchemaID)
+			if err != nil {
+				return nil, err
+			}
+			p := dir + "/" + f.FileName
+			if f.ExternalPath != nil {
+				p = *f.ExternalPath
+			}
+			o := datafile.ReadOptions{
+				Store: t.store, Path: p, Size: f.FileSize,
+				FileFields: fs.Fields, ReadFields: readFields, KV: pk,
+				BatchSize: opts.BatchSize, Alloc: opts.Alloc,
+			}
+			if deletes[i] != nil {
+				o.Deletes = deletes[i]
+			}
+			return datafile.Open(ctx, o)
+		}
+	}
+	var src array.RecordReader
+	if !pk || s.Raw {
+		opens := make([]func() (array.RecordReader, error), len(s.Files))
+		for i := range s.Files {
+			opens[i] = open(i)
+		}
+		src = newConcatReader(nil, opens)
+	} else {
+		src, err = t.mergeReader(rs, s, readFields, pos, open, opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return newTransformReader(src, tr), nil
+}
+
+// mergeReader merges a primary-key split: sections of overlapping files,
+// each a set of sorted runs merged through the table's merge engine.
+func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
+	open func(int) func() (array.RecordReader, error), opts ReadOptions) (array.RecordReader, error) {
+	engine, err := merge.New(string(t.cfg.MergeEngine), merge.Options{IgnoreDelete: t.cfg.IgnoreDelete})
+	if err != nil {
+		return nil, err
+	}
+	mo := lsm.MergeOptions{
+		Engine: engine, DropRetracts: true, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
+		SequenceDescending: t.cfg.SequenceSortOrder == "descending",
+	}
+	for _, k := range rs.TrimmedPrimaryKeys() {
+		mo.KeyColumns = append(mo.KeyColumns, pos(k))
+	}
+	for _, c := range t.cfg.SequenceFields {
+		p := pos(c)
+		if p < 0 {
+			return nil, fmt.Errorf("table: sequence.field %q is not a column", c)
+		}
+		mo.SequenceColumns = append(mo.SequenceColumns, p)
+	}
+	keyTypes := make([]schema.DataType, 0, len(mo.KeyColumns))
+	for _, f := range rs.TrimmedPrimaryKeyFields() {
+		keyTypes = append(keyTypes, f.Type)
+	}
+	idx := make([]int, len(s.Files))
+	for i := range idx {
+		idx[i] = i
+	}
+	sections := lsm.Sections(idx,
+		func(i int) []byte { return s.Files[i].MinKey },
+		func(i int) []byte { return s.Files[i].MaxKey },
+		keyCompare(keyTypes))
+	opens := make([]func() (array.RecordReader, error), len(sections))
+	for si, sec := range sections {
+		opens[si] = func() (array.RecordReader, error) {
+			runs := make([]array.RecordReader, 0, len(sec))
+			for _, run := range sec {
+				ro := make([]func() (array.RecordReader, error), len(run))
+				for j, fi := range run {
+					ro[j] = open(fi)
+				}
+				runs = append(runs, newConcatReader(nil, ro))
+			}
+			r, err := lsm.NewMergeReader(runs, mo)
+			if err != nil {
+				for _, r := range runs {
+					r.Release()
+				}
+				return nil, err
+			}
+			return r, nil
+		}
+	}
+	return newConcatReader(nil, opens), nil
+}
+
+// loadDeletes reads the deletion vectors of a split's files, one read per
+// index file.
+func (t *Table) loadDeletes(ctx context.Context, s *Split) ([]*dv.Vector, error) {
+	out := make([]*dv.Vector, len(s.Files))
+	if len(s.Deletes) == 0 {
+		return out, nil
+	}
+	files := map[string][]byte{}
+	for i, d := range s.Deletes {
+		if d == nil {
+			continue
+		}
+		p := t.indexPath(s, d)
+		b, ok := files[p]
+		if !ok {
+			var err error
+			if b, err = t.store.Read(ctx, p); err != nil {
+				return nil, fmt.Errorf("read deletion vectors %s: %w", p, err)
+			}
+			files[p] = b
+		}
+		v, err := dv.Decode(b, d.Offset, d.Length)
+		if err != nil {
+			return nil, fmt.Errorf("deletion vector of %s in %s: %w", s.Files[i].FileName, p, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (t *Table) indexPath(s *Split, d *DeletionFile) string {
+	if d.ExternalPath != nil {
+		return *d.ExternalPath
+	}
+	if v, ok := t.latest.Option("index-file-in-data-file-dir"); ok && v == "true" {
+		if dir, err := t.BucketPath(s.Partition, s.Bucket); err == nil {
+			return path.Join(dir, "index", d.IndexFile)
+		}
+	}
+	return path.Join("index", d.IndexFile)
+}
+
+// transform filters, drops retract rows and projects the records of a
+// split to the plan's schema.
+type transform struct {
+	out          *arrow.Schema
+	cols         []int // output column -> source column
+	filter       *predicate.Bound
+	filterCols   []int
+	dropRetracts bool
+	alloc        memory.Allocator
+	sel          []int32
+}
+
+// apply returns the output record for rec (nil when no row survives).
+func (tr *transform) apply(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
+	n := int(rec.NumRows())
+	sel := tr.sel[:0]
+	all := true
+	if tr.filter != nil {
+		var err error
+		if sel, err = tr.filter.Filter(rec, tr.filterCols, sel); err != nil {
+			return nil, err
+		}
+		all = len(sel) == n
+	} else {
+		for i := 0; i < n; i++ {
+			sel = append(sel, int32(i))
+		}
+	}
+	if tr.dropRetracts {
+		kinds, ok := rec.Column(kv.KindColumn).(*array.Int8)
+		if !ok {
+			return nil, errors.New("table: KV record without an int8 _VALUE_KIND column")
+		}
+		k := sel[:0]
+		for _, i := range sel {
+			if !kv.RowKind(kinds.Value(int(i))).IsRetract() {
+				k = append(k, i)
+			}
+		}
+		all = all && len(k) == len(sel)
+		sel = k
+	}
+	tr.sel = sel
+	if len(sel) == 0 && n > 0 {
+		return nil, nil
+	}
+	cols := make([]arrow.Array, len(tr.cols))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	var idx arrow.Array
+	if !all {
+		b := array.NewInt32Builder(tr.alloc)
+		b.AppendValues(sel, nil)
+		idx = b.NewArray()
+		b.Release()
+		defer idx.Release()
+	}
+	for i, c := range tr.cols {
+		want := tr.out.Field(i).Type
+		if c < 0 {
+			a := array.MakeArrayOfNull(tr.alloc, want, len(sel))
+			cols[i] = a
+			continue
+		}
+		src := rec.Column(c)
+		if !arrow.TypeEqual(src.DataType(), want) {
+			return nil, fmt.Errorf("table: column %q read as %s, want %s", tr.out.Field(i).Name, src.DataType(), want)
+		}
+		if all {
+			src.Retain()
+			cols[i] = src
+			continue
+		}
+		d, err := compute.TakeArray(compute.WithAllocator(ctx, tr.alloc), src, idx)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = d
+	}
+	return array.NewRecord(tr.out, cols, int64(len(sel))), nil
+}
+
+// transformReader applies a transform to every record of a source.
+type transformReader struct {
+	refs int64
+	src  array.RecordReader
+	tr   *transform
+	cur  arrow.Record
+	err  error
+}
+
+func newTransformReader(src array.RecordReader, tr *transform) *transformReader {
+	return &transformReader{refs: 1, src: src, tr: tr}
+}
+
+func (r *transformReader) Retain() { atomic.AddInt64(&r.refs, 1) }
+func (r *transformReader) Release() {
+	if atomic.AddInt64(&r.refs, -1) == 0 {
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		if r.src != nil {
+			r.src.Release()
+			r.src = nil
+		}
+	}
+}
+func (r *transformReader) Schema() *arrow.Schema { return r.tr.out }
+func (r *transformReader) Record() arrow.Record  { return r.cur }
+func (r *transformReader) RecordBatch() arrow.Record {
+	return r.cur
+}
+func (r *transformReader) Err() error { return r.err }
+
+func (r *transformReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil || r.src == nil {
+		return false
+	}
+	for r.src.Next() {
+		out, err := r.tr.apply(context.Background(), r.src.Record())
+		if err != nil {
+			r.err = err
+			return false
+		}
+		if out != nil {
+			r.cur = out
+			return true
+		}
+	}
+	r.err = r.src.Err()
+	return false
+}
+
+// concatReader yields the records of readers opened one after another.
+// A nil schema is taken from the first reader.
+type concatReader struct {
+	refs   int64
+	schema *arrow.Schema
+	opens  []func() (array.RecordReader, error)
+	cur    array.RecordReader
+	rec    arrow.Record
+	err    error
+}
+
+func newConcatReader(s *arrow.Schema, opens []func() (array.RecordReader, error)) *concatReader {
+	return &concatReader{refs: 1, schema: s, opens: opens}
+}
+
+func (r *concatReader) Retain() { atomic.AddInt64(&r.refs, 1) }
+func (r *concatReader) Release() {
+	if atomic.AddInt64(&r.refs, -1) == 0 {
+		r.close()
+	}
+}
+
+func (r *concatReader) close() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	r.rec = nil
+	r.opens = nil
+}
+
+// Schema returns the schema; for a concatenation without a preset schema
+// it opens the first reader.
+func (r *concatReader) Schema() *arrow.Schema {
+	if r.schema == nil && r.cur == nil && r.err == nil && len(r.opens) > 0 {
+		r.advance()
+	}
+	return r.schema
+}
+func (r *concatReader) Record() arrow.Record      { return r.rec }
+func (r *concatReader) RecordBatch() arrow.Record { return r.rec }
+func (r *concatReader) Err() error                { return r.err }
+
+func (r *concatReader) advance() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if len(r.opens) == 0 {
+		return false
+	}
+	open := r.opens[0]
+	r.opens = r.opens[1:]
+	rd, err := open()
+	if err != nil {
+		r.err = err
+		return false
+	}
+	r.cur = rd
+	if r.schema == nil {
+		r.schema = rd.Schema()
+	}
+	return true
+}
+
+func (r *concatReader) Next() bool {
+	r.rec = nil
+	if r.err != nil {
+		return false
+	}
+	for {
+		if r.cur == nil && !r.advance() {
+			return false
+		}
+		if r.cur.Next() {
+			r.rec = r.cur.Record()
+			return true
+		}
+		if err := r.cur.Err(); err != nil {
+			r.err = err
+			return false
+		}
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+
+var _ = manifest.Add
