@@ -1,7 +1,6 @@
 package table
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"github.com/floelake/floe/manifest"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite datadriven test files with actual results")
 
 // ddCase is one case of a datadriven file: input lines, then "----", then
 // the expected output, ended by a blank line.
