@@ -174,6 +174,15 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 		defer nd.Release()
 		return array.MakeFromData(nd), nil
 	case *arrow.FixedSizeListType:
+		if l, isList := arr.(*array.List); isList {
+			// Java writes VECTOR<T, n> as a plain Parquet list.
+			fixed, err := listToFixed(ctx, mem, l, w.Len())
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s read as %s: %v", ErrSchema, t, got, err)
+			}
+			defer fixed.Release()
+			return reshape(ctx, mem, fixed, t, want)
+		}
 		la, ok := arr.(*array.FixedSizeList)
 		if !ok {
 			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
@@ -354,4 +363,44 @@ func toFixedBinary(mem memory.Allocator, arr arrow.Array, want *arrow.FixedSizeB
 		b.Append(v)
 	}
 	return b.NewArray(), nil
+}
+
+// listToFixed turns a list array whose non-null entries all have n
+// elements into a fixed-size list array (null entries get n null slots).
+func listToFixed(ctx context.Context, mem memory.Allocator, l *array.List, n int32) (arrow.Array, error) {
+	ib := array.NewInt64Builder(mem)
+	defer ib.Release()
+	ib.Reserve((l.Data().Offset() + l.Len()) * int(n))
+	// The child of a fixed-size list starts at the array's offset.
+	for range l.Data().Offset() * int(n) {
+		ib.AppendNull()
+	}
+	for i := 0; i < l.Len(); i++ {
+		if l.IsNull(i) {
+			for range n {
+				ib.AppendNull()
+			}
+			continue
+		}
+		start, end := l.ValueOffsets(i)
+		if end-start != int64(n) {
+			return nil, fmt.Errorf("row %d has %d elements, want %d", i, end-start, n)
+		}
+		for j := start; j < end; j++ {
+			ib.UnsafeAppend(j)
+		}
+	}
+	idx := ib.NewArray()
+	defer idx.Release()
+	vals, err := compute.TakeArray(compute.WithAllocator(ctx, mem), l.ListValues(), idx)
+	if err != nil {
+		return nil, err
+	}
+	defer vals.Release()
+	et := l.DataType().(*arrow.ListType).ElemField()
+	ft := arrow.FixedSizeListOfField(n, et)
+	d := l.Data()
+	nd := array.NewData(ft, d.Len(), []*memory.Buffer{d.Buffers()[0]}, []arrow.ArrayData{vals.Data()}, d.NullN(), d.Offset())
+	defer nd.Release()
+	return array.MakeFromData(nd), nil
 }
