@@ -248,3 +248,15 @@ func readSplit(t *testing.T, tb *Table, s *Split) string {
 	sort.Strings(rows)
 	return strings.Join(rows, "\n")
 }
+
+// TestScanFilterMergeOnRead filters a merge-on-read table on a value
+// column: the filter applies to merged rows, so an older matching version
+// of a key must not reappear.
+func TestScanFilterMergeOnRead(t *testing.T) {
+	tb := openFixture(t, "parquet/pk_table_scan_and_read_mor")
+	got := scanText(t, tb, ScanOptions{Filter: predicate.Greater("f3", 19.0)})
+	golden(t, "filter/mor_f3_gt_19", got)
+	if strings.Contains(got, "Alex") || strings.Contains(got, "Tony") {
+		t.Errorf("deleted keys reappeared:\n%s", got)
+	}
+}
