@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -213,8 +212,6 @@ func TestScanFixtureTables(t *testing.T) {
 		})
 	}
 }
-
-var _ = time.Now
 
 // planText prints a plan's splits: partition, bucket, raw flag and files
 // with level, row count and deletion-vector cardinality.

@@ -17,7 +17,6 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/lsm"
-	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
 )
@@ -152,7 +151,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 			return nil, err
 		}
 	}
-	return newTransformReader(src, tr), nil
+	return newTransformReader(ctx, src, tr), nil
 }
 
 // mergeReader merges a primary-key split: sections of overlapping files,
@@ -344,6 +343,7 @@ func (tr *transform) apply(ctx context.Context, rec arrow.Record) (arrow.Record,
 
 // transformReader applies a transform to every record of a source.
 type transformReader struct {
+	ctx  context.Context // bound to the Read call that opened it
 	refs int64
 	src  array.RecordReader
 	tr   *transform
@@ -351,8 +351,8 @@ type transformReader struct {
 	err  error
 }
 
-func newTransformReader(src array.RecordReader, tr *transform) *transformReader {
-	return &transformReader{refs: 1, src: src, tr: tr}
+func newTransformReader(ctx context.Context, src array.RecordReader, tr *transform) *transformReader {
+	return &transformReader{ctx: ctx, refs: 1, src: src, tr: tr}
 }
 
 func (r *transformReader) Retain() { atomic.AddInt64(&r.refs, 1) }
@@ -384,7 +384,7 @@ func (r *transformReader) Next() bool {
 		return false
 	}
 	for r.src.Next() {
-		out, err := r.tr.apply(context.Background(), r.src.Record())
+		out, err := r.tr.apply(r.ctx, r.src.Record())
 		if err != nil {
 			r.err = err
 			return false
@@ -484,5 +484,3 @@ func (r *concatReader) Next() bool {
 		r.cur = nil
 	}
 }
-
-var _ = manifest.Add
