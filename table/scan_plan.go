@@ -239,7 +239,10 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 			files = append(files, f)
 		}
 	}
-	if p.pk && !p.noMerge && !valueMatch {
+	// Only selecting engines return one of a key's records unchanged;
+	// partial-update and aggregation build new values from several.
+	selecting := p.t.cfg.MergeEngine == "" || p.t.cfg.MergeEngine == "deduplicate" || p.t.cfg.MergeEngine == "first-row"
+	if p.pk && !p.noMerge && !valueMatch && selecting {
 		files = nil
 	}
 	s.Files = files
