@@ -11,7 +11,6 @@ import (
 	"github.com/floelake/floe/manifest"
 )
 
-
 // ddCase is one case of a datadriven file: input lines, then "----", then
 // the expected output, ended by a blank line.
 type ddCase struct {

@@ -195,7 +195,7 @@ func runModel(t *testing.T, c modelCase, seed uint64, steps int) {
 		t: t, ctx: ctx, c: c, rng: rand.New(rand.NewPCG(seed, 7)), dir: dir,
 		tbl: tbl, faults: faults, ftbl: ftbl,
 		cur: newModel(c.pk), snaps: map[int64]*model{}, nextID: 1,
-		user: fmt.Sprintf("model-user-%d", seed),
+		user:  fmt.Sprintf("model-user-%d", seed),
 		alloc: memory.NewCheckedAllocator(memory.NewGoAllocator()),
 	}
 	for step := 0; step < steps; step++ {

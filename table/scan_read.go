@@ -166,6 +166,13 @@ func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Fiel
 		Engine: engine, DropRetracts: true, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
 		SequenceDescending: t.cfg.SequenceSortOrder == "descending",
 	}
+	vs, err := schema.ArrowSchema(readFields)
+	if err != nil {
+		return nil, err
+	}
+	// A preset schema keeps an open error of a run's first file from
+	// surfacing as a schema problem: it is reported by the reader.
+	mo.Schema = kv.RecordSchema(vs)
 	for _, k := range rs.TrimmedPrimaryKeys() {
 		mo.KeyColumns = append(mo.KeyColumns, pos(k))
 	}

@@ -28,7 +28,7 @@ const defaultBatchSize = 4096
 
 // wholeFileLimit is the size up to which a data file is read with one
 // request; larger files are read with ranged requests.
-const wholeFileLimit = 64 << 20
+var wholeFileLimit int64 = 64 << 20 // a variable so tests can exercise ranged reads
 
 // Open opens a data file for reading; the format comes from the file name's
 // extension (parquet, avro; orc gives ErrUnsupportedFormat). The caller
@@ -92,6 +92,7 @@ type rangeReader struct {
 	st   *objstore.Store
 	key  string
 	size int64
+	pos  int64 // for Seek and Read
 }
 
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
@@ -114,11 +115,26 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (r *rangeReader) Seek(offset int64, whence int) (int64, error) {
-	return 0, errors.New("datafile: seek not supported")
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += r.pos
+	case io.SeekEnd:
+		offset += r.size
+	default:
+		return 0, errors.New("datafile: bad whence")
+	}
+	if offset < 0 {
+		return 0, errors.New("datafile: negative position")
+	}
+	r.pos = offset
+	return offset, nil
 }
 
 func (r *rangeReader) Read(p []byte) (int, error) {
-	return 0, errors.New("datafile: read not supported")
+	n, err := r.ReadAt(p, r.pos)
+	r.pos += int64(n)
+	return n, err
 }
 
 type readerAtSeeker interface {

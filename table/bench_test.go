@@ -1,0 +1,386 @@
+package table_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/table"
+)
+
+// Benchmarks of the table layer (issue 3). Row counts default to the
+// issue's sizes and can be scaled with FLOE_BENCH_ROWS; run them one at a
+// time, e.g.
+//
+//	go test ./table -run '^$' -bench 'PK/micro' -benchtime 1x
+//	go test ./table -run '^$' -bench 'WriteMemory' -benchtime 1x
+//
+// Each reports rows/s for floe and, measured in the same run on the same
+// records, for plain Parquet written and read with pqarrow (the "raw"
+// baseline), and the ratio floe/raw.
+
+const benchBatch = 4096
+
+func benchRows(b *testing.B, def int) int {
+	if s := os.Getenv("FLOE_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return def
+}
+
+// shape is a benchmark table layout and its row generator.
+type shape struct {
+	name    string
+	columns []table.Column
+	pk      []string
+	gen     func(rng *rand.Rand, mem memory.Allocator, sch *arrow.Schema, n int, keyRange int) arrow.Record
+}
+
+const hexDigits = "0123456789abcdef"
+
+func hexString(rng *rand.Rand, buf []byte) string {
+	x := rng.Uint64()
+	for i := range buf {
+		buf[i] = hexDigits[x&15]
+		x >>= 4
+		if x == 0 {
+			x = rng.Uint64()
+		}
+	}
+	return string(buf)
+}
+
+// micro is Paimon's own micro-benchmark shape: INT key plus 20 STRING
+// columns of 10 random hex characters.
+var micro = func() shape {
+	cols := []table.Column{{Name: "k", Type: "INT NOT NULL"}}
+	for i := range 20 {
+		cols = append(cols, table.Column{Name: fmt.Sprintf("f%d", i), Type: "STRING"})
+	}
+	return shape{
+		name: "micro", columns: cols, pk: []string{"k"},
+		gen: func(rng *rand.Rand, mem memory.Allocator, sch *arrow.Schema, n, keyRange int) arrow.Record {
+			b := array.NewRecordBuilder(mem, sch)
+			defer b.Release()
+			buf := make([]byte, 10)
+			kb := b.Field(0).(*array.Int32Builder)
+			kb.Reserve(n)
+			for range n {
+				kb.UnsafeAppend(int32(rng.IntN(keyRange)))
+			}
+			for c := 1; c <= 20; c++ {
+				sb := b.Field(c).(*array.StringBuilder)
+				sb.Reserve(n)
+				sb.ReserveData(10 * n)
+				for range n {
+					sb.Append(hexString(rng, buf))
+				}
+			}
+			return b.NewRecord()
+		},
+	}
+}()
+
+var categories = []string{"books", "games", "garden", "music", "sports", "toys", "tools", "food"}
+
+// narrow is a typical service table: id, name, amount, ts, category.
+var narrow = shape{
+	name: "narrow",
+	columns: []table.Column{
+		{Name: "id", Type: "BIGINT NOT NULL"},
+		{Name: "name", Type: "STRING"},
+		{Name: "amount", Type: "DOUBLE"},
+		{Name: "ts", Type: "TIMESTAMP(3)"},
+		{Name: "category", Type: "STRING"},
+	},
+	pk: []string{"id"},
+	gen: func(rng *rand.Rand, mem memory.Allocator, sch *arrow.Schema, n, keyRange int) arrow.Record {
+		b := array.NewRecordBuilder(mem, sch)
+		defer b.Release()
+		buf := make([]byte, 12)
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+		for range n {
+			b.Field(0).(*array.Int64Builder).Append(int64(rng.IntN(keyRange)))
+			b.Field(1).(*array.StringBuilder).Append("user-" + hexString(rng, buf))
+			b.Field(2).(*array.Float64Builder).Append(float64(rng.IntN(1_000_000)) / 100)
+			b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(base + rng.Int64N(365*86400*1000)))
+			b.Field(4).(*array.StringBuilder).Append(categories[rng.IntN(len(categories))])
+		}
+		return b.NewRecord()
+	},
+}
+
+func createBenchTable(b *testing.B, dir string, s shape, opts ...table.Option) *table.Table {
+	ctx := context.Background()
+	cat, err := catalog.Open(ctx, dir, catalog.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cat.Close() })
+	if err := cat.CreateDatabase(ctx, "bench", true); err != nil {
+		b.Fatal(err)
+	}
+	opts = append([]table.Option{{Key: "bucket", Value: "1"}}, opts...)
+	t, err := table.Create(ctx, cat, catalog.Identifier{Database: "bench", Table: s.name},
+		table.Spec{Columns: s.columns, PrimaryKeys: s.pk, Options: opts}, table.CreateOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { t.Close() })
+	return t
+}
+
+func genBatches(b *testing.B, s shape, sch *arrow.Schema, rows int) []arrow.Record {
+	rng := rand.New(rand.NewPCG(42, 42))
+	var recs []arrow.Record
+	for left := rows; left > 0; left -= benchBatch {
+		recs = append(recs, s.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows))
+	}
+	return recs
+}
+
+func releaseAll(recs []arrow.Record) {
+	for _, r := range recs {
+		r.Release()
+	}
+}
+
+func BenchmarkPK(b *testing.B) {
+	for _, s := range []shape{micro, narrow} {
+		b.Run(s.name, func(b *testing.B) {
+			rows := benchRows(b, 3_000_000)
+			ctx := context.Background()
+			probe := createBenchTable(b, b.TempDir(), s)
+			sch, err := probe.Schema().ArrowSchema()
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs := genBatches(b, s, sch, rows)
+			defer releaseAll(recs)
+
+			var floeW, floeR, rawW, rawR time.Duration
+			var readRows int64
+			for b.Loop() {
+				t := createBenchTable(b, b.TempDir(), s)
+				start := time.Now()
+				w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range recs {
+					if err := w.Write(ctx, r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				msgs, err := w.Prepare(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				w.Close()
+				floeW += time.Since(start)
+
+				start = time.Now()
+				rr, err := t.ReadAll(ctx, table.ScanOptions{}, table.ReadOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				readRows = 0
+				for rr.Next() {
+					readRows += rr.Record().NumRows()
+				}
+				if err := rr.Err(); err != nil {
+					b.Fatal(err)
+				}
+				rr.Release()
+				floeR += time.Since(start)
+
+				rw, rr2 := rawParquet(b, sch, recs)
+				rawW += rw
+				rawR += rr2
+			}
+			n := float64(b.N)
+			report := func(d time.Duration, unit string) float64 {
+				v := float64(rows) * n / d.Seconds()
+				b.ReportMetric(v, unit)
+				return v
+			}
+			fw := report(floeW, "floe-write-rows/s")
+			fr := float64(readRows) * n / floeR.Seconds()
+			b.ReportMetric(fr, "floe-read-rows/s")
+			rwv := report(rawW, "raw-write-rows/s")
+			rrv := report(rawR, "raw-read-rows/s")
+			b.ReportMetric(fw/rwv, "write-floe/raw")
+			b.ReportMetric(fr/rrv, "read-floe/raw")
+			b.ReportMetric(float64(readRows), "distinct-keys")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// rawParquet writes recs as one plain Parquet file with pqarrow (zstd level
+// 1, as floe's default) and reads it back fully.
+func rawParquet(b *testing.B, sch *arrow.Schema, recs []arrow.Record) (write, read time.Duration) {
+	path := filepath.Join(b.TempDir(), "raw.parquet")
+	start := time.Now()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
+		parquet.WithMaxRowGroupLength(1<<20))
+	fw, err := pqarrow.NewFileWriter(sch, bw, props, pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := fw.WriteBuffered(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	write = time.Since(start)
+
+	start = time.Now()
+	rf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(rf, pqarrow.ArrowReadProperties{BatchSize: benchBatch, Parallel: false}, memory.DefaultAllocator)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	for rr.Next() {
+		n += rr.Record().NumRows()
+	}
+	rr.Release()
+	rf.Close()
+	read = time.Since(start)
+	return write, read
+}
+
+// BenchmarkWriteMemory writes 20,000,000 narrow rows (FLOE_BENCH_ROWS to
+// change) with write-buffer-size = 64 mb in one commit, generating input on
+// the fly, and reports the peak Go heap and the process's peak RSS. Memory
+// must stay near the buffer size, not grow with the input.
+func BenchmarkWriteMemory(b *testing.B) {
+	rows := benchRows(b, 20_000_000)
+	ctx := context.Background()
+	for b.Loop() {
+		t := createBenchTable(b, b.TempDir(), narrow,
+			table.Option{Key: "write-buffer-size", Value: "64 mb"},
+			table.Option{Key: "write-buffer-spillable", Value: "true"})
+		sch, err := t.Schema().ArrowSchema()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ms runtime.MemStats
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&ms)
+				if v := ms.HeapInuse; v > peak.Load() {
+					peak.Store(v)
+				}
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		start := time.Now()
+		w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		for left := rows; left > 0; left -= benchBatch {
+			r := narrow.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows)
+			if err := w.Write(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+			r.Release()
+		}
+		msgs, err := w.Prepare(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+		elapsed := time.Since(start)
+		close(stop)
+		wg.Wait()
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+		b.ReportMetric(0, "ns/op")
+	}
+}
+
+// peakRSSMiB reads VmHWM from /proc/self/status (0 where unavailable).
+func peakRSSMiB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
