@@ -1,9 +1,10 @@
 package datafile
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
 )
@@ -34,7 +36,10 @@ const (
 // state is the per-file part of a Writer.
 type fileState struct {
 	name     string
-	buf      *bytes.Buffer
+	key      string
+	ow       *objstore.ObjectWriter // the object being streamed
+	bw       *bufio.Writer          // buffers writes into ow
+	cw       *countingWriter        // counts bytes written into bw
 	fw       *pqarrow.FileWriter
 	rows     int64
 	deletes  int64
@@ -47,15 +52,26 @@ type fileState struct {
 	rgRaw    int64 // in-memory bytes buffered in the current row group
 }
 
-func (w *Writer) newFile() error {
+func (w *Writer) newFile(ctx context.Context) error {
 	name := fmt.Sprintf("%s%s-%d.parquet", w.o.Prefix, w.uuid, w.counter)
 	w.counter++
-	buf := &bytes.Buffer{}
-	fw, err := pqarrow.NewFileWriter(w.phys, buf, w.props, w.aprops)
+	key := name
+	if w.o.Dir != "" {
+		key = strings.TrimSuffix(w.o.Dir, "/") + "/" + name
+	}
+	// Files stream to storage: memory holds one row group, not one file.
+	ow, err := w.o.Store.NewWriter(ctx, key)
 	if err != nil {
+		return fmt.Errorf("datafile: store %s: %w", key, err)
+	}
+	bw := bufio.NewWriterSize(ow, 1<<20)
+	cw := &countingWriter{w: bw}
+	fw, err := pqarrow.NewFileWriter(w.phys, cw, w.props, w.aprops)
+	if err != nil {
+		ow.Abort()
 		return fmt.Errorf("datafile: new parquet writer: %w", err)
 	}
-	f := &fileState{name: name, buf: buf, fw: fw}
+	f := &fileState{name: name, key: key, ow: ow, bw: bw, cw: cw, fw: fw}
 	for _, k := range w.o.KeyFields {
 		f.keyStats = append(f.keyStats, newColStats(k.Type))
 	}
@@ -252,7 +268,7 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 
 func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize int64) error {
 	if w.cur == nil {
-		if err := w.newFile(); err != nil {
+		if err := w.newFile(ctx); err != nil {
 			return err
 		}
 	}
@@ -370,7 +386,7 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 		f.fw.NewBufferedRowGroup()
 		f.rgRaw = 0
 	}
-	if int64(f.buf.Len()) >= w.o.TargetFileSize {
+	if f.cw.n >= w.o.TargetFileSize {
 		return w.finish(ctx)
 	}
 	return nil
@@ -401,21 +417,26 @@ func (w *Writer) finish(ctx context.Context) error {
 	}
 	w.cur = nil
 	if err := f.fw.Close(); err != nil {
+		f.ow.Abort()
 		return fmt.Errorf("datafile: close %s: %w", f.name, err)
 	}
 	if f.rows == 0 {
+		f.ow.Abort()
 		return nil
 	}
-	key := f.name
-	if w.o.Dir != "" {
-		key = strings.TrimSuffix(w.o.Dir, "/") + "/" + f.name
+	key := f.key
+	if err := f.bw.Flush(); err != nil {
+		f.ow.Abort()
+		return fmt.Errorf("datafile: store %s: %w", key, err)
 	}
-	data := f.buf.Bytes()
-	if err := w.o.Store.Write(ctx, key, data); err != nil {
+	if err := f.ow.Close(); err != nil {
+		// The object may exist: remember it so Abort removes it.
+		w.written = append(w.written, key)
 		return fmt.Errorf("datafile: store %s: %w", key, err)
 	}
 	w.written = append(w.written, key)
-	meta, err := w.meta(f, int64(len(data)))
+	size := f.ow.Size()
+	meta, err := w.meta(f, size)
 	if err != nil {
 		return err
 	}
@@ -503,6 +524,7 @@ func (w *Writer) Close(ctx context.Context) ([]manifest.DataFile, error) {
 func (w *Writer) Abort(ctx context.Context) error {
 	if w.cur != nil {
 		w.cur.fw.Close()
+		w.cur.ow.Abort()
 		w.cur = nil
 	}
 	w.closed = true
@@ -537,4 +559,16 @@ func dataSize(d arrow.ArrayData) int64 {
 		n += dataSize(c)
 	}
 	return n
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -375,3 +375,75 @@ func (s *Store) ListDir(ctx context.Context, dir string) ([]string, error) {
 		out = append(out, strings.TrimPrefix(o.Key, p))
 	}
 }
+
+// ObjectWriter streams one object to storage. The object becomes visible
+// only when Close succeeds (never partially written); Abort discards it.
+// It is not safe for concurrent use.
+type ObjectWriter struct {
+	s      *Store
+	k      string
+	w      *blob.Writer
+	cancel context.CancelFunc
+	n      int64
+	done   bool
+}
+
+// NewWriter starts streaming an object under k, replacing any existing one
+// when Close succeeds. ctx bounds the whole upload: cancelling it aborts
+// the write. The caller must Close or Abort the writer.
+func (s *Store) NewWriter(ctx context.Context, k string) (*ObjectWriter, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.faults.check(ctx, OpWrite, k, Before); err != nil {
+		return nil, s.wrap("write", k, err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w, err := s.bucket.NewWriter(wctx, full, nil)
+	if err != nil {
+		cancel()
+		return nil, s.wrap("write", k, err)
+	}
+	return &ObjectWriter{s: s, k: k, w: w, cancel: cancel}, nil
+}
+
+// Write appends p to the object.
+func (w *ObjectWriter) Write(p []byte) (int, error) {
+	if w.done {
+		return 0, fmt.Errorf("objstore: write %s: writer closed", w.k)
+	}
+	n, err := w.w.Write(p)
+	w.n += int64(n)
+	if err != nil {
+		return n, w.s.wrap("write", w.k, err)
+	}
+	return n, nil
+}
+
+// Size returns the bytes written so far.
+func (w *ObjectWriter) Size() int64 { return w.n }
+
+// Close completes the object. An error means it may not exist.
+func (w *ObjectWriter) Close() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	defer w.cancel()
+	err := w.w.Close()
+	if err == nil {
+		err = w.s.faults.check(context.Background(), OpWrite, w.k, After)
+	}
+	return w.s.wrap("write", w.k, err)
+}
+
+// Abort discards the object: nothing is stored.
+func (w *ObjectWriter) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.cancel()
+	_ = w.w.Close()
+}
