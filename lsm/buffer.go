@@ -272,6 +272,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// maxSpillRuns bounds the spill files a Buffer keeps: when a spill makes
+// more, they are merged into one. Merging reads every run at once, so this
+// fan-in (not the input size) bounds the memory a Flush needs.
+const maxSpillRuns = 16
+
 // Spill sorts and merges the in-memory rows into one sorted run written to
 // a local spill file and frees their memory. It returns ErrSpillFull when
 // MaxDiskSize would be exceeded (nothing is lost; the caller then Flushes).
@@ -282,69 +287,99 @@ func (b *Buffer) Spill(ctx context.Context) error {
 	if len(b.seqs) == 0 {
 		return nil
 	}
-	f, err := os.CreateTemp(b.o.SpillDir, "floe-spill-*.arrows")
-	if err != nil {
-		return fmt.Errorf("lsm: create spill file: %w", err)
-	}
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
 	var limit int64
 	if b.o.MaxDiskSize > 0 {
 		limit = b.o.MaxDiskSize - b.spillBytes
 		if limit <= 0 {
-			return fail(ErrSpillFull)
+			return ErrSpillFull
 		}
+	}
+	name, n, rows, err := b.writeSpill(ctx, b.memRun(), limit)
+	if err != nil {
+		return err
+	}
+	b.spills = append(b.spills, name)
+	b.spillBytes += n
+	b.spillRows += rows
+	b.free()
+	if len(b.spills) >= maxSpillRuns {
+		return b.compactSpills(ctx)
+	}
+	return nil
+}
+
+// compactSpills merges every spill file into one. On failure the old files
+// stay in place and nothing is lost.
+func (b *Buffer) compactSpills(ctx context.Context) error {
+	runs, err := b.openSpills()
+	if err != nil {
+		return err
+	}
+	mr, err := NewMergeReader(runs, b.mergeOptions())
+	if err != nil {
+		for _, r := range runs {
+			r.Release()
+		}
+		return err
+	}
+	name, n, rows, err := b.writeSpill(ctx, mr, 0)
+	if err != nil {
+		return err
+	}
+	for _, old := range b.spills {
+		os.Remove(old)
+	}
+	b.spills, b.spillBytes, b.spillRows = []string{name}, n, rows
+	return nil
+}
+
+// writeSpill writes every record of rr (which it releases) to a new spill
+// file, up to limit bytes (0 = unbounded).
+func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit int64) (string, int64, int, error) {
+	defer rr.Release()
+	f, err := os.CreateTemp(b.o.SpillDir, "floe-spill-*.arrows")
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("lsm: create spill file: %w", err)
+	}
+	fail := func(err error) (string, int64, int, error) {
+		f.Close()
+		os.Remove(f.Name())
+		if errors.Is(err, ErrSpillFull) {
+			return "", 0, 0, ErrSpillFull
+		}
+		return "", 0, 0, err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	cw := &countingWriter{w: bw, limit: limit}
 	w := ipc.NewWriter(cw, ipc.WithSchema(b.kvSchema), ipc.WithZstd(), ipc.WithAllocator(b.mem))
-	run := b.memRun()
 	rows := 0
-	for run.Next() {
+	for rr.Next() {
 		if err := ctx.Err(); err != nil {
-			run.Release()
 			w.Close()
 			return fail(err)
 		}
-		rows += int(run.cur.NumRows())
-		if err := w.Write(run.cur); err != nil {
-			run.Release()
+		rec := rr.RecordBatch()
+		rows += int(rec.NumRows())
+		if err := w.Write(rec); err != nil {
 			w.Close()
-			if errors.Is(err, ErrSpillFull) {
-				return fail(ErrSpillFull)
-			}
 			return fail(fmt.Errorf("lsm: write spill file: %w", err))
 		}
 	}
-	run.Release()
-	if run.err != nil {
+	if err := rr.Err(); err != nil {
 		w.Close()
-		return fail(run.err)
+		return fail(err)
 	}
 	if err := w.Close(); err != nil {
-		if errors.Is(err, ErrSpillFull) {
-			return fail(ErrSpillFull)
-		}
 		return fail(fmt.Errorf("lsm: write spill file: %w", err))
 	}
 	if err := bw.Flush(); err != nil {
-		if errors.Is(err, ErrSpillFull) {
-			return fail(ErrSpillFull)
-		}
 		return fail(fmt.Errorf("lsm: write spill file: %w", err))
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("lsm: close spill file: %w", err)
+		return "", 0, 0, fmt.Errorf("lsm: close spill file: %w", err)
 	}
-	b.spills = append(b.spills, f.Name())
-	b.spillBytes += cw.n
-	b.spillRows += rows
-	b.free()
-	return nil
+	return f.Name(), cw.n, rows, nil
 }
 
 // fileRun reads a spill file and closes it on Release.
@@ -361,6 +396,50 @@ func (r *fileRun) Release() {
 	}
 }
 
+// openSpills opens a reader on every spill file.
+func (b *Buffer) openSpills() ([]array.RecordReader, error) {
+	var runs []array.RecordReader
+	for _, name := range b.spills {
+		f, err := os.Open(name)
+		if err == nil {
+			var ir *ipc.Reader
+			ir, err = ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(b.mem))
+			if err == nil {
+				runs = append(runs, &fileRun{Reader: ir, f: f})
+				continue
+			}
+			f.Close()
+		}
+		for _, r := range runs {
+			r.Release()
+		}
+		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
+	}
+	return runs, nil
+}
+
+// mergeOptions returns the options merging this buffer's runs.
+func (b *Buffer) mergeOptions() MergeOptions {
+	o := b.o.SortOptions
+	keyCols := make([]int, len(o.KeyColumns))
+	for i, c := range o.KeyColumns {
+		keyCols[i] = c + kv.ValueOffset
+	}
+	seqCols := make([]int, len(o.SequenceColumns))
+	for i, c := range o.SequenceColumns {
+		seqCols[i] = c + kv.ValueOffset
+	}
+	return MergeOptions{
+		KeyColumns:         keyCols,
+		SequenceColumns:    seqCols,
+		SequenceDescending: o.SequenceDescending,
+		Engine:             o.Engine,
+		BatchSize:          b.o.BatchSize,
+		Alloc:              b.mem,
+		Schema:             b.kvSchema,
+	}
+}
+
 // Flush emits every buffered row, in memory and spilled, as KV records
 // sorted by key with one record per key (the one Engine selects; a
 // selected retract is emitted too), then empties the buffer. Each record
@@ -370,47 +449,18 @@ func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error
 	if len(b.spills) == 0 {
 		rr = b.memRun()
 	} else {
-		var runs []array.RecordReader
-		fail := func(err error) error {
-			for _, r := range runs {
-				r.Release()
-			}
+		runs, err := b.openSpills()
+		if err != nil {
 			return err
-		}
-		for _, name := range b.spills {
-			f, err := os.Open(name)
-			if err != nil {
-				return fail(fmt.Errorf("lsm: open spill file: %w", err))
-			}
-			ir, err := ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(b.mem))
-			if err != nil {
-				f.Close()
-				return fail(fmt.Errorf("lsm: read spill file %s: %w", name, err))
-			}
-			runs = append(runs, &fileRun{Reader: ir, f: f})
 		}
 		if len(b.seqs) > 0 {
 			runs = append(runs, b.memRun())
 		}
-		o := b.o.SortOptions
-		keyCols := make([]int, len(o.KeyColumns))
-		for i, c := range o.KeyColumns {
-			keyCols[i] = c + kv.ValueOffset
-		}
-		seqCols := make([]int, len(o.SequenceColumns))
-		for i, c := range o.SequenceColumns {
-			seqCols[i] = c + kv.ValueOffset
-		}
-		mr, err := NewMergeReader(runs, MergeOptions{
-			KeyColumns:         keyCols,
-			SequenceColumns:    seqCols,
-			SequenceDescending: o.SequenceDescending,
-			Engine:             o.Engine,
-			BatchSize:          b.o.BatchSize,
-			Alloc:              b.mem,
-			Schema:             b.kvSchema,
-		})
+		mr, err := NewMergeReader(runs, b.mergeOptions())
 		if err != nil {
+			for _, r := range runs {
+				r.Release()
+			}
 			return err
 		}
 		rr = mr

@@ -163,3 +163,66 @@ func TestBufferSpillLimits(t *testing.T) {
 		t.Fatalf("%d spill files left after Close", len(ents))
 	}
 }
+
+// Many spills are merged into one file as they pile up, so a Flush never
+// opens more than a bounded number of runs; the result is unchanged.
+func TestBufferCompactsSpills(t *testing.T) {
+	for _, os_ := range optionSets {
+		t.Run(os_.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			rng := rand.New(rand.NewPCG(5, uint64(len(os_.name))))
+			dir := t.TempDir()
+			o := lsm.BufferOptions{
+				SortOptions: lsm.SortOptions{Schema: valueSchema, KeyColumns: []int{0}, Engine: os_.eng},
+				Spillable:   true, SpillDir: dir, Alloc: mem, BatchSize: 64,
+			}
+			if os_.useG {
+				o.SequenceColumns = []int{1}
+				o.SequenceDescending = os_.desc
+			}
+			b, err := lsm.NewBuffer(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			var seq int64
+			var all []row
+			maxFiles := 0
+			for range 40 {
+				first := seq
+				rows := randRows(rng, 1+rng.IntN(100), 500, &seq, os_.retract)
+				all = append(all, rows...)
+				rec, kinds := valueRecord(mem, rows)
+				if err := b.Add(rec, kinds, first); err != nil {
+					t.Fatal(err)
+				}
+				rec.Release()
+				if err := b.Spill(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				ents, _ := os.ReadDir(dir)
+				maxFiles = max(maxFiles, len(ents))
+			}
+			if maxFiles >= 16 {
+				t.Fatalf("%d spill files at once", maxFiles)
+			}
+			var recs []arrow.Record
+			if err := b.Flush(context.Background(), func(r arrow.Record) error {
+				r.Retain()
+				recs = append(recs, r)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			got := readRows(t, recs)
+			for _, r := range recs {
+				r.Release()
+			}
+			want := model(all, os_.useG, os_.desc, os_.eng, false)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("got\n%v\nwant\n%v", got, want)
+			}
+		})
+	}
+}

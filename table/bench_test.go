@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -301,8 +303,10 @@ func rawParquet(b *testing.B, sch *arrow.Schema, recs []arrow.Record) (write, re
 
 // BenchmarkWriteMemory writes 20,000,000 narrow rows (FLOE_BENCH_ROWS to
 // change) with write-buffer-size = 64 mb in one commit, generating input on
-// the fly, and reports the peak Go heap and the process's peak RSS. Memory
-// must stay near the buffer size, not grow with the input.
+// the fly, and reports the peak live Go heap (as of each GC), the peak heap
+// in use (live data plus garbage not yet collected, which GOGC lets grow to
+// about twice the live heap) and the process's peak RSS. Memory must stay
+// near the buffer size, not grow with the input.
 func BenchmarkWriteMemory(b *testing.B) {
 	rows := benchRows(b, 20_000_000)
 	ctx := context.Background()
@@ -315,7 +319,8 @@ func BenchmarkWriteMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
-		var peak atomic.Uint64
+		var peak, peakLive atomic.Uint64
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -326,8 +331,20 @@ func BenchmarkWriteMemory(b *testing.B) {
 			defer tick.Stop()
 			for {
 				runtime.ReadMemStats(&ms)
+				metrics.Read(live)
+				if v := live[0].Value.Uint64(); v > peakLive.Load() {
+					peakLive.Store(v)
+				}
 				if v := ms.HeapInuse; v > peak.Load() {
 					peak.Store(v)
+					// FLOE_BENCH_HEAPPROF=file keeps a heap profile taken
+					// at the highest peak, for finding what holds memory.
+					if p := os.Getenv("FLOE_BENCH_HEAPPROF"); p != "" {
+						if f, err := os.Create(p); err == nil {
+							pprof.WriteHeapProfile(f)
+							f.Close()
+						}
+					}
 				}
 				select {
 				case <-stop:
@@ -360,6 +377,7 @@ func BenchmarkWriteMemory(b *testing.B) {
 		elapsed := time.Since(start)
 		close(stop)
 		wg.Wait()
+		b.ReportMetric(float64(peakLive.Load())/(1<<20), "peak-live-heap-MiB")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
 		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
