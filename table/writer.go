@@ -535,7 +535,10 @@ func (w *Writer) fileOptions(bs *bucketState) datafile.WriterOptions {
 		Level:           0,
 		FileSource:      manifest.FileSourceAppend,
 		FirstSequence:   bs.nextSeq,
-		Alloc:           w.o.Alloc,
+		// Row groups are buffered while written: keep them within half
+		// the write buffer so that memory stays near write-buffer-size.
+		RowGroupSize: max(1<<20, w.cfg.WriteBufferSize/2),
+		Alloc:        w.o.Alloc,
 	}
 	if w.hasPK {
 		o.KeyFields = w.keyFields

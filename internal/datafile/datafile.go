@@ -85,7 +85,12 @@ type WriterOptions struct {
 	// append writer (append files number rows per bucket). Ignored for
 	// primary-key layouts, which carry _SEQUENCE_NUMBER.
 	FirstSequence int64
-	Alloc         memory.Allocator
+	// RowGroupSize caps the in-memory bytes buffered per Parquet row group
+	// (0: min(TargetFileSize, 128 MiB), parquet-mr's block size). A row
+	// group is held in memory until it is flushed, so this bounds the
+	// writer's memory.
+	RowGroupSize int64
+	Alloc        memory.Allocator
 }
 
 // Writer writes rolling data files of one bucket. It is not safe for

@@ -162,6 +162,9 @@ func NewWriter(o WriterOptions) (*Writer, error) {
 		pqarrow.WithDeprecatedInt96Timestamps(true),
 	)
 	w.rowGroup = min(o.TargetFileSize, maxRowGroup)
+	if o.RowGroupSize > 0 {
+		w.rowGroup = min(w.rowGroup, o.RowGroupSize)
+	}
 	var fs []arrow.Field
 	add := func(f schema.Field) error {
 		af, err := schema.ArrowField(f)
