@@ -3,6 +3,7 @@ package lsm
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -143,13 +144,7 @@ func (b *Buffer) ord(r int32) []byte {
 // their key's merge (retracts included), in key order.
 func (b *Buffer) sorted() []int32 {
 	n := len(b.seqs)
-	idx := make([]int32, n)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		return rowCompare(b.key(x), b.ord(x), b.seqs[x], b.key(y), b.ord(y), b.seqs[y])
-	})
+	idx := b.sortIndex()
 	out := idx[:0] // selections never overtake the read position
 	var kinds []kv.RowKind
 	for i := 0; i < n; {
@@ -168,6 +163,56 @@ func (b *Buffer) sorted() []int32 {
 		i = j
 	}
 	return out
+}
+
+// sortEntry is a row id with the first 8 bytes of its key, so that most
+// comparisons of a sort touch only this contiguous array.
+type sortEntry struct {
+	prefix uint64
+	row    int32
+}
+
+// sortIndex returns the in-memory row ids ordered by (key, sequence
+// fields, sequence number).
+func (b *Buffer) sortIndex() []int32 {
+	n := len(b.seqs)
+	// Keys of a primary key share their first byte (the null marker of a
+	// never-null column); skip it so the prefix holds 8 bytes of value.
+	skip := 1
+	for r := 0; r < n; r++ {
+		k := b.key(int32(r))
+		if len(k) == 0 || k[0] != b.keys[0] {
+			skip = 0
+			break
+		}
+	}
+	ents := make([]sortEntry, n)
+	var buf [8]byte
+	for r := range ents {
+		k := b.key(int32(r))
+		if len(k) > skip {
+			k = k[skip:]
+		} else {
+			k = nil
+		}
+		buf = [8]byte{}
+		copy(buf[:], k)
+		ents[r] = sortEntry{prefix: binary.BigEndian.Uint64(buf[:]), row: int32(r)}
+	}
+	slices.SortFunc(ents, func(x, y sortEntry) int {
+		if x.prefix != y.prefix {
+			if x.prefix < y.prefix {
+				return -1
+			}
+			return 1
+		}
+		return rowCompare(b.key(x.row), b.ord(x.row), b.seqs[x.row], b.key(y.row), b.ord(y.row), b.seqs[y.row])
+	})
+	idx := make([]int32, n)
+	for i, e := range ents {
+		idx[i] = e.row
+	}
+	return idx
 }
 
 // memRun reads the buffer's sorted rows as KV records.

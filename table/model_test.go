@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/uuid"
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/objstore"
@@ -152,9 +154,41 @@ type modelEnv struct {
 	spills, flushes int
 }
 
+// TestModelS3 runs one model case against the S3 server in FLOE_S3_URL
+// (MinIO in CI, where the variable is required).
+func TestModelS3(t *testing.T) {
+	url := os.Getenv("FLOE_S3_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("FLOE_S3_URL is not set (source .ci/minio.sh)")
+		}
+		t.Skip("FLOE_S3_URL is not set; source .ci/minio.sh to run against MinIO")
+	}
+	steps := 8
+	if testing.Short() {
+		steps = 4
+	}
+	for _, c := range modelCases[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			runModelAt(t, c, 3, steps, joinURL(url, "model-"+uuid.NewString()))
+		})
+	}
+}
+
+// joinURL appends a path element to a storage URL, before its query.
+func joinURL(base, elem string) string {
+	if i := strings.IndexByte(base, '?'); i >= 0 {
+		return strings.TrimSuffix(base[:i], "/") + "/" + elem + base[i:]
+	}
+	return strings.TrimSuffix(base, "/") + "/" + elem
+}
+
 func runModel(t *testing.T, c modelCase, seed uint64, steps int) {
+	runModelAt(t, c, seed, steps, t.TempDir())
+}
+
+func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	cat, err := catalog.Open(ctx, dir, catalog.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -432,7 +466,7 @@ func (e *modelEnv) stepConcurrent() {
 	e.snaps[latest.ID] = e.cur.clone()
 }
 
-func (e *modelEnv) tablePath() string { return e.dir + "/db.db/t" }
+func (e *modelEnv) tablePath() string { return joinURL(e.dir, "db.db/t") }
 
 // stepFault commits through the fault-injecting store: the snapshot
 // create fails before reaching storage or after storage applied it, or a
