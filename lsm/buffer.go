@@ -396,7 +396,7 @@ func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit in
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	cw := &countingWriter{w: bw, limit: limit}
-	w := ipc.NewWriter(cw, ipc.WithSchema(b.kvSchema), ipc.WithZstd(), ipc.WithAllocator(b.mem))
+	w := ipc.NewWriter(cw, ipc.WithSchema(b.kvSchema), ipc.WithLZ4(), ipc.WithAllocator(b.mem))
 	rows := 0
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
