@@ -1,0 +1,5 @@
+//go:build !race
+
+package predicate
+
+const raceEnabled = false
