@@ -96,7 +96,7 @@ func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error
 	rec.Retain()
 	ri := int32(len(b.recs))
 	b.recs = append(b.recs, rec)
-	b.recBytes += recordSize(rec)
+	b.recBytes += kv.RecordSize(rec)
 	for i := range n {
 		b.rowRec = append(b.rowRec, ri)
 		b.rowIdx = append(b.rowIdx, int32(i))
@@ -549,29 +549,3 @@ func (b *Buffer) Close() error {
 	return nil
 }
 
-// recordSize is the bytes of the buffers rec references.
-func recordSize(rec arrow.Record) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += dataSize(c.Data())
-	}
-	return n
-}
-
-func dataSize(d arrow.ArrayData) int64 {
-	var n int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			n += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += dataSize(c)
-	}
-	if d.DataType().ID() == arrow.DICTIONARY {
-		if dict := d.Dictionary(); dict != nil {
-			n += dataSize(dict)
-		}
-	}
-	return n
-}

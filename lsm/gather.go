@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/kv"
 )
 
 // rowRef names row Row of source Src.
@@ -164,7 +166,7 @@ func gather(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, refs []
 		p := 0
 		binary.LittleEndian.PutUint64(ob, 0)
 		for i, r := range refs {
-			p += copy(db[p:], varValue(srcs[r.Src], int(r.Row)))
+			p += copy(db[p:], kv.VarBytes(srcs[r.Src], int(r.Row)))
 			binary.LittleEndian.PutUint64(ob[(i+1)*8:], uint64(p))
 		}
 		d := array.NewData(dt, n, []*memory.Buffer{validity, offs, data}, nil, nulls, 0)
@@ -229,20 +231,6 @@ func varLen(a arrow.Array, i int) int {
 		return a.ValueLen(i)
 	}
 	return 0
-}
-
-func varValue(a arrow.Array, i int) []byte {
-	switch a := a.(type) {
-	case *array.String:
-		return unsafeBytes(a.Value(i))
-	case *array.Binary:
-		return a.Value(i)
-	case *array.LargeString:
-		return unsafeBytes(a.Value(i))
-	case *array.LargeBinary:
-		return a.Value(i)
-	}
-	return nil
 }
 
 // gatherByTake takes each source's rows with compute.TakeArray, concatenates

@@ -252,7 +252,7 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 	n := rec.NumRows()
 	var perRow float64
 	if n > 0 {
-		perRow = float64(recordSize(rec)) / float64(n)
+		perRow = float64(kv.RecordSize(rec)) / float64(n)
 	}
 	for start := int64(0); start < n; start += writeChunk {
 		if err := ctx.Err(); err != nil {
@@ -542,27 +542,6 @@ func (w *Writer) Abort(ctx context.Context) error {
 	return first
 }
 
-// recordSize estimates the in-memory bytes of rec's columns.
-func recordSize(rec arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += dataSize(c.Data())
-	}
-	return n
-}
-
-func dataSize(d arrow.ArrayData) int64 {
-	var n int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			n += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += dataSize(c)
-	}
-	return n
-}
 
 // countingWriter counts the bytes written through it.
 type countingWriter struct {

@@ -151,7 +151,7 @@ func (e *KeyEncoder) Append(dst []byte, cols []arrow.Array, i int) []byte {
 			dst = binary.BigEndian.AppendUint64(dst, uint64(v.HighBits())^(1<<63))
 			dst = binary.BigEndian.AppendUint64(dst, v.LowBits())
 		case kVar, kLargeVar:
-			dst = appendEscaped(dst, varValue(col, i))
+			dst = appendEscaped(dst, VarBytes(col, i))
 		case kFixedBin:
 			dst = append(dst, col.(*array.FixedSizeBinary).Value(i)...)
 		}
@@ -189,7 +189,7 @@ func (e *KeyEncoder) AppendAll(buf []byte, offs []int, cols []arrow.Array) ([]by
 					row[r]++
 					continue
 				}
-				v := varValue(col, r)
+				v := VarBytes(col, r)
 				row[r] += 3 + len(v) + bytes.Count(v, zero)
 			}
 		default:
@@ -327,7 +327,7 @@ func (e *KeyEncoder) writeColumn(buf []byte, cur []int, c int, col arrow.Array) 
 			binary.BigEndian.PutUint64(buf[p+8:], v.LowBits())
 			p += 16
 		case kLargeVar:
-			p = putEscaped(buf, p, varValue(col, r))
+			p = putEscaped(buf, p, VarBytes(col, r))
 		case kFixedBin:
 			p += copy(buf[p:], col.(*array.FixedSizeBinary).Value(r))
 		}
@@ -351,7 +351,9 @@ func fixedInt64(col arrow.Array) []int64 {
 	return arrow.Int64Traits.CastFromBytes(d.Buffers()[1].Bytes())[d.Offset():]
 }
 
-func varValue(col arrow.Array, i int) []byte {
+// VarBytes returns the bytes of row i of a string or binary array
+// (without copying; nil for other types).
+func VarBytes(col arrow.Array, i int) []byte {
 	switch a := col.(type) {
 	case *array.String:
 		return unsafeBytes(a.Value(i))

@@ -97,3 +97,31 @@ func RecordSchema(values *arrow.Schema) *arrow.Schema {
 	md := values.Metadata()
 	return arrow.NewSchema(fs, &md)
 }
+
+// RecordSize returns the bytes of the Arrow buffers rec references
+// (children and dictionaries included).
+func RecordSize(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += dataSize(c.Data())
+	}
+	return n
+}
+
+func dataSize(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataSize(c)
+	}
+	if d.DataType().ID() == arrow.DICTIONARY {
+		if dict := d.Dictionary(); dict != nil {
+			n += dataSize(dict)
+		}
+	}
+	return n
+}
