@@ -548,4 +548,3 @@ func (b *Buffer) Close() error {
 	b.reset()
 	return nil
 }
-

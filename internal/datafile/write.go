@@ -542,7 +542,6 @@ func (w *Writer) Abort(ctx context.Context) error {
 	return first
 }
 
-
 // countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer
