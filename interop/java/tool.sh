@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The interop tool for Java Paimon (contract: interop/README.md).
+#   interop/java/tool.sh --paimon <version> <subcommand> --warehouse W ...
+# Builds this Maven project once per Paimon version and source hash; the jar,
+# its classpath and the Maven repository are cached under $HOME/.cache/floe.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ $# -lt 2 || "$1" != "--paimon" ]]; then
+	echo "usage: $0 --paimon <version> <subcommand> ..." >&2
+	exit 2
+fi
+version="$2"
+shift 2
+case "$version" in
+1.4.2 | 2.0.0) ;;
+*)
+	echo "tool.sh: Paimon $version is not supported (1.4.2, 2.0.0)" >&2
+	exit 3
+	;;
+esac
+
+cache="$HOME/.cache/floe"
+m2="$cache/m2"
+hash="$(cd "$here" && cat pom.xml tool.sh $(find src -type f | LC_ALL=C sort) | sha256sum | cut -c1-16)"
+out="$cache/interop-java/$version/$hash"
+
+if [[ ! -f "$out/tool.jar" || ! -f "$out/classpath.txt" ]]; then
+	build="$(mktemp -d "${TMPDIR:-/tmp}/floe-interop-java.XXXXXX")"
+	trap 'rm -rf "$build"' EXIT
+	cp -r "$here/pom.xml" "$here/src" "$build/"
+	if ! (cd "$build" && mvn -q -B -Dmaven.repo.local="$m2" -Dpaimon.version="$version" \
+		-DskipTests package >"$build/mvn.log" 2>&1); then
+		cat "$build/mvn.log" >&2
+		echo "tool.sh: building the Java tool for Paimon $version failed" >&2
+		exit 1
+	fi
+	mkdir -p "$out.tmp.$$"
+	cp "$build/target/tool.jar" "$build/target/classpath.txt" "$out.tmp.$$/"
+	rm -rf "$out"
+	mv "$out.tmp.$$" "$out"
+	rm -rf "$build"
+	trap - EXIT
+fi
+
+exec java ${FLOE_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
+	-cp "$out/tool.jar:$(cat "$out/classpath.txt")" Tool "$@"
