@@ -71,6 +71,7 @@ import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.DataType;
 import org.apache.paimon.types.DataTypeChecks;
 import org.apache.paimon.types.DataTypeJsonParser;
+import org.apache.paimon.types.DataTypes;
 import org.apache.paimon.types.MapType;
 import org.apache.paimon.types.RowKind;
 import org.apache.paimon.types.RowType;
@@ -193,8 +194,113 @@ public class Tool {
 
     // ---- create ----
 
+    /**
+     * Parses a Paimon SQL type string. Paimon's own parser handles atomic
+     * types; ARRAY, MAP, MULTISET and ROW are taken apart here.
+     */
     static DataType parseType(String sql) {
-        return DataTypeJsonParser.parseAtomicTypeSQLString(sql.trim());
+        String s = sql.trim();
+        int lt = s.indexOf('<');
+        String head = lt < 0 ? "" : s.substring(0, lt).trim().toUpperCase(java.util.Locale.ROOT);
+        if (!(head.equals("ARRAY") || head.equals("MAP") || head.equals("MULTISET") || head.equals("ROW"))) {
+            return DataTypeJsonParser.parseAtomicTypeSQLString(s);
+        }
+        int depth = 0;
+        int gt = -1;
+        for (int i = lt; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '<' || c == '(') {
+                depth++;
+            } else if (c == '>' || c == ')') {
+                if (--depth == 0) {
+                    gt = i;
+                    break;
+                }
+            }
+        }
+        if (gt < 0 || s.charAt(gt) != '>') {
+            throw new IllegalArgumentException("unbalanced type " + sql);
+        }
+        String inner = s.substring(lt + 1, gt);
+        String tail = s.substring(gt + 1).trim().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+        boolean nullable;
+        if (tail.isEmpty() || tail.equals("NULL")) {
+            nullable = true;
+        } else if (tail.equals("NOT NULL")) {
+            nullable = false;
+        } else {
+            throw new IllegalArgumentException("unexpected '" + tail + "' in type " + sql);
+        }
+        List<String> parts = splitTopLevel(inner);
+        DataType t;
+        switch (head) {
+            case "ARRAY":
+                if (parts.size() != 1) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.ARRAY(parseType(parts.get(0)));
+                break;
+            case "MULTISET":
+                if (parts.size() != 1) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.MULTISET(parseType(parts.get(0)));
+                break;
+            case "MAP":
+                if (parts.size() != 2) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.MAP(parseType(parts.get(0)), parseType(parts.get(1)));
+                break;
+            default:
+                {
+                    List<DataField> fs = new ArrayList<>();
+                    for (String part : parts) {
+                        String f = part.trim();
+                        String fname;
+                        String ftype;
+                        if (f.startsWith("`")) {
+                            int end = f.indexOf('`', 1);
+                            fname = f.substring(1, end);
+                            ftype = f.substring(end + 1);
+                        } else {
+                            int sp = 0;
+                            while (sp < f.length() && !Character.isWhitespace(f.charAt(sp))) {
+                                sp++;
+                            }
+                            fname = f.substring(0, sp);
+                            ftype = f.substring(sp);
+                        }
+                        fs.add(new DataField(fs.size(), fname, parseType(ftype)));
+                    }
+                    t = new RowType(fs);
+                }
+        }
+        return t.copy(nullable);
+    }
+
+    static List<String> splitTopLevel(String s) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '`') {
+                quoted = !quoted;
+            } else if (quoted) {
+                continue;
+            } else if (c == '<' || c == '(') {
+                depth++;
+            } else if (c == '>' || c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                out.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(s.substring(start));
+        return out;
     }
 
     static List<String> strings(JsonNode n) {
