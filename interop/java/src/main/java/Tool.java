@@ -562,14 +562,17 @@ public class Tool {
         boolean unaware = table.primaryKeys().isEmpty() && table.coreOptions().bucket() == -1;
         List<CommitMessage> msgs = new ArrayList<>();
         if (unaware) {
-            List<AppendCompactTask> tasks = new AppendCompactCoordinator(table, false).run();
+            // Full compaction of an append table: let the coordinator pick
+            // any group of two or more small files.
+            FileStoreTable t = full ? table.copy(Collections.singletonMap("compaction.min.file-num", "2")) : table;
+            List<AppendCompactTask> tasks = new AppendCompactCoordinator(t, false).run();
             if (tasks.isEmpty()) {
                 return;
             }
             try (TableWriteImpl<?> w = table.newWrite(user)) {
                 BaseAppendFileStoreWrite sw = (BaseAppendFileStoreWrite) w.getWrite();
                 for (AppendCompactTask task : tasks) {
-                    msgs.add(task.doCompact(table, sw));
+                    msgs.add(task.doCompact(t, sw));
                 }
             }
         } else {
