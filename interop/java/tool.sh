@@ -26,6 +26,28 @@ hash="$(cd "$here" && cat pom.xml tool.sh $(find src -type f | LC_ALL=C sort) | 
 out="$cache/interop-java/$version/$hash"
 
 if [[ ! -f "$out/tool.jar" || ! -f "$out/classpath.txt" ]]; then
+	if [[ "$version" == 2.* ]]; then
+		# paimon-bundle 2.x is not on Maven Central and paimon-flink-2.0's
+		# parent pom is missing: install its jar under our own coordinates.
+		art=paimon-flink-2.0
+		local_jar="$m2/floe/thirdparty/$art/$version/$art-$version.jar"
+		if [[ ! -f "$local_jar" ]]; then
+			url="https://repo1.maven.org/maven2/org/apache/paimon/$art/$version/$art-$version.jar"
+			dl="$(mktemp -d "${TMPDIR:-/tmp}/floe-paimon-jar.XXXXXX")"
+			curl -fsSL -o "$dl/$art.jar" "$url"
+			want="$(curl -fsSL "$url.sha1" | cut -c1-40)"
+			got="$(sha1sum "$dl/$art.jar" | cut -c1-40)"
+			if [[ "$want" != "$got" ]]; then
+				echo "tool.sh: $url: SHA-1 $got, want $want" >&2
+				exit 1
+			fi
+			mvn -q -B -Dmaven.repo.local="$m2" org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file \
+				-Dfile="$dl/$art.jar" -DgroupId=floe.thirdparty -DartifactId="$art" \
+				-Dversion="$version" -Dpackaging=jar -DgeneratePom=true >"$dl/mvn.log" 2>&1 ||
+				{ cat "$dl/mvn.log" >&2; exit 1; }
+			rm -rf "$dl"
+		fi
+	fi
 	build="$(mktemp -d "${TMPDIR:-/tmp}/floe-interop-java.XXXXXX")"
 	trap 'rm -rf "$build"' EXIT
 	cp -r "$here/pom.xml" "$here/src" "$build/"
