@@ -59,8 +59,10 @@ if [[ ! -f "$out/tool.jar" || ! -f "$out/classpath.txt" ]]; then
 	fi
 	mkdir -p "$out.tmp.$$"
 	cp "$build/target/tool.jar" "$build/target/classpath.txt" "$out.tmp.$$/"
-	rm -rf "$out"
-	mv "$out.tmp.$$" "$out"
+	# Another run may have finished the same build meanwhile: keep its copy.
+	if ! mv -T "$out.tmp.$$" "$out" 2>/dev/null; then
+		rm -rf "$out.tmp.$$"
+	fi
 	rm -rf "$build"
 	trap - EXIT
 fi

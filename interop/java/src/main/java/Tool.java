@@ -52,7 +52,6 @@ import org.apache.paimon.operation.BaseAppendFileStoreWrite;
 import org.apache.paimon.options.ExpireConfig;
 import org.apache.paimon.reader.RecordReader;
 import org.apache.paimon.schema.Schema;
-import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.paimon.table.FileStoreTable;
@@ -87,8 +86,9 @@ public class Tool {
         }
     }
 
-    static final ObjectMapper JSON =
-            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    // Floats parse as doubles (keeping -0.0, which BigDecimal cannot);
+    // FLOAT columns round that double to float32.
+    static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) {
         try {
@@ -460,12 +460,12 @@ public class Tool {
                 if (n.isTextual()) {
                     return (float) specialFloat(n);
                 }
-                return Float.parseFloat(n.decimalValue().toString());
+                return (float) number(n);
             case DOUBLE:
                 if (n.isTextual()) {
                     return specialFloat(n);
                 }
-                return Double.parseDouble(n.decimalValue().toString());
+                return number(n);
             case DECIMAL:
                 {
                     int p = DataTypeChecks.getPrecision(t);
@@ -534,6 +534,13 @@ public class Tool {
             default:
                 throw new IllegalArgumentException("unsupported type " + t);
         }
+    }
+
+    static double number(JsonNode n) {
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException("want number, got " + n);
+        }
+        return n.doubleValue();
     }
 
     static String text(JsonNode n) {
