@@ -1,0 +1,1104 @@
+// The interop tool for Java Paimon: the command-line contract of
+// interop/README.md, implemented with Paimon's Java API. It compiles against
+// both Paimon 1.4.x and 2.0.x (only API present in both is used).
+
+import java.io.BufferedReader;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.paimon.Snapshot;
+import org.apache.paimon.append.AppendCompactCoordinator;
+import org.apache.paimon.append.AppendCompactTask;
+import org.apache.paimon.catalog.Catalog;
+import org.apache.paimon.catalog.CatalogContext;
+import org.apache.paimon.catalog.CatalogFactory;
+import org.apache.paimon.catalog.Identifier;
+import org.apache.paimon.data.BinaryRow;
+import org.apache.paimon.data.BinaryString;
+import org.apache.paimon.data.DataGetters;
+import org.apache.paimon.data.Decimal;
+import org.apache.paimon.data.GenericArray;
+import org.apache.paimon.data.GenericMap;
+import org.apache.paimon.data.GenericRow;
+import org.apache.paimon.data.InternalArray;
+import org.apache.paimon.data.InternalMap;
+import org.apache.paimon.data.InternalRow;
+import org.apache.paimon.data.Timestamp;
+import org.apache.paimon.fs.Path;
+import org.apache.paimon.io.DataFileMeta;
+import org.apache.paimon.operation.BaseAppendFileStoreWrite;
+import org.apache.paimon.options.ExpireConfig;
+import org.apache.paimon.reader.RecordReader;
+import org.apache.paimon.schema.Schema;
+import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.paimon.table.FileStoreTable;
+import org.apache.paimon.table.Table;
+import org.apache.paimon.table.sink.BatchTableCommit;
+import org.apache.paimon.table.sink.BatchTableWrite;
+import org.apache.paimon.table.sink.BatchWriteBuilder;
+import org.apache.paimon.table.sink.CommitMessage;
+import org.apache.paimon.table.sink.TableCommitImpl;
+import org.apache.paimon.table.sink.TableWriteImpl;
+import org.apache.paimon.table.source.DataSplit;
+import org.apache.paimon.table.source.ReadBuilder;
+import org.apache.paimon.table.source.Split;
+import org.apache.paimon.types.ArrayType;
+import org.apache.paimon.types.DataField;
+import org.apache.paimon.types.DataType;
+import org.apache.paimon.types.DataTypeChecks;
+import org.apache.paimon.types.DataTypeJsonParser;
+import org.apache.paimon.types.DataTypes;
+import org.apache.paimon.types.MapType;
+import org.apache.paimon.types.RowKind;
+import org.apache.paimon.types.RowType;
+
+public class Tool {
+
+    /** Exit status for "this engine cannot do that". */
+    static final int UNSUPPORTED = 3;
+
+    static final class Unsupported extends Exception {
+        Unsupported(String msg) {
+            super(msg);
+        }
+    }
+
+    // Floats parse as doubles (keeping -0.0, which BigDecimal cannot);
+    // FLOAT columns round that double to float32.
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.exit(0);
+        } catch (Unsupported e) {
+            System.err.println("unsupported: " + e.getMessage());
+            System.exit(UNSUPPORTED);
+        } catch (Throwable e) {
+            System.err.println("error: " + e);
+            e.printStackTrace(System.err);
+            System.exit(1);
+        }
+    }
+
+    // ---- arguments ----
+
+    static Map<String, String> flags(String[] args, int from) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = from; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+            String k = a.substring(2);
+            int eq = k.indexOf('=');
+            if (eq >= 0) {
+                m.put(k.substring(0, eq), k.substring(eq + 1));
+            } else if (k.equals("overwrite") || k.equals("full")) {
+                m.put(k, "true");
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("flag --" + k + " needs a value");
+                }
+                m.put(k, args[++i]);
+            }
+        }
+        return m;
+    }
+
+    static String need(Map<String, String> f, String k) {
+        String v = f.get(k);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + k);
+        }
+        return v;
+    }
+
+    static void run(String[] args) throws Exception {
+        if (args.length == 0) {
+            throw new IllegalArgumentException(
+                    "usage: Tool create|write|compact|tag|expire|dump|check --warehouse W ...");
+        }
+        String cmd = args[0];
+        Map<String, String> f = flags(args, 1);
+        try (Catalog catalog = openCatalog(need(f, "warehouse"))) {
+            switch (cmd) {
+                case "create":
+                    create(catalog, need(f, "spec"));
+                    break;
+                case "write":
+                    write(
+                            catalog,
+                            need(f, "table"),
+                            need(f, "data"),
+                            f.containsKey("overwrite"),
+                            f.get("commit-user"),
+                            f.get("identifier"));
+                    break;
+                case "compact":
+                    compact(catalog, need(f, "table"), f.containsKey("full"));
+                    break;
+                case "tag":
+                    tag(catalog, need(f, "table"), need(f, "name"), f.get("snapshot"));
+                    break;
+                case "expire":
+                    expire(catalog, need(f, "table"), need(f, "retain-max"), f.get("retain-min"));
+                    break;
+                case "dump":
+                    dump(catalog, need(f, "table"), f.get("snapshot"), f.get("tag"));
+                    break;
+                case "check":
+                    check(catalog, need(f, "table"));
+                    break;
+                default:
+                    throw new Unsupported("unknown subcommand " + cmd);
+            }
+        }
+    }
+
+    static Catalog openCatalog(String warehouse) {
+        String abs = Paths.get(warehouse).toAbsolutePath().toString();
+        return CatalogFactory.createCatalog(CatalogContext.create(new Path(abs)));
+    }
+
+    static FileStoreTable table(Catalog catalog, String name) throws Exception {
+        Table t = catalog.getTable(Identifier.fromString(name));
+        if (!(t instanceof FileStoreTable)) {
+            throw new Unsupported(name + " is not a file store table");
+        }
+        return (FileStoreTable) t;
+    }
+
+    // ---- create ----
+
+    /**
+     * Parses a Paimon SQL type string. Paimon's own parser handles atomic
+     * types; ARRAY, MAP, MULTISET and ROW are taken apart here.
+     */
+    static DataType parseType(String sql) {
+        String s = sql.trim();
+        int lt = s.indexOf('<');
+        String head = lt < 0 ? "" : s.substring(0, lt).trim().toUpperCase(java.util.Locale.ROOT);
+        if (!(head.equals("ARRAY") || head.equals("MAP") || head.equals("MULTISET") || head.equals("ROW"))) {
+            return DataTypeJsonParser.parseAtomicTypeSQLString(s);
+        }
+        int depth = 0;
+        int gt = -1;
+        for (int i = lt; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '<' || c == '(') {
+                depth++;
+            } else if (c == '>' || c == ')') {
+                if (--depth == 0) {
+                    gt = i;
+                    break;
+                }
+            }
+        }
+        if (gt < 0 || s.charAt(gt) != '>') {
+            throw new IllegalArgumentException("unbalanced type " + sql);
+        }
+        String inner = s.substring(lt + 1, gt);
+        String tail = s.substring(gt + 1).trim().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+        boolean nullable;
+        if (tail.isEmpty() || tail.equals("NULL")) {
+            nullable = true;
+        } else if (tail.equals("NOT NULL")) {
+            nullable = false;
+        } else {
+            throw new IllegalArgumentException("unexpected '" + tail + "' in type " + sql);
+        }
+        List<String> parts = splitTopLevel(inner);
+        DataType t;
+        switch (head) {
+            case "ARRAY":
+                if (parts.size() != 1) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.ARRAY(parseType(parts.get(0)));
+                break;
+            case "MULTISET":
+                if (parts.size() != 1) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.MULTISET(parseType(parts.get(0)));
+                break;
+            case "MAP":
+                if (parts.size() != 2) {
+                    throw new IllegalArgumentException("bad type " + sql);
+                }
+                t = DataTypes.MAP(parseType(parts.get(0)), parseType(parts.get(1)));
+                break;
+            default:
+                {
+                    List<DataField> fs = new ArrayList<>();
+                    for (String part : parts) {
+                        String f = part.trim();
+                        String fname;
+                        String ftype;
+                        if (f.startsWith("`")) {
+                            int end = f.indexOf('`', 1);
+                            fname = f.substring(1, end);
+                            ftype = f.substring(end + 1);
+                        } else {
+                            int sp = 0;
+                            while (sp < f.length() && !Character.isWhitespace(f.charAt(sp))) {
+                                sp++;
+                            }
+                            fname = f.substring(0, sp);
+                            ftype = f.substring(sp);
+                        }
+                        fs.add(new DataField(fs.size(), fname, parseType(ftype)));
+                    }
+                    t = new RowType(fs);
+                }
+        }
+        return t.copy(nullable);
+    }
+
+    static List<String> splitTopLevel(String s) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '`') {
+                quoted = !quoted;
+            } else if (quoted) {
+                continue;
+            } else if (c == '<' || c == '(') {
+                depth++;
+            } else if (c == '>' || c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                out.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(s.substring(start));
+        return out;
+    }
+
+    static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n != null && !n.isNull()) {
+            for (JsonNode e : n) {
+                out.add(e.asText());
+            }
+        }
+        return out;
+    }
+
+    static void create(Catalog catalog, String specPath) throws Exception {
+        JsonNode spec = JSON.readTree(Files.readAllBytes(Paths.get(specPath)));
+        Identifier id = Identifier.fromString(spec.get("table").asText());
+        Schema.Builder b = Schema.newBuilder();
+        for (JsonNode c : spec.get("columns")) {
+            b.column(c.get("name").asText(), parseType(c.get("type").asText()));
+        }
+        List<String> pk = strings(spec.get("primaryKeys"));
+        if (!pk.isEmpty()) {
+            b.primaryKey(pk);
+        }
+        List<String> part = strings(spec.get("partitionKeys"));
+        if (!part.isEmpty()) {
+            b.partitionKeys(part);
+        }
+        JsonNode opts = spec.get("options");
+        if (opts != null && !opts.isNull()) {
+            Iterator<Map.Entry<String, JsonNode>> it = opts.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                b.option(e.getKey(), e.getValue().asText());
+            }
+        }
+        catalog.createDatabase(id.getDatabaseName(), true);
+        catalog.createTable(id, b.build(), false);
+    }
+
+    // ---- write ----
+
+    static void write(
+            Catalog catalog,
+            String name,
+            String dataPath,
+            boolean overwrite,
+            String commitUser,
+            String identifier)
+            throws Exception {
+        FileStoreTable table = table(catalog, name);
+        RowType rt = table.rowType();
+        List<InternalRow> rows = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(Paths.get(dataPath), StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.trim().isEmpty()) {
+                    continue;
+                }
+                try {
+                    rows.add(toRow(JSON.readTree(line), rt));
+                } catch (Exception e) {
+                    throw new IllegalArgumentException(dataPath + ":" + n + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        if (commitUser == null && identifier == null) {
+            BatchWriteBuilder wb = table.newBatchWriteBuilder();
+            if (overwrite) {
+                wb = wb.withOverwrite();
+            }
+            try (BatchTableWrite w = wb.newWrite();
+                    BatchTableCommit c = wb.newCommit()) {
+                for (InternalRow row : rows) {
+                    w.write(row);
+                }
+                c.commit(w.prepareCommit());
+            }
+            return;
+        }
+        String user = commitUser != null ? commitUser : UUID.randomUUID().toString();
+        long ident = identifier != null ? Long.parseLong(identifier) : 0L;
+        try (TableWriteImpl<?> w = table.newWrite(user);
+                TableCommitImpl c = table.newCommit(user)) {
+            if (overwrite) {
+                w.withIgnorePreviousFiles(true);
+                c.withOverwrite(Collections.emptyMap());
+            }
+            for (InternalRow row : rows) {
+                w.write(row);
+            }
+            c.commit(ident, w.prepareCommit(false, ident));
+        }
+    }
+
+    static InternalRow toRow(JsonNode obj, RowType rt) {
+        List<DataField> fields = rt.getFields();
+        GenericRow row = new GenericRow(fields.size());
+        JsonNode kind = obj.get("_ROW_KIND");
+        if (kind != null && !kind.isNull()) {
+            row.setRowKind(RowKind.fromShortString(kind.asText()));
+        }
+        Iterator<String> names = obj.fieldNames();
+        while (names.hasNext()) {
+            String k = names.next();
+            if (!k.equals("_ROW_KIND") && rt.getFieldIndex(k) < 0) {
+                throw new IllegalArgumentException("unknown column " + k);
+            }
+        }
+        for (int i = 0; i < fields.size(); i++) {
+            DataField fd = fields.get(i);
+            try {
+                row.setField(i, toValue(obj.get(fd.name()), fd.type()));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("column " + fd.name() + ": " + e.getMessage(), e);
+            }
+        }
+        return row;
+    }
+
+    static double specialFloat(JsonNode n) {
+        if (n.isTextual()) {
+            switch (n.asText()) {
+                case "NaN":
+                    return Double.NaN;
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                default:
+                    throw new IllegalArgumentException("bad float " + n);
+            }
+        }
+        return Double.NaN; // not reached for numbers
+    }
+
+    static Object toValue(JsonNode n, DataType t) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        switch (t.getTypeRoot()) {
+            case BOOLEAN:
+                if (!n.isBoolean()) {
+                    throw new IllegalArgumentException("want boolean, got " + n);
+                }
+                return n.booleanValue();
+            case TINYINT:
+                return (byte) integer(n, Byte.MIN_VALUE, Byte.MAX_VALUE);
+            case SMALLINT:
+                return (short) integer(n, Short.MIN_VALUE, Short.MAX_VALUE);
+            case INTEGER:
+                return (int) integer(n, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            case BIGINT:
+                return integer(n, Long.MIN_VALUE, Long.MAX_VALUE);
+            case FLOAT:
+                if (n.isTextual()) {
+                    return (float) specialFloat(n);
+                }
+                return (float) number(n);
+            case DOUBLE:
+                if (n.isTextual()) {
+                    return specialFloat(n);
+                }
+                return number(n);
+            case DECIMAL:
+                {
+                    int p = DataTypeChecks.getPrecision(t);
+                    int s = DataTypeChecks.getScale(t);
+                    BigDecimal bd = new BigDecimal(n.asText());
+                    Decimal d = Decimal.fromBigDecimal(bd, p, s);
+                    if (d == null) {
+                        throw new IllegalArgumentException(n + " does not fit " + t);
+                    }
+                    return d;
+                }
+            case CHAR:
+            case VARCHAR:
+                return BinaryString.fromString(text(n));
+            case BINARY:
+            case VARBINARY:
+                return Base64.getDecoder().decode(text(n));
+            case DATE:
+                return (int) LocalDate.parse(text(n)).toEpochDay();
+            case TIME_WITHOUT_TIME_ZONE:
+                return (int) (LocalTime.parse(text(n)).toNanoOfDay() / 1_000_000L);
+            case TIMESTAMP_WITHOUT_TIME_ZONE:
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+                return Timestamp.fromLocalDateTime(LocalDateTime.parse(text(n).replace(' ', 'T')));
+            case ARRAY:
+                {
+                    DataType et = ((ArrayType) t).getElementType();
+                    if (!n.isArray()) {
+                        throw new IllegalArgumentException("want array, got " + n);
+                    }
+                    Object[] out = new Object[n.size()];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = toValue(n.get(i), et);
+                    }
+                    return new GenericArray(out);
+                }
+            case MAP:
+                {
+                    MapType mt = (MapType) t;
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    if (n.isArray()) {
+                        for (JsonNode kv : n) {
+                            if (!kv.isArray() || kv.size() != 2) {
+                                throw new IllegalArgumentException("want [key, value], got " + kv);
+                            }
+                            m.put(toValue(kv.get(0), mt.getKeyType()), toValue(kv.get(1), mt.getValueType()));
+                        }
+                    } else if (n.isObject()) {
+                        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+                        while (it.hasNext()) {
+                            Map.Entry<String, JsonNode> e = it.next();
+                            m.put(
+                                    toValue(JSON.getNodeFactory().textNode(e.getKey()), mt.getKeyType()),
+                                    toValue(e.getValue(), mt.getValueType()));
+                        }
+                    } else {
+                        throw new IllegalArgumentException("want map pairs, got " + n);
+                    }
+                    return new GenericMap(m);
+                }
+            case ROW:
+                if (!n.isObject()) {
+                    throw new IllegalArgumentException("want object, got " + n);
+                }
+                return toRow(n, (RowType) t);
+            default:
+                throw new IllegalArgumentException("unsupported type " + t);
+        }
+    }
+
+    static double number(JsonNode n) {
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException("want number, got " + n);
+        }
+        return n.doubleValue();
+    }
+
+    static String text(JsonNode n) {
+        if (!n.isTextual()) {
+            throw new IllegalArgumentException("want string, got " + n);
+        }
+        return n.textValue();
+    }
+
+    static long integer(JsonNode n, long min, long max) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new IllegalArgumentException("want integer, got " + n);
+        }
+        long v = n.longValue();
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(v + " out of range");
+        }
+        return v;
+    }
+
+    // ---- compact ----
+
+    static void compact(Catalog catalog, String name, boolean full) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        String user = UUID.randomUUID().toString();
+        boolean unaware = table.primaryKeys().isEmpty() && table.coreOptions().bucket() == -1;
+        List<CommitMessage> msgs = new ArrayList<>();
+        if (unaware) {
+            // Full compaction of an append table: let the coordinator pick
+            // any group of two or more small files.
+            FileStoreTable t = full ? table.copy(Collections.singletonMap("compaction.min.file-num", "2")) : table;
+            List<AppendCompactTask> tasks = new AppendCompactCoordinator(t, false).run();
+            if (tasks.isEmpty()) {
+                return;
+            }
+            try (TableWriteImpl<?> w = table.newWrite(user)) {
+                BaseAppendFileStoreWrite sw = (BaseAppendFileStoreWrite) w.getWrite();
+                for (AppendCompactTask task : tasks) {
+                    msgs.add(task.doCompact(t, sw));
+                }
+            }
+        } else {
+            List<Split> splits = table.newReadBuilder().newScan().plan().splits();
+            if (splits.isEmpty()) {
+                return;
+            }
+            try (TableWriteImpl<?> w = table.newWrite(user)) {
+                for (Split s : splits) {
+                    DataSplit ds = (DataSplit) s;
+                    w.compact(ds.partition(), ds.bucket(), full);
+                }
+                msgs.addAll(w.prepareCommit(true, Long.MAX_VALUE));
+            }
+        }
+        try (TableCommitImpl c = table.newCommit(user)) {
+            c.commit(Long.MAX_VALUE, msgs);
+        }
+    }
+
+    // ---- tag, expire ----
+
+    static void tag(Catalog catalog, String name, String tagName, String snapshot) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        if (snapshot != null) {
+            table.createTag(tagName, Long.parseLong(snapshot));
+        } else {
+            table.createTag(tagName);
+        }
+    }
+
+    static void expire(Catalog catalog, String name, String retainMax, String retainMin)
+            throws Exception {
+        FileStoreTable table = table(catalog, name);
+        int max = Integer.parseInt(retainMax);
+        int min = retainMin != null ? Integer.parseInt(retainMin) : Math.min(max, 1);
+        // Paimon's ExpireSnapshots: snapshots beyond the newest retain-max
+        // always go; the newest retain-min always stay; those in between go
+        // once older than the time retention. The time retention is made
+        // practically infinite so the result never depends on the clock:
+        // exactly the newest retain-max snapshots remain.
+        ExpireConfig cfg =
+                ExpireConfig.builder()
+                        .snapshotRetainMax(max)
+                        .snapshotRetainMin(min)
+                        .snapshotTimeRetain(Duration.ofDays(365L * 1000))
+                        .build();
+        table.newExpireSnapshots().config(cfg).expire();
+    }
+
+    // ---- dump ----
+
+    static Table timeTravel(FileStoreTable table, String snapshot, String tag) {
+        Map<String, String> o = new HashMap<>();
+        if (snapshot != null) {
+            o.put("scan.snapshot-id", snapshot);
+        }
+        if (tag != null) {
+            o.put("scan.tag-name", tag);
+        }
+        return o.isEmpty() ? table : table.copy(o);
+    }
+
+    static List<String> readCanonical(Table t) throws Exception {
+        RowType rt = t.rowType();
+        ReadBuilder rb = t.newReadBuilder();
+        List<Split> splits = rb.newScan().plan().splits();
+        List<String> lines = new ArrayList<>();
+        try (RecordReader<InternalRow> reader = rb.newRead().createReader(splits)) {
+            reader.forEachRemaining(
+                    row -> {
+                        StringBuilder sb = new StringBuilder();
+                        appendRow(sb, row, rt);
+                        lines.add(sb.toString());
+                    });
+        }
+        lines.sort(Tool::compareUtf8);
+        return lines;
+    }
+
+    static void dump(Catalog catalog, String name, String snapshot, String tag) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        if (snapshot != null && tag != null) {
+            throw new IllegalArgumentException("--snapshot and --tag are exclusive");
+        }
+        List<String> lines = readCanonical(timeTravel(table, snapshot, tag));
+        OutputStream os = new BufferedOutputStream(System.out, 1 << 16);
+        for (String l : lines) {
+            os.write(l.getBytes(StandardCharsets.UTF_8));
+            os.write('\n');
+        }
+        os.flush();
+    }
+
+    static int compareUtf8(String a, String b) {
+        return Arrays.compareUnsigned(
+                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void appendRow(StringBuilder sb, DataGetters row, RowType rt) {
+        List<DataField> fields = rt.getFields();
+        sb.append('{');
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            appendString(sb, fields.get(i).name());
+            sb.append(':');
+            appendValue(sb, row, i, fields.get(i).type());
+        }
+        sb.append('}');
+    }
+
+    static void appendValue(StringBuilder sb, DataGetters g, int i, DataType t) {
+        if (g.isNullAt(i)) {
+            sb.append("null");
+            return;
+        }
+        switch (t.getTypeRoot()) {
+            case BOOLEAN:
+                sb.append(g.getBoolean(i));
+                break;
+            case TINYINT:
+                sb.append(g.getByte(i));
+                break;
+            case SMALLINT:
+                sb.append(g.getShort(i));
+                break;
+            case INTEGER:
+                sb.append(g.getInt(i));
+                break;
+            case BIGINT:
+                sb.append(g.getLong(i));
+                break;
+            case FLOAT:
+                appendFloat(sb, g.getFloat(i), true);
+                break;
+            case DOUBLE:
+                appendFloat(sb, g.getDouble(i), false);
+                break;
+            case DECIMAL:
+                {
+                    int p = DataTypeChecks.getPrecision(t);
+                    int s = DataTypeChecks.getScale(t);
+                    BigDecimal bd = g.getDecimal(i, p, s).toBigDecimal().setScale(s, RoundingMode.UNNECESSARY);
+                    sb.append('"').append(bd.toPlainString()).append('"');
+                    break;
+                }
+            case CHAR:
+            case VARCHAR:
+                appendString(sb, g.getString(i).toString());
+                break;
+            case BINARY:
+            case VARBINARY:
+                sb.append('"').append(Base64.getEncoder().encodeToString(g.getBinary(i))).append('"');
+                break;
+            case DATE:
+                {
+                    LocalDate d = LocalDate.ofEpochDay(g.getInt(i));
+                    sb.append('"');
+                    appendDate(sb, d);
+                    sb.append('"');
+                    break;
+                }
+            case TIME_WITHOUT_TIME_ZONE:
+                {
+                    long ms = g.getInt(i);
+                    long sec = ms / 1000;
+                    sb.append('"');
+                    pad(sb, sec / 3600, 2).append(':');
+                    pad(sb, sec / 60 % 60, 2).append(':');
+                    pad(sb, sec % 60, 2);
+                    fraction(sb, (ms % 1000) * 1_000_000L);
+                    sb.append('"');
+                    break;
+                }
+            case TIMESTAMP_WITHOUT_TIME_ZONE:
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+                {
+                    LocalDateTime ts = g.getTimestamp(i, DataTypeChecks.getPrecision(t)).toLocalDateTime();
+                    sb.append('"');
+                    appendDate(sb, ts.toLocalDate());
+                    sb.append(' ');
+                    pad(sb, ts.getHour(), 2).append(':');
+                    pad(sb, ts.getMinute(), 2).append(':');
+                    pad(sb, ts.getSecond(), 2);
+                    fraction(sb, ts.getNano());
+                    sb.append('"');
+                    break;
+                }
+            case ARRAY:
+                {
+                    DataType et = ((ArrayType) t).getElementType();
+                    InternalArray a = g.getArray(i);
+                    sb.append('[');
+                    for (int j = 0; j < a.size(); j++) {
+                        if (j > 0) {
+                            sb.append(',');
+                        }
+                        appendValue(sb, a, j, et);
+                    }
+                    sb.append(']');
+                    break;
+                }
+            case MAP:
+                {
+                    MapType mt = (MapType) t;
+                    InternalMap m = g.getMap(i);
+                    InternalArray ks = m.keyArray();
+                    InternalArray vs = m.valueArray();
+                    List<String[]> pairs = new ArrayList<>();
+                    for (int j = 0; j < m.size(); j++) {
+                        StringBuilder k = new StringBuilder();
+                        appendValue(k, ks, j, mt.getKeyType());
+                        StringBuilder v = new StringBuilder();
+                        appendValue(v, vs, j, mt.getValueType());
+                        pairs.add(new String[] {k.toString(), v.toString()});
+                    }
+                    pairs.sort((x, y) -> compareUtf8(x[0], y[0]));
+                    sb.append('[');
+                    for (int j = 0; j < pairs.size(); j++) {
+                        if (j > 0) {
+                            sb.append(',');
+                        }
+                        sb.append('[').append(pairs.get(j)[0]).append(',').append(pairs.get(j)[1]).append(']');
+                    }
+                    sb.append(']');
+                    break;
+                }
+            case ROW:
+                {
+                    RowType r = (RowType) t;
+                    appendRow(sb, g.getRow(i, r.getFieldCount()), r);
+                    break;
+                }
+            default:
+                throw new IllegalArgumentException("unsupported type " + t);
+        }
+    }
+
+    static StringBuilder pad(StringBuilder sb, long v, int width) {
+        String s = Long.toString(v);
+        for (int k = s.length(); k < width; k++) {
+            sb.append('0');
+        }
+        return sb.append(s);
+    }
+
+    static void appendDate(StringBuilder sb, LocalDate d) {
+        int y = d.getYear();
+        if (y < 0) {
+            sb.append('-');
+            y = -y;
+        }
+        pad(sb, y, 4).append('-');
+        pad(sb, d.getMonthValue(), 2).append('-');
+        pad(sb, d.getDayOfMonth(), 2);
+    }
+
+    /** Appends ".fff…" for ns nanoseconds, trailing zeros trimmed; nothing when zero. */
+    static void fraction(StringBuilder sb, long ns) {
+        if (ns == 0) {
+            return;
+        }
+        String s = Long.toString(ns);
+        StringBuilder f = new StringBuilder();
+        for (int k = s.length(); k < 9; k++) {
+            f.append('0');
+        }
+        f.append(s);
+        int end = f.length();
+        while (end > 0 && f.charAt(end - 1) == '0') {
+            end--;
+        }
+        sb.append('.').append(f, 0, end);
+    }
+
+    /**
+     * Appends s as a JSON string: '"' and '\' escaped, \b \f \n \r \t short,
+     * other controls below U+0020 as backslash-u00xx (lower-case hex), all else raw
+     * (Python's json.dumps with ensure_ascii=False, as the other tools do).
+     */
+    static void appendString(StringBuilder sb, String s) {
+        final String hex = "0123456789abcdef";
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                case '\b':
+                    sb.append("\\b");
+                    break;
+                case '\f':
+                    sb.append("\\f");
+                    break;
+                case '\n':
+                    sb.append("\\n");
+                    break;
+                case '\r':
+                    sb.append("\\r");
+                    break;
+                case '\t':
+                    sb.append("\\t");
+                    break;
+                default:
+                    if (c < 0x20) {
+                        sb.append("\\u00").append(hex.charAt(c >> 4)).append(hex.charAt(c & 15));
+                    } else if (Character.isSurrogate(c)) {
+                        // Lone surrogates cannot be UTF-8: U+FFFD, as Go does.
+                        if (Character.isHighSurrogate(c)
+                                && i + 1 < s.length()
+                                && Character.isLowSurrogate(s.charAt(i + 1))) {
+                            sb.append(c).append(s.charAt(++i));
+                        } else {
+                            sb.append('\uFFFD');
+                        }
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        sb.append('"');
+    }
+
+    /**
+     * Appends x as Go's strconv.FormatFloat(x, 'g', -1, 32 or 64) does: the
+     * shortest decimal that parses back to the same float32/float64, in
+     * %e form (d.ddde±XX, at least two exponent digits: 1e+06, 1.5e-05) when
+     * the decimal exponent is < -4 or >= 6, plain decimal otherwise (0.0001,
+     * 123456, 1.5); -0 as "-0"; NaN and infinities as JSON strings.
+     */
+    static void appendFloat(StringBuilder sb, double x, boolean single) {
+        sb.append(formatFloat(x, single));
+    }
+
+    static String formatFloat(double x, boolean single) {
+        if (Double.isNaN(x)) {
+            return "\"NaN\"";
+        }
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        }
+        if (x == 0) {
+            return (Double.doubleToRawLongBits(x) < 0) ? "-0" : "0";
+        }
+        BigDecimal exact = new BigDecimal(x);
+        BigDecimal bd = exact;
+        int maxDigits = single ? 9 : 17;
+        for (int p = 1; p <= maxDigits; p++) {
+            BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+            String s = r.toString();
+            boolean ok = single ? Float.parseFloat(s) == (float) x : Double.parseDouble(s) == x;
+            if (ok) {
+                bd = r;
+                break;
+            }
+        }
+        bd = bd.stripTrailingZeros();
+        boolean neg = bd.signum() < 0;
+        String digs = bd.unscaledValue().abs().toString();
+        int nd = digs.length();
+        int dp = nd - bd.scale(); // value = 0.digs × 10^dp
+        int exp = dp - 1;
+        StringBuilder out = new StringBuilder();
+        if (neg) {
+            out.append('-');
+        }
+        // Go's shortest 'g': %e when exp < -4 || exp >= 6, else %f.
+        if (exp < -4 || exp >= 6) {
+            out.append(digs.charAt(0));
+            if (nd > 1) {
+                out.append('.').append(digs, 1, nd);
+            }
+            out.append('e').append(exp < 0 ? '-' : '+');
+            int ae = Math.abs(exp);
+            if (ae < 10) {
+                out.append('0');
+            }
+            out.append(ae);
+            return out.toString();
+        }
+        // %f with max(nd - dp, 0) fraction digits.
+        if (dp > 0) {
+            for (int k = 0; k < dp; k++) {
+                out.append(k < nd ? digs.charAt(k) : '0');
+            }
+        } else {
+            out.append('0');
+        }
+        int prec = Math.max(nd - dp, 0);
+        if (prec > 0) {
+            out.append('.');
+            for (int k = 0; k < prec; k++) {
+                int j = dp + k;
+                out.append(j < 0 || j >= nd ? '0' : digs.charAt(j));
+            }
+        }
+        return out.toString();
+    }
+
+    // ---- check ----
+
+    static void check(Catalog catalog, String name) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        List<String> problems = new ArrayList<>();
+        // Every live snapshot must be readable in full.
+        List<Long> ids = new ArrayList<>();
+        Iterator<Snapshot> it = table.snapshotManager().snapshots();
+        while (it.hasNext()) {
+            ids.add(it.next().id());
+        }
+        for (long id : ids) {
+            try {
+                readCanonical(timeTravel(table, Long.toString(id), null));
+            } catch (Exception e) {
+                problems.add("snapshot " + id + " unreadable: " + e);
+            }
+        }
+        for (String tag : table.tagManager().allTagNames()) {
+            try {
+                readCanonical(timeTravel(table, null, tag));
+            } catch (Exception e) {
+                problems.add("tag " + tag + " unreadable: " + e);
+            }
+        }
+        Snapshot latest = table.snapshotManager().latestSnapshot();
+        if (latest != null) {
+            long total = 0;
+            List<Split> splits = table.newSnapshotReader().withSnapshot(latest).read().splits();
+            boolean pk = !table.primaryKeys().isEmpty();
+            for (Split s : splits) {
+                DataSplit ds = (DataSplit) s;
+                Map<Integer, List<DataFileMeta>> levels = new HashMap<>();
+                for (DataFileMeta f : ds.dataFiles()) {
+                    total += f.rowCount();
+                    if (table.fileIO() != null
+                            && !table.fileIO().exists(dataFilePath(table, ds, f))) {
+                        problems.add("missing data file " + f.fileName());
+                    }
+                    levels.computeIfAbsent(f.level(), k -> new ArrayList<>()).add(f);
+                }
+                if (pk) {
+                    RowType kt = table.schema().logicalTrimmedPrimaryKeysType();
+                    for (Map.Entry<Integer, List<DataFileMeta>> e : levels.entrySet()) {
+                        if (e.getKey() == 0) {
+                            continue;
+                        }
+                        List<DataFileMeta> fs = new ArrayList<>(e.getValue());
+                        fs.sort((a, b) -> compareKeys(a.minKey(), b.minKey(), kt));
+                        for (int k = 1; k < fs.size(); k++) {
+                            if (compareKeys(fs.get(k - 1).maxKey(), fs.get(k).minKey(), kt) >= 0) {
+                                problems.add(
+                                        "partition/bucket "
+                                                + ds.bucket()
+                                                + " level "
+                                                + e.getKey()
+                                                + ": files "
+                                                + fs.get(k - 1).fileName()
+                                                + " and "
+                                                + fs.get(k).fileName()
+                                                + " overlap");
+                            }
+                        }
+                    }
+                }
+            }
+            if (total != latest.totalRecordCount()) {
+                problems.add(
+                        "snapshot "
+                                + latest.id()
+                                + " totalRecordCount "
+                                + latest.totalRecordCount()
+                                + " but its files hold "
+                                + total
+                                + " records");
+            }
+        }
+        if (!problems.isEmpty()) {
+            for (String p : problems) {
+                System.err.println(p);
+            }
+            throw new IllegalStateException(problems.size() + " consistency problem(s)");
+        }
+        System.out.println("ok: " + ids.size() + " snapshot(s) checked");
+    }
+
+    static Path dataFilePath(FileStoreTable table, DataSplit ds, DataFileMeta f) {
+        if (f.externalPath().isPresent()) {
+            return new Path(f.externalPath().get());
+        }
+        return new Path(
+                table.store().pathFactory().bucketPath(ds.partition(), ds.bucket()), f.fileName());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static int compareKeys(BinaryRow a, BinaryRow b, RowType kt) {
+        for (int i = 0; i < kt.getFieldCount(); i++) {
+            InternalRow.FieldGetter g = InternalRow.createFieldGetter(kt.getTypeAt(i), i);
+            Object x = g.getFieldOrNull(a);
+            Object y = g.getFieldOrNull(b);
+            int c;
+            if (x == null || y == null) {
+                c = x == null ? (y == null ? 0 : -1) : 1;
+            } else if (x instanceof byte[]) {
+                c = Arrays.compareUnsigned((byte[]) x, (byte[]) y);
+            } else if (x instanceof Comparable) {
+                c = ((Comparable) x).compareTo(y);
+            } else {
+                c = 0;
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+}
