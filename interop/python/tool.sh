@@ -64,6 +64,8 @@ spark)
 		exit 4
 	fi
 	export FLOE_PAIMON_SPARK_JAR=$jar
+	# Spark binds its driver to loopback only.
+	export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME=localhost
 	;;
 *)
 	die "usage: tool.sh pypaimon|spark … (see interop/README.md)"
