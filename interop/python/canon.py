@@ -388,6 +388,8 @@ def canon(t, v):
     if k in ("BINARY", "VARBINARY", "BYTES"):
         return json_string(base64.b64encode(bytes(v)).decode("ascii"))
     if k == "DATE":
+        if isinstance(v, str):
+            return json_string(v)
         return json_string("%04d-%02d-%02d" % (v.year, v.month, v.day))
     if k == "TIME":
         return json_string(format_time(v))

@@ -254,7 +254,11 @@ def check(args):
 def dump(args, out):
     spark = _session(args.warehouse)
     cols, _ = _paimon_columns(spark, args.table)
-    sql = "SELECT * FROM %s" % _ident(args.table)
+    # DATE columns come back as text: pyspark's date conversion fails on
+    # days before 0001-01-01 (Spark's calendar rebasing can shift old dates
+    # there), and the text shows what Spark holds.
+    sel = ", ".join("CAST(%s AS STRING)" % _q(n) if t.kind == "DATE" else _q(n) for n, t in cols)
+    sql = "SELECT %s FROM %s" % (sel, _ident(args.table))
     if args.snapshot is not None:
         sql += " VERSION AS OF %d" % args.snapshot
     elif args.tag is not None:
