@@ -1,0 +1,285 @@
+"""The Spark SQL engine of the interop tool contract: pyspark in local mode
+with the paimon-spark connector jar (tool.sh puts its path in
+FLOE_PAIMON_SPARK_JAR). One Spark session per command."""
+
+import datetime
+import json
+import os
+import sys
+
+import canon
+from common import Unsupported
+
+_spark = None
+
+
+def _session(warehouse):
+    global _spark
+    if _spark is not None:
+        return _spark
+    from pyspark.sql import SparkSession
+    wh = "file:" + os.path.abspath(warehouse)
+    b = (SparkSession.builder.master("local[1]").appName("floe-interop")
+         .config("spark.jars", os.environ["FLOE_PAIMON_SPARK_JAR"])
+         .config("spark.sql.extensions",
+                 "org.apache.paimon.spark.extensions.PaimonSparkSessionExtensions")
+         .config("spark.sql.catalog.paimon", "org.apache.paimon.spark.SparkCatalog")
+         .config("spark.sql.catalog.paimon.warehouse", wh)
+         .config("spark.sql.defaultCatalog", "paimon")
+         .config("spark.sql.session.timeZone", "UTC")
+         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+         .config("spark.sql.shuffle.partitions", "1")
+         .config("spark.default.parallelism", "1")
+         .config("spark.ui.enabled", "false")
+         .config("spark.ui.showConsoleProgress", "false")
+         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+         .config("spark.driver.memory", "1g")
+         .config("spark.sql.warehouse.dir", os.path.join(os.path.abspath(warehouse), ".spark-warehouse")))
+    _spark = b.getOrCreate()
+    _spark.sparkContext.setLogLevel("ERROR")
+    return _spark
+
+
+def _q(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _ident(table):
+    db, t = table.split(".", 1)
+    return "paimon.%s.%s" % (_q(db), _q(t))
+
+
+def _spark_type(t):
+    k = t.kind
+    if k in ("BOOLEAN", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE", "DATE", "STRING"):
+        s = k
+    elif k == "DECIMAL":
+        s = "DECIMAL(%d, %d)" % (t.precision, t.scale)
+    elif k in ("CHAR", "VARCHAR"):
+        s = "%s(%d)" % (k, t.length)
+    elif k in ("BINARY", "VARBINARY", "BYTES"):
+        s = "BINARY"
+    elif k == "TIMESTAMP":
+        s = "TIMESTAMP_NTZ"
+    elif k == "TIMESTAMP_LTZ":
+        s = "TIMESTAMP"
+    elif k == "ARRAY":
+        s = "ARRAY<%s>" % _spark_type(t.elem)
+    elif k == "MAP":
+        s = "MAP<%s, %s>" % (_spark_type(t.key), _spark_type(t.value))
+    elif k == "ROW":
+        s = "STRUCT<%s>" % ", ".join("%s: %s" % (_q(n), _spark_type(ft)) for n, ft in t.fields)
+    else:
+        raise Unsupported("Spark SQL has no type for Paimon %s" % t.sql())
+    if not t.nullable and k not in ("ARRAY", "MAP", "ROW"):
+        pass
+    return s
+
+
+def _sql_string(s):
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def create(args):
+    spec = json.load(open(args.spec, encoding="utf-8"))
+    spark = _session(args.warehouse)
+    db, _ = spec["table"].split(".", 1)
+    spark.sql("CREATE DATABASE IF NOT EXISTS paimon.%s" % _q(db))
+    cols = []
+    for c in spec["columns"]:
+        t = canon.parse_type(c["type"])
+        cols.append("%s %s%s" % (_q(c["name"]), _spark_type(t), "" if t.nullable else " NOT NULL"))
+    props = dict((k, str(v)) for k, v in (spec.get("options") or {}).items())
+    if spec.get("primaryKeys"):
+        props["primary-key"] = ",".join(spec["primaryKeys"])
+    sql = "CREATE TABLE %s (%s)" % (_ident(spec["table"]), ", ".join(cols))
+    if spec.get("partitionKeys"):
+        sql += " PARTITIONED BY (%s)" % ", ".join(_q(p) for p in spec["partitionKeys"])
+    if props:
+        sql += " TBLPROPERTIES (%s)" % ", ".join(
+            "%s = %s" % (_sql_string(k), _sql_string(v)) for k, v in sorted(props.items()))
+    spark.sql(sql)
+
+
+def _paimon_columns(spark, table):
+    """(name, canon.Type) of the table's columns, from Paimon's own schema
+    file (the Spark schema loses precisions and CHAR/VARCHAR lengths)."""
+    db, t = table.split(".", 1)
+    wh = spark.conf.get("spark.sql.catalog.paimon.warehouse")[len("file:"):]
+    sdir = os.path.join(wh, db + ".db", t, "schema")
+    latest = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
+                 key=lambda f: int(f[len("schema-"):]))
+    schema = json.load(open(os.path.join(sdir, latest), encoding="utf-8"))
+    return [(f["name"], _from_schema_json(f["type"])) for f in schema["fields"]], schema
+
+
+def _from_schema_json(j):
+    if isinstance(j, str):
+        return canon.parse_type(j)
+    ts = j["type"]
+    nullable = not ts.rstrip().endswith("NOT NULL")
+    if ts.startswith("ARRAY"):
+        t = canon.Type("ARRAY", elem=_from_schema_json(j["element"]))
+    elif ts.startswith("MAP"):
+        t = canon.Type("MAP", key=_from_schema_json(j["key"]), value=_from_schema_json(j["value"]))
+    elif ts.startswith("ROW"):
+        t = canon.Type("ROW", fields=[(f["name"], _from_schema_json(f["type"])) for f in j["fields"]])
+    else:
+        raise Unsupported("Paimon type %s" % ts)
+    t.nullable = nullable
+    return t
+
+
+def _spark_value(t, v):
+    """The Python value pyspark takes for the row JSON value v of type t."""
+    if v is None:
+        return None
+    k = t.kind
+    if k == "ARRAY":
+        return [_spark_value(t.elem, x) for x in v]
+    if k == "MAP":
+        return {_spark_value(t.key, p[0]): _spark_value(t.value, p[1]) for p in v}
+    if k == "ROW":
+        from pyspark.sql import Row
+        return tuple(_spark_value(ft, v.get(n)) for n, ft in t.fields)
+    if k in ("BINARY", "VARBINARY", "BYTES"):
+        return bytearray(canon.from_json(t, v))
+    if k == "TIME":
+        raise Unsupported("Spark SQL 3.5 has no TIME type")
+    return canon.from_json(t, v)
+
+
+def _insert(spark, table, cols, rows, overwrite):
+    schema = spark.table(_ident(table)).schema
+    data = [tuple(_spark_value(t, r.get(n)) for n, t in cols) for r in rows]
+    df = spark.createDataFrame(data, schema=schema, verifySchema=False)
+    df.createOrReplaceTempView("floe_input")
+    spark.sql("INSERT %s %s SELECT * FROM floe_input" % ("OVERWRITE" if overwrite else "INTO", _ident(table)))
+
+
+def write(args):
+    rows = canon.read_rows(args.data)
+    spark = _session(args.warehouse)
+    cols, schema = _paimon_columns(spark, args.table)
+    if args.commit_user or args.identifier is not None:
+        print("spark: --commit-user/--identifier ignored (Spark SQL picks its own)", file=sys.stderr)
+    pks = schema.get("primaryKeys") or []
+    types = dict(cols)
+    # Runs of +I/+U rows become one INSERT; -U/-D rows of a primary-key table
+    # become DELETE FROM … WHERE <key> (each statement its own snapshot).
+    batch = []
+    for r in rows + [None]:
+        kind = "+I" if r is None else r.pop("_ROW_KIND", "+I")
+        if r is not None and kind in ("+I", "+U"):
+            batch.append(r)
+            continue
+        if batch or (r is None and args.overwrite and not rows):
+            _insert(spark, args.table, cols, batch, args.overwrite)
+            batch = []
+        if r is None:
+            break
+        if kind not in ("-U", "-D"):
+            raise ValueError("bad _ROW_KIND %r" % kind)
+        if not pks:
+            raise Unsupported("Spark cannot write %s rows to an append table" % kind)
+        if args.overwrite:
+            raise Unsupported("Spark cannot overwrite with %s rows" % kind)
+        conds = []
+        for k in pks:
+            conds.append("%s = %s" % (_q(k), _literal(types[k], r.get(k))))
+        spark.sql("DELETE FROM %s WHERE %s" % (_ident(args.table), " AND ".join(conds)))
+
+
+def _literal(t, v):
+    if v is None:
+        raise ValueError("null key in a delete")
+    k = t.kind
+    if k in ("TINYINT", "SMALLINT", "INT", "BIGINT"):
+        return str(int(v))
+    if k == "BOOLEAN":
+        return "true" if v else "false"
+    if k in ("FLOAT", "DOUBLE"):
+        return "CAST(%s AS %s)" % (_sql_string(str(v)), k)
+    if k == "DECIMAL":
+        return "CAST(%s AS DECIMAL(%d, %d))" % (_sql_string(v), t.precision, t.scale)
+    if k in ("CHAR", "VARCHAR", "STRING"):
+        return _sql_string(v)
+    if k == "DATE":
+        return "DATE %s" % _sql_string(v)
+    if k == "TIMESTAMP":
+        return "TIMESTAMP_NTZ %s" % _sql_string(v)
+    if k == "TIMESTAMP_LTZ":
+        return "TIMESTAMP %s" % _sql_string(v + "Z")
+    if k in ("BINARY", "VARBINARY", "BYTES"):
+        return "unbase64(%s)" % _sql_string(v)
+    raise Unsupported("Spark delete by a %s key" % t.sql())
+
+
+def _call(spark, sql):
+    spark.sql(sql).collect()
+
+
+def compact(args):
+    spark = _session(args.warehouse)
+    if args.full:
+        try:
+            _call(spark, "CALL sys.compact(table => %s, compact_strategy => 'full')" % _sql_string(args.table))
+            return
+        except Exception as e:  # older connectors have no compact_strategy
+            if "compact_strategy" not in str(e):
+                raise
+    _call(spark, "CALL sys.compact(table => %s)" % _sql_string(args.table))
+
+
+def tag(args):
+    spark = _session(args.warehouse)
+    sql = "CALL sys.create_tag(table => %s, tag => %s" % (_sql_string(args.table), _sql_string(args.name))
+    if args.snapshot is not None:
+        sql += ", snapshot => %d" % args.snapshot
+    _call(spark, sql + ")")
+
+
+def expire(args):
+    spark = _session(args.warehouse)
+    sql = "CALL sys.expire_snapshots(table => %s, retain_max => %d" % (_sql_string(args.table), args.retain_max)
+    if args.retain_min is not None:
+        sql += ", retain_min => %d" % args.retain_min
+    _call(spark, sql + ")")
+
+
+def check(args):
+    raise Unsupported("Spark has no consistency check")
+
+
+def dump(args, out):
+    spark = _session(args.warehouse)
+    cols, _ = _paimon_columns(spark, args.table)
+    # DATE columns come back as text: pyspark's date conversion fails on
+    # days before 0001-01-01 (Spark's calendar rebasing can shift old dates
+    # there), and the text shows what Spark holds.
+    sel = ", ".join("CAST(%s AS STRING)" % _q(n) if t.kind == "DATE" else _q(n) for n, t in cols)
+    sql = "SELECT %s FROM %s" % (sel, _ident(args.table))
+    if args.snapshot is not None:
+        sql += " VERSION AS OF %d" % args.snapshot
+    elif args.tag is not None:
+        sql += " VERSION AS OF %s" % _sql_string(args.tag)
+    rows = spark.sql(sql).collect()
+    lines = [canon.canon_row(cols, [_from_spark(t, r[i]) for i, (_, t) in enumerate(cols)]) for r in rows]
+    canon.print_sorted(lines, out)
+
+
+def _from_spark(t, v):
+    """pyspark's Python value as canon.canon expects it."""
+    if v is None:
+        return None
+    k = t.kind
+    if k == "ARRAY":
+        return [_from_spark(t.elem, x) for x in v]
+    if k == "MAP":
+        return [(_from_spark(t.key, a), _from_spark(t.value, b)) for a, b in v.items()]
+    if k == "ROW":
+        return {n: _from_spark(ft, v[i]) for i, (n, ft) in enumerate(t.fields)}
+    if k == "TIMESTAMP_LTZ" and isinstance(v, datetime.datetime) and v.tzinfo is None:
+        # pyspark gives local time; the tool runs with TZ=UTC.
+        return v.replace(tzinfo=datetime.timezone.utc)
+    return v
