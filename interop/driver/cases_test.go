@@ -58,6 +58,25 @@ const pkWant = `{"id":1,"v":"a3","n":100}
 {"id":6,"v":"f","n":6}
 `
 
+// pkUpserts updates by key without row kinds, which every writer can do.
+var pkUpserts = []step{
+	pkSteps[0],
+	{op: "tag", name: "t1"},
+	{op: "write", rows: `{"id":2,"v":"b2","n":20}
+{"id":5,"v":"e","n":5}
+`},
+	{op: "write", rows: `{"id":1,"v":"a3","n":100}
+{"id":3,"v":null,"n":null}
+`},
+}
+
+const pkUpsertsWant = `{"id":1,"v":"a3","n":100}
+{"id":2,"v":"b2","n":20}
+{"id":3,"v":null,"n":null}
+{"id":4,"v":null,"n":null}
+{"id":5,"v":"e","n":5}
+`
+
 const appendPartSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"p","type":"STRING"},{"name":"q","type":"INT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":["p","q"],"options":{"bucket":"-1"}}`
 
 const appendPartRows1 = `{"id":1,"p":"x","q":1,"v":"a"}
@@ -75,6 +94,8 @@ const appendPartRows2 = `{"id":7,"p":"x","q":1,"v":"g"}
 var shapes = []shape{
 	{name: "pk, fixed bucket, updates and deletes", spec: pkSpec, steps: pkSteps,
 		checks: []check{{snapshot: 1}, {tag: "t1"}}, want: pkWant},
+	{name: "pk, fixed bucket, upserts", spec: pkSpec, steps: pkUpserts,
+		checks: []check{{snapshot: 1}, {tag: "t1"}}, want: pkUpsertsWant},
 	{name: "pk, dynamic bucket", steps: pkSteps, want: pkWant,
 		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"-1"}}`},
 	{name: "pk, partitioned by two columns", spec: `{"table":"db.t","columns":[{"name":"dt","type":"STRING NOT NULL"},{"name":"h","type":"INT NOT NULL"},{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"}],"primaryKeys":["dt","h","id"],"partitionKeys":["dt","h"],"options":{"bucket":"2"}}`,
@@ -149,13 +170,16 @@ var shapes = []shape{
 {"id":3}
 `}}},
 	{name: "mixed writers, pk", spec: pkSpec, mixed: true,
-		steps:  []step{{who: "A", op: "write", rows: pkSteps[0].rows}, {who: "B", op: "write", rows: pkSteps[2].rows}, {who: "A", op: "tag", name: "t2"}, {who: "A", op: "write", rows: pkSteps[3].rows}},
-		checks: []check{{snapshot: 1}, {snapshot: 2}, {tag: "t2"}}, want: pkWant},
+		steps:  []step{{who: "A", op: "write", rows: pkUpserts[0].rows}, {who: "B", op: "write", rows: pkUpserts[2].rows}, {who: "A", op: "tag", name: "t2"}, {who: "A", op: "write", rows: pkUpserts[3].rows}},
+		checks: []check{{snapshot: 1}, {snapshot: 2}, {tag: "t2"}}, want: pkUpsertsWant},
+	{name: "mixed writers, pk with deletes", spec: pkSpec, mixed: true,
+		steps:  []step{{who: "A", op: "write", rows: pkSteps[0].rows}, {who: "B", op: "write", rows: pkSteps[2].rows}, {who: "A", op: "write", rows: pkSteps[3].rows}},
+		checks: []check{{snapshot: 1}, {snapshot: 2}}, want: pkWant},
 	{name: "mixed writers, append partitioned", spec: appendPartSpec, mixed: true,
 		steps: []step{{who: "A", op: "write", rows: appendPartRows1}, {who: "B", op: "write", rows: appendPartRows2}, {who: "A", op: "write", rows: "{\"id\":9,\"p\":\"x\",\"q\":1,\"v\":\"i\"}\n"}},
 		checks: []check{{snapshot: 2}}},
 	{name: "tag by snapshot id", spec: pkSpec,
-		steps:  []step{pkSteps[0], pkSteps[2], {op: "tag", name: "first", n: 1}},
+		steps:  []step{pkUpserts[0], pkUpserts[2], {op: "tag", name: "first", n: 1}},
 		checks: []check{{tag: "first"}}},
 
 	// Features only Java writes; floe must read them or report why not.
