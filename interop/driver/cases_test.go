@@ -1,0 +1,211 @@
+//go:build interop
+
+package driver
+
+// step is one operation of a case. who picks the engine: "A" (the writer
+// under test, default) or "B" (the second writer of a mixed case).
+type step struct {
+	who  string
+	op   string // write, overwrite, tag, compact, expire
+	rows string // JSON lines for write and overwrite
+	name string // tag name
+	n    int    // tag: snapshot (0 = latest); expire: retain-max
+}
+
+// check is an extra time-travel dump compared across readers.
+type check struct {
+	snapshot int
+	tag      string
+}
+
+// shape is a case: a table, the steps that fill it, and what to compare.
+type shape struct {
+	name   string
+	spec   string // SPEC.json with "table": "db.t"
+	steps  []step
+	checks []check
+	// writers limits the engines that play A (name prefixes; nil = all).
+	writers []string
+	// mixed cases run for each pair (A, B) of distinct engines where one
+	// is floe.
+	mixed bool
+	// want is the expected latest dump (canonical lines), if known.
+	want string
+}
+
+const pkSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2"}}`
+
+var pkSteps = []step{
+	{op: "write", rows: `{"id":1,"v":"a","n":1}
+{"id":2,"v":"b","n":2}
+{"id":3,"v":"c","n":3}
+{"id":4,"v":null,"n":null}
+`},
+	{op: "tag", name: "t1"},
+	{op: "write", rows: `{"id":2,"v":"b2","n":20,"_ROW_KIND":"+U"}
+{"id":3,"_ROW_KIND":"-D"}
+{"id":5,"v":"e","n":5}
+`},
+	{op: "write", rows: `{"id":1,"v":"a3","n":100}
+{"id":6,"v":"f","n":6}
+{"id":5,"_ROW_KIND":"-D"}
+`},
+}
+
+const pkWant = `{"id":1,"v":"a3","n":100}
+{"id":2,"v":"b2","n":20}
+{"id":4,"v":null,"n":null}
+{"id":6,"v":"f","n":6}
+`
+
+// pkUpserts updates by key without row kinds, which every writer can do.
+var pkUpserts = []step{
+	pkSteps[0],
+	{op: "tag", name: "t1"},
+	{op: "write", rows: `{"id":2,"v":"b2","n":20}
+{"id":5,"v":"e","n":5}
+`},
+	{op: "write", rows: `{"id":1,"v":"a3","n":100}
+{"id":3,"v":null,"n":null}
+`},
+}
+
+const pkUpsertsWant = `{"id":1,"v":"a3","n":100}
+{"id":2,"v":"b2","n":20}
+{"id":3,"v":null,"n":null}
+{"id":4,"v":null,"n":null}
+{"id":5,"v":"e","n":5}
+`
+
+const appendPartSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"p","type":"STRING"},{"name":"q","type":"INT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":["p","q"],"options":{"bucket":"-1"}}`
+
+const appendPartRows1 = `{"id":1,"p":"x","q":1,"v":"a"}
+{"id":2,"p":"x","q":2,"v":"b"}
+{"id":3,"p":"y","q":1,"v":"c"}
+{"id":4,"p":null,"q":1,"v":"d"}
+{"id":5,"p":"x","q":null,"v":"e"}
+{"id":6,"p":null,"q":null,"v":"f"}
+`
+
+const appendPartRows2 = `{"id":7,"p":"x","q":1,"v":"g"}
+{"id":8,"p":"z z/é","q":-3,"v":"h"}
+`
+
+var shapes = []shape{
+	{name: "pk, fixed bucket, updates and deletes", spec: pkSpec, steps: pkSteps,
+		checks: []check{{snapshot: 1}, {tag: "t1"}}, want: pkWant},
+	{name: "pk, fixed bucket, upserts", spec: pkSpec, steps: pkUpserts,
+		checks: []check{{snapshot: 1}, {tag: "t1"}}, want: pkUpsertsWant},
+	{name: "pk, dynamic bucket", steps: pkSteps, want: pkWant,
+		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"-1"}}`},
+	{name: "pk, partitioned by two columns", spec: `{"table":"db.t","columns":[{"name":"dt","type":"STRING NOT NULL"},{"name":"h","type":"INT NOT NULL"},{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"}],"primaryKeys":["dt","h","id"],"partitionKeys":["dt","h"],"options":{"bucket":"2"}}`,
+		steps: []step{
+			{op: "write", rows: `{"dt":"2024-01-01","h":0,"id":1,"v":"a"}
+{"dt":"2024-01-01","h":1,"id":1,"v":"b"}
+{"dt":"2024-01-02","h":0,"id":2,"v":"c"}
+{"dt":"2024-01-02","h":-1,"id":3,"v":"d"}
+`},
+			{op: "write", rows: `{"dt":"2024-01-01","h":0,"id":1,"v":"a2"}
+{"dt":"2024-01-02","h":0,"id":2,"_ROW_KIND":"-D"}
+{"dt":"2024-01-03","h":5,"id":4,"v":"e"}
+`},
+		},
+		want: `{"dt":"2024-01-01","h":0,"id":1,"v":"a2"}
+{"dt":"2024-01-01","h":1,"id":1,"v":"b"}
+{"dt":"2024-01-02","h":-1,"id":3,"v":"d"}
+{"dt":"2024-01-03","h":5,"id":4,"v":"e"}
+`},
+	{name: "pk, overwrite", spec: pkSpec, steps: []step{
+		pkSteps[0],
+		{op: "overwrite", rows: `{"id":9,"v":"z","n":9}
+`},
+	}, checks: []check{{snapshot: 1}}, want: `{"id":9,"v":"z","n":9}
+`},
+	{name: "append, unaware bucket, partitioned with null and empty values", spec: appendPartSpec,
+		steps:  []step{{op: "write", rows: appendPartRows1}, {op: "write", rows: appendPartRows2}},
+		checks: []check{{snapshot: 1}}},
+	{name: "append, empty-string partition value", spec: appendPartSpec,
+		steps: []step{{op: "write", rows: `{"id":1,"p":"","q":1,"v":"a"}
+`}}},
+	{name: "append, fixed bucket", spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":[],"options":{"bucket":"2","bucket-key":"id"}}`,
+		steps: []step{
+			{op: "write", rows: "{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":\"b\"}\n{\"id\":3,\"v\":null}\n"},
+			{op: "write", rows: "{\"id\":1,\"v\":\"a\"}\n{\"id\":4,\"v\":\"d\"}\n"},
+		},
+		want: "{\"id\":1,\"v\":\"a\"}\n{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":\"b\"}\n{\"id\":3,\"v\":null}\n{\"id\":4,\"v\":\"d\"}\n"},
+	{name: "append, overwrite", spec: appendPartSpec,
+		steps: []step{{op: "write", rows: appendPartRows1}, {op: "overwrite", rows: appendPartRows2}},
+		want: `{"id":7,"p":"x","q":1,"v":"g"}
+{"id":8,"p":"z z/é","q":-3,"v":"h"}
+`},
+	{name: "types: numeric", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"b","type":"BOOLEAN"},{"name":"ti","type":"TINYINT"},{"name":"si","type":"SMALLINT"},{"name":"i","type":"INT"},{"name":"bi","type":"BIGINT"},{"name":"f","type":"FLOAT"},{"name":"d","type":"DOUBLE"},{"name":"dec","type":"DECIMAL(10, 2)"},{"name":"dec38","type":"DECIMAL(38, 10)"},{"name":"dec5","type":"DECIMAL(5, 0)"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"b":true,"ti":-128,"si":32767,"i":-2147483648,"bi":9223372036854775807,"f":0.1,"d":0.1,"dec":"12.5","dec38":"1234567890123456789012345678.0123456789","dec5":"-99999"}
+{"id":2,"b":false,"ti":127,"si":-32768,"i":2147483647,"bi":-9223372036854775808,"f":3.4028235e38,"d":1.7976931348623157e308,"dec":"-0.01","dec38":"-0.0000000001","dec5":"0"}
+{"id":3,"b":null,"ti":null,"si":null,"i":null,"bi":null,"f":null,"d":null,"dec":null,"dec38":null,"dec5":null}
+{"id":4,"f":1e-45,"d":5e-324}
+{"id":5,"f":1234567,"d":123456.789}
+`}}},
+	{name: "types: float special values", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"f","type":"FLOAT"},{"name":"d","type":"DOUBLE"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"f":"NaN","d":"NaN"}
+{"id":2,"f":"Infinity","d":"-Infinity"}
+{"id":3,"f":-0.0,"d":-0.0}
+`}}},
+	{name: "types: text and binary", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"c","type":"CHAR(3)"},{"name":"vc","type":"VARCHAR(10)"},{"name":"s","type":"STRING"},{"name":"bin","type":"BINARY(3)"},{"name":"vb","type":"VARBINARY(8)"},{"name":"by","type":"BYTES"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"c":"abc","vc":"héllo","s":"tab\there \"q\" \\ 日本","bin":"AAEC","vb":"","by":"/+8="}
+{"id":2,"c":"xyz","vc":"","s":"","bin":"////","vb":"AA==","by":"AAAAAA=="}
+{"id":3}
+`}}},
+	{name: "types: date and time", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"dt","type":"DATE"},{"name":"tm","type":"TIME"},{"name":"tm3","type":"TIME(3)"},{"name":"ts0","type":"TIMESTAMP(0)"},{"name":"ts3","type":"TIMESTAMP(3)"},{"name":"ts6","type":"TIMESTAMP(6)"},{"name":"ltz3","type":"TIMESTAMP_LTZ(3)"},{"name":"ltz6","type":"TIMESTAMP_LTZ(6)"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"dt":"2024-01-31","tm":"10:20:30","tm3":"23:59:59.999","ts0":"2024-01-31 10:20:30","ts3":"2024-01-31 10:20:30.123","ts6":"2024-01-31 10:20:30.123456","ltz3":"2024-01-31 10:20:30.1","ltz6":"2024-01-31 10:20:30.000001"}
+{"id":2,"dt":"1969-12-31","tm":"00:00:00","tm3":"00:00:00.001","ts0":"1969-12-31 23:59:59","ts3":"1900-01-01 00:00:00","ts6":"2262-04-11 23:47:16.854775","ltz3":"1970-01-01 00:00:00","ltz6":"1999-12-31 23:59:59.999999"}
+{"id":3}
+`}}},
+	{name: "types: nanosecond timestamps", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"ts9","type":"TIMESTAMP(9)"},{"name":"ltz9","type":"TIMESTAMP_LTZ(9)"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"ts9":"2024-01-31 10:20:30.123456789","ltz9":"2024-01-31 10:20:30.000000001"}
+{"id":2}
+`}}},
+	{name: "types: nested ARRAY, MAP, ROW", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"a","type":"ARRAY<INT>"},{"name":"as","type":"ARRAY<STRING>"},{"name":"m","type":"MAP<STRING, BIGINT>"},{"name":"r","type":"ROW<x INT, y STRING>"},{"name":"deep","type":"ARRAY<ROW<k STRING, vs ARRAY<DOUBLE>>>"},{"name":"mr","type":"MAP<INT, ROW<a DECIMAL(5, 2), b DATE>>"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,
+		steps: []step{{op: "write", rows: `{"id":1,"a":[1,2,null],"as":["x",null,""],"m":[["b",2],["a",null],["c",3]],"r":{"x":1,"y":"y"},"deep":[{"k":"p","vs":[1.5,null]},null],"mr":[[2,{"a":"1.5","b":"2024-01-01"}],[1,null]]}
+{"id":2,"a":[],"as":[],"m":[],"r":{"x":null,"y":null},"deep":[],"mr":[]}
+{"id":3}
+`}}},
+	{name: "mixed writers, pk", spec: pkSpec, mixed: true,
+		steps:  []step{{who: "A", op: "write", rows: pkUpserts[0].rows}, {who: "B", op: "write", rows: pkUpserts[2].rows}, {who: "A", op: "tag", name: "t2"}, {who: "A", op: "write", rows: pkUpserts[3].rows}},
+		checks: []check{{snapshot: 1}, {snapshot: 2}, {tag: "t2"}}, want: pkUpsertsWant},
+	{name: "mixed writers, pk with deletes", spec: pkSpec, mixed: true,
+		steps:  []step{{who: "A", op: "write", rows: pkSteps[0].rows}, {who: "B", op: "write", rows: pkSteps[2].rows}, {who: "A", op: "write", rows: pkSteps[3].rows}},
+		checks: []check{{snapshot: 1}, {snapshot: 2}}, want: pkWant},
+	{name: "mixed writers, append partitioned", spec: appendPartSpec, mixed: true,
+		steps:  []step{{who: "A", op: "write", rows: appendPartRows1}, {who: "B", op: "write", rows: appendPartRows2}, {who: "A", op: "write", rows: "{\"id\":9,\"p\":\"x\",\"q\":1,\"v\":\"i\"}\n"}},
+		checks: []check{{snapshot: 2}}},
+	{name: "tag by snapshot id", spec: pkSpec,
+		steps:  []step{pkUpserts[0], pkUpserts[2], {op: "tag", name: "first", n: 1}},
+		checks: []check{{tag: "first"}}},
+
+	// Features only Java writes; floe must read them or report why not.
+	{name: "java: full compaction", spec: pkSpec, writers: []string{"java"},
+		steps: append(append([]step{}, pkSteps...), step{op: "compact"}), want: pkWant},
+	{name: "java: deletion vectors", writers: []string{"java"}, steps: pkSteps, want: pkWant,
+		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","deletion-vectors.enabled":"true"}}`},
+	{name: "java: append deletion vectors after compaction", writers: []string{"java"},
+		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":[],"options":{"bucket":"-1","deletion-vectors.enabled":"true"}}`,
+		steps: []step{{op: "write", rows: "{\"id\":1,\"v\":\"a\"}\n"}, {op: "write", rows: "{\"id\":2,\"v\":\"b\"}\n"}, {op: "compact"}}},
+	{name: "java: partial-update", writers: []string{"java"},
+		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"a","type":"STRING"},{"name":"b","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","merge-engine":"partial-update"}}`,
+		steps: []step{{op: "write", rows: "{\"id\":1,\"a\":\"x\",\"b\":null}\n"}, {op: "write", rows: "{\"id\":1,\"a\":null,\"b\":7}\n"}},
+		want:  "{\"id\":1,\"a\":\"x\",\"b\":7}\n"},
+	{name: "java: aggregation", writers: []string{"java"},
+		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"s","type":"BIGINT"},{"name":"m","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","merge-engine":"aggregation","fields.s.aggregate-function":"sum","fields.m.aggregate-function":"max"}}`,
+		steps: []step{{op: "write", rows: "{\"id\":1,\"s\":1,\"m\":5}\n"}, {op: "write", rows: "{\"id\":1,\"s\":2,\"m\":3}\n"}},
+		want:  "{\"id\":1,\"s\":3,\"m\":5}\n"},
+	{name: "java: first-row", writers: []string{"java"},
+		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","merge-engine":"first-row"}}`,
+		steps: []step{{op: "write", rows: "{\"id\":1,\"v\":\"first\"}\n"}, {op: "write", rows: "{\"id\":1,\"v\":\"second\"}\n"}},
+		want:  "{\"id\":1,\"v\":\"first\"}\n"},
+	{name: "java: changelog-producer input", writers: []string{"java"}, steps: pkSteps, want: pkWant,
+		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"input"}}`},
+	{name: "java: changelog-producer lookup", writers: []string{"java"}, steps: pkSteps, want: pkWant,
+		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"lookup"}}`},
+	{name: "java: expired snapshots", spec: pkSpec, writers: []string{"java"},
+		steps: append(append([]step{}, pkSteps...), step{op: "expire", n: 1}), want: pkWant, checks: []check{{tag: "t1"}}},
+}

@@ -1,0 +1,365 @@
+//go:build interop
+
+package driver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// knownFailures are incompatibilities the report lists without failing
+// the run: key "case|writer|reader", where writer and reader are engine
+// name prefixes or "*".
+var knownFailures = map[string]string{
+	"append, overwrite|pypaimon|*": "pypaimon's overwrite() replaces only the partitions it writes (dynamic partition overwrite); the contract's --overwrite replaces the whole table, as floe does",
+}
+
+func known(c, writer, reader string) (string, bool) {
+	for k, reason := range knownFailures {
+		parts := strings.SplitN(k, "|", 3)
+		if len(parts) != 3 || parts[0] != c {
+			continue
+		}
+		if (parts[1] == "*" || strings.HasPrefix(writer, parts[1])) && (parts[2] == "*" || strings.HasPrefix(reader, parts[2])) {
+			return reason, true
+		}
+	}
+	return "", false
+}
+
+// cell is one report entry.
+type cell struct {
+	status string // pass, FAIL, unsupported, not run, known failure
+	reason string
+}
+
+func (c cell) String() string {
+	s := c.status
+	if c.reason != "" {
+		s += " (" + strings.ReplaceAll(c.reason, "|", "\\|") + ")"
+	}
+	return s
+}
+
+type row struct {
+	label string
+	cells map[string]cell // reader engine name → cell
+}
+
+func TestInterop(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	engines := discover(dir)
+	var ready []*engine
+	for _, e := range engines {
+		if e.reason == "" {
+			ready = append(ready, e)
+		}
+		t.Logf("engine %s: %s", e.name, orStr(e.reason, "ready"))
+	}
+	var rows []row
+	for _, sh := range shapes {
+		for _, job := range jobs(sh, engines) {
+			r := runJob(t, dir, sh, job, engines)
+			rows = append(rows, r)
+		}
+	}
+	report := render(engines, rows, time.Since(start))
+	path := os.Getenv("FLOE_INTEROP_REPORT")
+	if path == "" {
+		path = filepath.Join(repoRoot(), "docs", "compatibility.md")
+	}
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
+	for _, r := range rows {
+		for _, e := range engines {
+			if c, ok := r.cells[e.name]; ok && c.status == "FAIL" {
+				t.Errorf("%s, read by %s: %s", r.label, e.name, c.reason)
+			}
+		}
+	}
+}
+
+func orStr(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// job assigns engines to roles A and B.
+type job struct {
+	a, b *engine
+}
+
+func jobs(sh shape, engines []*engine) []job {
+	var out []job
+	floe := engines[0]
+	if sh.mixed {
+		for _, e := range engines[1:] {
+			for _, pair := range [][2]*engine{{floe, e}, {e, floe}} {
+				if e.reason == "" {
+					out = append(out, job{a: pair[0], b: pair[1]})
+				}
+			}
+		}
+		return out
+	}
+	for _, e := range engines {
+		if sh.writers != nil && !matchAny(e.name, sh.writers) {
+			continue
+		}
+		if e.reason == "" {
+			out = append(out, job{a: e})
+		}
+	}
+	return out
+}
+
+func (j job) label(sh shape) string {
+	if j.b != nil {
+		return fmt.Sprintf("%s: %s, %s, %s", sh.name, j.a.name, j.b.name, j.a.name)
+	}
+	return fmt.Sprintf("%s, written by %s", sh.name, j.a.name)
+}
+
+func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
+	r := row{label: j.label(sh), cells: map[string]cell{}}
+	all := func(c cell) row {
+		for _, e := range engines {
+			if e.reason != "" {
+				r.cells[e.name] = cell{"not run", ""}
+			} else {
+				r.cells[e.name] = c
+			}
+		}
+		return r
+	}
+	t.Logf("case %s", r.label)
+	wh, err := os.MkdirTemp(dir, "wh-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := filepath.Join(wh, "spec.json")
+	if err := os.WriteFile(spec, []byte(sh.spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writerFail := func(e *engine, what string, res result) row {
+		if res.unsupported() {
+			return all(cell{"unsupported", e.name + " cannot " + what})
+		}
+		c := cell{"FAIL", e.name + " " + what + ": " + res.message()}
+		if reason, ok := known(sh.name, j.a.name, "*"); ok {
+			c = cell{"known failure", reason}
+		}
+		return all(c)
+	}
+	if res := j.a.run("create", "--warehouse", wh, "--spec", spec); res.code != 0 {
+		return writerFail(j.a, "create", res)
+	}
+	ids := map[*engine]int64{}
+	for i, st := range sh.steps {
+		e := j.a
+		if st.who == "B" {
+			e = j.b
+		}
+		args := []string{"--warehouse", wh, "--table", "db.t"}
+		switch st.op {
+		case "write", "overwrite":
+			data := filepath.Join(wh, fmt.Sprintf("step%d.jsonl", i))
+			if err := os.WriteFile(data, []byte(st.rows), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ids[e]++
+			args = append(args, "--data", data, "--commit-user", "interop-"+strings.ReplaceAll(e.name, " ", "-"), "--identifier", strconv.FormatInt(ids[e], 10))
+			if st.op == "overwrite" {
+				args = append(args, "--overwrite")
+			}
+			st.op = "write"
+		case "tag":
+			args = append(args, "--name", st.name)
+			if st.n > 0 {
+				args = append(args, "--snapshot", strconv.Itoa(st.n))
+			}
+		case "compact":
+			args = append(args, "--full")
+		case "expire":
+			args = append(args, "--retain-max", strconv.Itoa(st.n), "--retain-min", "1")
+		}
+		if res := e.run(st.op, args...); res.code != 0 {
+			return writerFail(e, fmt.Sprintf("step %d (%s)", i+1, st.op), res)
+		}
+	}
+	// What every reader must print: the writer's own dump (and the case's
+	// expectation when it has one).
+	views := [][]string{nil}
+	for _, c := range sh.checks {
+		if c.tag != "" {
+			views = append(views, []string{"--tag", c.tag})
+		} else {
+			views = append(views, []string{"--snapshot", strconv.Itoa(c.snapshot)})
+		}
+	}
+	dumps := map[string][]result{}
+	for _, e := range engines {
+		if e.reason != "" {
+			r.cells[e.name] = cell{"not run", ""}
+			continue
+		}
+		for _, v := range views {
+			args := append([]string{"--warehouse", wh, "--table", "db.t"}, v...)
+			dumps[e.name] = append(dumps[e.name], e.run("dump", args...))
+		}
+	}
+	ref := dumps[j.a.name]
+	for _, e := range engines {
+		if e.reason != "" {
+			continue
+		}
+		c := compare(sh, views, ref, dumps[e.name], e == j.a)
+		if c.status == "FAIL" {
+			if reason, ok := known(sh.name, j.a.name, e.name); ok {
+				c = cell{"known failure", reason}
+			}
+		}
+		r.cells[e.name] = c
+	}
+	return r
+}
+
+func viewName(v []string) string {
+	if v == nil {
+		return "latest"
+	}
+	return strings.TrimPrefix(v[0], "--") + " " + v[1]
+}
+
+// compare checks one reader's dumps against the writer's.
+func compare(sh shape, views [][]string, ref, got []result, self bool) cell {
+	unsupported := ""
+	for i, v := range views {
+		g := got[i]
+		if g.unsupported() {
+			unsupported = "cannot read " + viewName(v)
+			continue
+		}
+		if g.code != 0 {
+			return cell{"FAIL", viewName(v) + ": " + g.message()}
+		}
+		if ref[i].code != 0 {
+			// The writer cannot read it back itself: nothing to compare with.
+			if i == 0 && sh.want != "" {
+				if d := diff(sh.want, g.out); d != "" {
+					return cell{"FAIL", "latest vs expected: " + d}
+				}
+				continue
+			}
+			return cell{"unsupported", "writer cannot dump " + viewName(v)}
+		}
+		if d := diff(ref[i].out, g.out); d != "" {
+			return cell{"FAIL", viewName(v) + ": " + d}
+		}
+		if i == 0 && sh.want != "" {
+			if d := diff(sh.want, g.out); d != "" {
+				return cell{"FAIL", "latest vs expected: " + d}
+			}
+		}
+	}
+	if unsupported != "" {
+		return cell{"unsupported", unsupported}
+	}
+	if self {
+		return cell{"pass", "own write"}
+	}
+	return cell{"pass", ""}
+}
+
+// diff describes the first difference of two dumps ("" when equal).
+func diff(want, got string) string {
+	if want == got {
+		return ""
+	}
+	wl := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+	gl := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("%d vs %d rows; row %d: got %s, want %s", len(gl), len(wl), i+1, short(g), short(w))
+		}
+	}
+	return "differs"
+}
+
+func short(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	if len(s) > 120 {
+		return "`" + s[:117] + "...`"
+	}
+	return "`" + s + "`"
+}
+
+func render(engines []*engine, rows []row, took time.Duration) string {
+	var b strings.Builder
+	b.WriteString("# Compatibility\n\n")
+	b.WriteString("Generated by `interop/run` (the Go driver in `interop/driver`); do not edit by hand.\n")
+	b.WriteString("Each row is a case: a table written by the named engine (mixed cases: the engines in commit\n")
+	b.WriteString("order), then dumped by every engine as canonical JSON (interop/README.md) and compared byte for byte\n")
+	b.WriteString("with the writer's own dump and, where the case states it, the expected rows. Columns are the\n")
+	b.WriteString("reading engines.\n\n")
+	b.WriteString("Engines (an engine that did not run has no rows as a writer and \"not run\" cells as a reader):\n\n")
+	for _, e := range engines {
+		if e.reason == "" {
+			fmt.Fprintf(&b, "- %s: ran\n", e.name)
+		} else {
+			fmt.Fprintf(&b, "- %s: not run (%s)\n", e.name, e.reason)
+		}
+	}
+	fmt.Fprintf(&b, "\nRun took %s.\n\n", took.Round(time.Second))
+	b.WriteString("| case |")
+	for _, e := range engines {
+		b.WriteString(" " + e.name + " |")
+	}
+	b.WriteString("\n|---|")
+	for range engines {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	counts := map[string]int{}
+	for _, r := range rows {
+		b.WriteString("| " + strings.ReplaceAll(r.label, "|", "\\|") + " |")
+		for _, e := range engines {
+			c := r.cells[e.name]
+			counts[c.status]++
+			b.WriteString(" " + c.String() + " |")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nTotals: ")
+	var parts []string
+	for _, s := range []string{"pass", "FAIL", "known failure", "unsupported", "not run"} {
+		parts = append(parts, fmt.Sprintf("%s %d", s, counts[s]))
+	}
+	b.WriteString(strings.Join(parts, ", ") + ".\n")
+	if len(knownFailures) > 0 {
+		b.WriteString("\nKnown failures:\n\n")
+		for k, v := range knownFailures {
+			fmt.Fprintf(&b, "- `%s`: %s\n", k, v)
+		}
+	}
+	return b.String()
+}

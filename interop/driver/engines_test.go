@@ -1,0 +1,199 @@
+//go:build interop
+
+package driver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// engine is one tool of the contract: its argv prefix before the
+// subcommand. reason, when set, says why the engine does not run.
+type engine struct {
+	name   string // "floe", "pypaimon 2.1.0", "java 1.4.2", "spark 1.4.2"
+	prefix []string
+	reason string
+}
+
+// result of one tool invocation.
+type result struct {
+	out, errOut string
+	code        int // exit status; -1 when it did not start or timed out
+}
+
+func (r result) unsupported() bool { return r.code == 3 }
+
+// message is the last line of stderr, for reports.
+func (r result) message() string {
+	s := strings.TrimSpace(r.errOut)
+	if s == "" {
+		s = strings.TrimSpace(r.out)
+	}
+	lines := strings.Split(s, "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	// Java stack traces: prefer the first "Exception:" line.
+	for _, l := range lines {
+		if strings.Contains(l, "Exception: ") || strings.Contains(l, "Error: ") {
+			last = strings.TrimSpace(l)
+			break
+		}
+	}
+	if len(last) > 160 {
+		last = last[:157] + "..."
+	}
+	return fmt.Sprintf("exit %d: %s", r.code, last)
+}
+
+var toolTimeout = envDuration("FLOE_INTEROP_TOOL_TIMEOUT", 5*time.Minute)
+
+func envDuration(k string, d time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return v
+	}
+	return d
+}
+
+// setupTimeout bounds an engine's first command, which may install it.
+var setupTimeout = envDuration("FLOE_INTEROP_SETUP_TIMEOUT", 20*time.Minute)
+
+func (e *engine) run(sub string, args ...string) result {
+	return e.runFor(toolTimeout, sub, args...)
+}
+
+func (e *engine) runFor(timeout time.Duration, sub string, args ...string) result {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	argv := append(append(append([]string{}, e.prefix...), sub), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	r := result{out: out.String(), errOut: errOut.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		r.code = -1
+		r.errOut += "\ntimed out after " + timeout.String()
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		r.code = -1
+		r.errOut += "\n" + err.Error()
+	}
+	return r
+}
+
+func repoRoot() string {
+	d, _ := os.Getwd()
+	return filepath.Clean(filepath.Join(d, "..", ".."))
+}
+
+func listEnv(k, def string) []string {
+	v, ok := os.LookupEnv(k)
+	if !ok {
+		v = def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// discover lists the engines: floe always (floetool built into dir), the
+// others when their tool script exists and a smoke test passes.
+// FLOE_INTEROP_ENGINES (comma-separated prefixes of engine names) limits
+// the set.
+func discover(dir string) []*engine {
+	root := repoRoot()
+	var es []*engine
+	floe := &engine{name: "floe"}
+	bin := filepath.Join(dir, "floetool")
+	build := exec.Command("go", "build", "-o", bin, "./interop/floetool")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		floe.reason = "build failed: " + strings.TrimSpace(string(out))
+	}
+	floe.prefix = []string{bin}
+	es = append(es, floe)
+
+	java := filepath.Join(root, "interop", "java", "tool.sh")
+	for _, v := range listEnv("FLOE_INTEROP_JAVA", "1.4.2,2.0.0") {
+		es = append(es, &engine{name: "java " + v, prefix: []string{java, "--paimon", v}})
+	}
+	py := filepath.Join(root, "interop", "python", "tool.sh")
+	for _, v := range listEnv("FLOE_INTEROP_PYPAIMON", "2.1.0") {
+		es = append(es, &engine{name: "pypaimon " + v, prefix: []string{py, "pypaimon"}})
+	}
+	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2") {
+		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v}})
+	}
+	only := listEnv("FLOE_INTEROP_ENGINES", "")
+	for _, e := range es {
+		if e.reason != "" {
+			continue
+		}
+		if len(only) > 0 && !matchAny(e.name, only) {
+			e.reason = "excluded by FLOE_INTEROP_ENGINES"
+			continue
+		}
+		if _, err := os.Stat(e.prefix[0]); err != nil {
+			e.reason = "tool " + rel(root, e.prefix[0]) + " not present"
+			continue
+		}
+		e.reason = smoke(e, dir)
+	}
+	return es
+}
+
+func matchAny(name string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func rel(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil {
+		return r
+	}
+	return p
+}
+
+// smoke creates, writes and dumps a one-row table; "" when that works.
+func smoke(e *engine, dir string) string {
+	wh, err := os.MkdirTemp(dir, "smoke-")
+	if err != nil {
+		return err.Error()
+	}
+	spec := filepath.Join(wh, "spec.json")
+	data := filepath.Join(wh, "rows.jsonl")
+	os.WriteFile(spec, []byte(`{"table":"db.smoke","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`), 0o644)
+	os.WriteFile(data, []byte(`{"id":1,"v":"a"}`+"\n"), 0o644)
+	if r := e.runFor(setupTimeout, "create", "--warehouse", wh, "--spec", spec); r.code != 0 {
+		return "smoke test create failed: " + r.message()
+	}
+	if r := e.run("write", "--warehouse", wh, "--table", "db.smoke", "--data", data); r.code != 0 {
+		return "smoke test write failed: " + r.message()
+	}
+	r := e.run("dump", "--warehouse", wh, "--table", "db.smoke")
+	if r.code != 0 {
+		return "smoke test dump failed: " + r.message()
+	}
+	if r.out != `{"id":1,"v":"a"}`+"\n" {
+		return fmt.Sprintf("smoke test dump printed %q", r.out)
+	}
+	return ""
+}

@@ -1,0 +1,356 @@
+// Command floetool is floe's implementation of the interop tool contract
+// (interop/README.md): create, write, tag and dump tables of a local
+// filesystem warehouse with floe's library, so the interop driver can
+// compare floe with Java Paimon, pypaimon and Spark SQL.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/table"
+)
+
+// errUnsupported maps to exit status 3.
+var errUnsupported = errors.New("unsupported by floe")
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: floetool create|write|compact|tag|expire|dump|check --warehouse W …")
+		os.Exit(2)
+	}
+	err := run(context.Background(), os.Args[1], os.Args[2:], os.Stdout)
+	switch {
+	case err == nil:
+	case errors.Is(err, errUnsupported):
+		fmt.Fprintln(os.Stderr, "floetool:", err)
+		os.Exit(3)
+	default:
+		fmt.Fprintln(os.Stderr, "floetool:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	warehouse, spec, table, data, commitUser, name, tag string
+	overwrite, full                                     bool
+	identifier, snapshotID, retainMax, retainMin        int64
+}
+
+func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.StringVar(&o.warehouse, "warehouse", "", "warehouse directory")
+	fs.StringVar(&o.spec, "spec", "", "SPEC.json")
+	fs.StringVar(&o.table, "table", "", "db.table")
+	fs.StringVar(&o.data, "data", "", "ROWS.jsonl")
+	fs.StringVar(&o.commitUser, "commit-user", "", "commit user")
+	fs.Int64Var(&o.identifier, "identifier", 0, "commit identifier")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "overwrite the table")
+	fs.BoolVar(&o.full, "full", false, "full compaction")
+	fs.StringVar(&o.name, "name", "", "tag name")
+	fs.Int64Var(&o.snapshotID, "snapshot", 0, "snapshot id")
+	fs.StringVar(&o.tag, "tag", "", "tag name")
+	fs.Int64Var(&o.retainMax, "retain-max", 0, "snapshots to retain at most")
+	fs.Int64Var(&o.retainMin, "retain-min", 0, "snapshots to retain at least")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.warehouse == "" {
+		return errors.New("--warehouse is required")
+	}
+	switch cmd {
+	case "create":
+		return create(ctx, o)
+	case "write":
+		return write(ctx, o)
+	case "tag":
+		return tag(ctx, o)
+	case "dump":
+		return dump(ctx, o, out)
+	case "compact", "expire", "check":
+		return fmt.Errorf("%w: %s", errUnsupported, cmd)
+	}
+	return fmt.Errorf("unknown subcommand %q", cmd)
+}
+
+type specJSON struct {
+	Table   string `json:"table"`
+	Columns []struct {
+		Name    string `json:"name"`
+		Type    string `json:"type"`
+		Comment string `json:"comment"`
+	} `json:"columns"`
+	PrimaryKeys   []string          `json:"primaryKeys"`
+	PartitionKeys []string          `json:"partitionKeys"`
+	Options       map[string]string `json:"options"`
+}
+
+func create(ctx context.Context, o options) error {
+	raw, err := os.ReadFile(o.spec)
+	if err != nil {
+		return err
+	}
+	var sj specJSON
+	if err := json.Unmarshal(raw, &sj); err != nil {
+		return fmt.Errorf("%s: %w", o.spec, err)
+	}
+	id, err := catalog.ParseIdentifier(sj.Table)
+	if err != nil {
+		return err
+	}
+	spec := table.Spec{PrimaryKeys: sj.PrimaryKeys, PartitionKeys: sj.PartitionKeys}
+	for _, c := range sj.Columns {
+		spec.Columns = append(spec.Columns, table.Column{Name: c.Name, Type: c.Type, Comment: c.Comment})
+	}
+	keys := make([]string, 0, len(sj.Options))
+	for k := range sj.Options {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		spec.Options = append(spec.Options, table.Option{Key: k, Value: sj.Options[k]})
+	}
+	cat, err := catalog.Open(ctx, o.warehouse, catalog.Options{})
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	if err := cat.CreateDatabase(ctx, id.Database, true); err != nil {
+		return err
+	}
+	t, err := table.Create(ctx, cat, id, spec, table.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	return t.Close()
+}
+
+func open(ctx context.Context, o options) (*table.Table, func(), error) {
+	id, err := catalog.ParseIdentifier(o.table)
+	if err != nil {
+		return nil, nil, err
+	}
+	cat, err := catalog.Open(ctx, o.warehouse, catalog.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := table.OpenIn(ctx, cat, id)
+	if err != nil {
+		cat.Close()
+		return nil, nil, err
+	}
+	return t, func() { t.Close(); cat.Close() }, nil
+}
+
+func write(ctx context.Context, o options) error {
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rec, err := readRows(t.Schema(), o.data)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	w, err := t.NewWriter(ctx, table.WriterOptions{RowKindColumn: table.RowKindColumn})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if rec.NumRows() > 0 {
+		if err := w.Write(ctx, rec); err != nil {
+			return err
+		}
+	}
+	msgs, err := w.Prepare(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = t.Commit(ctx, msgs, table.CommitOptions{Overwrite: o.overwrite, CommitUser: o.commitUser, Identifier: o.identifier})
+	return err
+}
+
+// readRows converts a JSON-lines file into one record of the table's
+// columns, plus a _ROW_KIND column when some row is not +I.
+func readRows(s *schema.Table, path string) (arrow.Record, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	as, err := schema.ArrowSchema(s.Fields)
+	if err != nil {
+		return nil, err
+	}
+	convs := make([]conv, len(s.Fields))
+	index := map[string]int{}
+	for i, f := range s.Fields {
+		if convs[i], err = newConv(f.Type, as.Field(i).Type); err != nil {
+			return nil, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		index[f.Name] = i
+	}
+	mem := memory.DefaultAllocator
+	rb := array.NewRecordBuilder(mem, as)
+	defer rb.Release()
+	var kinds []string
+	withKinds := false
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(nil, 64<<20)
+	vals := make([]any, len(s.Fields))
+	for line := 1; sc.Scan(); line++ {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(text))
+		d.UseNumber()
+		v, err := decodeJSON(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		obj, ok := v.(object)
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: not a JSON object", path, line)
+		}
+		clear(vals)
+		kind := "+I"
+		for _, m := range obj {
+			if m.key == table.RowKindColumn {
+				k, _ := m.val.(string)
+				switch k {
+				case "+I", "-U", "+U", "-D":
+				default:
+					return nil, fmt.Errorf("%s:%d: bad row kind %v", path, line, m.val)
+				}
+				kind = k
+				if k != "+I" {
+					withKinds = true
+				}
+				continue
+			}
+			i, ok := index[m.key]
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: unknown column %q", path, line, m.key)
+			}
+			vals[i] = m.val
+		}
+		for i, f := range s.Fields {
+			if err := appendValue(convs[i], rb.Field(i), vals[i], f.Type.NotNull); err != nil {
+				return nil, fmt.Errorf("%s:%d: column %q: %w", path, line, f.Name, err)
+			}
+		}
+		kinds = append(kinds, kind)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	rec := rb.NewRecord()
+	if !withKinds {
+		return rec, nil
+	}
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues(kinds, nil)
+	ka := sb.NewArray()
+	sb.Release()
+	fields := append(append([]arrow.Field{}, as.Fields()...), arrow.Field{Name: table.RowKindColumn, Type: arrow.BinaryTypes.String})
+	cols := append(append([]arrow.Array{}, rec.Columns()...), ka)
+	out := array.NewRecord(arrow.NewSchema(fields, nil), cols, rec.NumRows())
+	rec.Release()
+	ka.Release()
+	return out, nil
+}
+
+func tag(ctx context.Context, o options) error {
+	if o.name == "" {
+		return errors.New("--name is required")
+	}
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var snap *snapshot.Snapshot
+	if o.snapshotID > 0 {
+		snap, err = snapshot.Read(ctx, t.Store(), o.snapshotID)
+	} else {
+		snap, err = snapshot.Latest(ctx, t.Store())
+	}
+	if err != nil {
+		return err
+	}
+	_, err = snapshot.CreateTag(ctx, t.Store(), o.name, snap, snapshot.TagOptions{})
+	return err
+}
+
+func dump(ctx context.Context, o options, out io.Writer) error {
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	scan := table.ScanOptions{SnapshotID: o.snapshotID, Tag: o.tag}
+	if o.snapshotID == 0 && o.tag == "" {
+		if _, err := snapshot.Latest(ctx, t.Store()); err != nil {
+			// A table without snapshots has no rows.
+			if ok, _ := noSnapshot(ctx, t); ok {
+				return nil
+			}
+		}
+	}
+	names := make([]string, len(t.Schema().Fields))
+	for i, f := range t.Schema().Fields {
+		names[i] = f.Name
+	}
+	scan.Columns = names
+	rr, err := t.ReadAll(ctx, scan, table.ReadOptions{})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	var lines []string
+	for rr.Next() {
+		rec := rr.Record()
+		for i := 0; i < int(rec.NumRows()); i++ {
+			b, err := canonRow(nil, rec, i)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, string(b))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return err
+	}
+	sort.Strings(lines)
+	bw := bufio.NewWriter(out)
+	for _, l := range lines {
+		bw.WriteString(l)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+func noSnapshot(ctx context.Context, t *table.Table) (bool, error) {
+	ids, err := snapshot.List(ctx, t.Store())
+	if err != nil {
+		return false, err
+	}
+	return len(ids) == 0, nil
+}
