@@ -135,7 +135,13 @@ var shapes = []shape{
 		want: "{\"id\":1,\"v\":\"a\"}\n{\"id\":1,\"v\":\"a\"}\n{\"id\":2,\"v\":\"b\"}\n{\"id\":3,\"v\":null}\n{\"id\":4,\"v\":\"d\"}\n"},
 	{name: "append, overwrite", spec: appendPartSpec,
 		steps: []step{{op: "write", rows: appendPartRows1}, {op: "overwrite", rows: appendPartRows2}},
-		want: `{"id":7,"p":"x","q":1,"v":"g"}
+		// Dynamic partition overwrite: only partition (x, 1) is replaced.
+		want: `{"id":2,"p":"x","q":2,"v":"b"}
+{"id":3,"p":"y","q":1,"v":"c"}
+{"id":4,"p":null,"q":1,"v":"d"}
+{"id":5,"p":"x","q":null,"v":"e"}
+{"id":6,"p":null,"q":null,"v":"f"}
+{"id":7,"p":"x","q":1,"v":"g"}
 {"id":8,"p":"z z/é","q":-3,"v":"h"}
 `},
 	{name: "types: numeric", spec: `{"table":"db.t","columns":[{"name":"id","type":"INT NOT NULL"},{"name":"b","type":"BOOLEAN"},{"name":"ti","type":"TINYINT"},{"name":"si","type":"SMALLINT"},{"name":"i","type":"INT"},{"name":"bi","type":"BIGINT"},{"name":"f","type":"FLOAT"},{"name":"d","type":"DOUBLE"},{"name":"dec","type":"DECIMAL(10, 2)"},{"name":"dec38","type":"DECIMAL(38, 10)"},{"name":"dec5","type":"DECIMAL(5, 0)"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`,

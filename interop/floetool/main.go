@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -183,7 +184,14 @@ func write(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.Commit(ctx, msgs, table.CommitOptions{Overwrite: o.overwrite, CommitUser: o.commitUser, Identifier: o.identifier})
+	// Paimon's INSERT OVERWRITE replaces the partitions written to unless
+	// the table sets dynamic-partition-overwrite=false.
+	dynamic := true
+	if v, ok := t.Schema().Option("dynamic-partition-overwrite"); ok && strings.EqualFold(v, "false") {
+		dynamic = false
+	}
+	_, err = t.Commit(ctx, msgs, table.CommitOptions{Overwrite: o.overwrite, DynamicOverwrite: o.overwrite && dynamic,
+		CommitUser: o.commitUser, Identifier: o.identifier})
 	return err
 }
 

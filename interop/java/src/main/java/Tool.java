@@ -33,6 +33,7 @@ import org.apache.paimon.append.AppendCompactCoordinator;
 import org.apache.paimon.append.AppendCompactTask;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.CatalogContext;
+import org.apache.paimon.disk.IOManager;
 import org.apache.paimon.catalog.CatalogFactory;
 import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.data.BinaryRow;
@@ -182,6 +183,11 @@ public class Tool {
     static Catalog openCatalog(String warehouse) {
         String abs = Paths.get(warehouse).toAbsolutePath().toString();
         return CatalogFactory.createCatalog(CatalogContext.create(new Path(abs)));
+    }
+
+    /** Spill and lookup files go to the JVM's temp directory. */
+    static IOManager ioManager() {
+        return IOManager.create(System.getProperty("java.io.tmpdir"));
     }
 
     static FileStoreTable table(Catalog catalog, String name) throws Exception {
@@ -351,6 +357,11 @@ public class Tool {
             String identifier)
             throws Exception {
         FileStoreTable table = table(catalog, name);
+        if (!table.primaryKeys().isEmpty() && table.coreOptions().bucket() == -1) {
+            // Batch writers of Paimon's Java API cannot assign dynamic
+            // buckets themselves (Flink and Spark run an assigner operator).
+            throw new Unsupported("writing a dynamic-bucket table needs a bucket assigner, which the Java API leaves to Flink/Spark");
+        }
         RowType rt = table.rowType();
         List<InternalRow> rows = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(Paths.get(dataPath), StandardCharsets.UTF_8)) {
@@ -375,6 +386,7 @@ public class Tool {
             }
             try (BatchTableWrite w = wb.newWrite();
                     BatchTableCommit c = wb.newCommit()) {
+                w.withIOManager(ioManager());
                 for (InternalRow row : rows) {
                     w.write(row);
                 }
@@ -386,6 +398,7 @@ public class Tool {
         long ident = identifier != null ? Long.parseLong(identifier) : 0L;
         try (TableWriteImpl<?> w = table.newWrite(user);
                 TableCommitImpl c = table.newCommit(user)) {
+            w.withIOManager(ioManager());
             if (overwrite) {
                 w.withIgnorePreviousFiles(true);
                 c.withOverwrite(Collections.emptyMap());
@@ -588,6 +601,7 @@ public class Tool {
                 return;
             }
             try (TableWriteImpl<?> w = table.newWrite(user)) {
+                w.withIOManager(ioManager());
                 for (Split s : splits) {
                     DataSplit ds = (DataSplit) s;
                     w.compact(ds.partition(), ds.bucket(), full);
