@@ -191,7 +191,9 @@ var shapes = []shape{
 	// Features only Java writes; floe must read them or report why not.
 	{name: "java: full compaction", spec: pkSpec, writers: []string{"java"},
 		steps: append(append([]step{}, pkSteps...), step{op: "compact"}), want: pkWant},
-	{name: "java: deletion vectors", writers: []string{"java"}, steps: pkSteps, want: pkWant,
+	// Batch reads of deletion-vector and first-row tables skip level 0, so
+	// these cases compact before the rows are compared.
+	{name: "java: deletion vectors", writers: []string{"java"}, steps: append(append([]step{}, pkSteps...), step{op: "compact"}), want: pkWant,
 		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","deletion-vectors.enabled":"true"}}`},
 	{name: "java: append deletion vectors after compaction", writers: []string{"java"},
 		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":[],"options":{"bucket":"-1","deletion-vectors.enabled":"true"}}`,
@@ -206,7 +208,7 @@ var shapes = []shape{
 		want:  "{\"id\":1,\"s\":3,\"m\":5}\n"},
 	{name: "java: first-row", writers: []string{"java"},
 		spec:  `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","merge-engine":"first-row"}}`,
-		steps: []step{{op: "write", rows: "{\"id\":1,\"v\":\"first\"}\n"}, {op: "write", rows: "{\"id\":1,\"v\":\"second\"}\n"}},
+		steps: []step{{op: "write", rows: "{\"id\":1,\"v\":\"first\"}\n"}, {op: "write", rows: "{\"id\":1,\"v\":\"second\"}\n"}, {op: "compact"}},
 		want:  "{\"id\":1,\"v\":\"first\"}\n"},
 	{name: "java: changelog-producer input", writers: []string{"java"}, steps: pkSteps, want: pkWant,
 		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"input"}}`},

@@ -174,6 +174,9 @@ public class Tool {
                 case "check":
                     check(catalog, need(f, "table"));
                     break;
+                case "bench":
+                    bench(catalog, Integer.parseInt(need(f, "rows")));
+                    break;
                 default:
                     throw new Unsupported("unknown subcommand " + cmd);
             }
@@ -672,6 +675,73 @@ public class Tool {
         }
         lines.sort(Tool::compareUtf8);
         return lines;
+    }
+
+    // ---- bench ----
+
+    /**
+     * Paimon's micro-benchmark shape: INT key plus 20 STRING columns of 10
+     * random hex characters, random keys, one bucket. Writes the rows in one
+     * batch commit, then reads the table fully, and prints rows per second of
+     * each as one JSON object.
+     */
+    static void bench(Catalog catalog, int rows) throws Exception {
+        Schema.Builder b = Schema.newBuilder().column("k", DataTypes.INT().notNull());
+        for (int i = 0; i < 20; i++) {
+            b.column("f" + i, DataTypes.STRING());
+        }
+        b.primaryKey("k").option("bucket", "1");
+        try {
+            catalog.createDatabase("bench", true);
+        } catch (Exception e) {
+            // exists
+        }
+        Identifier id = Identifier.create("bench", "micro_" + System.nanoTime());
+        catalog.createTable(id, b.build(), false);
+        FileStoreTable table = (FileStoreTable) catalog.getTable(id);
+        java.util.Random rnd = new java.util.Random(42);
+        char[] hex = "0123456789abcdef".toCharArray();
+        // Generate first, as the Go benchmark does, so only writing is timed.
+        GenericRow[] data = new GenericRow[rows];
+        char[] buf = new char[10];
+        for (int r = 0; r < rows; r++) {
+            GenericRow row = new GenericRow(21);
+            row.setField(0, rnd.nextInt(rows));
+            for (int c = 1; c <= 20; c++) {
+                for (int j = 0; j < 10; j++) {
+                    buf[j] = hex[rnd.nextInt(16)];
+                }
+                row.setField(c, BinaryString.fromString(new String(buf)));
+            }
+            data[r] = row;
+        }
+        long t0 = System.nanoTime();
+        BatchWriteBuilder wb = table.newBatchWriteBuilder();
+        try (BatchTableWrite w = wb.newWrite();
+                BatchTableCommit c = wb.newCommit()) {
+            w.withIOManager(ioManager());
+            for (GenericRow row : data) {
+                w.write(row);
+            }
+            c.commit(w.prepareCommit());
+        }
+        long t1 = System.nanoTime();
+        data = null;
+        ReadBuilder rb = table.newReadBuilder();
+        long n = 0;
+        try (RecordReader<InternalRow> r = rb.newRead().createReader(rb.newScan().plan())) {
+            RecordReader.RecordIterator<InternalRow> it;
+            while ((it = r.readBatch()) != null) {
+                while (it.next() != null) {
+                    n++;
+                }
+                it.releaseBatch();
+            }
+        }
+        long t2 = System.nanoTime();
+        System.out.printf(
+                "{\"rows\":%d,\"distinct\":%d,\"write_rows_per_s\":%.0f,\"read_rows_per_s\":%.0f}%n",
+                rows, n, rows / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9));
     }
 
     static void dump(Catalog catalog, String name, String snapshot, String tag) throws Exception {
