@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Rebuilds the Java-written tables of TestJavaWrittenTables with the interop
+# Java tool (needs Java and Maven; see interop/java). Run from this folder.
+set -euo pipefail
+cd "$(dirname "$0")"
+T=../../../java/tool.sh
+for v in 1.4.2 2.0.0; do
+	W=$v
+	rm -rf "$W"
+	for s in pk_dv pk_mor append_types; do "$T" --paimon "$v" create --warehouse "$W" --spec "$s.json"; done
+	"$T" --paimon "$v" write --warehouse "$W" --table db.pk_dv --data dv1.jsonl
+	"$T" --paimon "$v" write --warehouse "$W" --table db.pk_dv --data dv2.jsonl
+	"$T" --paimon "$v" compact --warehouse "$W" --table db.pk_dv --full
+	"$T" --paimon "$v" write --warehouse "$W" --table db.pk_dv --data dv3.jsonl
+	"$T" --paimon "$v" write --warehouse "$W" --table db.pk_mor --data m1.jsonl
+	"$T" --paimon "$v" tag --warehouse "$W" --table db.pk_mor --name t1
+	"$T" --paimon "$v" write --warehouse "$W" --table db.pk_mor --data m2.jsonl
+	"$T" --paimon "$v" write --warehouse "$W" --table db.append_types --data a1.jsonl
+	"$T" --paimon "$v" write --warehouse "$W" --table db.append_types --data a1.jsonl
+	for t in pk_dv pk_mor append_types; do
+		"$T" --paimon "$v" dump --warehouse "$W" --table "db.$t" >"$W/$t.expected.jsonl"
+	done
+	"$T" --paimon "$v" dump --warehouse "$W" --table db.pk_mor --tag t1 >"$W/pk_mor@t1.expected.jsonl"
+done
