@@ -61,11 +61,11 @@ func convertJSONL(t *testing.T, s *schema.Table, in string) (string, error) {
 		}
 		vals := make([]any, len(tg.fields))
 		for _, m := range v.(object) {
-			idx := tg.column(m.key)
+			idx := tg.column(m.Key)
 			if idx < 0 {
-				return "", &inputError{File: "in.jsonl", Line: i + 1, Column: m.key, Err: tg.unknown(m.key)}
+				return "", &inputError{File: "in.jsonl", Line: i + 1, Column: m.Key, Err: tg.unknown(m.Key)}
 			}
-			vals[idx] = m.val
+			vals[idx] = m.Val
 		}
 		if err := b.add(vals, "", i+1); err != nil {
 			return "", err

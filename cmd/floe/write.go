@@ -424,22 +424,22 @@ func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, 
 			clear(seen)
 			kind := ""
 			for _, m := range obj {
-				i := tg.column(m.key)
+				i := tg.column(m.Key)
 				switch {
 				case i == -1:
-					k, ok := m.val.(string)
-					if !ok && m.val != nil {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: badValue("a row kind string", m.val)}
+					k, ok := m.Val.(string)
+					if !ok && m.Val != nil {
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: badValue("a row kind string", m.Val)}
 					}
 					kind = k
 				case i == -2:
-					return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: tg.unknown(m.key)}
+					return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: tg.unknown(m.Key)}
 				default:
 					if seen[i] {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.key, Err: fmt.Errorf("%w: column given twice", errValue)}
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: fmt.Errorf("%w: column given twice", errValue)}
 					}
 					seen[i] = true
-					vals[i] = m.val
+					vals[i] = m.Val
 				}
 			}
 			if err := b.add(vals, kind, line); err != nil {

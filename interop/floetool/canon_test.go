@@ -63,7 +63,7 @@ func TestCanonRows(t *testing.T) {
 	defer rb.Release()
 	in := [][]any{
 		{"7", "-3", "3.4028235e38", "1.5", "AAE=", "23:59:59", "2000-02-29 00:00:00.000000001", "1970-01-01T00:00:00.5Z",
-			[]any{object{{"x", "1"}, {"y", []any{"p", nil}}}, nil}, []any{[]any{"10", object{{"z", "1"}}}, []any{"-2", nil}}},
+			[]any{object{{Key: "x", Val: "1"}, {Key: "y", Val: []any{"p", nil}}}, nil}, []any{[]any{"10", object{{Key: "z", Val: "1"}}}, []any{"-2", nil}}},
 		{nil, nil, nil, nil, nil, nil, nil, nil, nil, nil},
 	}
 	for _, row := range in {

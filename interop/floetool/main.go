@@ -240,12 +240,12 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 		clear(vals)
 		kind := "+I"
 		for _, m := range obj {
-			if m.key == table.RowKindColumn {
-				k, _ := m.val.(string)
+			if m.Key == table.RowKindColumn {
+				k, _ := m.Val.(string)
 				switch k {
 				case "+I", "-U", "+U", "-D":
 				default:
-					return nil, fmt.Errorf("%s:%d: bad row kind %v", path, line, m.val)
+					return nil, fmt.Errorf("%s:%d: bad row kind %v", path, line, m.Val)
 				}
 				kind = k
 				if k != "+I" {
@@ -253,11 +253,11 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 				}
 				continue
 			}
-			i, ok := index[m.key]
+			i, ok := index[m.Key]
 			if !ok {
-				return nil, fmt.Errorf("%s:%d: unknown column %q", path, line, m.key)
+				return nil, fmt.Errorf("%s:%d: unknown column %q", path, line, m.Key)
 			}
-			vals[i] = m.val
+			vals[i] = m.Val
 		}
 		for i, f := range s.Fields {
 			if err := appendValue(convs[i], rb.Field(i), vals[i], f.Type.NotNull); err != nil {
