@@ -135,7 +135,7 @@ func discover(dir string) []*engine {
 	for _, v := range listEnv("FLOE_INTEROP_PYPAIMON", "2.1.0") {
 		es = append(es, &engine{name: "pypaimon " + v, prefix: []string{py, "pypaimon"}})
 	}
-	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2") {
+	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2,2.0.0") {
 		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v}})
 	}
 	only := listEnv("FLOE_INTEROP_ENGINES", "")

@@ -41,8 +41,6 @@ pypaimon)
 spark)
 	[ "${2:-}" = --paimon ] && [ -n "${3:-}" ] || die "usage: tool.sh spark --paimon VERSION <subcommand> …"
 	version=$3
-	ensure "pypaimon==$PYPAIMON_VERSION" "pyarrow==$PYARROW_VERSION"
-	ensure "pyspark==$PYSPARK_VERSION"
 	jars=$cache/jars
 	mkdir -p "$jars"
 	jar=
@@ -63,6 +61,9 @@ spark)
 			"(tried paimon-spark-3.5_$SCALA_BINARY and paimon-spark-3.5)" >&2
 		exit 4
 	fi
+	# Install Spark only once the connector is known to exist.
+	ensure "pypaimon==$PYPAIMON_VERSION" "pyarrow==$PYARROW_VERSION"
+	ensure "pyspark==$PYSPARK_VERSION"
 	export FLOE_PAIMON_SPARK_JAR=$jar
 	# Spark binds its driver to loopback only.
 	export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME=localhost

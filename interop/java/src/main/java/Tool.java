@@ -409,7 +409,9 @@ public class Tool {
             for (InternalRow row : rows) {
                 w.write(row);
             }
-            c.commit(ident, w.prepareCommit(false, ident));
+            // Wait for the compaction the writer started (deletion-vector and
+            // first-row tables compact on write), as batch commits do.
+            c.commit(ident, w.prepareCommit(true, ident));
         }
     }
 
