@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -277,7 +278,7 @@ func (e *evaluator) leaf(n *node, in []int32, out []int32) ([]int32, error) {
 					return found == want
 				}), nil
 			}
-			return selTest(e.n, in, out, v, func(i int) bool { return mask.has(cmpString(a.Value(i), lit)) }), nil
+			return selTest(e.n, in, out, v, func(i int) bool { return mask.has(strings.Compare(a.Value(i), lit)) }), nil
 		}
 	case *array.Binary:
 		if lit, ok := n.vals[0].([]byte); ok && n.op != OpIn && n.op != OpNotIn {
@@ -361,16 +362,6 @@ func opMask(op Op) cmpMask {
 		return 0b100
 	case OpGreaterOrEqual:
 		return 0b110
-	}
-	return 0
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }

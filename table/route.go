@@ -3,6 +3,7 @@ package table
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -35,7 +36,7 @@ func (m bucketMode) String() string {
 	case bucketUnaware:
 		return "unaware"
 	}
-	return "bucketMode(" + itoa(int(m)) + ")"
+	return "bucketMode(" + strconv.Itoa(int(m)) + ")"
 }
 
 // tableBucketMode returns the bucket mode of a table, or an error for the
@@ -48,7 +49,7 @@ func tableBucketMode(s *schema.Table, cfg *Config) (bucketMode, error) {
 			return 0, fmt.Errorf("%w: bucket-function.type=hive", ErrUnsupported)
 		}
 		if !hasPK && len(cfg.BucketKey) == 0 {
-			return 0, &OptionError{Key: "bucket", Value: itoa(cfg.Bucket), Reason: "an append table with fixed buckets needs bucket-key"}
+			return 0, &OptionError{Key: "bucket", Value: strconv.Itoa(cfg.Bucket), Reason: "an append table with fixed buckets needs bucket-key"}
 		}
 		return bucketFixed, nil
 	case cfg.Bucket == -2:

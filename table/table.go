@@ -199,5 +199,3 @@ func (t *Table) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, err
 	}
 	return s, err
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -43,7 +44,7 @@ type ConstraintError struct {
 }
 
 func (e *ConstraintError) Error() string {
-	return "table: constraint violated: column " + e.Column + " row " + itoa(e.Row) + ": " + e.Reason
+	return "table: constraint violated: column " + e.Column + " row " + strconv.Itoa(e.Row) + ": " + e.Reason
 }
 
 // Is makes errors.Is(err, ErrConstraint) true.

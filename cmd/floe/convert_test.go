@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/internal/schema"
 )
 
@@ -55,12 +56,12 @@ func convertJSONL(t *testing.T, s *schema.Table, in string) (string, error) {
 	for i, line := range strings.Split(strings.TrimSpace(in), "\n") {
 		d := json.NewDecoder(strings.NewReader(line))
 		d.UseNumber()
-		v, err := decodeJSON(d)
+		v, err := jsonrow.DecodeJSON(d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		vals := make([]any, len(tg.fields))
-		for _, m := range v.(object) {
+		for _, m := range v.(jsonrow.Object) {
 			idx := tg.column(m.Key)
 			if idx < 0 {
 				return "", &inputError{File: "in.jsonl", Line: i + 1, Column: m.Key, Err: tg.unknown(m.Key)}
@@ -150,9 +151,9 @@ func TestParseDecimal(t *testing.T) {
 		{"1-2", 10, 2, "", true},
 		{"", 10, 2, "", true},
 	} {
-		n, err := parseDecimal(tc.in, tc.p, tc.s)
+		n, err := jsonrow.ParseDecimal(tc.in, tc.p, tc.s)
 		if tc.fails {
-			if !errors.Is(err, errValue) {
+			if !errors.Is(err, jsonrow.ErrValue) {
 				t.Errorf("%q: want errValue, got %v", tc.in, err)
 			}
 			continue

@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/table"
 )
@@ -76,7 +77,7 @@ var rowKinds = map[string]bool{"+I": true, "-U": true, "+U": true, "-D": true}
 type target struct {
 	fields   []schema.Field
 	arrow    *arrow.Schema // table columns only
-	convs    []conv
+	convs    []jsonrow.Conv
 	index    map[string]int // column name (and lower-cased name) → index
 	kindName string         // row-kind column name
 	pk       map[string]bool
@@ -95,7 +96,7 @@ func newTarget(s *schema.Table) (*target, error) {
 		tg.pk[k] = true
 	}
 	for i, f := range s.Fields {
-		c, err := newConv(f.Type, as.Field(i).Type)
+		c, err := jsonrow.NewConv(f.Type, as.Field(i).Type)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", f.Name, err)
 		}
@@ -163,10 +164,10 @@ func (b *batch) add(vals []any, kind string, line int) error {
 	}
 	if kind != "" && !rowKinds[kind] {
 		return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.kindName,
-			Err: fmt.Errorf("%w: row kind %q is not +I, -U, +U or -D", errValue, kind)}
+			Err: fmt.Errorf("%w: row kind %q is not +I, -U, +U or -D", jsonrow.ErrValue, kind)}
 	}
 	for i, v := range vals {
-		if err := appendValue(b.tg.convs[i], b.rb.Field(i), v, false); err != nil {
+		if err := jsonrow.AppendValue(b.tg.convs[i], b.rb.Field(i), v, false); err != nil {
 			return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.fields[i].Name, Err: err}
 		}
 	}
@@ -409,16 +410,16 @@ func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, 
 		if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 {
 			d := json.NewDecoder(bytes.NewReader(trimmed))
 			d.UseNumber()
-			v, derr := decodeJSON(d)
+			v, derr := jsonrow.DecodeJSON(d)
 			if derr == nil && d.More() {
 				derr = errors.New("more than one JSON value on the line")
 			}
 			if derr != nil {
-				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: invalid JSON: %v", errValue, derr)}
+				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: invalid JSON: %v", jsonrow.ErrValue, derr)}
 			}
-			obj, ok := v.(object)
+			obj, ok := v.(jsonrow.Object)
 			if !ok {
-				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: want a JSON object, got %s", errValue, show(v))}
+				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: want a JSON object, got %s", jsonrow.ErrValue, jsonrow.Show(v))}
 			}
 			clear(vals)
 			clear(seen)
@@ -429,14 +430,14 @@ func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, 
 				case i == -1:
 					k, ok := m.Val.(string)
 					if !ok && m.Val != nil {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: badValue("a row kind string", m.Val)}
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: jsonrow.BadValue("a row kind string", m.Val)}
 					}
 					kind = k
 				case i == -2:
 					return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: tg.unknown(m.Key)}
 				default:
 					if seen[i] {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: fmt.Errorf("%w: column given twice", errValue)}
+						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: fmt.Errorf("%w: column given twice", jsonrow.ErrValue)}
 					}
 					seen[i] = true
 					vals[i] = m.Val
@@ -480,7 +481,7 @@ func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r 
 			return &inputError{File: name, Line: 1, Unit: "line", Column: h, Err: tg.unknown(h)}
 		}
 		if seen[cols[j]] {
-			return &inputError{File: name, Line: 1, Unit: "line", Column: h, Err: fmt.Errorf("%w: column given twice", errValue)}
+			return &inputError{File: name, Line: 1, Unit: "line", Column: h, Err: fmt.Errorf("%w: column given twice", jsonrow.ErrValue)}
 		}
 		seen[cols[j]] = true
 	}
@@ -589,7 +590,7 @@ func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator
 					if err != nil {
 						release()
 						return &inputError{File: name, Column: fld.Name,
-							Err: fmt.Errorf("%w: cannot convert %s to %s: %v", errValue, c.DataType(), fld.Type, err)}
+							Err: fmt.Errorf("%w: cannot convert %s to %s: %v", jsonrow.ErrValue, c.DataType(), fld.Type, err)}
 					}
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/table"
 )
 
@@ -189,15 +190,15 @@ func TestWriteErrors(t *testing.T) {
 		name, body, want string
 		is               error
 	}{
-		{"bad.jsonl", "{\"id\": 1, \"amount\": 1}\n{\"id\": 2, \"amount\": \"12x\"}\n", `bad.jsonl: line 2: column "amount": bad value: want a DECIMAL(5, 2), got "12x"`, errValue},
-		{"big.csv", "id,amount\n1,1\n2,1000.00\n", `big.csv: line 3: column "amount": bad value: 1000.00 does not fit DECIMAL(5, 2)`, errValue},
-		{"date.csv", "id,day\n1,2024-13-01\n", `date.csv: line 2: column "day": bad value: want a date 'yyyy-mm-dd', got "2024-13-01"`, errValue},
+		{"bad.jsonl", "{\"id\": 1, \"amount\": 1}\n{\"id\": 2, \"amount\": \"12x\"}\n", `bad.jsonl: line 2: column "amount": bad value: want a DECIMAL(5, 2), got "12x"`, jsonrow.ErrValue},
+		{"big.csv", "id,amount\n1,1\n2,1000.00\n", `big.csv: line 3: column "amount": bad value: 1000.00 does not fit DECIMAL(5, 2)`, jsonrow.ErrValue},
+		{"date.csv", "id,day\n1,2024-13-01\n", `date.csv: line 2: column "day": bad value: want a date 'yyyy-mm-dd', got "2024-13-01"`, jsonrow.ErrValue},
 		{"unknown.jsonl", `{"id": 1, "colour": "red"}`, `unknown.jsonl: line 1: column "colour": unknown column (table columns: id, amount, day; row kind: _ROW_KIND)`, errUnknownColumn},
 		{"unknown.csv", "id,colour\n1,red\n", `unknown.csv: line 1: column "colour": unknown column`, errUnknownColumn},
 		{"nullpk.jsonl", "{\"id\": 1}\n\n{\"amount\": 2}\n", `nullpk.jsonl: line 3: column "id": null in NOT NULL column`, errNull},
 		{"nullpk.csv", "id,amount\n,1\n", `nullpk.csv: line 2: column "id": null in NOT NULL column`, errNull},
-		{"kind.jsonl", `{"id": 1, "_ROW_KIND": "X"}`, `kind.jsonl: line 1: column "_ROW_KIND": bad value: row kind "X" is not +I, -U, +U or -D`, errValue},
-		{"json.jsonl", `{"id": 1,`, `json.jsonl: line 1: bad value: invalid JSON`, errValue},
+		{"kind.jsonl", `{"id": 1, "_ROW_KIND": "X"}`, `kind.jsonl: line 1: column "_ROW_KIND": bad value: row kind "X" is not +I, -U, +U or -D`, jsonrow.ErrValue},
+		{"json.jsonl", `{"id": 1,`, `json.jsonl: line 1: bad value: invalid JSON`, jsonrow.ErrValue},
 	} {
 		_, err := runCLI(t, "write", tbl, writeFile(t, in, tc.name, tc.body))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, tc.is) {

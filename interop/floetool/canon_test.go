@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/internal/schema"
 )
 
@@ -63,16 +64,16 @@ func TestCanonRows(t *testing.T) {
 	defer rb.Release()
 	in := [][]any{
 		{"7", "-3", "3.4028235e38", "1.5", "AAE=", "23:59:59", "2000-02-29 00:00:00.000000001", "1970-01-01T00:00:00.5Z",
-			[]any{object{{Key: "x", Val: "1"}, {Key: "y", Val: []any{"p", nil}}}, nil}, []any{[]any{"10", object{{Key: "z", Val: "1"}}}, []any{"-2", nil}}},
+			[]any{jsonrow.Object{{Key: "x", Val: "1"}, {Key: "y", Val: []any{"p", nil}}}, nil}, []any{[]any{"10", jsonrow.Object{{Key: "z", Val: "1"}}}, []any{"-2", nil}}},
 		{nil, nil, nil, nil, nil, nil, nil, nil, nil, nil},
 	}
 	for _, row := range in {
 		for i, f := range fields {
-			c, err := newConv(f.Type, as.Field(i).Type)
+			c, err := jsonrow.NewConv(f.Type, as.Field(i).Type)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := appendValue(c, rb.Field(i), row[i], false); err != nil {
+			if err := jsonrow.AppendValue(c, rb.Field(i), row[i], false); err != nil {
 				t.Fatalf("%s: %v", f.Name, err)
 			}
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/snapshot"
 	"github.com/floelake/floe/table"
@@ -206,10 +207,10 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	convs := make([]conv, len(s.Fields))
+	convs := make([]jsonrow.Conv, len(s.Fields))
 	index := map[string]int{}
 	for i, f := range s.Fields {
-		if convs[i], err = newConv(f.Type, as.Field(i).Type); err != nil {
+		if convs[i], err = jsonrow.NewConv(f.Type, as.Field(i).Type); err != nil {
 			return nil, fmt.Errorf("column %q: %w", f.Name, err)
 		}
 		index[f.Name] = i
@@ -229,11 +230,11 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 		}
 		d := json.NewDecoder(bytes.NewReader(text))
 		d.UseNumber()
-		v, err := decodeJSON(d)
+		v, err := jsonrow.DecodeJSON(d)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		obj, ok := v.(object)
+		obj, ok := v.(jsonrow.Object)
 		if !ok {
 			return nil, fmt.Errorf("%s:%d: not a JSON object", path, line)
 		}
@@ -260,7 +261,7 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 			vals[i] = m.Val
 		}
 		for i, f := range s.Fields {
-			if err := appendValue(convs[i], rb.Field(i), vals[i], f.Type.NotNull); err != nil {
+			if err := jsonrow.AppendValue(convs[i], rb.Field(i), vals[i], f.Type.NotNull); err != nil {
 				return nil, fmt.Errorf("%s:%d: column %q: %w", path, line, f.Name, err)
 			}
 		}
