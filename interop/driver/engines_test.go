@@ -53,11 +53,23 @@ func (r result) message() string {
 	}
 	lines := strings.Split(s, "\n")
 	last := strings.TrimSpace(lines[len(lines)-1])
-	// Java stack traces: prefer the first "Exception:" line.
+	// Java stack traces: prefer the root cause, else the first exception
+	// line that is not py4j's wrapper.
+	cause := ""
 	for _, l := range lines {
-		if strings.Contains(l, "Exception: ") || strings.Contains(l, "Error: ") {
-			last = strings.TrimSpace(l)
-			break
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "Caused by: ") {
+			cause = strings.TrimPrefix(l, "Caused by: ")
+		}
+	}
+	if cause != "" {
+		last = cause
+	} else {
+		for _, l := range lines {
+			if (strings.Contains(l, "Exception: ") || strings.Contains(l, "Error: ")) && !strings.Contains(l, "py4j") {
+				last = strings.TrimSpace(l)
+				break
+			}
 		}
 	}
 	if len(last) > 160 {

@@ -118,13 +118,21 @@ def create(args):
     spark.sql(sql)
 
 
-def _paimon_columns(spark, table):
+def _paimon_columns(spark, table, snapshot=None, tag=None):
     """(name, canon.Type) of the table's columns, from Paimon's own schema
-    file (the Spark schema loses precisions and CHAR/VARCHAR lengths)."""
+    file (the Spark schema loses precisions and CHAR/VARCHAR lengths): the
+    latest schema, or the one a snapshot or tag was written with (time
+    travel reads with that schema)."""
     db, t = table.split(".", 1)
-    sdir = os.path.join(_warehouse, db + ".db", t, "schema")
-    latest = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
-                 key=lambda f: int(f[len("schema-"):]))
+    tdir = os.path.join(_warehouse, db + ".db", t)
+    sdir = os.path.join(tdir, "schema")
+    if snapshot is not None or tag is not None:
+        f = os.path.join(tdir, "snapshot", "snapshot-%d" % snapshot) if snapshot is not None \
+            else os.path.join(tdir, "tag", "tag-" + tag)
+        latest = "schema-%d" % json.load(open(f, encoding="utf-8"))["schemaId"]
+    else:
+        latest = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
+                     key=lambda f: int(f[len("schema-"):]))
     schema = json.load(open(os.path.join(sdir, latest), encoding="utf-8"))
     return [(f["name"], _from_schema_json(f["type"])) for f in schema["fields"]], schema
 
@@ -295,7 +303,7 @@ def check(args):
 
 def dump(args, out):
     spark = _session(args.warehouse)
-    cols, _ = _paimon_columns(spark, args.table)
+    cols, _ = _paimon_columns(spark, args.table, args.snapshot, args.tag)
     # DATE columns come back as text: pyspark's date conversion fails on
     # days before 0001-01-01 (Spark's calendar rebasing can shift old dates
     # there), and the text shows what Spark holds.
