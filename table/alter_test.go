@@ -5,13 +5,18 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/fixtures"
 	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/predicate"
 )
 
 func alterBase(t *testing.T, spec Spec) *schema.Table {
@@ -305,5 +310,139 @@ func TestAlterWritesCreateOnly(t *testing.T) {
 	}
 	if _, err := Alter(ctx, cat, id, AddColumn("o", "INT", "", Last())); !errors.Is(err, ErrInvalidSchemaChange) {
 		t.Fatalf("want ErrInvalidSchemaChange, got %v", err)
+	}
+}
+
+// TestAlterEndToEnd writes, alters (add, rename, drop, widen), writes
+// through a table opened on the new schema and reads the mix of files
+// back, with projection, filters on renamed and added columns, and time
+// travel to before the ALTER.
+func TestAlterEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	cat, err := catalog.Open(ctx, t.TempDir(), catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	if err := cat.CreateDatabase(ctx, "db", false); err != nil {
+		t.Fatal(err)
+	}
+	id := catalog.Identifier{Database: "db", Table: "t"}
+	tb, err := Create(ctx, cat, id, Spec{
+		Columns:     []Column{{Name: "id", Type: "INT"}, {Name: "a", Type: "INT"}, {Name: "b", Type: "STRING"}, {Name: "c", Type: "STRING"}},
+		PrimaryKeys: []string{"id"},
+		Options:     []Option{{"bucket", "1"}},
+	}, CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer alloc.AssertSize(t, 0)
+	write := func(tb *Table, rows string) {
+		t.Helper()
+		sc, err := tb.Schema().ArrowSchema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _, err := array.RecordFromJSON(alloc, sc, strings.NewReader(rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		w, err := tb.NewWriter(ctx, WriterOptions{Alloc: alloc, SpillDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if err := w.Write(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := w.Prepare(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tb.Commit(ctx, msgs, CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(tb *Table, so ScanOptions) string {
+		t.Helper()
+		rr, err := tb.ReadAll(ctx, so, ReadOptions{Alloc: alloc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rr.Release()
+		var names []string
+		for _, f := range rr.Schema().Fields() {
+			names = append(names, f.Name+":"+f.Type.String())
+		}
+		var rows []string
+		for rr.Next() {
+			rec := rr.RecordBatch()
+			for i := range int(rec.NumRows()) {
+				var row []string
+				for c := range int(rec.NumCols()) {
+					row = append(row, rec.Column(c).ValueStr(i))
+				}
+				rows = append(rows, strings.Join(row, " "))
+			}
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(rows)
+		return strings.Join(names, ",") + "\n" + strings.Join(rows, "\n")
+	}
+	write(tb, `[{"id":1,"a":10,"b":"x","c":"c1"},{"id":2,"a":20,"b":"y","c":"c2"}]`)
+	tb.Close()
+
+	s, err := Alter(ctx, cat, id,
+		AddColumn("d", "STRING", "new", Last()),
+		RenameColumn("b", "bb"),
+		UpdateColumnType("a", "BIGINT"),
+		DropColumn("c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fieldsText(s.Fields); got != "0:id INT NOT NULL, 1:a BIGINT, 2:bb STRING, 4:d STRING" {
+		t.Fatalf("schema-1 fields %s", got)
+	}
+	tb, err = OpenIn(ctx, cat, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	write(tb, `[{"id":2,"a":21,"bb":"y2","d":"d2"},{"id":3,"a":30000000000,"bb":"z","d":"d3"}]`)
+
+	files, _, err := tb.Files(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySchema := map[int64]int{}
+	for _, f := range files {
+		bySchema[f.SchemaID]++
+	}
+	if bySchema[0] == 0 || bySchema[1] == 0 {
+		t.Fatalf("live files by schema id: %v", bySchema)
+	}
+
+	for _, tc := range []struct {
+		name string
+		so   ScanOptions
+		want string
+	}{
+		{"all", ScanOptions{}, "id:int32,a:int64,bb:utf8,d:utf8\n1 10 x (null)\n2 21 y2 d2\n3 30000000000 z d3"},
+		{"projection", ScanOptions{Columns: []string{"d", "id"}}, "d:utf8,id:int32\n(null) 1\nd2 2\nd3 3"},
+		{"renamed", ScanOptions{Filter: predicate.Equal("bb", "x"), Columns: []string{"id"}}, "id:int32\n1"},
+		{"added", ScanOptions{Filter: predicate.Equal("d", "d3"), Columns: []string{"id", "d"}}, "id:int32,d:utf8\n3 d3"},
+		{"added null", ScanOptions{Filter: predicate.IsNull("d"), Columns: []string{"id"}}, "id:int32\n1"},
+		{"widened", ScanOptions{Filter: predicate.Greater("a", int64(15)), Columns: []string{"id"}}, "id:int32\n2\n3"},
+		{"before alter", ScanOptions{SnapshotID: 1}, "id:int32,a:int32,b:utf8,c:utf8\n1 10 x c1\n2 20 y c2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := read(tb, tc.so); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
 	}
 }
