@@ -65,7 +65,11 @@ func TestInterop(t *testing.T) {
 		t.Logf("engine %s: %s", e.name, orStr(e.reason, "ready"))
 	}
 	var rows []row
+	filter := os.Getenv("FLOE_INTEROP_CASES") // run only cases whose name contains it
 	for _, sh := range shapes {
+		if filter != "" && !strings.Contains(sh.name, filter) {
+			continue
+		}
 		for _, job := range jobs(sh, engines) {
 			r := runJob(t, dir, sh, job, engines)
 			rows = append(rows, r)
@@ -190,6 +194,12 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			if st.n > 0 {
 				args = append(args, "--snapshot", strconv.Itoa(st.n))
 			}
+		case "alter":
+			changes := filepath.Join(wh, fmt.Sprintf("step%d-changes.json", i))
+			if err := os.WriteFile(changes, []byte(st.changes), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--changes", changes)
 		case "compact":
 			args = append(args, "--full")
 		case "expire":
