@@ -284,7 +284,8 @@ func renameAll(names []string, renames [][2]string) {
 	}
 }
 
-// renameMap applies all renames of the ALTER at once, as Paimon does (a
+// renameList renames the columns of a comma-separated list with all the
+// renames of the ALTER at once, as Paimon does (a
 // name maps to the new name of its first rename).
 func (a *alteration) renameList(s string) string {
 	parts := strings.Split(s, ",")
