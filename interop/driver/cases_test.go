@@ -31,6 +31,9 @@ type shape struct {
 	// mixed cases run for each pair (A, B) of distinct engines where one
 	// is floe.
 	mixed bool
+	// floeFirst limits a mixed case to A = floe (B is then limited by
+	// writers).
+	floeFirst bool
 	// want is the expected latest dump (canonical lines), if known.
 	want string
 }
@@ -113,6 +116,16 @@ const alterWant = `{"id":1,"a":1,"d":null,"bb":"x"}
 {"id":3,"a":null,"d":null,"bb":null}
 {"id":4,"a":-4,"d":null,"bb":"z"}
 `
+
+var javaCompactedSteps = []step{
+	{who: "A", op: "write", rows: pkSteps[0].rows},
+	{who: "B", op: "write", rows: pkSteps[2].rows},
+	{who: "B", op: "compact"},
+	{who: "A", op: "write", rows: pkSteps[3].rows},
+	{who: "B", op: "write", rows: "{\"id\":7,\"v\":\"g\",\"n\":7}\n"},
+}
+
+const javaCompactedWant = pkWant + "{\"id\":7,\"v\":\"g\",\"n\":7}\n"
 
 var shapes = []shape{
 	{name: "pk, fixed bucket, updates and deletes", spec: pkSpec, steps: pkSteps,
@@ -207,6 +220,16 @@ var shapes = []shape{
 	{name: "mixed writers, append partitioned", spec: appendPartSpec, mixed: true,
 		steps:  []step{{who: "A", op: "write", rows: appendPartRows1}, {who: "B", op: "write", rows: appendPartRows2}, {who: "A", op: "write", rows: "{\"id\":9,\"p\":\"x\",\"q\":1,\"v\":\"i\"}\n"}},
 		checks: []check{{snapshot: 2}}},
+	// floe commits on top of a table Java compacted (levels above 0, and
+	// for deletion vectors, DV index files), then Java writes and compacts
+	// again over floe's files.
+	{name: "mixed writers, floe over a java-compacted table", spec: pkSpec, mixed: true, floeFirst: true, writers: []string{"java"},
+		steps:  javaCompactedSteps,
+		checks: []check{{snapshot: 1}, {snapshot: 3}}, want: javaCompactedWant},
+	{name: "mixed writers, floe over a java-compacted table with deletion vectors", mixed: true, floeFirst: true, writers: []string{"java"},
+		spec:   `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","deletion-vectors.enabled":"true"}}`,
+		steps:  append(append([]step{}, javaCompactedSteps...), step{who: "B", op: "compact"}),
+		checks: []check{{snapshot: 1}}, want: javaCompactedWant},
 	{name: "tag by snapshot id", spec: pkSpec,
 		steps:  []step{pkUpserts[0], pkUpserts[2], {op: "tag", name: "first", n: 1}},
 		checks: []check{{tag: "first"}}},
@@ -247,6 +270,8 @@ var shapes = []shape{
 		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"input"}}`},
 	{name: "java: changelog-producer lookup", writers: []string{"java"}, steps: pkSteps, want: pkWant,
 		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"lookup"}}`},
+	{name: "java: changelog-producer full-compaction", writers: []string{"java"}, steps: append(append([]step{}, pkSteps...), step{op: "compact"}), want: pkWant,
+		spec: `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2","changelog-producer":"full-compaction"}}`},
 	{name: "java: expired snapshots", spec: pkSpec, writers: []string{"java"},
 		steps: append(append([]step{}, pkSteps...), step{op: "expire", n: 1}), want: pkWant, checks: []check{{tag: "t1"}}},
 }

@@ -3,10 +3,13 @@
 package driver
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +23,18 @@ type engine struct {
 	name   string // "floe", "pypaimon 2.1.0", "java 1.4.2", "spark 1.4.2"
 	prefix []string
 	reason string
+	// serve: the tool takes "serve" and then runs many commands in one
+	// process (interop/README.md), which saves Spark's start-up per command.
+	serve bool
+	srv   *server
+	log   string // the server's stderr
+}
+
+// server is a running "tool serve" process.
+type server struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines chan []byte // answers; closed when the process's stdout ends
 }
 
 // result of one tool invocation.
@@ -68,6 +83,9 @@ func (e *engine) run(sub string, args ...string) result {
 }
 
 func (e *engine) runFor(timeout time.Duration, sub string, args ...string) result {
+	if e.serve {
+		return e.runServed(timeout, append([]string{sub}, args...))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	argv := append(append(append([]string{}, e.prefix...), sub), args...)
@@ -89,6 +107,118 @@ func (e *engine) runFor(timeout time.Duration, sub string, args ...string) resul
 		r.errOut += "\n" + err.Error()
 	}
 	return r
+}
+
+// runServed sends one command to the engine's server, starting it first
+// if needed. A server that dies or times out is killed; the next command
+// starts a new one.
+func (e *engine) runServed(timeout time.Duration, argv []string) result {
+	if e.srv == nil {
+		if err := e.startServer(); err != nil {
+			return result{code: -1, errOut: err.Error()}
+		}
+	}
+	req, _ := json.Marshal(argv)
+	if _, err := e.srv.in.Write(append(req, '\n')); err != nil {
+		e.stopServer()
+		return result{code: -1, errOut: "server: " + err.Error() + e.logTail()}
+	}
+	select {
+	case line, ok := <-e.srv.lines:
+		if !ok {
+			// The tool's own exit status (4: cannot run here) and message.
+			code := e.stopServer()
+			if code <= 0 {
+				code = -1
+			}
+			return result{code: code, errOut: "server exited" + e.logTail()}
+		}
+		var ans struct {
+			Code int    `json:"code"`
+			Out  string `json:"out"`
+			Err  string `json:"err"`
+		}
+		if err := json.Unmarshal(line, &ans); err != nil {
+			e.stopServer()
+			return result{code: -1, errOut: fmt.Sprintf("server answered %q: %v", line, err)}
+		}
+		return result{out: ans.Out, errOut: ans.Err, code: ans.Code}
+	case <-time.After(timeout):
+		e.stopServer()
+		return result{code: -1, errOut: "timed out after " + timeout.String() + e.logTail()}
+	}
+}
+
+func (e *engine) startServer() error {
+	argv := append(append([]string{}, e.prefix...), "serve")
+	cmd := exec.Command(argv[0], argv[1:]...)
+	logf, err := os.OpenFile(e.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	cmd.Stderr = logf
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	logf.Close()
+	s := &server{cmd: cmd, in: in, lines: make(chan []byte)}
+	go func() {
+		r := bufio.NewReaderSize(out, 1<<20)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 && err == nil {
+				s.lines <- line
+			}
+			if err != nil {
+				close(s.lines)
+				return
+			}
+		}
+	}()
+	e.srv = s
+	return nil
+}
+
+// stopServer ends the server and returns its exit status (-1 if killed).
+func (e *engine) stopServer() int {
+	if e.srv == nil {
+		return 0
+	}
+	s := e.srv
+	e.srv = nil
+	s.in.Close()
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+	// Drain so the reader goroutine ends.
+	for range s.lines {
+	}
+	return s.cmd.ProcessState.ExitCode()
+}
+
+// logTail is the end of the server's stderr, for reports.
+func (e *engine) logTail() string {
+	b, err := os.ReadFile(e.log)
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return "\n" + string(b)
 }
 
 func repoRoot() string {
@@ -135,8 +265,9 @@ func discover(dir string) []*engine {
 	for _, v := range listEnv("FLOE_INTEROP_PYPAIMON", "2.1.0") {
 		es = append(es, &engine{name: "pypaimon " + v, prefix: []string{py, "pypaimon"}})
 	}
-	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2,2.0.0") {
-		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v}})
+	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2,2.0.0,0.9.0") {
+		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v},
+			serve: true, log: filepath.Join(dir, "spark-"+v+".log")})
 	}
 	only := listEnv("FLOE_INTEROP_ENGINES", "")
 	for _, e := range es {

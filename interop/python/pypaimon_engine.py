@@ -74,6 +74,29 @@ def create(args):
     cat.create_table(spec["table"], schema, False)
 
 
+def alter(args):
+    from pypaimon.schema.schema_change import Move, SchemaChange
+    changes = []
+    for c in json.load(open(args.changes, encoding="utf-8")):
+        op = c["op"]
+        if op == "addColumn":
+            move = Move.after(c["name"], c["after"]) if c.get("after") else None
+            changes.append(SchemaChange.add_column(c["name"], _to_pypaimon(canon.parse_type(c["type"]), [0]), move=move))
+        elif op == "dropColumn":
+            changes.append(SchemaChange.drop_column(c["name"]))
+        elif op == "renameColumn":
+            changes.append(SchemaChange.rename_column(c["name"], c["newName"]))
+        elif op == "updateColumnType":
+            changes.append(SchemaChange.update_column_type(c["name"], _to_pypaimon(canon.parse_type(c["type"]), [0])))
+        elif op == "setOption":
+            changes.append(SchemaChange.set_option(c["key"], str(c["value"])))
+        elif op == "removeOption":
+            changes.append(SchemaChange.remove_option(c["key"]))
+        else:
+            raise Unsupported("schema change %r" % op)
+    _catalog(args.warehouse).alter_table(args.table, changes)
+
+
 def _table(args):
     return _catalog(args.warehouse).get_table(args.table)
 

@@ -1,8 +1,10 @@
 """The Spark SQL engine of the interop tool contract: pyspark in local mode
 with the paimon-spark connector jar (tool.sh puts its path in
-FLOE_PAIMON_SPARK_JAR). One Spark session per command."""
+FLOE_PAIMON_SPARK_JAR). One Spark session per process: per command, or per
+`tool.py serve`."""
 
 import datetime
+import hashlib
 import json
 import os
 import sys
@@ -11,33 +13,48 @@ import canon
 from common import Unsupported
 
 _spark = None
+_warehouse = None  # absolute path of the current command's warehouse
+_catalogs = set()
 
 
 def _session(warehouse):
-    global _spark
-    if _spark is not None:
-        return _spark
-    from pyspark.sql import SparkSession
-    wh = "file:" + os.path.abspath(warehouse)
-    b = (SparkSession.builder.master("local[1]").appName("floe-interop")
-         .config("spark.jars", os.environ["FLOE_PAIMON_SPARK_JAR"])
-         .config("spark.sql.extensions",
-                 "org.apache.paimon.spark.extensions.PaimonSparkSessionExtensions")
-         .config("spark.sql.catalog.paimon", "org.apache.paimon.spark.SparkCatalog")
-         .config("spark.sql.catalog.paimon.warehouse", wh)
-         .config("spark.sql.defaultCatalog", "paimon")
-         .config("spark.sql.session.timeZone", "UTC")
-         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-         .config("spark.sql.shuffle.partitions", "1")
-         .config("spark.default.parallelism", "1")
-         .config("spark.ui.enabled", "false")
-         .config("spark.ui.showConsoleProgress", "false")
-         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-         .config("spark.driver.memory", "1g")
-         .config("spark.sql.warehouse.dir", os.path.join(os.path.abspath(warehouse), ".spark-warehouse")))
-    _spark = b.getOrCreate()
-    _spark.sparkContext.setLogLevel("ERROR")
+    """The Spark session, with the current catalog set to one for this
+    warehouse. The session is made once per process (tool.py serve runs many
+    commands in one), each warehouse gets its own Paimon catalog, named after
+    a hash of its path, registered at run time."""
+    global _spark, _warehouse
+    path = os.path.abspath(warehouse)
+    if _spark is None:
+        from pyspark.sql import SparkSession
+        b = (SparkSession.builder.master("local[1]").appName("floe-interop")
+             .config("spark.jars", os.environ["FLOE_PAIMON_SPARK_JAR"])
+             .config("spark.sql.extensions",
+                     "org.apache.paimon.spark.extensions.PaimonSparkSessionExtensions")
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+             .config("spark.sql.shuffle.partitions", "1")
+             .config("spark.default.parallelism", "1")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+             .config("spark.driver.memory", "1g")
+             .config("spark.sql.warehouse.dir", os.path.join(path, ".spark-warehouse")))
+        _spark = b.getOrCreate()
+        _spark.sparkContext.setLogLevel("ERROR")
+    name = _catalog_name(path)
+    if name not in _catalogs:
+        _spark.conf.set("spark.sql.catalog." + name, "org.apache.paimon.spark.SparkCatalog")
+        _spark.conf.set("spark.sql.catalog.%s.warehouse" % name, "file:" + path)
+        # Other engines commit between this process's commands.
+        _spark.conf.set("spark.sql.catalog.%s.cache-enabled" % name, "false")
+        _catalogs.add(name)
+    _spark.catalog.setCurrentCatalog(name)
+    _warehouse = path
     return _spark
+
+
+def _catalog_name(path):
+    return "wh_" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
 
 
 def _q(name):
@@ -46,7 +63,7 @@ def _q(name):
 
 def _ident(table):
     db, t = table.split(".", 1)
-    return "paimon.%s.%s" % (_q(db), _q(t))
+    return "%s.%s.%s" % (_catalog_name(_warehouse), _q(db), _q(t))
 
 
 def _spark_type(t):
@@ -84,7 +101,7 @@ def create(args):
     spec = json.load(open(args.spec, encoding="utf-8"))
     spark = _session(args.warehouse)
     db, _ = spec["table"].split(".", 1)
-    spark.sql("CREATE DATABASE IF NOT EXISTS paimon.%s" % _q(db))
+    spark.sql("CREATE DATABASE IF NOT EXISTS %s.%s" % (_catalog_name(_warehouse), _q(db)))
     cols = []
     for c in spec["columns"]:
         t = canon.parse_type(c["type"])
@@ -105,8 +122,7 @@ def _paimon_columns(spark, table):
     """(name, canon.Type) of the table's columns, from Paimon's own schema
     file (the Spark schema loses precisions and CHAR/VARCHAR lengths)."""
     db, t = table.split(".", 1)
-    wh = spark.conf.get("spark.sql.catalog.paimon.warehouse")[len("file:"):]
-    sdir = os.path.join(wh, db + ".db", t, "schema")
+    sdir = os.path.join(_warehouse, db + ".db", t, "schema")
     latest = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
                  key=lambda f: int(f[len("schema-"):]))
     schema = json.load(open(os.path.join(sdir, latest), encoding="utf-8"))
@@ -213,6 +229,32 @@ def _literal(t, v):
     if k in ("BINARY", "VARBINARY", "BYTES"):
         return "unbase64(%s)" % _sql_string(v)
     raise Unsupported("Spark delete by a %s key" % t.sql())
+
+
+def alter(args):
+    """Each change is one ALTER TABLE statement (one schema version each)."""
+    spark = _session(args.warehouse)
+    t = _ident(args.table)
+    for c in json.load(open(args.changes, encoding="utf-8")):
+        op = c["op"]
+        if op == "addColumn":
+            typ = canon.parse_type(c["type"])
+            sql = "ALTER TABLE %s ADD COLUMN %s %s" % (t, _q(c["name"]), _spark_type(typ))
+            if c.get("after"):
+                sql += " AFTER %s" % _q(c["after"])
+        elif op == "dropColumn":
+            sql = "ALTER TABLE %s DROP COLUMN %s" % (t, _q(c["name"]))
+        elif op == "renameColumn":
+            sql = "ALTER TABLE %s RENAME COLUMN %s TO %s" % (t, _q(c["name"]), _q(c["newName"]))
+        elif op == "updateColumnType":
+            sql = "ALTER TABLE %s ALTER COLUMN %s TYPE %s" % (t, _q(c["name"]), _spark_type(canon.parse_type(c["type"])))
+        elif op == "setOption":
+            sql = "ALTER TABLE %s SET TBLPROPERTIES (%s = %s)" % (t, _sql_string(c["key"]), _sql_string(str(c["value"])))
+        elif op == "removeOption":
+            sql = "ALTER TABLE %s UNSET TBLPROPERTIES (%s)" % (t, _sql_string(c["key"]))
+        else:
+            raise Unsupported("schema change %r" % op)
+        spark.sql(sql)
 
 
 def _call(spark, sql):

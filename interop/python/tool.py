@@ -2,9 +2,18 @@
 
     tool.py pypaimon <subcommand> …
     tool.py spark --paimon VERSION <subcommand> …
+    tool.py spark --paimon VERSION serve
+
+serve keeps one process (and one Spark session) for many commands: it reads
+one JSON array per line on stdin, the subcommand and its arguments, runs it
+and answers with one JSON object per line on stdout:
+{"code": exit status, "out": its stdout, "err": its stderr}.
 """
 
 import argparse
+import contextlib
+import io
+import json
 import os
 import sys
 import time
@@ -22,7 +31,7 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="tool.sh")
     p.add_argument("engine", choices=["pypaimon", "spark"])
     p.add_argument("--paimon", help="Paimon version of the Spark connector")
-    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check"])
+    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check", "alter"])
     p.add_argument("--warehouse", required=True)
     p.add_argument("--spec")
     p.add_argument("--table")
@@ -36,6 +45,7 @@ def parse(argv):
     p.add_argument("--tag")
     p.add_argument("--retain-max", type=int)
     p.add_argument("--retain-min", type=int)
+    p.add_argument("--changes")
     a = p.parse_args(argv)
     if a.cmd == "create" and not a.spec:
         p.error("create needs --spec")
@@ -43,6 +53,8 @@ def parse(argv):
         p.error("%s needs --table" % a.cmd)
     if a.cmd == "write" and not a.data:
         p.error("write needs --data")
+    if a.cmd == "alter" and not a.changes:
+        p.error("alter needs --changes")
     if a.cmd == "tag" and not a.name:
         p.error("tag needs --name")
     if a.cmd == "expire" and a.retain_max is None:
@@ -76,5 +88,31 @@ def main(argv):
     return 0
 
 
+def serve(prefix):
+    # The protocol owns the original stdout; anything else that writes to
+    # fd 1 (the JVM) goes to stderr instead.
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(prefix + json.loads(line))
+            except SystemExit as e:  # argparse usage errors
+                code = e.code if isinstance(e.code, int) else 2
+            except Exception as e:  # noqa: BLE001
+                traceback.print_exc()
+                code = 1
+        proto.write(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue()}) + "\n")
+        proto.flush()
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    argv = sys.argv[1:]
+    if argv and argv[-1] == "serve":
+        sys.exit(serve(argv[:-1]))
+    sys.exit(main(argv))
