@@ -85,7 +85,8 @@ type Split struct {
 	// Raw says the primary-key files need no merging: they are read one
 	// after the other (retract rows dropped).
 	Raw bool
-	// SchemaID is the schema the split reads with (the latest at planning).
+	// SchemaID is the schema the split reads with (the latest at planning,
+	// or the time-travel snapshot's).
 	SchemaID int64
 	// Columns are the column names returned, in order.
 	Columns []string
@@ -130,9 +131,25 @@ type ReadOptions struct {
 
 // NewScan plans a scan: it resolves the snapshot, reads its manifests,
 // prunes partitions and files with the filter, and groups the remaining
-// files into splits.
+// files into splits. A scan of the latest snapshot reads with the table's
+// latest schema; time travel (SnapshotID, Tag, AsOf) reads with the schema
+// of the snapshot it selects, as Paimon does, so columns added, renamed or
+// dropped later do not show.
 func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 	rs := t.latest
+	timeTravel := opts.SnapshotID != 0 || opts.Tag != "" || !opts.AsOf.IsZero()
+	var snap *snapshot.Snapshot
+	if timeTravel {
+		// As Paimon does, time travel reads with the schema the snapshot
+		// was committed with: its columns, names and types.
+		var err error
+		if snap, err = t.resolveSnapshot(ctx, opts); err != nil {
+			return nil, err
+		}
+		if rs, err = t.SchemaByID(ctx, snap.SchemaID); err != nil {
+			return nil, err
+		}
+	}
 	cols, fields, err := projectColumns(rs, opts.Columns)
 	if err != nil {
 		return nil, err
@@ -154,12 +171,14 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 		}
 		filterText = string(b)
 	}
-	snap, err := t.resolveSnapshot(ctx, opts)
-	if err != nil {
-		if errors.Is(err, ErrNoSnapshot) && opts.SnapshotID == 0 && opts.Tag == "" && opts.AsOf.IsZero() {
+	if !timeTravel {
+		snap, err = t.resolveSnapshot(ctx, opts)
+		if errors.Is(err, ErrNoSnapshot) {
 			return plan, nil // empty table
 		}
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
 	}
 	plan.Snapshot = snap
 	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats}

@@ -2,6 +2,8 @@
 // without a JVM.
 //
 //	floe create TABLE --column 'name TYPE' … [--primary-key a,b] [--partition p]
+//	floe alter TABLE [--add-column 'name TYPE' [--after c|--first]] [--drop-column c]
+//	           [--rename-column old=new] [--alter-type c=TYPE] [--set k=v] [--reset k]
 //	floe write TABLE FILE…        (JSON lines, CSV, Parquet; - for stdin)
 //	floe scan TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
 //	floe demo [--warehouse DIR]
@@ -31,6 +33,9 @@ usage:
   floe demo [--warehouse DIR]        create, write, update, delete, scan and time-travel a table
   floe create TABLE --column 'name TYPE' ... [--primary-key a,b] [--partition p,q]
                [--option k=v ...] [--comment C] [--if-not-exists]
+  floe alter TABLE                   change the schema (all flags become one new schema, in order)
+               [--add-column 'name TYPE' [--after c | --first]] [--drop-column c]
+               [--rename-column old=new] [--alter-type c=TYPE] [--set k=v] [--reset k]
   floe write TABLE FILE...           add rows from JSON lines, CSV or Parquet files (- is stdin)
                [--format jsonl|csv|parquet] [--overwrite] [--batch-rows N] [--progress]
   floe scan TABLE                    read rows (default: a grid of the latest snapshot)
@@ -72,6 +77,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch cmd {
 	case "create":
 		return cmdCreate(ctx, args, out)
+	case "alter":
+		return cmdAlter(ctx, args, out)
 	case "write":
 		return cmdWrite(ctx, args, out)
 	case "scan":

@@ -6,10 +6,12 @@ package driver
 // under test, default) or "B" (the second writer of a mixed case).
 type step struct {
 	who  string
-	op   string // write, overwrite, tag, compact, expire
+	op   string // write, overwrite, tag, compact, expire, alter
 	rows string // JSON lines for write and overwrite
-	name string // tag name
-	n    int    // tag: snapshot (0 = latest); expire: retain-max
+	// changes is the CHANGES.json array of an alter step.
+	changes string
+	name    string // tag name
+	n       int    // tag: snapshot (0 = latest); expire: retain-max
 }
 
 // check is an extra time-travel dump compared across readers.
@@ -92,6 +94,27 @@ const appendPartRows1 = `{"id":1,"p":"x","q":1,"v":"a"}
 
 const appendPartRows2 = `{"id":7,"p":"x","q":1,"v":"g"}
 {"id":8,"p":"z z/é","q":-3,"v":"h"}
+`
+
+const alterSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"a","type":"INT"},{"name":"b","type":"STRING"},{"name":"c","type":"STRING"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`
+
+// alterSteps write, alter (add a column after a, rename b, widen a INT to
+// BIGINT, drop c) and write rows using the new columns.
+var alterSteps = []step{
+	{op: "write", rows: `{"id":1,"a":1,"b":"x","c":"c1"}
+{"id":2,"a":2,"b":"y","c":"c2"}
+{"id":3,"a":null,"b":null,"c":"c3"}
+`},
+	{op: "alter", changes: `[{"op":"addColumn","name":"d","type":"STRING","after":"a"},{"op":"renameColumn","name":"b","newName":"bb"},{"op":"updateColumnType","name":"a","type":"BIGINT"},{"op":"dropColumn","name":"c"}]`},
+	{op: "write", rows: `{"id":2,"a":30000000000,"d":"d2","bb":"y2"}
+{"id":4,"a":-4,"d":null,"bb":"z"}
+`},
+}
+
+const alterWant = `{"id":1,"a":1,"d":null,"bb":"x"}
+{"id":2,"a":30000000000,"d":"d2","bb":"y2"}
+{"id":3,"a":null,"d":null,"bb":null}
+{"id":4,"a":-4,"d":null,"bb":"z"}
 `
 
 var javaCompactedSteps = []step{
@@ -210,6 +233,16 @@ var shapes = []shape{
 	{name: "tag by snapshot id", spec: pkSpec,
 		steps:  []step{pkUpserts[0], pkUpserts[2], {op: "tag", name: "first", n: 1}},
 		checks: []check{{tag: "first"}}},
+
+	{name: "schema change", spec: alterSpec, steps: alterSteps,
+		checks: []check{{snapshot: 1}}, want: alterWant},
+	{name: "mixed writers, schema change", spec: alterSpec, mixed: true,
+		steps: []step{
+			{who: "A", op: "write", rows: alterSteps[0].rows},
+			{who: "B", op: "alter", changes: alterSteps[1].changes},
+			{who: "A", op: "write", rows: alterSteps[2].rows},
+		},
+		checks: []check{{snapshot: 1}}, want: alterWant},
 
 	// Features only Java writes; floe must read them or report why not.
 	{name: "java: full compaction", spec: pkSpec, writers: []string{"java"},

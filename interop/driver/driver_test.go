@@ -214,6 +214,12 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			if st.n > 0 {
 				args = append(args, "--snapshot", strconv.Itoa(st.n))
 			}
+		case "alter":
+			changes := filepath.Join(wh, fmt.Sprintf("step%d-changes.json", i))
+			if err := os.WriteFile(changes, []byte(st.changes), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--changes", changes)
 		case "compact":
 			args = append(args, "--full")
 		case "expire":

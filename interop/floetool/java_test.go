@@ -20,19 +20,27 @@ import (
 // partitions, merge-on-read over updates and a delete, TIMESTAMP(6) before
 // 1970, DECIMAL; tag t1), append_types (every primitive type, nested
 // ARRAY/MAP/ROW, TIMESTAMP(9) as INT96 before 1970, null and empty
-// partition values, NaN and -Infinity).
+// partition values, NaN and -Infinity), pk_alter (a write, an ALTER that
+// adds, renames, widens and drops columns, a write; snapshot 1 reads with
+// the schema it was written with), pk_fcl (the full-compaction changelog
+// producer after a full compaction).
 func TestJavaWrittenTables(t *testing.T) {
 	ctx := context.Background()
 	for _, v := range []string{"1.4.2", "2.0.0"} {
 		wh := filepath.Join("testdata", "java", v)
-		for _, c := range []struct{ table, tag string }{
-			{"pk_dv", ""}, {"pk_mor", ""}, {"pk_mor", "t1"}, {"append_types", ""},
+		for _, c := range []struct{ table, tag, snapshot string }{
+			{"pk_dv", "", ""}, {"pk_mor", "", ""}, {"pk_mor", "t1", ""}, {"append_types", "", ""},
+			{"pk_alter", "", ""}, {"pk_alter", "", "1"}, {"pk_fcl", "", ""},
 		} {
 			name := c.table
 			args := []string{"--warehouse", wh, "--table", "db." + c.table}
-			if c.tag != "" {
+			switch {
+			case c.tag != "":
 				name += "@" + c.tag
 				args = append(args, "--tag", c.tag)
+			case c.snapshot != "":
+				name += "@" + c.snapshot
+				args = append(args, "--snapshot", c.snapshot)
 			}
 			t.Run(v+"/"+name, func(t *testing.T) {
 				want, err := os.ReadFile(filepath.Join(wh, name+".expected.jsonl"))

@@ -33,7 +33,7 @@ var errUnsupported = errors.New("unsupported by floe")
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: floetool create|write|compact|tag|expire|dump|check --warehouse W …")
+		fmt.Fprintln(os.Stderr, "usage: floetool create|write|alter|compact|tag|expire|dump|check --warehouse W …")
 		os.Exit(2)
 	}
 	err := run(context.Background(), os.Args[1], os.Args[2:], os.Stdout)
@@ -49,9 +49,9 @@ func main() {
 }
 
 type options struct {
-	warehouse, spec, table, data, commitUser, name, tag string
-	overwrite, full                                     bool
-	identifier, snapshotID, retainMax, retainMin        int64
+	warehouse, spec, table, data, commitUser, name, tag, changes string
+	overwrite, full                                              bool
+	identifier, snapshotID, retainMax, retainMin                 int64
 }
 
 func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
@@ -61,6 +61,7 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs.StringVar(&o.spec, "spec", "", "SPEC.json")
 	fs.StringVar(&o.table, "table", "", "db.table")
 	fs.StringVar(&o.data, "data", "", "ROWS.jsonl")
+	fs.StringVar(&o.changes, "changes", "", "CHANGES.json")
 	fs.StringVar(&o.commitUser, "commit-user", "", "commit user")
 	fs.Int64Var(&o.identifier, "identifier", 0, "commit identifier")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "overwrite the table")
@@ -83,6 +84,8 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 		return write(ctx, o)
 	case "tag":
 		return tag(ctx, o)
+	case "alter":
+		return alter(ctx, o)
 	case "dump":
 		return dump(ctx, o, out)
 	case "compact", "expire", "check":
@@ -323,11 +326,7 @@ func dump(ctx context.Context, o options, out io.Writer) error {
 			}
 		}
 	}
-	names := make([]string, len(t.Schema().Fields))
-	for i, f := range t.Schema().Fields {
-		names[i] = f.Name
-	}
-	scan.Columns = names
+	// All columns, of the snapshot's schema when time travelling.
 	rr, err := t.ReadAll(ctx, scan, table.ReadOptions{})
 	if err != nil {
 		return err
@@ -362,4 +361,65 @@ func noSnapshot(ctx context.Context, t *table.Table) (bool, error) {
 		return false, err
 	}
 	return len(ids) == 0, nil
+}
+
+// changeJSON is one entry of CHANGES.json (interop/README.md).
+type changeJSON struct {
+	Op      string `json:"op"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	After   string `json:"after"`
+	First   bool   `json:"first"`
+	NewName string `json:"newName"`
+	Key     string `json:"key"`
+	Value   string `json:"value"`
+	Comment string `json:"comment"`
+}
+
+func alter(ctx context.Context, o options) error {
+	raw, err := os.ReadFile(o.changes)
+	if err != nil {
+		return err
+	}
+	var cs []changeJSON
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return fmt.Errorf("%s: %w", o.changes, err)
+	}
+	var changes []table.SchemaChange
+	for _, c := range cs {
+		switch c.Op {
+		case "addColumn":
+			p := table.Position{}
+			switch {
+			case c.First:
+				p = table.First()
+			case c.After != "":
+				p = table.After(c.After)
+			}
+			changes = append(changes, table.AddColumn(c.Name, c.Type, c.Comment, p))
+		case "dropColumn":
+			changes = append(changes, table.DropColumn(c.Name))
+		case "renameColumn":
+			changes = append(changes, table.RenameColumn(c.Name, c.NewName))
+		case "updateColumnType":
+			changes = append(changes, table.UpdateColumnType(c.Name, c.Type))
+		case "setOption":
+			changes = append(changes, table.SetOption(c.Key, c.Value))
+		case "removeOption":
+			changes = append(changes, table.RemoveOption(c.Key))
+		default:
+			return fmt.Errorf("%w: change %q", errUnsupported, c.Op)
+		}
+	}
+	id, err := catalog.ParseIdentifier(o.table)
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.Open(ctx, o.warehouse, catalog.Options{})
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	_, err = table.Alter(ctx, cat, id, changes...)
+	return err
 }

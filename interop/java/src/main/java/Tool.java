@@ -141,7 +141,7 @@ public class Tool {
     static void run(String[] args) throws Exception {
         if (args.length == 0) {
             throw new IllegalArgumentException(
-                    "usage: Tool create|write|compact|tag|expire|dump|check --warehouse W ...");
+                    "usage: Tool create|write|alter|compact|tag|expire|dump|check --warehouse W ...");
         }
         String cmd = args[0];
         Map<String, String> f = flags(args, 1);
@@ -164,6 +164,9 @@ public class Tool {
                     break;
                 case "tag":
                     tag(catalog, need(f, "table"), need(f, "name"), f.get("snapshot"));
+                    break;
+                case "alter":
+                    alter(catalog, need(f, "table"), need(f, "changes"));
                     break;
                 case "expire":
                     expire(catalog, need(f, "table"), need(f, "retain-max"), f.get("retain-min"));
@@ -347,6 +350,53 @@ public class Tool {
         }
         catalog.createDatabase(id.getDatabaseName(), true);
         catalog.createTable(id, b.build(), false);
+    }
+
+    // ---- alter ----
+
+    /** Applies CHANGES.json (interop/README.md) as one Catalog.alterTable call. */
+    static void alter(Catalog catalog, String name, String changesPath) throws Exception {
+        JsonNode arr = JSON.readTree(Files.readAllBytes(Paths.get(changesPath)));
+        List<org.apache.paimon.schema.SchemaChange> changes = new ArrayList<>();
+        for (JsonNode c : arr) {
+            String op = c.get("op").asText();
+            switch (op) {
+                case "addColumn": {
+                    String comment = c.hasNonNull("comment") ? c.get("comment").asText() : null;
+                    org.apache.paimon.schema.SchemaChange.Move move = null;
+                    if (c.hasNonNull("after")) {
+                        move = org.apache.paimon.schema.SchemaChange.Move.after(
+                                c.get("name").asText(), c.get("after").asText());
+                    } else if (c.has("first") && c.get("first").asBoolean()) {
+                        move = org.apache.paimon.schema.SchemaChange.Move.first(c.get("name").asText());
+                    }
+                    changes.add(org.apache.paimon.schema.SchemaChange.addColumn(
+                            c.get("name").asText(), parseType(c.get("type").asText()), comment, move));
+                    break;
+                }
+                case "dropColumn":
+                    changes.add(org.apache.paimon.schema.SchemaChange.dropColumn(c.get("name").asText()));
+                    break;
+                case "renameColumn":
+                    changes.add(org.apache.paimon.schema.SchemaChange.renameColumn(
+                            c.get("name").asText(), c.get("newName").asText()));
+                    break;
+                case "updateColumnType":
+                    changes.add(org.apache.paimon.schema.SchemaChange.updateColumnType(
+                            c.get("name").asText(), parseType(c.get("type").asText())));
+                    break;
+                case "setOption":
+                    changes.add(org.apache.paimon.schema.SchemaChange.setOption(
+                            c.get("key").asText(), c.get("value").asText()));
+                    break;
+                case "removeOption":
+                    changes.add(org.apache.paimon.schema.SchemaChange.removeOption(c.get("key").asText()));
+                    break;
+                default:
+                    throw new Unsupported("schema change " + op);
+            }
+        }
+        catalog.alterTable(Identifier.fromString(name), changes, false);
     }
 
     // ---- write ----
