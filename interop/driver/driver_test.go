@@ -423,9 +423,9 @@ func render(engines []*engine, rows []row, took time.Duration) string {
 	b.WriteString("Engines (an engine that did not run has no rows as a writer and \"not run\" cells as a reader):\n\n")
 	for _, e := range engines {
 		if e.reason == "" {
-			fmt.Fprintf(&b, "- %s: ran\n", e.name)
+			fmt.Fprintf(&b, "- %s, %s: ran\n", e.name, e.note)
 		} else {
-			fmt.Fprintf(&b, "- %s: not run (%s)\n", e.name, e.reason)
+			fmt.Fprintf(&b, "- %s, %s: not run (%s)\n", e.name, e.note, e.reason)
 		}
 	}
 	fmt.Fprintf(&b, "\nRun took %s.\n\n", took.Round(time.Second))

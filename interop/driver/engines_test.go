@@ -23,6 +23,7 @@ type engine struct {
 	name   string // "floe", "pypaimon 2.1.0", "java 1.4.2", "spark 1.4.2"
 	prefix []string
 	reason string
+	note   string // what the engine is, for the report
 	// serve: the tool takes "serve" and then runs many commands in one
 	// process (interop/README.md), which saves Spark's start-up per command.
 	serve bool
@@ -259,7 +260,7 @@ func listEnv(k, def string) []string {
 func discover(dir string) []*engine {
 	root := repoRoot()
 	var es []*engine
-	floe := &engine{name: "floe"}
+	floe := &engine{name: "floe", note: "this repository (interop/floetool)"}
 	bin := filepath.Join(dir, "floetool")
 	build := exec.Command("go", "build", "-o", bin, "./interop/floetool")
 	build.Dir = root
@@ -271,15 +272,18 @@ func discover(dir string) []*engine {
 
 	java := filepath.Join(root, "interop", "java", "tool.sh")
 	for _, v := range listEnv("FLOE_INTEROP_JAVA", "1.4.2,2.0.0") {
-		es = append(es, &engine{name: "java " + v, prefix: []string{java, "--paimon", v}})
+		es = append(es, &engine{name: "java " + v, prefix: []string{java, "--paimon", v},
+			note: "Paimon " + v + "'s Java API (interop/java)"})
 	}
 	py := filepath.Join(root, "interop", "python", "tool.sh")
 	for _, v := range listEnv("FLOE_INTEROP_PYPAIMON", "2.1.0") {
-		es = append(es, &engine{name: "pypaimon " + v, prefix: []string{py, "pypaimon"}})
+		es = append(es, &engine{name: "pypaimon " + v, prefix: []string{py, "pypaimon"},
+			note: "the pure-Python pypaimon " + v})
 	}
 	for _, v := range listEnv("FLOE_INTEROP_SPARK", "1.4.2,2.0.0,0.9.0") {
 		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v},
-			serve: true, log: filepath.Join(dir, "spark-"+v+".log")})
+			serve: true, log: filepath.Join(dir, "spark-"+v+".log"),
+			note: "Spark SQL 3.5.6 (pyspark, local mode) with the paimon-spark-3.5 " + v + " connector"})
 	}
 	only := listEnv("FLOE_INTEROP_ENGINES", "")
 	for _, e := range es {
