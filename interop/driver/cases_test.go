@@ -88,6 +88,10 @@ const pkUpsertsWant = `{"id":1,"v":"a3","n":100}
 {"id":5,"v":"e","n":5}
 `
 
+// dynBucketSpec is a dynamic-bucket primary-key table whose buckets hold
+// two keys each.
+const dynBucketSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"-1","dynamic-bucket.target-row-num":"2"}}`
+
 const appendPartSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT"},{"name":"p","type":"STRING"},{"name":"q","type":"INT"},{"name":"v","type":"STRING"}],"primaryKeys":[],"partitionKeys":["p","q"],"options":{"bucket":"-1"}}`
 
 const appendPartRows1 = `{"id":1,"p":"x","q":1,"v":"a"}
@@ -226,6 +230,40 @@ var shapes = []shape{
 	{name: "mixed writers, append partitioned", spec: appendPartSpec, mixed: true,
 		steps:  []step{{who: "A", op: "write", rows: appendPartRows1}, {who: "B", op: "write", rows: appendPartRows2}, {who: "A", op: "write", rows: "{\"id\":9,\"p\":\"x\",\"q\":1,\"v\":\"i\"}\n"}},
 		checks: []check{{snapshot: 2}}},
+	// Both writers keep one dynamic-bucket index (HASH index files): an
+	// updated key must stay in the bucket the other writer gave it, else
+	// the key is read twice; new keys fill buckets of two rows.
+	{name: "mixed writers, dynamic bucket", spec: dynBucketSpec, mixed: true,
+		steps: []step{
+			{who: "A", op: "write", rows: `{"id":1,"v":"a","n":1}
+{"id":2,"v":"b","n":2}
+{"id":3,"v":"c","n":3}
+{"id":4,"v":null,"n":null}
+{"id":5,"v":"e","n":5}
+`},
+			{who: "B", op: "write", rows: `{"id":3,"v":"c2","n":30}
+{"id":6,"v":"f","n":6}
+{"id":1,"v":"a2","n":10}
+{"id":7,"v":"g","n":7}
+{"id":8,"v":"h","n":8}
+`},
+			{who: "A", op: "write", rows: `{"id":7,"v":"g3","n":70}
+{"id":2,"v":"b3","n":20}
+{"id":9,"v":"i","n":9}
+{"id":6,"v":null,"n":60}
+`},
+		},
+		checks: []check{{snapshot: 1}, {snapshot: 2}},
+		want: `{"id":1,"v":"a2","n":10}
+{"id":2,"v":"b3","n":20}
+{"id":3,"v":"c2","n":30}
+{"id":4,"v":null,"n":null}
+{"id":5,"v":"e","n":5}
+{"id":6,"v":null,"n":60}
+{"id":7,"v":"g3","n":70}
+{"id":8,"v":"h","n":8}
+{"id":9,"v":"i","n":9}
+`},
 	// floe commits on top of a table Java compacted (levels above 0, and
 	// for deletion vectors, DV index files), then Java writes and compacts
 	// again over floe's files.

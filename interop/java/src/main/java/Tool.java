@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.paimon.CoreOptions;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.append.AppendCompactCoordinator;
 import org.apache.paimon.append.AppendCompactTask;
@@ -48,6 +49,9 @@ import org.apache.paimon.data.InternalMap;
 import org.apache.paimon.data.InternalRow;
 import org.apache.paimon.data.Timestamp;
 import org.apache.paimon.fs.Path;
+import org.apache.paimon.index.BucketAssigner;
+import org.apache.paimon.index.HashBucketAssigner;
+import org.apache.paimon.index.SimpleHashBucketAssigner;
 import org.apache.paimon.io.DataFileMeta;
 import org.apache.paimon.operation.BaseAppendFileStoreWrite;
 import org.apache.paimon.options.ExpireConfig;
@@ -55,12 +59,14 @@ import org.apache.paimon.reader.RecordReader;
 import org.apache.paimon.schema.Schema;
 import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.paimon.shade.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.paimon.table.BucketMode;
 import org.apache.paimon.table.FileStoreTable;
 import org.apache.paimon.table.Table;
 import org.apache.paimon.table.sink.BatchTableCommit;
 import org.apache.paimon.table.sink.BatchTableWrite;
 import org.apache.paimon.table.sink.BatchWriteBuilder;
 import org.apache.paimon.table.sink.CommitMessage;
+import org.apache.paimon.table.sink.RowPartitionKeyExtractor;
 import org.apache.paimon.table.sink.TableCommitImpl;
 import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.table.source.DataSplit;
@@ -410,11 +416,6 @@ public class Tool {
             String identifier)
             throws Exception {
         FileStoreTable table = table(catalog, name);
-        if (!table.primaryKeys().isEmpty() && table.coreOptions().bucket() == -1) {
-            // Batch writers of Paimon's Java API cannot assign dynamic
-            // buckets themselves (Flink and Spark run an assigner operator).
-            throw new Unsupported("writing a dynamic-bucket table needs a bucket assigner, which the Java API leaves to Flink/Spark");
-        }
         RowType rt = table.rowType();
         List<InternalRow> rows = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(Paths.get(dataPath), StandardCharsets.UTF_8)) {
@@ -440,9 +441,7 @@ public class Tool {
             try (BatchTableWrite w = wb.newWrite();
                     BatchTableCommit c = wb.newCommit()) {
                 w.withIOManager(ioManager());
-                for (InternalRow row : rows) {
-                    w.write(row);
-                }
+                writeRows(table, (TableWriteImpl<?>) w, rows, UUID.randomUUID().toString(), overwrite);
                 c.commit(w.prepareCommit());
             }
             return;
@@ -456,12 +455,50 @@ public class Tool {
                 w.withIgnorePreviousFiles(true);
                 c.withOverwrite(Collections.emptyMap());
             }
-            for (InternalRow row : rows) {
-                w.write(row);
-            }
+            writeRows(table, w, rows, user, overwrite);
             // Wait for the compaction the writer started (deletion-vector and
             // first-row tables compact on write), as batch commits do.
             c.commit(ident, w.prepareCommit(true, ident));
+        }
+    }
+
+    /**
+     * Writes rows. A primary-key table with dynamic buckets (bucket = -1)
+     * gets its buckets from Paimon's hash bucket assigner, as the Flink and
+     * Spark writers do with one assigner: keys already in the table's
+     * dynamic-bucket index keep their bucket, new keys fill buckets up to
+     * dynamic-bucket.target-row-num (per partition). The writer itself
+     * maintains the HASH index files and puts them in the commit messages.
+     * An overwrite starts from empty buckets (SimpleHashBucketAssigner).
+     */
+    static void writeRows(
+            FileStoreTable table, TableWriteImpl<?> w, List<InternalRow> rows, String user, boolean overwrite)
+            throws Exception {
+        if (table.bucketMode() != BucketMode.HASH_DYNAMIC) {
+            for (InternalRow row : rows) {
+                w.write(row);
+            }
+            return;
+        }
+        CoreOptions opts = table.coreOptions();
+        Integer maxBuckets = opts.dynamicBucketMaxBuckets();
+        int max = maxBuckets == null ? -1 : maxBuckets;
+        BucketAssigner assigner =
+                overwrite
+                        ? new SimpleHashBucketAssigner(1, 0, opts.dynamicBucketTargetRowNum(), max)
+                        : new HashBucketAssigner(
+                                table.snapshotManager(),
+                                user,
+                                table.store().newIndexFileHandler(),
+                                1,
+                                1,
+                                0,
+                                opts.dynamicBucketTargetRowNum(),
+                                max);
+        RowPartitionKeyExtractor keys = new RowPartitionKeyExtractor(table.schema());
+        for (InternalRow row : rows) {
+            int bucket = assigner.assign(keys.partition(row), keys.trimmedPrimaryKey(row).hashCode());
+            w.write(row, bucket);
         }
     }
 
