@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -456,8 +457,13 @@ func render(engines []*engine, rows []row, took time.Duration) string {
 	b.WriteString(strings.Join(parts, ", ") + ".\n")
 	if len(knownFailures) > 0 {
 		b.WriteString("\nKnown failures:\n\n")
-		for k, v := range knownFailures {
-			fmt.Fprintf(&b, "- `%s`: %s\n", k, v)
+		keys := make([]string, 0, len(knownFailures))
+		for k := range knownFailures {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "- `%s`: %s\n", k, knownFailures[k])
 		}
 	}
 	return b.String()
