@@ -707,49 +707,17 @@ func (e *evaluator) inList(n *node, arr arrow.Array, v validity, in []int32, out
 	want := n.op == OpIn
 	switch a := arr.(type) {
 	case *array.Float64:
-		set, ok := typedList[float64](n.vals)
-		if !ok {
-			return nil, false
-		}
-		vals := a.Float64Values()
-		return selTest(e.n, in, out, v, func(i int) bool {
-			for _, x := range set {
-				if binrow.CompareFloat64(vals[i], x) == 0 {
-					return want
-				}
-			}
-			return !want
-		}), true
+		return inFloats(e, in, out, v, n.vals, a.Float64Values(), binrow.CompareFloat64, want)
 	case *array.Float32:
-		set, ok := typedList[float32](n.vals)
-		if !ok {
-			return nil, false
-		}
-		vals := a.Float32Values()
-		return selTest(e.n, in, out, v, func(i int) bool {
-			for _, x := range set {
-				if binrow.CompareFloat32(vals[i], x) == 0 {
-					return want
-				}
-			}
-			return !want
-		}), true
-	case *array.Binary:
+		return inFloats(e, in, out, v, n.vals, a.Float32Values(), binrow.CompareFloat32, want)
+	case *array.Binary, *array.FixedSizeBinary:
 		set, ok := typedList[[]byte](n.vals)
 		if !ok {
 			return nil, false
 		}
+		bv := arr.(interface{ Value(int) []byte })
 		return selTest(e.n, in, out, v, func(i int) bool {
-			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
-			return found == want
-		}), true
-	case *array.FixedSizeBinary:
-		set, ok := typedList[[]byte](n.vals)
-		if !ok {
-			return nil, false
-		}
-		return selTest(e.n, in, out, v, func(i int) bool {
-			_, found := slices.BinarySearchFunc(set, a.Value(i), bytes.Compare)
+			_, found := slices.BinarySearchFunc(set, bv.Value(i), bytes.Compare)
 			return found == want
 		}), true
 	case *array.Decimal128:
@@ -769,6 +737,23 @@ func (e *evaluator) inList(n *node, arr arrow.Array, v validity, in []int32, out
 		}), true
 	}
 	return nil, false
+}
+
+// inFloats is inList over float values, compared as Paimon compares them
+// (NaN equal to NaN, -0.0 below 0.0).
+func inFloats[F float32 | float64](e *evaluator, in, out []int32, v validity, lits []any, vals []F, cmp func(a, b F) int, want bool) ([]int32, bool) {
+	set, ok := typedList[F](lits)
+	if !ok {
+		return nil, false
+	}
+	return selTest(e.n, in, out, v, func(i int) bool {
+		for _, x := range set {
+			if cmp(vals[i], x) == 0 {
+				return want
+			}
+		}
+		return !want
+	}), true
 }
 
 // typedList returns the literals as a []T (in their sorted order).

@@ -703,12 +703,7 @@ func AlterStore(ctx context.Context, st *objstore.Store, changes ...SchemaChange
 		if len(ids) == 0 {
 			return nil, ErrNotTable
 		}
-		name := "schema/" + schema.FileName(ids[len(ids)-1])
-		b, err := st.Read(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		old, err := schema.Decode(name, b)
+		old, err := readSchema(ctx, st, ids[len(ids)-1])
 		if err != nil {
 			return nil, err
 		}

@@ -135,12 +135,7 @@ func (t *Table) SchemaByID(ctx context.Context, id int64) (*schema.Table, error)
 	if ok {
 		return s, nil
 	}
-	name := "schema/" + schema.FileName(id)
-	b, err := t.store.Read(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	s, err = schema.Decode(name, b)
+	s, err := readSchema(ctx, t.store, id)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +143,16 @@ func (t *Table) SchemaByID(ctx context.Context, id int64) (*schema.Table, error)
 	t.schemas[id] = s
 	t.mu.Unlock()
 	return s, nil
+}
+
+// readSchema reads and decodes schema/schema-<id> of the table at st.
+func readSchema(ctx context.Context, st *objstore.Store, id int64) (*schema.Table, error) {
+	name := "schema/" + schema.FileName(id)
+	b, err := st.Read(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return schema.Decode(name, b)
 }
 
 // Schemas returns every schema version, oldest first.

@@ -111,27 +111,9 @@ func readKinds(col arrow.Array, name string, n int) ([]kv.RowKind, error) {
 	}
 	switch a := col.(type) {
 	case *array.String:
-		for r := range n {
-			if a.IsNull(r) {
-				return nil, bad(r)
-			}
-			k, ok := parseKind(a.Value(r))
-			if !ok {
-				return nil, bad(r)
-			}
-			kinds[r] = k
-		}
+		return kinds, parseKinds(a, kinds, bad)
 	case *array.LargeString:
-		for r := range n {
-			if a.IsNull(r) {
-				return nil, bad(r)
-			}
-			k, ok := parseKind(a.Value(r))
-			if !ok {
-				return nil, bad(r)
-			}
-			kinds[r] = k
-		}
+		return kinds, parseKinds(a, kinds, bad)
 	case *array.Int8:
 		for r := range n {
 			k := kv.RowKind(a.Value(r))
@@ -214,4 +196,23 @@ func retype(data arrow.ArrayData, dt arrow.DataType) arrow.ArrayData {
 		c.Release()
 	}
 	return res
+}
+
+// parseKinds fills kinds from a string row-kind column ("+I", "-U", "+U",
+// "-D"); a null or another value is an error from bad.
+func parseKinds[S interface {
+	IsNull(int) bool
+	Value(int) string
+}](a S, kinds []kv.RowKind, bad func(int) error) error {
+	for r := range kinds {
+		if a.IsNull(r) {
+			return bad(r)
+		}
+		k, ok := parseKind(a.Value(r))
+		if !ok {
+			return bad(r)
+		}
+		kinds[r] = k
+	}
+	return nil
 }
