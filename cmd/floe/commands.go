@@ -25,22 +25,9 @@ func openTable(ctx context.Context, pos []string) (*table.Table, func(), error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		cat, err := catalog.Open(ctx, pos[0], catalog.Options{})
-		if err != nil {
-			return nil, nil, err
-		}
-		t, err := table.OpenIn(ctx, cat, id)
-		if err != nil {
-			cat.Close()
-			return nil, nil, err
-		}
-		return t, func() { t.Close(); cat.Close() }, nil
+		return tableAddr{warehouse: pos[0], id: id}.open(ctx)
 	}
-	t, err := table.Open(ctx, pos[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, func() { t.Close() }, nil
+	return tableAddr{location: pos[0]}.open(ctx)
 }
 
 func cmdLs(ctx context.Context, args []string, out io.Writer) error {

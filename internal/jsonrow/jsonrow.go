@@ -309,12 +309,9 @@ func NewConv(t schema.DataType, at arrow.DataType) (Conv, error) {
 		}
 		n := t.Length
 		return func(b array.Builder, v any) error {
-			if s, ok := v.(string); ok {
-				parsed, err := DecodeJSONText(s)
-				if err != nil {
-					return BadValue("a JSON array", v)
-				}
-				v = parsed
+			v, err := nestedValue(v, "a JSON array")
+			if err != nil {
+				return err
 			}
 			arr, ok := v.([]any)
 			if !ok {
@@ -357,12 +354,9 @@ func NewConv(t schema.DataType, at arrow.DataType) (Conv, error) {
 		}
 		multiset := t.Kind == schema.Multiset
 		return func(b array.Builder, v any) error {
-			if s, ok := v.(string); ok {
-				parsed, err := DecodeJSONText(s)
-				if err != nil {
-					return BadValue("a JSON object", v)
-				}
-				v = parsed
+			v, err := nestedValue(v, "a JSON object")
+			if err != nil {
+				return err
 			}
 			mb := b.(*array.MapBuilder)
 			var pairs [][2]any
@@ -429,12 +423,9 @@ func NewConv(t schema.DataType, at arrow.DataType) (Conv, error) {
 			index[f.Name] = i
 		}
 		return func(b array.Builder, v any) error {
-			if s, ok := v.(string); ok {
-				parsed, err := DecodeJSONText(s)
-				if err != nil {
-					return BadValue("a JSON object", v)
-				}
-				v = parsed
+			v, err := nestedValue(v, "a JSON object")
+			if err != nil {
+				return err
 			}
 			sb := b.(*array.StructBuilder)
 			vals := make([]any, len(t.Fields))
@@ -636,4 +627,18 @@ func decodeFrom(d *json.Decoder, tok json.Token) (any, error) {
 	default:
 		return x, nil
 	}
+}
+
+// nestedValue is v for a nested column: a string (a CSV cell) holding
+// JSON text is decoded first; what names the expected JSON for errors.
+func nestedValue(v any, what string) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return v, nil
+	}
+	parsed, err := DecodeJSONText(s)
+	if err != nil {
+		return nil, BadValue(what, v)
+	}
+	return parsed, nil
 }
