@@ -2,7 +2,7 @@
 # Start a throwaway MinIO on 127.0.0.1 for floe's S3 tests.
 #
 #   source .ci/minio.sh                          # MinIO runs until this shell exits
-#   .ci/minio.sh go test ./internal/objstore/... # run one command against MinIO
+#   .ci/minio.sh go test ./storage/... # run one command against MinIO
 #   .ci/minio.sh                                 # run in the foreground until Ctrl-C
 #
 # It builds MinIO at a pinned version into $HOME/.cache/floe/minio-bin when

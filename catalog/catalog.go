@@ -6,7 +6,7 @@
 //
 // A warehouse holds one directory per database, named "<database>.db", and
 // one directory per table inside it; a table's schema versions live in
-// "<database>.db/<table>/schema/schema-N" (see internal/schema). This is the
+// "<database>.db/<table>/schema/schema-N" (see schema). This is the
 // layout of Paimon's Java FileSystemCatalog, so warehouses are shared with
 // Flink, Spark and the other Paimon engines.
 //
@@ -37,8 +37,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // Sentinel errors. Callers test with errors.Is.
@@ -72,15 +72,15 @@ type Options struct {
 // Catalog is a filesystem catalog rooted at a warehouse. It is safe for
 // concurrent use.
 type Catalog struct {
-	store *objstore.Store
+	store *storage.Store
 	log   *slog.Logger
 	owned bool
 }
 
 // Open opens the warehouse at warehouseURL (a local path or any URL
-// objstore.Open accepts). The caller must Close the catalog.
+// storage.Open accepts). The caller must Close the catalog.
 func Open(ctx context.Context, warehouseURL string, opts Options) (*Catalog, error) {
-	s, err := objstore.Open(ctx, warehouseURL)
+	s, err := storage.Open(ctx, warehouseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", warehouseURL, err)
 	}
@@ -94,7 +94,7 @@ func Open(ctx context.Context, warehouseURL string, opts Options) (*Catalog, err
 
 // New returns a catalog over a store rooted at the warehouse. The caller
 // keeps ownership of the store; Close does not close it.
-func New(store *objstore.Store) *Catalog {
+func New(store *storage.Store) *Catalog {
 	return &Catalog{store: store, log: slog.New(slog.DiscardHandler)}
 }
 
@@ -107,13 +107,13 @@ func (c *Catalog) Close() error {
 }
 
 // Store returns the warehouse root store.
-func (c *Catalog) Store() *objstore.Store { return c.store }
+func (c *Catalog) Store() *storage.Store { return c.store }
 
 // TableStore returns a view of the store rooted at the table's directory.
 // It does no I/O and does not check that the table exists. For an invalid
 // identifier (see Identifier.Validate) every operation of the returned
-// store fails with objstore.ErrInvalidKey.
-func (c *Catalog) TableStore(id Identifier) *objstore.Store {
+// store fails with storage.ErrInvalidKey.
+func (c *Catalog) TableStore(id Identifier) *storage.Store {
 	if id.Validate() != nil {
 		return c.store.Sub("..") // a view that refuses every operation
 	}
@@ -143,7 +143,7 @@ func (c *Catalog) CreateDatabase(ctx context.Context, name string, ignoreIfExist
 		return fmt.Errorf("create database %s: %w", name, ErrDatabaseExists)
 	}
 	err = c.store.Create(ctx, dbDir(name)+"/"+dbMarker, nil)
-	if errors.Is(err, objstore.ErrExist) {
+	if errors.Is(err, storage.ErrExist) {
 		if ignoreIfExists {
 			return nil
 		}
@@ -222,7 +222,7 @@ func (c *Catalog) DropDatabase(ctx context.Context, name string, cascade bool) e
 	}
 	// Delete the marker last, so an interrupted drop leaves a visible
 	// database to drop again.
-	slices.SortStableFunc(objs, func(a, b objstore.Object) int {
+	slices.SortStableFunc(objs, func(a, b storage.Object) int {
 		am, bm := a.Key == prefix+dbMarker, b.Key == prefix+dbMarker
 		switch {
 		case am == bm:
@@ -245,9 +245,9 @@ func (c *Catalog) RenameDatabase(ctx context.Context, from, to string) error {
 	return fmt.Errorf("rename database %s to %s: %w", from, to, ErrUnsupported)
 }
 
-func (c *Catalog) deleteAll(ctx context.Context, objs []objstore.Object) error {
+func (c *Catalog) deleteAll(ctx context.Context, objs []storage.Object) error {
 	for _, o := range objs {
-		if err := c.store.Delete(ctx, o.Key); err != nil && !errors.Is(err, objstore.ErrNotFound) {
+		if err := c.store.Delete(ctx, o.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}
@@ -374,7 +374,7 @@ func (c *Catalog) CreateTable(ctx context.Context, id Identifier, t *schema.Tabl
 		return fmt.Errorf("create table %s: %w", id, err)
 	}
 	err = c.store.Create(ctx, id.path()+"/"+schemaDir+"/"+schema.FileName(0), b)
-	if errors.Is(err, objstore.ErrExist) {
+	if errors.Is(err, storage.ErrExist) {
 		return exists()
 	}
 	if err != nil {
@@ -409,7 +409,7 @@ func (c *Catalog) DropTable(ctx context.Context, id Identifier, ignoreIfNotExist
 		return fmt.Errorf("drop table %s: %w", id, ErrTableNotFound)
 	}
 	schemaPrefix := id.path() + "/" + schemaDir + "/"
-	slices.SortStableFunc(objs, func(a, b objstore.Object) int {
+	slices.SortStableFunc(objs, func(a, b storage.Object) int {
 		as, bs := strings.HasPrefix(a.Key, schemaPrefix), strings.HasPrefix(b.Key, schemaPrefix)
 		switch {
 		case as == bs:
@@ -476,7 +476,7 @@ func (c *Catalog) RenameTable(ctx context.Context, from, to Identifier) error {
 	}
 	isSchema := func(k string) bool { return strings.HasPrefix(k, schemaDir+"/") }
 	// Copy data first, schema files last.
-	slices.SortStableFunc(objs, func(a, b objstore.Object) int {
+	slices.SortStableFunc(objs, func(a, b storage.Object) int {
 		as, bs := isSchema(a.Key), isSchema(b.Key)
 		switch {
 		case as == bs:
@@ -493,7 +493,7 @@ func (c *Catalog) RenameTable(ctx context.Context, from, to Identifier) error {
 		}
 		if isSchema(o.Key) {
 			err = dst.Create(ctx, o.Key, b)
-			if errors.Is(err, objstore.ErrExist) {
+			if errors.Is(err, storage.ErrExist) {
 				return fail(fmt.Errorf("%w: concurrent create", ErrTableExists))
 			}
 		} else {
@@ -506,7 +506,7 @@ func (c *Catalog) RenameTable(ctx context.Context, from, to Identifier) error {
 	// Delete schema files first, then the rest.
 	slices.Reverse(objs)
 	for _, o := range objs {
-		if err := src.Delete(ctx, o.Key); err != nil && !errors.Is(err, objstore.ErrNotFound) {
+		if err := src.Delete(ctx, o.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fail(err)
 		}
 	}
@@ -533,7 +533,7 @@ func (c *Catalog) Schema(ctx context.Context, id Identifier, schemaID int64) (*s
 	}
 	name := schemaDir + "/" + schema.FileName(schemaID)
 	b, err := c.store.Read(ctx, id.path()+"/"+name)
-	if errors.Is(err, objstore.ErrNotFound) {
+	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("table %s: schema %d: %w", id, schemaID, ErrSchemaNotFound)
 	}
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 func newTable(t *testing.T) *schema.Table {
@@ -260,7 +260,7 @@ func TestNames(t *testing.T) {
 	if err := c.CreateTable(ctx, bad, newTable(t), false); !errors.Is(err, catalog.ErrInvalidName) {
 		t.Errorf("CreateTable(bad): %v", err)
 	}
-	if _, err := c.TableStore(bad).List(ctx, ""); !errors.Is(err, objstore.ErrInvalidKey) {
+	if _, err := c.TableStore(bad).List(ctx, ""); !errors.Is(err, storage.ErrInvalidKey) {
 		t.Errorf("TableStore(bad).List: %v", err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // fileKind classifies a manifest-directory file by its name prefix.
@@ -170,13 +170,13 @@ func readSnapshots(t *testing.T, dir string) []snapshotJSON {
 	return out
 }
 
-func openStore(t *testing.T, dir string) *objstore.Store {
+func openStore(t *testing.T, dir string) *storage.Store {
 	t.Helper()
 	b, err := fileblob.OpenBucket(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := objstore.New(b, "file://"+dir)
+	st := storage.New(b, "file://"+dir)
 	t.Cleanup(func() { st.Close() })
 	return st
 }

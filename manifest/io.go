@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Dir is the directory, relative to the table root, holding manifest
@@ -19,7 +19,7 @@ const Dir = "manifest"
 func Key(name string) string { return Dir + "/" + name }
 
 // ReadList reads and decodes manifest/<name> from a table-root store.
-func ReadList(ctx context.Context, st *objstore.Store, name string) ([]FileMeta, error) {
+func ReadList(ctx context.Context, st *storage.Store, name string) ([]FileMeta, error) {
 	b, err := st.Read(ctx, Key(name))
 	if err != nil {
 		return nil, fmt.Errorf("read manifest list %s: %w", name, err)
@@ -28,7 +28,7 @@ func ReadList(ctx context.Context, st *objstore.Store, name string) ([]FileMeta,
 }
 
 // ReadManifest reads and decodes manifest/<name>.
-func ReadManifest(ctx context.Context, st *objstore.Store, name string) ([]Entry, error) {
+func ReadManifest(ctx context.Context, st *storage.Store, name string) ([]Entry, error) {
 	b, err := st.Read(ctx, Key(name))
 	if err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w", name, err)
@@ -38,7 +38,7 @@ func ReadManifest(ctx context.Context, st *objstore.Store, name string) ([]Entry
 
 // ReadIndexManifest reads and decodes manifest/<name>. An index manifest
 // is the full set of live index files of a snapshot (all ADD entries).
-func ReadIndexManifest(ctx context.Context, st *objstore.Store, name string) ([]IndexEntry, error) {
+func ReadIndexManifest(ctx context.Context, st *storage.Store, name string) ([]IndexEntry, error) {
 	b, err := st.Read(ctx, Key(name))
 	if err != nil {
 		return nil, fmt.Errorf("read index manifest %s: %w", name, err)
@@ -46,7 +46,7 @@ func ReadIndexManifest(ctx context.Context, st *objstore.Store, name string) ([]
 	return DecodeIndexManifest(name, b)
 }
 
-func write(ctx context.Context, st *objstore.Store, what, name string, b []byte, err error) (int64, error) {
+func write(ctx context.Context, st *storage.Store, what, name string, b []byte, err error) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("encode %s %s: %w", what, name, err)
 	}
@@ -58,21 +58,21 @@ func write(ctx context.Context, st *objstore.Store, what, name string, b []byte,
 
 // WriteList encodes metas and writes manifest/<name>, returning its size
 // (the value snapshots record as base/deltaManifestListSize).
-func WriteList(ctx context.Context, st *objstore.Store, name string, metas []FileMeta, opts EncodeOptions) (int64, error) {
+func WriteList(ctx context.Context, st *storage.Store, name string, metas []FileMeta, opts EncodeOptions) (int64, error) {
 	b, err := EncodeList(metas, opts)
 	return write(ctx, st, "manifest list", name, b, err)
 }
 
 // WriteManifest encodes entries and writes manifest/<name>, returning its
 // size (the value manifest lists record as _FILE_SIZE).
-func WriteManifest(ctx context.Context, st *objstore.Store, name string, entries []Entry, opts EncodeOptions) (int64, error) {
+func WriteManifest(ctx context.Context, st *storage.Store, name string, entries []Entry, opts EncodeOptions) (int64, error) {
 	b, err := EncodeManifest(entries, opts)
 	return write(ctx, st, "manifest", name, b, err)
 }
 
 // WriteIndexManifest encodes entries and writes manifest/<name>,
 // returning its size.
-func WriteIndexManifest(ctx context.Context, st *objstore.Store, name string, entries []IndexEntry, opts EncodeOptions) (int64, error) {
+func WriteIndexManifest(ctx context.Context, st *storage.Store, name string, entries []IndexEntry, opts EncodeOptions) (int64, error) {
 	b, err := EncodeIndexManifest(entries, opts)
 	return write(ctx, st, "index manifest", name, b, err)
 }
@@ -107,7 +107,7 @@ const ReadLimit = 16
 
 // ReadEntries reads the manifests named by metas concurrently and returns
 // their entries concatenated in list order.
-func ReadEntries(ctx context.Context, st *objstore.Store, metas []FileMeta) ([]Entry, error) {
+func ReadEntries(ctx context.Context, st *storage.Store, metas []FileMeta) ([]Entry, error) {
 	parts := make([][]Entry, len(metas))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(ReadLimit)
@@ -136,7 +136,7 @@ func ReadEntries(ctx context.Context, st *objstore.Store, metas []FileMeta) ([]E
 // snapshot's base and delta lists; empty names are skipped), reads all
 // their manifests, merges the entries (see Merge) and returns the live ADD
 // entries in order.
-func LiveFiles(ctx context.Context, st *objstore.Store, lists ...string) ([]Entry, error) {
+func LiveFiles(ctx context.Context, st *storage.Store, lists ...string) ([]Entry, error) {
 	var metas []FileMeta
 	for _, l := range lists {
 		if l == "" {

@@ -15,14 +15,14 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // docSchema extracts the first ```json block after heading from the format
 // reference and strips whitespace.
 func docSchema(t *testing.T, heading string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(fixtures.Dir(t)), "docs", "paimon-format.md"))
+	b, err := os.ReadFile(filepath.Join("..", "docs", "paimon-format.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestMerge(t *testing.T) {
 
 func TestStoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	st := objstore.New(memblob.OpenBucket(nil), "mem://")
+	st := storage.New(memblob.OpenBucket(nil), "mem://")
 	defer st.Close()
 	mg, lg := NewNameGenerator(PrefixManifest), NewNameGenerator(PrefixList)
 	entries := sampleEntries(50)
@@ -377,7 +377,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	if _, err := LiveFiles(ctx, st, list); !errors.Is(err, ErrDuplicateAdd) {
 		t.Errorf("duplicate add: %v", err)
 	}
-	if _, err := LiveFiles(ctx, st, "manifest-list-missing-0"); !errors.Is(err, objstore.ErrNotFound) {
+	if _, err := LiveFiles(ctx, st, "manifest-list-missing-0"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("missing list: %v", err)
 	}
 

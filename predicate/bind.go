@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 type nodeKind uint8

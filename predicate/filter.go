@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // Filter evaluates the predicate on every row of rec and returns the

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // Stats gives per-field statistics of a set of rows (a file, a manifest's

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // eqPred reports structural equality of two predicate trees.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Long-lived changelog files (changelog/changelog-<id>) are copies of
@@ -14,12 +14,12 @@ import (
 // the other Dir methods find them.
 
 // ReadChangelog reads changelog/changelog-<id>.
-func ReadChangelog(ctx context.Context, store *objstore.Store, id int64) (*Snapshot, error) {
+func ReadChangelog(ctx context.Context, store *storage.Store, id int64) (*Snapshot, error) {
 	return Changelogs.Read(ctx, store, id)
 }
 
 // ListChangelogs returns the ids of the long-lived changelog files, ascending.
-func ListChangelogs(ctx context.Context, store *objstore.Store) ([]int64, error) {
+func ListChangelogs(ctx context.Context, store *storage.Store) ([]int64, error) {
 	return Changelogs.List(ctx, store)
 }
 
@@ -29,7 +29,7 @@ func ListChangelogs(ctx context.Context, store *objstore.Store) ([]int64, error)
 // when s is newer than the hinted id. A hint failure is returned only if the
 // file itself was written, wrapped so that the caller can log and ignore it;
 // use errors.Is(err, ErrHint).
-func WriteChangelog(ctx context.Context, store *objstore.Store, s *Snapshot) error {
+func WriteChangelog(ctx context.Context, store *storage.Store, s *Snapshot) error {
 	b, err := s.Encode()
 	if err != nil {
 		return err

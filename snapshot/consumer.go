@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/floelake/floe/internal/jsonpp"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Consumer is one consumer/consumer-<id> file: the progress of a streaming
@@ -30,14 +30,14 @@ func DecodeConsumer(name string, b []byte) (Consumer, error) {
 func (c Consumer) Encode() ([]byte, error) { return jsonpp.Marshal(c) }
 
 // ReadConsumer reads consumer/consumer-<id>.
-func ReadConsumer(ctx context.Context, store *objstore.Store, id string) (Consumer, error) {
+func ReadConsumer(ctx context.Context, store *storage.Store, id string) (Consumer, error) {
 	if err := ValidateConsumerID(id); err != nil {
 		return Consumer{}, err
 	}
 	p := ConsumerPath(id)
 	b, err := store.Read(ctx, p)
 	if err != nil {
-		if errors.Is(err, objstore.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) {
 			return Consumer{}, fmt.Errorf("%w: %s: %w", ErrNotFound, p, err)
 		}
 		return Consumer{}, fmt.Errorf("read %s: %w", p, err)
@@ -46,7 +46,7 @@ func ReadConsumer(ctx context.Context, store *objstore.Store, id string) (Consum
 }
 
 // WriteConsumer overwrites consumer/consumer-<id>.
-func WriteConsumer(ctx context.Context, store *objstore.Store, id string, c Consumer) error {
+func WriteConsumer(ctx context.Context, store *storage.Store, id string, c Consumer) error {
 	if err := ValidateConsumerID(id); err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func WriteConsumer(ctx context.Context, store *objstore.Store, id string, c Cons
 
 // Consumers reads every consumer file, keyed by consumer id. Names starting
 // with "." are ignored; a consumer deleted while listing is skipped.
-func Consumers(ctx context.Context, store *objstore.Store) (map[string]Consumer, error) {
+func Consumers(ctx context.Context, store *storage.Store) (map[string]Consumer, error) {
 	names, err := store.ListDir(ctx, ConsumerDir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", ConsumerDir, err)
@@ -88,13 +88,13 @@ func Consumers(ctx context.Context, store *objstore.Store) (map[string]Consumer,
 
 // DeleteConsumer removes consumer/consumer-<id>. A missing consumer gives an
 // error matching ErrNotFound.
-func DeleteConsumer(ctx context.Context, store *objstore.Store, id string) error {
+func DeleteConsumer(ctx context.Context, store *storage.Store, id string) error {
 	if err := ValidateConsumerID(id); err != nil {
 		return err
 	}
 	p := ConsumerPath(id)
 	if err := store.Delete(ctx, p); err != nil {
-		if errors.Is(err, objstore.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("%w: %s: %w", ErrNotFound, p, err)
 		}
 		return fmt.Errorf("delete %s: %w", p, err)

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Dir is a directory of numbered snapshot-JSON files with LATEST and
@@ -36,18 +36,18 @@ func (d Dir) Path(id int64) string { return d.Name + "/" + d.Prefix + strconv.Fo
 func (d Dir) hintPath(h string) string { return d.Name + "/" + h }
 
 // Read reads and decodes file id. A missing file gives an error matching
-// ErrNotFound (and objstore.ErrNotFound). A file whose id field differs from
+// ErrNotFound (and storage.ErrNotFound). A file whose id field differs from
 // its name is reported as ErrCorrupt.
-func (d Dir) Read(ctx context.Context, store *objstore.Store, id int64) (*Snapshot, error) {
+func (d Dir) Read(ctx context.Context, store *storage.Store, id int64) (*Snapshot, error) {
 	s, _, err := d.readRaw(ctx, store, id)
 	return s, err
 }
 
-func (d Dir) readRaw(ctx context.Context, store *objstore.Store, id int64) (*Snapshot, []byte, error) {
+func (d Dir) readRaw(ctx context.Context, store *storage.Store, id int64) (*Snapshot, []byte, error) {
 	p := d.Path(id)
 	b, err := store.Read(ctx, p)
 	if err != nil {
-		if errors.Is(err, objstore.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) {
 			return nil, nil, fmt.Errorf("%w: %s: %w", ErrNotFound, p, err)
 		}
 		return nil, nil, fmt.Errorf("read %s: %w", p, err)
@@ -63,7 +63,7 @@ func (d Dir) readRaw(ctx context.Context, store *objstore.Store, id int64) (*Sna
 }
 
 // Exists reports whether file id exists.
-func (d Dir) Exists(ctx context.Context, store *objstore.Store, id int64) (bool, error) {
+func (d Dir) Exists(ctx context.Context, store *storage.Store, id int64) (bool, error) {
 	ok, err := store.Exists(ctx, d.Path(id))
 	if err != nil {
 		return false, fmt.Errorf("stat %s: %w", d.Path(id), err)
@@ -73,7 +73,7 @@ func (d Dir) Exists(ctx context.Context, store *objstore.Store, id int64) (bool,
 
 // List returns the ids of every file in the directory, ascending. Names
 // starting with "." and names that do not parse are ignored.
-func (d Dir) List(ctx context.Context, store *objstore.Store) ([]int64, error) {
+func (d Dir) List(ctx context.Context, store *storage.Store) ([]int64, error) {
 	names, err := store.ListDir(ctx, d.Name)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", d.Name, err)
@@ -91,7 +91,7 @@ func (d Dir) List(ctx context.Context, store *objstore.Store) ([]int64, error) {
 // readHint returns the id in a hint file, or 0 if the file is missing,
 // unreadable, empty or not a positive decimal. Hints are never trusted
 // without checking the files they name.
-func (d Dir) readHint(ctx context.Context, store *objstore.Store, h string) int64 {
+func (d Dir) readHint(ctx context.Context, store *storage.Store, h string) int64 {
 	b, err := store.Read(ctx, d.hintPath(h))
 	if err != nil {
 		return 0
@@ -109,7 +109,7 @@ func (d Dir) readHint(ctx context.Context, store *objstore.Store, h string) int6
 // does not (ids are dense, so then <hint> is the newest); otherwise the
 // directory is listed and the largest id wins. A missing, empty, garbage or
 // stale hint therefore only costs a listing.
-func (d Dir) LatestID(ctx context.Context, store *objstore.Store) (int64, error) {
+func (d Dir) LatestID(ctx context.Context, store *storage.Store) (int64, error) {
 	if h := d.readHint(ctx, store, LatestHint); h > 0 && h < 1<<62 {
 		next, err := d.Exists(ctx, store, h+1)
 		if err != nil {
@@ -136,7 +136,7 @@ func (d Dir) LatestID(ctx context.Context, store *objstore.Store) (int64, error)
 // matching ErrNotFound. If the file found vanishes before it is read (it was
 // expired, or the hint raced with a writer), discovery is repeated up to
 // three times.
-func (d Dir) Latest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
+func (d Dir) Latest(ctx context.Context, store *storage.Store) (*Snapshot, error) {
 	return d.readFound(ctx, store, d.LatestID)
 }
 
@@ -144,7 +144,7 @@ func (d Dir) Latest(ctx context.Context, store *objstore.Store) (*Snapshot, erro
 //
 // The EARLIEST hint is used only when file <hint> exists and file <hint-1>
 // does not; otherwise the directory is listed and the smallest id wins.
-func (d Dir) EarliestID(ctx context.Context, store *objstore.Store) (int64, error) {
+func (d Dir) EarliestID(ctx context.Context, store *storage.Store) (int64, error) {
 	if h := d.readHint(ctx, store, EarliestHint); h > 0 {
 		cur, err := d.Exists(ctx, store, h)
 		if err != nil {
@@ -172,13 +172,13 @@ func (d Dir) EarliestID(ctx context.Context, store *objstore.Store) (int64, erro
 // Earliest reads the oldest file. With no file at all it returns an error
 // matching ErrNotFound. If the oldest file is expired while it is being
 // found, the next ids are tried.
-func (d Dir) Earliest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
+func (d Dir) Earliest(ctx context.Context, store *storage.Store) (*Snapshot, error) {
 	return d.readFound(ctx, store, d.EarliestID)
 }
 
 // readFound reads the file that find names, repeating discovery up to
 // readAttempts times when that file vanishes before it is read.
-func (d Dir) readFound(ctx context.Context, store *objstore.Store, find func(context.Context, *objstore.Store) (int64, error)) (*Snapshot, error) {
+func (d Dir) readFound(ctx context.Context, store *storage.Store, find func(context.Context, *storage.Store) (int64, error)) (*Snapshot, error) {
 	var last error
 	for range readAttempts {
 		id, err := find(ctx, store)
@@ -201,11 +201,11 @@ func (d Dir) readFound(ctx context.Context, store *objstore.Store, find func(con
 // travel. Commit times grow with ids, so it binary-searches the listed ids
 // (O(log n) reads). If every file is newer it returns an error matching
 // ErrNotFound.
-func (d Dir) AtOrBefore(ctx context.Context, store *objstore.Store, millis int64) (*Snapshot, error) {
+func (d Dir) AtOrBefore(ctx context.Context, store *storage.Store, millis int64) (*Snapshot, error) {
 	var last error
 	for range readAttempts {
 		s, err := d.atOrBefore(ctx, store, millis)
-		if err == nil || !errors.Is(err, objstore.ErrNotFound) {
+		if err == nil || !errors.Is(err, storage.ErrNotFound) {
 			return s, err
 		}
 		last = err // a file vanished mid-search (expired): search again
@@ -213,7 +213,7 @@ func (d Dir) AtOrBefore(ctx context.Context, store *objstore.Store, millis int64
 	return nil, last
 }
 
-func (d Dir) atOrBefore(ctx context.Context, store *objstore.Store, millis int64) (*Snapshot, error) {
+func (d Dir) atOrBefore(ctx context.Context, store *storage.Store, millis int64) (*Snapshot, error) {
 	ids, err := d.List(ctx, store)
 	if err != nil {
 		return nil, err
@@ -240,16 +240,16 @@ func (d Dir) atOrBefore(ctx context.Context, store *objstore.Store, millis int64
 
 // WriteLatestHint overwrites the LATEST hint with id (decimal, no newline).
 // Hints are best effort: callers log a failure and carry on.
-func (d Dir) WriteLatestHint(ctx context.Context, store *objstore.Store, id int64) error {
+func (d Dir) WriteLatestHint(ctx context.Context, store *storage.Store, id int64) error {
 	return d.writeHint(ctx, store, LatestHint, id)
 }
 
 // WriteEarliestHint overwrites the EARLIEST hint with id.
-func (d Dir) WriteEarliestHint(ctx context.Context, store *objstore.Store, id int64) error {
+func (d Dir) WriteEarliestHint(ctx context.Context, store *storage.Store, id int64) error {
 	return d.writeHint(ctx, store, EarliestHint, id)
 }
 
-func (d Dir) writeHint(ctx context.Context, store *objstore.Store, h string, id int64) error {
+func (d Dir) writeHint(ctx context.Context, store *storage.Store, h string, id int64) error {
 	if err := store.Write(ctx, d.hintPath(h), []byte(strconv.FormatInt(id, 10))); err != nil {
 		return fmt.Errorf("write hint %s: %w", d.hintPath(h), err)
 	}
@@ -257,46 +257,46 @@ func (d Dir) writeHint(ctx context.Context, store *objstore.Store, h string, id 
 }
 
 // Read reads snapshot/snapshot-<id>.
-func Read(ctx context.Context, store *objstore.Store, id int64) (*Snapshot, error) {
+func Read(ctx context.Context, store *storage.Store, id int64) (*Snapshot, error) {
 	return Snapshots.Read(ctx, store, id)
 }
 
 // List returns the snapshot ids present, ascending.
-func List(ctx context.Context, store *objstore.Store) ([]int64, error) {
+func List(ctx context.Context, store *storage.Store) ([]int64, error) {
 	return Snapshots.List(ctx, store)
 }
 
 // LatestID returns the newest snapshot id, or 0 for an empty table.
-func LatestID(ctx context.Context, store *objstore.Store) (int64, error) {
+func LatestID(ctx context.Context, store *storage.Store) (int64, error) {
 	return Snapshots.LatestID(ctx, store)
 }
 
 // Latest reads the newest snapshot (ErrNotFound for an empty table).
-func Latest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
+func Latest(ctx context.Context, store *storage.Store) (*Snapshot, error) {
 	return Snapshots.Latest(ctx, store)
 }
 
 // EarliestID returns the oldest snapshot id, or 0 for an empty table.
-func EarliestID(ctx context.Context, store *objstore.Store) (int64, error) {
+func EarliestID(ctx context.Context, store *storage.Store) (int64, error) {
 	return Snapshots.EarliestID(ctx, store)
 }
 
 // Earliest reads the oldest snapshot (ErrNotFound for an empty table).
-func Earliest(ctx context.Context, store *objstore.Store) (*Snapshot, error) {
+func Earliest(ctx context.Context, store *storage.Store) (*Snapshot, error) {
 	return Snapshots.Earliest(ctx, store)
 }
 
 // AtOrBefore returns the newest snapshot committed at or before millis.
-func AtOrBefore(ctx context.Context, store *objstore.Store, millis int64) (*Snapshot, error) {
+func AtOrBefore(ctx context.Context, store *storage.Store, millis int64) (*Snapshot, error) {
 	return Snapshots.AtOrBefore(ctx, store, millis)
 }
 
 // WriteLatestHint overwrites snapshot/LATEST (best effort).
-func WriteLatestHint(ctx context.Context, store *objstore.Store, id int64) error {
+func WriteLatestHint(ctx context.Context, store *storage.Store, id int64) error {
 	return Snapshots.WriteLatestHint(ctx, store, id)
 }
 
 // WriteEarliestHint overwrites snapshot/EARLIEST (best effort).
-func WriteEarliestHint(ctx context.Context, store *objstore.Store, id int64) error {
+func WriteEarliestHint(ctx context.Context, store *storage.Store, id int64) error {
 	return Snapshots.WriteEarliestHint(ctx, store, id)
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Every fixture table: discovery agrees with a listing of the directory.
@@ -150,7 +150,7 @@ func TestEmptyTable(t *testing.T) {
 	if _, err := Earliest(ctx, store); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Earliest: %v", err)
 	}
-	if _, err := Read(ctx, store, 1); !errors.Is(err, ErrNotFound) || !errors.Is(err, objstore.ErrNotFound) {
+	if _, err := Read(ctx, store, 1); !errors.Is(err, ErrNotFound) || !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("Read: %v", err)
 	}
 	if _, err := AtOrBefore(ctx, store, 1<<62); !errors.Is(err, ErrNotFound) {
@@ -218,9 +218,9 @@ func TestHintFiles(t *testing.T) {
 		}
 	}
 	// Faults surface as errors but do not panic.
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpWrite, Key: "LATEST"})
-	if err := WriteLatestHint(ctx, objstore.WithFaults(store, &f), 43); !errors.Is(err, objstore.ErrInjected) {
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpWrite, Key: "LATEST"})
+	if err := WriteLatestHint(ctx, storage.WithFaults(store, &f), 43); !errors.Is(err, storage.ErrInjected) {
 		t.Fatalf("faulty hint write: %v", err)
 	}
 	// Unreadable hints fall back to listing.
@@ -230,10 +230,10 @@ func TestHintFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var rf objstore.Faults
-	rf.Add(objstore.Fault{Op: objstore.OpRead, Key: "LATEST"})
-	rf.Add(objstore.Fault{Op: objstore.OpRead, Key: "EARLIEST"})
-	fs := objstore.WithFaults(store, &rf)
+	var rf storage.Faults
+	rf.Add(storage.Fault{Op: storage.OpRead, Key: "LATEST"})
+	rf.Add(storage.Fault{Op: storage.OpRead, Key: "EARLIEST"})
+	fs := storage.WithFaults(store, &rf)
 	if id, err := LatestID(ctx, fs); id != 3 || err != nil {
 		t.Fatalf("LatestID with unreadable hint: %d %v", id, err)
 	}
@@ -308,9 +308,9 @@ func TestChangelogDir(t *testing.T) {
 		t.Fatalf("snapshot LatestID %d %v", id, err)
 	}
 	// A failed hint is reported as ErrHint after the file is written.
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpWrite, Key: "changelog/LATEST"})
-	err = WriteChangelog(ctx, objstore.WithFaults(store, &f), testSnapshot(5, "u", 5, KindAppend))
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpWrite, Key: "changelog/LATEST"})
+	err = WriteChangelog(ctx, storage.WithFaults(store, &f), testSnapshot(5, "u", 5, KindAppend))
 	if !errors.Is(err, ErrHint) {
 		t.Fatalf("hint failure: %v", err)
 	}
@@ -323,7 +323,7 @@ func TestChangelogDir(t *testing.T) {
 func TestLocalDirIfAvailable(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	store, err := objstore.Open(ctx, "file://"+dir)
+	store, err := storage.Open(ctx, "file://"+dir)
 	if err != nil {
 		t.Skipf("local driver not available: %v", err)
 	}

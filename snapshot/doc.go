@@ -57,5 +57,5 @@
 // exactly-once recovery on top of commitUser and commitIdentifier.
 //
 // All functions are stateless and safe for concurrent use; they take the
-// table's *objstore.Store and never close it.
+// table's *storage.Store and never close it.
 package snapshot

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // memStore opens an empty in-memory store closed at the end of the test.
-func memStore(t testing.TB) *objstore.Store {
+func memStore(t testing.TB) *storage.Store {
 	t.Helper()
-	s, err := objstore.Open(context.Background(), "mem://")
+	s, err := storage.Open(context.Background(), "mem://")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func memStore(t testing.TB) *objstore.Store {
 
 // loadTable copies the metadata directories of a fixture table into a fresh
 // in-memory store.
-func loadTable(t testing.TB, dir string) *objstore.Store {
+func loadTable(t testing.TB, dir string) *storage.Store {
 	t.Helper()
 	s := memStore(t)
 	for _, sub := range []string{SnapshotDir, TagDir, ConsumerDir, ChangelogDir} {

@@ -10,7 +10,7 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // PublishOptions configures Publish. The zero value means the defaults.
@@ -121,7 +121,7 @@ func (e *ConflictError) Unwrap() error { return e.Err }
 // Publish never deletes anything, on any path. If ctx is already done
 // before the first request, it returns ctx.Err() and nothing was sent.
 // Publish is safe for concurrent use.
-func Publish(ctx context.Context, store *objstore.Store, snap *Snapshot, opts PublishOptions) (PublishResult, error) {
+func Publish(ctx context.Context, store *storage.Store, snap *Snapshot, opts PublishOptions) (PublishResult, error) {
 	o := opts.withDefaults()
 	if snap.ID <= 0 {
 		return PublishResult{}, fmt.Errorf("publish: invalid snapshot id %d", snap.ID)
@@ -141,7 +141,7 @@ func Publish(ctx context.Context, store *objstore.Store, snap *Snapshot, opts Pu
 		switch {
 		case err == nil:
 			return finishPublish(ctx, store, o, log, PublishResult{ID: snap.ID, Attempts: attempt}), nil
-		case errors.Is(err, objstore.ErrExist):
+		case errors.Is(err, storage.ErrExist):
 			rerr := checkExisting(ctx, store, snap.ID, data)
 			if rerr == nil {
 				return finishPublish(ctx, store, o, log, PublishResult{ID: snap.ID, Attempts: attempt, Recovered: true}), nil
@@ -167,7 +167,7 @@ func Publish(ctx context.Context, store *objstore.Store, snap *Snapshot, opts Pu
 // checkExisting reads the existing snapshot-<id> and returns nil if it is
 // ours, a *ConflictError if it is someone else's, or another error if that
 // cannot be told.
-func checkExisting(ctx context.Context, store *objstore.Store, id int64, data []byte) error {
+func checkExisting(ctx context.Context, store *storage.Store, id int64, data []byte) error {
 	p := SnapshotPath(id)
 	got, err := store.Read(ctx, p)
 	if err != nil {
@@ -190,7 +190,7 @@ func checkExisting(ctx context.Context, store *objstore.Store, id int64, data []
 	return &ConflictError{ID: id, Winner: winner}
 }
 
-func finishPublish(ctx context.Context, store *objstore.Store, o PublishOptions, log *slog.Logger, r PublishResult) PublishResult {
+func finishPublish(ctx context.Context, store *storage.Store, o PublishOptions, log *slog.Logger, r PublishResult) PublishResult {
 	if !o.SkipLatestHint {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.HintTimeout)
 		if err := WriteLatestHint(hctx, store, r.ID); err != nil {
@@ -229,7 +229,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // whether the commit landed. No match gives an error matching ErrNotFound.
 // If some snapshots after afterID have already expired, the answer cannot
 // be known and the error matches ErrAmbiguous.
-func FindCommitted(ctx context.Context, store *objstore.Store, commitUser string, identifier int64, kind Kind, afterID int64) (*Snapshot, error) {
+func FindCommitted(ctx context.Context, store *storage.Store, commitUser string, identifier int64, kind Kind, afterID int64) (*Snapshot, error) {
 	ids, err := List(ctx, store)
 	if err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func FindCommitted(ctx context.Context, store *objstore.Store, commitUser string
 // backwards from the latest snapshot. Streaming committers use it after a
 // restart to drop commits whose identifier is ≤ its CommitIdentifier. No
 // match gives an error matching ErrNotFound.
-func LatestByUser(ctx context.Context, store *objstore.Store, commitUser string) (*Snapshot, error) {
+func LatestByUser(ctx context.Context, store *storage.Store, commitUser string) (*Snapshot, error) {
 	ids, err := List(ctx, store)
 	if err != nil {
 		return nil, err

@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 var fastRetry = PublishOptions{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 
 // mustHold checks that snapshot/ holds exactly the given ids and that id
 // `id` has exactly the bytes of want.
-func mustHold(t *testing.T, store *objstore.Store, ids []int64, id int64, want *Snapshot) {
+func mustHold(t *testing.T, store *storage.Store, ids []int64, id int64, want *Snapshot) {
 	t.Helper()
 	got, err := List(context.Background(), store)
 	if err != nil || !reflect.DeepEqual(got, ids) {
@@ -68,10 +68,10 @@ func TestPublish(t *testing.T) {
 func TestPublishErrorBefore(t *testing.T) {
 	ctx := context.Background()
 	store := memStore(t)
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Key: "snapshot-", Phase: objstore.Before, Times: 2})
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Key: "snapshot-", Phase: storage.Before, Times: 2})
 	s := testSnapshot(1, "u", 1, KindAppend)
-	r, err := Publish(ctx, objstore.WithFaults(store, &f), s, fastRetry)
+	r, err := Publish(ctx, storage.WithFaults(store, &f), s, fastRetry)
 	if err != nil || r.Attempts != 3 || r.Recovered {
 		t.Fatalf("Publish = %+v, %v", r, err)
 	}
@@ -86,11 +86,11 @@ func TestPublishErrorBefore(t *testing.T) {
 func TestPublishErrorAfter(t *testing.T) {
 	ctx := context.Background()
 	store := memStore(t)
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Key: "snapshot-", Phase: objstore.After, Times: 1,
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Key: "snapshot-", Phase: storage.After, Times: 1,
 		Err: errors.New("connection reset")})
 	s := testSnapshot(1, "u", 1, KindAppend)
-	r, err := Publish(ctx, objstore.WithFaults(store, &f), s, fastRetry)
+	r, err := Publish(ctx, storage.WithFaults(store, &f), s, fastRetry)
 	if err != nil || r.Attempts != 2 || !r.Recovered {
 		t.Fatalf("Publish = %+v, %v", r, err)
 	}
@@ -104,11 +104,11 @@ func TestPublishErrorAfter(t *testing.T) {
 func TestPublishReadBackFails(t *testing.T) {
 	ctx := context.Background()
 	store := memStore(t)
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Key: "snapshot-1", Phase: objstore.After, Times: 1})
-	f.Add(objstore.Fault{Op: objstore.OpRead, Key: "snapshot-1", Phase: objstore.Before, Times: 2})
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Key: "snapshot-1", Phase: storage.After, Times: 1})
+	f.Add(storage.Fault{Op: storage.OpRead, Key: "snapshot-1", Phase: storage.Before, Times: 2})
 	s := testSnapshot(1, "u", 1, KindAppend)
-	r, err := Publish(ctx, objstore.WithFaults(store, &f), s, fastRetry)
+	r, err := Publish(ctx, storage.WithFaults(store, &f), s, fastRetry)
 	if err != nil || !r.Recovered || r.Attempts != 4 {
 		t.Fatalf("Publish = %+v, %v", r, err)
 	}
@@ -120,13 +120,13 @@ func TestPublishReadBackFails(t *testing.T) {
 func TestPublishAmbiguous(t *testing.T) {
 	ctx := context.Background()
 	store := memStore(t)
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.Before})
-	f.Add(objstore.Fault{Op: objstore.OpDelete, Err: errors.New("Publish must not delete")})
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.Before})
+	f.Add(storage.Fault{Op: storage.OpDelete, Err: errors.New("Publish must not delete")})
 	opts := fastRetry
 	opts.Attempts = 3
-	_, err := Publish(ctx, objstore.WithFaults(store, &f), testSnapshot(1, "u", 1, KindAppend), opts)
-	if !errors.Is(err, ErrAmbiguous) || !errors.Is(err, objstore.ErrInjected) {
+	_, err := Publish(ctx, storage.WithFaults(store, &f), testSnapshot(1, "u", 1, KindAppend), opts)
+	if !errors.Is(err, ErrAmbiguous) || !errors.Is(err, storage.ErrInjected) {
 		t.Fatalf("Publish: %v", err)
 	}
 	if f.Fired() != 3 {
@@ -143,12 +143,12 @@ func TestPublishAmbiguousThenFindCommitted(t *testing.T) {
 	if _, err := Publish(ctx, store, prev, fastRetry); err != nil {
 		t.Fatal(err)
 	}
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.After, Times: 1})
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.After, Times: 1})
 	opts := fastRetry
 	opts.Attempts = 1
 	s := testSnapshot(2, "job", 7, KindAppend)
-	if _, err := Publish(ctx, objstore.WithFaults(store, &f), s, opts); !errors.Is(err, ErrAmbiguous) {
+	if _, err := Publish(ctx, storage.WithFaults(store, &f), s, opts); !errors.Is(err, ErrAmbiguous) {
 		t.Fatalf("Publish: %v", err)
 	}
 	got, err := FindCommitted(ctx, store, "job", 7, KindAppend, 1)
@@ -230,12 +230,12 @@ func TestPublishCorruptWinner(t *testing.T) {
 // Slow store and a deadline: ErrAmbiguous or the ctx error, never a delete.
 func TestPublishTimeout(t *testing.T) {
 	store := memStore(t)
-	var f objstore.Faults
+	var f storage.Faults
 	f.SetLatency(50 * time.Millisecond)
-	f.Add(objstore.Fault{Op: objstore.OpDelete, Err: errors.New("Publish must not delete")})
+	f.Add(storage.Fault{Op: storage.OpDelete, Err: errors.New("Publish must not delete")})
 	for _, timeout := range []time.Duration{time.Millisecond, 20 * time.Millisecond, 70 * time.Millisecond} {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		_, err := Publish(ctx, objstore.WithFaults(store, &f), testSnapshot(1, "u", 1, KindAppend), fastRetry)
+		_, err := Publish(ctx, storage.WithFaults(store, &f), testSnapshot(1, "u", 1, KindAppend), fastRetry)
 		cancel()
 		if err == nil {
 			continue // the create got through before the deadline
@@ -263,9 +263,9 @@ func TestPublishTimeout(t *testing.T) {
 // write.
 func TestPublishHintWithoutCancel(t *testing.T) {
 	store := memStore(t)
-	var f objstore.Faults
+	var f storage.Faults
 	f.SetLatency(40 * time.Millisecond)
-	fs := objstore.WithFaults(store, &f)
+	fs := storage.WithFaults(store, &f)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
 	defer cancel()
 	r, err := Publish(ctx, fs, testSnapshot(1, "u", 1, KindAppend), fastRetry)
@@ -280,7 +280,7 @@ func TestPublishHintWithoutCancel(t *testing.T) {
 	}
 	// A failing hint never fails the publish.
 	f.SetLatency(0)
-	f.Add(objstore.Fault{Op: objstore.OpWrite, Key: "LATEST"})
+	f.Add(storage.Fault{Op: storage.OpWrite, Key: "LATEST"})
 	r, err = Publish(context.Background(), fs, testSnapshot(2, "u", 2, KindAppend), fastRetry)
 	if err != nil || !errors.Is(r.HintErr, ErrHint) {
 		t.Fatalf("Publish = %+v, %v", r, err)
@@ -297,18 +297,18 @@ func TestPublishRace(t *testing.T) {
 			store := memStore(t)
 			if local {
 				var err error
-				if store, err = objstore.Open(ctx, "file://"+t.TempDir()); err != nil {
+				if store, err = storage.Open(ctx, "file://"+t.TempDir()); err != nil {
 					t.Skipf("local driver not available: %v", err)
 				}
 				defer store.Close()
 			}
-			var f objstore.Faults
+			var f storage.Faults
 			if faulty {
 				f.SetLatency(time.Millisecond)
-				f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.After, Times: 3})
-				f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.Before, Times: 5})
+				f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.After, Times: 3})
+				f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.Before, Times: 5})
 			}
-			fs := objstore.WithFaults(store, &f)
+			fs := storage.WithFaults(store, &f)
 			const n = 16
 			var wg sync.WaitGroup
 			results := make([]error, n)

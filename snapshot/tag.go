@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/floelake/floe/internal/jsonpp"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // Tag is one tag/tag-<name> file: the tagged snapshot's JSON plus two
@@ -221,14 +221,14 @@ type TagOptions struct {
 }
 
 // ReadTag reads tag/tag-<name>.
-func ReadTag(ctx context.Context, store *objstore.Store, name string) (*Tag, error) {
+func ReadTag(ctx context.Context, store *storage.Store, name string) (*Tag, error) {
 	if err := ValidateTagName(name); err != nil {
 		return nil, err
 	}
 	p := TagPath(name)
 	b, err := store.Read(ctx, p)
 	if err != nil {
-		if errors.Is(err, objstore.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrNotFound, p, err)
 		}
 		return nil, fmt.Errorf("read %s: %w", p, err)
@@ -243,7 +243,7 @@ func ReadTag(ctx context.Context, store *objstore.Store, name string) (*Tag, err
 
 // Tags reads every tag, sorted by snapshot id and then name. Files whose
 // names start with "." are ignored; a tag deleted while listing is skipped.
-func Tags(ctx context.Context, store *objstore.Store) ([]*Tag, error) {
+func Tags(ctx context.Context, store *storage.Store) ([]*Tag, error) {
 	names, err := store.ListDir(ctx, TagDir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", TagDir, err)
@@ -286,7 +286,7 @@ func compareInt64(a, b int64) int {
 // create-only and an existing tag gives an error matching ErrTagExists; if
 // the store's answer is ambiguous the tag is read back and the call succeeds
 // only if it holds our bytes. Tag names are checked with ValidateTagName.
-func CreateTag(ctx context.Context, store *objstore.Store, name string, snap *Snapshot, opts TagOptions) (*Tag, error) {
+func CreateTag(ctx context.Context, store *storage.Store, name string, snap *Snapshot, opts TagOptions) (*Tag, error) {
 	if err := ValidateTagName(name); err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func CreateTag(ctx context.Context, store *objstore.Store, name string, snap *Sn
 	if err == nil {
 		return t, nil
 	}
-	if errors.Is(err, objstore.ErrExist) {
+	if errors.Is(err, storage.ErrExist) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrTagExists, name, err)
 	}
 	// Ambiguous: ours if the file now holds exactly our bytes.
@@ -325,13 +325,13 @@ func CreateTag(ctx context.Context, store *objstore.Store, name string, snap *Sn
 // DeleteTag removes tag/tag-<name>. It does not clean up files that only the
 // tag kept alive; expiry planning does that. A missing tag gives an error
 // matching ErrNotFound.
-func DeleteTag(ctx context.Context, store *objstore.Store, name string) error {
+func DeleteTag(ctx context.Context, store *storage.Store, name string) error {
 	if err := ValidateTagName(name); err != nil {
 		return err
 	}
 	p := TagPath(name)
 	if err := store.Delete(ctx, p); err != nil {
-		if errors.Is(err, objstore.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("%w: %s: %w", ErrNotFound, p, err)
 		}
 		return fmt.Errorf("delete %s: %w", p, err)

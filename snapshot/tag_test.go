@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 func TestEncodeDuration(t *testing.T) {
@@ -193,14 +193,14 @@ func TestTagsInStore(t *testing.T) {
 		t.Fatalf("read deleted: %v", err)
 	}
 	// A create whose answer is lost but which landed succeeds.
-	var f objstore.Faults
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.After, Times: 1})
-	if _, err := CreateTag(ctx, objstore.WithFaults(store, &f), "lost-answer", testSnapshot(3, "u", 3, KindAppend), TagOptions{}); err != nil {
+	var f storage.Faults
+	f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.After, Times: 1})
+	if _, err := CreateTag(ctx, storage.WithFaults(store, &f), "lost-answer", testSnapshot(3, "u", 3, KindAppend), TagOptions{}); err != nil {
 		t.Fatalf("ambiguous create: %v", err)
 	}
 	// One that did not land reports the error.
-	f.Add(objstore.Fault{Op: objstore.OpCreate, Phase: objstore.Before, Times: 1})
-	if _, err := CreateTag(ctx, objstore.WithFaults(store, &f), "failed", testSnapshot(3, "u", 3, KindAppend), TagOptions{}); !errors.Is(err, objstore.ErrInjected) {
+	f.Add(storage.Fault{Op: storage.OpCreate, Phase: storage.Before, Times: 1})
+	if _, err := CreateTag(ctx, storage.WithFaults(store, &f), "failed", testSnapshot(3, "u", 3, KindAppend), TagOptions{}); !errors.Is(err, storage.ErrInjected) {
 		t.Fatalf("failed create: %v", err)
 	}
 	neg := -time.Second

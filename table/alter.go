@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // ErrInvalidSchemaChange reports a schema change Paimon would refuse: an
@@ -690,7 +690,7 @@ func Alter(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier, cha
 const alterAttempts = 100
 
 // AlterStore is Alter for the table rooted at st.
-func AlterStore(ctx context.Context, st *objstore.Store, changes ...SchemaChange) (*schema.Table, error) {
+func AlterStore(ctx context.Context, st *storage.Store, changes ...SchemaChange) (*schema.Table, error) {
 	if len(changes) == 0 {
 		return nil, invalid("no changes")
 	}
@@ -725,7 +725,7 @@ func AlterStore(ctx context.Context, st *objstore.Store, changes ...SchemaChange
 		if err == nil {
 			return next, nil
 		}
-		if errors.Is(err, objstore.ErrExist) {
+		if errors.Is(err, storage.ErrExist) {
 			last = err
 			continue // lost the race: reload and check again
 		}

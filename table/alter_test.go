@@ -14,9 +14,9 @@ import (
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 func alterBase(t *testing.T, spec Spec) *schema.Table {
@@ -255,7 +255,7 @@ func TestApplyChangesMatchesJava(t *testing.T) {
 
 func TestAlterWritesCreateOnly(t *testing.T) {
 	ctx := context.Background()
-	st, err := objstore.Open(ctx, "mem://")
+	st, err := storage.Open(ctx, "mem://")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/storage"
 )
 
 // maxDynamicBucket is the largest bucket id dynamic bucket mode assigns
@@ -131,7 +131,7 @@ func decodeHashIndex(name string, b []byte) ([]int32, error) {
 }
 
 // readHashIndex reads the hashes of a HASH index entry.
-func readHashIndex(ctx context.Context, st *objstore.Store, e *manifest.IndexEntry) ([]int32, error) {
+func readHashIndex(ctx context.Context, st *storage.Store, e *manifest.IndexEntry) ([]int32, error) {
 	key := indexDir + e.FileName
 	if e.ExternalPath != nil {
 		return nil, fmt.Errorf("%w: hash index %s at external path %s", ErrUnsupported, e.FileName, *e.ExternalPath)

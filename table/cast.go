@@ -1,6 +1,6 @@
 package table
 
-import "github.com/floelake/floe/internal/schema"
+import "github.com/floelake/floe/schema"
 
 // Paimon's type families (DataTypeFamily), as far as the cast rules use them.
 type family uint16

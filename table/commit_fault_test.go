@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // Faults on the snapshot create: before the write, after the store applied
@@ -16,21 +16,21 @@ import (
 // and identifier afterwards never loses or duplicates a commit.
 func TestCommitFaults(t *testing.T) {
 	e := newCommitEnv(t, false)
-	faults := &objstore.Faults{}
+	faults := &storage.Faults{}
 	ctx := context.Background()
-	tbl, err := OpenStore(ctx, objstore.WithFaults(e.cat.TableStore(e.id), faults))
+	tbl, err := OpenStore(ctx, storage.WithFaults(e.cat.TableStore(e.id), faults))
 	if err != nil {
 		t.Fatal(err)
 	}
-	create := objstore.Fault{Op: objstore.OpCreate, Key: "snapshot/snapshot-"}
+	create := storage.Fault{Op: storage.OpCreate, Key: "snapshot/snapshot-"}
 	cases := []struct {
 		name  string
 		setup func()
 	}{
-		{"before-once", func() { f := create; f.Phase = objstore.Before; f.Times = 1; faults.Add(f) }},
-		{"after-once", func() { f := create; f.Phase = objstore.After; f.Times = 1; faults.Add(f) }},
-		{"before-always", func() { f := create; f.Phase = objstore.Before; faults.Add(f) }},
-		{"after-always", func() { f := create; f.Phase = objstore.After; faults.Add(f) }},
+		{"before-once", func() { f := create; f.Phase = storage.Before; f.Times = 1; faults.Add(f) }},
+		{"after-once", func() { f := create; f.Phase = storage.After; f.Times = 1; faults.Add(f) }},
+		{"before-always", func() { f := create; f.Phase = storage.Before; faults.Add(f) }},
+		{"after-always", func() { f := create; f.Phase = storage.After; faults.Add(f) }},
 		{"latency", func() { faults.SetLatency(40 * time.Millisecond) }},
 	}
 	for i, c := range cases {
@@ -67,16 +67,16 @@ func TestCommitFaults(t *testing.T) {
 // published and a retry succeeds.
 func TestCommitManifestWriteFault(t *testing.T) {
 	e := newCommitEnv(t, false)
-	faults := &objstore.Faults{}
+	faults := &storage.Faults{}
 	ctx := context.Background()
-	tbl, err := OpenStore(ctx, objstore.WithFaults(e.cat.TableStore(e.id), faults))
+	tbl, err := OpenStore(ctx, storage.WithFaults(e.cat.TableStore(e.id), faults))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := msgFor(t, 1, 0)
 	m.NewFiles = []manifest.DataFile{e.file(0, 0, 0, 3)}
-	faults.Add(objstore.Fault{Op: objstore.OpWrite, Key: "manifest/manifest-list-", Times: 1})
-	if _, err := tbl.Commit(ctx, []CommitMessage{m}, CommitOptions{}); !errors.Is(err, objstore.ErrInjected) {
+	faults.Add(storage.Fault{Op: storage.OpWrite, Key: "manifest/manifest-list-", Times: 1})
+	if _, err := tbl.Commit(ctx, []CommitMessage{m}, CommitOptions{}); !errors.Is(err, storage.ErrInjected) {
 		t.Fatalf("want injected error, got %v", err)
 	}
 	if n, _ := snapshot.LatestID(ctx, e.tbl.Store()); n != 0 {

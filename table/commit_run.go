@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 	"github.com/google/uuid"
 )

@@ -13,10 +13,10 @@ import (
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // commitEnv is a table in a temporary warehouse: pk (k INT) partitioned by
@@ -198,7 +198,7 @@ func (e *commitEnv) check(tbl *Table) {
 
 // checkSnapshotFiles verifies that list sizes are exact and every manifest
 // named exists with the recorded size and entry counts.
-func checkSnapshotFiles(t *testing.T, st *objstore.Store, s *snapshot.Snapshot) {
+func checkSnapshotFiles(t *testing.T, st *storage.Store, s *snapshot.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	lists := []struct {

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 )
 
 // CommitConflictError says why a commit cannot be applied on top of the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 )
 
 // ddCase is one case of a datadriven file: input lines, then "----", then

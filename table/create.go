@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // ErrInvalidSpec reports a Spec that cannot become a table: an unknown or

@@ -17,8 +17,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/objstore"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 	"github.com/floelake/floe/table"
 )
 
@@ -143,7 +143,7 @@ type modelEnv struct {
 	rng    *rand.Rand
 	dir    string
 	tbl    *table.Table
-	faults *objstore.Faults
+	faults *storage.Faults
 	ftbl   *table.Table // the same table over a fault-injecting store
 	cur    *model
 	snaps  map[int64]*model
@@ -217,8 +217,8 @@ func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
 	}
 	defer tbl.Close()
 
-	faults := &objstore.Faults{}
-	fst := objstore.WithFaults(cat.TableStore(id), faults)
+	faults := &storage.Faults{}
+	fst := storage.WithFaults(cat.TableStore(id), faults)
 	ftbl, err := table.OpenStore(ctx, fst)
 	if err != nil {
 		t.Fatal(err)
@@ -475,19 +475,19 @@ func (e *modelEnv) tablePath() string { return joinURL(e.dir, "db.db/t") }
 func (e *modelEnv) stepFault() {
 	rows := e.rows(partitions[:1+e.rng.IntN(len(partitions))], 1+e.rng.IntN(500))
 	msgs := e.write(e.tbl, rows)
-	f := objstore.Fault{Op: objstore.OpCreate, Key: "snapshot/snapshot-", Times: 2}
+	f := storage.Fault{Op: storage.OpCreate, Key: "snapshot/snapshot-", Times: 2}
 	if e.rng.IntN(4) == 0 {
 		f.Times = 1000 // Publish gives up: the outcome stays ambiguous
 	}
 	switch e.rng.IntN(3) {
 	case 0:
-		f.Phase = objstore.Before
+		f.Phase = storage.Before
 	case 1:
-		f.Phase = objstore.After
+		f.Phase = storage.After
 	default:
-		f = objstore.Fault{Op: objstore.OpWrite, Key: "manifest/", Phase: objstore.Before, Times: 1}
+		f = storage.Fault{Op: storage.OpWrite, Key: "manifest/", Phase: storage.Before, Times: 1}
 		if e.rng.IntN(2) == 0 {
-			f.Op = objstore.OpCreate
+			f.Op = storage.OpCreate
 		}
 	}
 	e.faults.Add(f)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
+	"github.com/floelake/floe/storage"
 )
 
 // A bad option value fails at Open, naming the key; a location without a
@@ -21,7 +21,7 @@ func TestOpenValidatesOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := objstore.Open(ctx, "mem://")
+	st, err := storage.Open(ctx, "mem://")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // ErrInvalidOption reports a table option whose value cannot be parsed or

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 func optsTable(kv ...string) *schema.Table {

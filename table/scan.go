@@ -12,9 +12,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 )
 

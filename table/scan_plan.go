@@ -6,9 +6,9 @@ import (
 	"sort"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 )
 

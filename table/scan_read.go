@@ -15,10 +15,10 @@ import (
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/dv"
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
 )
 
 // Read returns the rows of one split. Primary-key splits are merged

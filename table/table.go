@@ -15,9 +15,9 @@ import (
 	"sync"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // Sentinel errors.
@@ -32,7 +32,7 @@ var (
 // Table is an open Paimon table. It is safe for concurrent use. The caller
 // must Close it.
 type Table struct {
-	store  *objstore.Store
+	store  *storage.Store
 	owner  bool
 	latest *schema.Table
 	cfg    *Config
@@ -42,9 +42,9 @@ type Table struct {
 }
 
 // Open opens the table whose root directory is at url (a local path or a
-// storage URL, see objstore.Open).
+// storage URL, see storage.Open).
 func Open(ctx context.Context, url string) (*Table, error) {
-	st, err := objstore.Open(ctx, url)
+	st, err := storage.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +71,11 @@ func OpenIn(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier) (*
 }
 
 // OpenStore opens the table rooted at st. Closing the table leaves st open.
-func OpenStore(ctx context.Context, st *objstore.Store) (*Table, error) {
+func OpenStore(ctx context.Context, st *storage.Store) (*Table, error) {
 	return open(ctx, st)
 }
 
-func open(ctx context.Context, st *objstore.Store) (*Table, error) {
+func open(ctx context.Context, st *storage.Store) (*Table, error) {
 	ids, err := schemaIDs(ctx, st)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func open(ctx context.Context, st *objstore.Store) (*Table, error) {
 	return t, nil
 }
 
-func schemaIDs(ctx context.Context, st *objstore.Store) ([]int64, error) {
+func schemaIDs(ctx context.Context, st *storage.Store) ([]int64, error) {
 	names, err := st.ListDir(ctx, "schema")
 	if err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func (t *Table) Close() error {
 }
 
 // Store returns the table's root store.
-func (t *Table) Store() *objstore.Store { return t.store }
+func (t *Table) Store() *storage.Store { return t.store }
 
 // Config returns the table options of the latest schema, parsed.
 func (t *Table) Config() *Config { return t.cfg }
@@ -146,7 +146,7 @@ func (t *Table) SchemaByID(ctx context.Context, id int64) (*schema.Table, error)
 }
 
 // readSchema reads and decodes schema/schema-<id> of the table at st.
-func readSchema(ctx context.Context, st *objstore.Store, id int64) (*schema.Table, error) {
+func readSchema(ctx context.Context, st *storage.Store, id int64) (*schema.Table, error) {
 	name := "schema/" + schema.FileName(id)
 	b, err := st.Read(ctx, name)
 	if err != nil {

@@ -15,10 +15,10 @@ import (
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/table"
 )
 

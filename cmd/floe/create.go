@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/floelake/floe/catalog"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/table"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // formatRow renders decoded BinaryRow values for display; nil stays nil.

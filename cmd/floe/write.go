@@ -23,7 +23,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/floelake/floe/internal/jsonrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/table"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // ArrowValue returns the value of row i of arr as this package's Go value

@@ -3,7 +3,7 @@ package binrow
 import (
 	"testing"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 var benchTypes = []schema.DataType{schema.NewInt(), schema.NewString(), schema.NewBigInt(), schema.NewDecimal(38, 10), schema.NewTimestamp(6)}

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 func unhex(t testing.TB, s string) []byte {

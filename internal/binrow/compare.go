@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"math"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // CompareFloat32 is Java's Float.compare: -0.0 < +0.0, and NaN (any NaN)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // Row is a read-only view of one BinaryRow's bytes with accessors for hot

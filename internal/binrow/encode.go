@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // Writer builds BinaryRows into a reusable buffer. Either call Encode with

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // fuzzTypeSets are the row types FuzzDecodeBinaryRow decodes input as.

@@ -3,7 +3,7 @@ package binrow
 import (
 	"encoding/binary"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // BitSetWidth returns the size in bytes of the header and null bit set of a

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 func field(name string, t schema.DataType) schema.Field { return schema.Field{Name: name, Type: t} }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // DefaultPartitionName is Paimon's default partition.default-name.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // Errors returned by this package.
@@ -47,7 +47,7 @@ type StatsMode struct {
 
 // WriterOptions configure NewWriter.
 type WriterOptions struct {
-	Store *objstore.Store
+	Store *storage.Store
 	// Dir is the bucket directory key, e.g. "dt=2024-01-01/bucket-0".
 	Dir string
 	// Prefix is the file name prefix, data-file.prefix ("data-") or
@@ -120,7 +120,7 @@ type Deletes interface {
 
 // ReadOptions configure Open.
 type ReadOptions struct {
-	Store *objstore.Store
+	Store *storage.Store
 	// Path is the file's object key (bucket directory + file name).
 	Path string
 	// Size is the file size from the manifest (0: ask the store).

@@ -10,7 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/datafile"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // BenchmarkWriteNarrow writes 1M rows of (id INT, name STRING, amount

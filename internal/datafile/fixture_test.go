@@ -13,9 +13,9 @@ import (
 
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/fixtures"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 	"github.com/floelake/floe/table"
 )
 
@@ -265,9 +265,9 @@ func counts(c []*int64) []string {
 	return out
 }
 
-func memStore(t testing.TB) *objstore.Store {
+func memStore(t testing.TB) *storage.Store {
 	t.Helper()
-	st, err := objstore.Open(context.Background(), "mem://")
+	st, err := storage.Open(context.Background(), "mem://")
 	if err != nil {
 		t.Fatal(err)
 	}

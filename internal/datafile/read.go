@@ -20,8 +20,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 const defaultBatchSize = 4096
@@ -89,7 +89,7 @@ func corrupt(p string, err error) error {
 // rangeReader is an io.ReaderAt over ranged store reads.
 type rangeReader struct {
 	ctx  context.Context
-	st   *objstore.Store
+	st   *storage.Store
 	key  string
 	size int64
 	pos  int64 // for Seek and Read

@@ -17,7 +17,7 @@ import (
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/fixtures"
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 func allTypeFields() []schema.Field {

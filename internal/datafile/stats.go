@@ -10,8 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/floelake/floe/internal/binrow"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 )
 
 // maxStatsSize is parquet-mr's MAX_STATS_SIZE: binary min/max whose

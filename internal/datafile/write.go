@@ -19,9 +19,9 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/objstore"
-	"github.com/floelake/floe/internal/schema"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // Row groups are flushed at min(target file size, maxRowGroup), as
@@ -37,9 +37,9 @@ const (
 type fileState struct {
 	name     string
 	key      string
-	ow       *objstore.ObjectWriter // the object being streamed
-	bw       *bufio.Writer          // buffers writes into ow
-	cw       *countingWriter        // counts bytes written into bw
+	ow       *storage.ObjectWriter // the object being streamed
+	bw       *bufio.Writer         // buffers writes into ow
+	cw       *countingWriter       // counts bytes written into bw
 	fw       *pqarrow.FileWriter
 	rows     int64
 	deletes  int64

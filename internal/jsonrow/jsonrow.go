@@ -19,7 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 // ErrValue marks an input value that does not convert to its column's type.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/kv"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 )
 
 var keyTypes = []arrow.DataType{

@@ -19,20 +19,21 @@ const module = "github.com/floelake/floe/"
 // import. Packages missing from the table may import nothing of ours, except
 // internal/jsonpp (a leaf utility), which anyone may use.
 var allowed = map[string][]string{
-	"cmd/floe":          {"table", "catalog", "predicate", "snapshot", "manifest", "internal/schema", "internal/binrow", "internal/objstore", "internal/kv", "internal/datafile", "internal/jsonrow"},
-	"table":             {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
-	"changelog":         {"lsm", "merge", "manifest", "internal/kv", "internal/schema", "internal/binrow", "internal/datafile", "internal/objstore"},
-	"lsm":               {"merge", "manifest", "internal/datafile", "internal/kv", "internal/schema", "internal/binrow", "internal/objstore"},
-	"merge":             {"internal/kv", "internal/schema"},
-	"manifest":          {"internal/binrow", "internal/schema", "internal/objstore"},
-	"snapshot":          {"internal/objstore"},
-	"catalog":           {"internal/schema", "internal/objstore"},
-	"internal/datafile": {"manifest", "internal/kv", "internal/schema", "internal/objstore", "internal/binrow"},
-	"predicate":         {"internal/schema", "internal/binrow"},
-	"internal/dv":       {},
-	"internal/jsonrow":  {"internal/schema"},
-	"internal/binrow":   {"internal/schema"},
-	"internal/fixtures": {},
+	"cmd/floe":            {"table", "catalog", "predicate", "snapshot", "manifest", "schema", "internal/binrow", "storage", "internal/kv", "internal/datafile", "internal/jsonrow"},
+	"table":               {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
+	"changelog":           {"lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
+	"lsm":                 {"merge", "manifest", "internal/datafile", "internal/kv", "schema", "internal/binrow", "storage"},
+	"merge":               {"internal/kv", "schema"},
+	"manifest":            {"internal/binrow", "schema", "storage"},
+	"snapshot":            {"storage"},
+	"catalog":             {"schema", "storage"},
+	"internal/datafile":   {"manifest", "internal/kv", "schema", "storage", "internal/binrow"},
+	"predicate":           {"schema", "internal/binrow"},
+	"internal/dv":         {},
+	"internal/jsonrow":    {"schema"},
+	"internal/binrow":     {"schema"},
+	"internal/fixtures":   {},
+	"storage/storagetest": {"storage"},
 }
 
 var everyone = map[string]bool{"internal/jsonpp": true}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/internal/jsonrow"
-	"github.com/floelake/floe/internal/schema"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 	"github.com/floelake/floe/table"
 )
