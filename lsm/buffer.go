@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/schema"
 )
 
 // Buffer is one bucket's write buffer. It is not safe for concurrent use.
@@ -77,7 +78,7 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 // Add buffers the rows of rec (value schema) with the given row kinds and
 // the sequence numbers firstSeq, firstSeq+1, … in row order. The buffer
 // retains rec (the caller may Release its own reference).
-func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error {
+func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) error {
 	n := int(rec.NumRows())
 	if len(kinds) != n {
 		return fmt.Errorf("%w: %d kinds for %d rows", ErrOptions, len(kinds), n)
@@ -87,7 +88,7 @@ func (b *Buffer) Add(rec arrow.Record, kinds []kv.RowKind, firstSeq int64) error
 	}
 	for _, k := range kinds {
 		if !k.Valid() {
-			return fmt.Errorf("%w: %d", kv.ErrRowKind, k)
+			return fmt.Errorf("%w: %d", schema.ErrRowKind, k)
 		}
 	}
 	if n == 0 {
@@ -146,7 +147,7 @@ func (b *Buffer) sorted() []int32 {
 	n := len(b.seqs)
 	idx := b.sortIndex()
 	out := idx[:0] // selections never overtake the read position
-	var kinds []kv.RowKind
+	var kinds []schema.RowKind
 	for i := 0; i < n; {
 		j := i + 1
 		k := b.key(idx[i])
@@ -155,7 +156,7 @@ func (b *Buffer) sorted() []int32 {
 		}
 		kinds = kinds[:0]
 		for _, r := range idx[i:j] {
-			kinds = append(kinds, kv.RowKind(b.kinds[r]))
+			kinds = append(kinds, schema.RowKind(b.kinds[r]))
 		}
 		if s := b.o.Engine.Select(kinds); s >= 0 && s < len(kinds) {
 			out = append(out, idx[i+s])

@@ -14,6 +14,7 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/schema"
 )
 
 // wideBatches builds rows of (k INT, s0..s19 STRING(10)) in batches of
@@ -54,7 +55,7 @@ func BenchmarkBuffer(b *testing.B) {
 			r.Release()
 		}
 	}()
-	kinds := make([]kv.RowKind, 4096)
+	kinds := make([]schema.RowKind, 4096)
 	for _, spill := range []bool{false, true} {
 		b.Run(fmt.Sprintf("spill=%v", spill), func(b *testing.B) {
 			ctx := context.Background()

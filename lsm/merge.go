@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/schema"
 )
 
 // cursor walks one sorted run batch by batch. The keys (and sequence-field
@@ -72,7 +73,7 @@ type mergeReader struct {
 	srcs  []arrow.Record // retained sources of the pending output
 	sel   []rowRef
 	gkey  []byte
-	gkind []kv.RowKind
+	gkind []schema.RowKind
 	gref  []rowRef
 
 	cur arrow.Record
@@ -305,7 +306,7 @@ func (r *mergeReader) group() error {
 		if !bytes.Equal(top.key(top.pos), r.gkey) {
 			break
 		}
-		r.gkind = append(r.gkind, kv.RowKind(top.kinds[top.pos]))
+		r.gkind = append(r.gkind, schema.RowKind(top.kinds[top.pos]))
 		r.gref = append(r.gref, rowRef{Src: r.srcOf(top), Row: int32(top.pos)})
 		top.pos++
 		if top.pos >= top.n {

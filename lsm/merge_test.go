@@ -14,6 +14,7 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/schema"
 )
 
 // Test value schema: k INT (key), g BIGINT (nullable sequence field),
@@ -30,7 +31,7 @@ var kvSchema = kv.RecordSchema(valueSchema)
 // row is one model record.
 type row struct {
 	Seq  int64
-	Kind kv.RowKind
+	Kind schema.RowKind
 	K    int32
 	G    *int64
 }
@@ -79,7 +80,7 @@ func model(rows []row, useG, desc bool, eng merge.Engine, dropRetracts bool) []r
 	var out []row
 	for i := 0; i < len(rows); {
 		j := i
-		var kinds []kv.RowKind
+		var kinds []schema.RowKind
 		for j < len(rows) && rows[j].K == rows[i].K {
 			kinds = append(kinds, rows[j].Kind)
 			j++
@@ -134,10 +135,10 @@ func kvRecords(mem memory.Allocator, rows []row, batch int) []arrow.Record {
 }
 
 // valueRecord builds one value-schema record and its kinds.
-func valueRecord(mem memory.Allocator, rows []row) (arrow.Record, []kv.RowKind) {
+func valueRecord(mem memory.Allocator, rows []row) (arrow.Record, []schema.RowKind) {
 	b := array.NewRecordBuilder(mem, valueSchema)
 	defer b.Release()
-	kinds := make([]kv.RowKind, len(rows))
+	kinds := make([]schema.RowKind, len(rows))
 	for i, r := range rows {
 		appendValues(b.Fields(), r)
 		kinds[i] = r.Kind
@@ -158,7 +159,7 @@ func readRows(t *testing.T, recs []arrow.Record) []row {
 		v := rec.Column(4).(*array.String)
 		l := rec.Column(5).(*array.List)
 		for i := range int(rec.NumRows()) {
-			r := row{Seq: seq.Value(i), Kind: kv.RowKind(kind.Value(i)), K: k.Value(i)}
+			r := row{Seq: seq.Value(i), Kind: schema.RowKind(kind.Value(i)), K: k.Value(i)}
 			if g.IsValid(i) {
 				x := g.Value(i)
 				r.G = &x
@@ -205,12 +206,12 @@ func drain(t *testing.T, rr array.RecordReader) []arrow.Record {
 func randRows(rng *rand.Rand, n, keys int, seq *int64, retracts bool) []row {
 	rows := make([]row, n)
 	for i := range rows {
-		r := row{Seq: *seq, K: int32(rng.IntN(keys)), Kind: kv.Insert}
+		r := row{Seq: *seq, K: int32(rng.IntN(keys)), Kind: schema.Insert}
 		*seq++
 		if retracts {
-			r.Kind = kv.RowKind(rng.IntN(4))
+			r.Kind = schema.RowKind(rng.IntN(4))
 		} else if rng.IntN(2) == 0 {
-			r.Kind = kv.UpdateAfter
+			r.Kind = schema.UpdateAfter
 		}
 		if rng.IntN(4) != 0 {
 			g := int64(rng.IntN(5))

@@ -11,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/schema"
 )
 
 // ErrUnsupported reports a merge engine floe does not implement yet.
@@ -29,11 +29,11 @@ type Engine interface {
 	// key, given the kinds of all its records in merge order (oldest
 	// first). -1 means no record survives. The chosen record may be a
 	// retract: writers keep it (it must shadow older files), readers drop it.
-	Select(kinds []kv.RowKind) int
+	Select(kinds []schema.RowKind) int
 	// Accept checks one input record before it is buffered: first-row
 	// without ignore-delete rejects retracts with ErrRetract. It returns
 	// false for records the engine drops on write (ignore-delete).
-	Accept(k kv.RowKind) (bool, error)
+	Accept(k schema.RowKind) (bool, error)
 }
 
 // Options configure New.
@@ -61,10 +61,10 @@ type Deduplicate struct{ IgnoreDelete bool }
 func (Deduplicate) Name() string { return "deduplicate" }
 
 // Select implements Engine: the last record.
-func (Deduplicate) Select(kinds []kv.RowKind) int { return len(kinds) - 1 }
+func (Deduplicate) Select(kinds []schema.RowKind) int { return len(kinds) - 1 }
 
 // Accept implements Engine.
-func (d Deduplicate) Accept(k kv.RowKind) (bool, error) {
+func (d Deduplicate) Accept(k schema.RowKind) (bool, error) {
 	if d.IgnoreDelete && k.IsRetract() {
 		return false, nil
 	}
@@ -78,7 +78,7 @@ type FirstRow struct{ IgnoreDelete bool }
 func (FirstRow) Name() string { return "first-row" }
 
 // Select implements Engine: the first +I/+U record, or -1.
-func (FirstRow) Select(kinds []kv.RowKind) int {
+func (FirstRow) Select(kinds []schema.RowKind) int {
 	for i, k := range kinds {
 		if !k.IsRetract() {
 			return i
@@ -88,7 +88,7 @@ func (FirstRow) Select(kinds []kv.RowKind) int {
 }
 
 // Accept implements Engine.
-func (f FirstRow) Accept(k kv.RowKind) (bool, error) {
+func (f FirstRow) Accept(k schema.RowKind) (bool, error) {
 	if k.IsRetract() {
 		if f.IgnoreDelete {
 			return false, nil

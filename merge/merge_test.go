@@ -4,14 +4,14 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/schema"
 )
 
-func kinds(s ...string) []kv.RowKind {
-	out := make([]kv.RowKind, len(s))
+func kinds(s ...string) []schema.RowKind {
+	out := make([]schema.RowKind, len(s))
 	for i, x := range s {
-		k, err := kv.ParseRowKind(x)
+		k, err := schema.ParseRowKind(x)
 		if err != nil {
 			panic(err)
 		}
@@ -23,7 +23,7 @@ func kinds(s ...string) []kv.RowKind {
 func TestSelect(t *testing.T) {
 	for _, tc := range []struct {
 		eng   merge.Engine
-		kinds []kv.RowKind
+		kinds []schema.RowKind
 		want  int
 	}{
 		{merge.Deduplicate{}, kinds("+I"), 0},
@@ -42,16 +42,16 @@ func TestSelect(t *testing.T) {
 func TestAccept(t *testing.T) {
 	for _, tc := range []struct {
 		eng     merge.Engine
-		k       kv.RowKind
+		k       schema.RowKind
 		keep    bool
 		wantErr error
 	}{
-		{merge.Deduplicate{}, kv.Delete, true, nil},
-		{merge.Deduplicate{IgnoreDelete: true}, kv.Delete, false, nil},
-		{merge.Deduplicate{IgnoreDelete: true}, kv.Insert, true, nil},
-		{merge.FirstRow{}, kv.UpdateBefore, false, merge.ErrRetract},
-		{merge.FirstRow{IgnoreDelete: true}, kv.Delete, false, nil},
-		{merge.FirstRow{}, kv.UpdateAfter, true, nil},
+		{merge.Deduplicate{}, schema.Delete, true, nil},
+		{merge.Deduplicate{IgnoreDelete: true}, schema.Delete, false, nil},
+		{merge.Deduplicate{IgnoreDelete: true}, schema.Insert, true, nil},
+		{merge.FirstRow{}, schema.UpdateBefore, false, merge.ErrRetract},
+		{merge.FirstRow{IgnoreDelete: true}, schema.Delete, false, nil},
+		{merge.FirstRow{}, schema.UpdateAfter, true, nil},
 	} {
 		keep, err := tc.eng.Accept(tc.k)
 		if keep != tc.keep || !errors.Is(err, tc.wantErr) {

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
-	"github.com/google/uuid"
 )
 
 // ErrInvalidCommit reports a commit request that cannot be made: files

@@ -296,7 +296,7 @@ func (tr *transform) apply(ctx context.Context, rec arrow.Record) (arrow.Record,
 		}
 		k := sel[:0]
 		for _, i := range sel {
-			if !kv.RowKind(kinds.Value(int(i))).IsRetract() {
+			if !schema.RowKind(kinds.Value(int(i))).IsRetract() {
 				k = append(k, i)
 			}
 		}

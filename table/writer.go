@@ -14,7 +14,6 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
-	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/merge"
@@ -567,7 +566,7 @@ func (w *Writer) newBuffer() (*lsm.Buffer, error) {
 // whole says bs takes every row of the input, in order.
 func (w *Writer) addRows(ctx context.Context, bs *bucketState, in *input, whole bool) error {
 	var sub arrow.Record
-	var kinds []kv.RowKind
+	var kinds []schema.RowKind
 	if whole {
 		sub = in.rec
 		sub.Retain()
@@ -578,7 +577,7 @@ func (w *Writer) addRows(ctx context.Context, bs *bucketState, in *input, whole 
 			return err
 		}
 		if w.hasPK {
-			kinds = make([]kv.RowKind, len(bs.rows))
+			kinds = make([]schema.RowKind, len(bs.rows))
 			for i, r := range bs.rows {
 				kinds[i] = in.kinds[r]
 			}

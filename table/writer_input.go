@@ -6,14 +6,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/schema"
 )
 
 // input is one record passed to Write, matched to the table: its columns
 // in table order and each row's kind.
 type input struct {
 	cols  []arrow.Array // one per table column, typed as the table's column
-	kinds []kv.RowKind
+	kinds []schema.RowKind
 	rec   arrow.Record // the value record over cols (table schema)
 }
 
@@ -101,8 +101,8 @@ func firstNull(a arrow.Array) int {
 
 // readKinds returns the row kinds of a row-kind column (nil column: all
 // inserts).
-func readKinds(col arrow.Array, name string, n int) ([]kv.RowKind, error) {
-	kinds := make([]kv.RowKind, n)
+func readKinds(col arrow.Array, name string, n int) ([]schema.RowKind, error) {
+	kinds := make([]schema.RowKind, n)
 	if col == nil {
 		return kinds, nil
 	}
@@ -116,7 +116,7 @@ func readKinds(col arrow.Array, name string, n int) ([]kv.RowKind, error) {
 		return kinds, parseKinds(a, kinds, bad)
 	case *array.Int8:
 		for r := range n {
-			k := kv.RowKind(a.Value(r))
+			k := schema.RowKind(a.Value(r))
 			if a.IsNull(r) || !k.Valid() {
 				return nil, bad(r)
 			}
@@ -129,18 +129,18 @@ func readKinds(col arrow.Array, name string, n int) ([]kv.RowKind, error) {
 }
 
 // parseKind parses the short forms without allocating.
-func parseKind(s string) (kv.RowKind, bool) {
+func parseKind(s string) (schema.RowKind, bool) {
 	switch s {
 	case "+I":
-		return kv.Insert, true
+		return schema.Insert, true
 	case "-U":
-		return kv.UpdateBefore, true
+		return schema.UpdateBefore, true
 	case "+U":
-		return kv.UpdateAfter, true
+		return schema.UpdateAfter, true
 	case "-D":
-		return kv.Delete, true
+		return schema.Delete, true
 	}
-	k, err := kv.ParseRowKind(s)
+	k, err := schema.ParseRowKind(s)
 	return k, err == nil
 }
 
@@ -203,7 +203,7 @@ func retype(data arrow.ArrayData, dt arrow.DataType) arrow.ArrayData {
 func parseKinds[S interface {
 	IsNull(int) bool
 	Value(int) string
-}](a S, kinds []kv.RowKind, bad func(int) error) error {
+}](a S, kinds []schema.RowKind, bad func(int) error) error {
 	for r := range kinds {
 		if a.IsNull(r) {
 			return bad(r)

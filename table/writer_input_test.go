@@ -10,8 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
 )
 
 func jsonRecord(t *testing.T, sc *arrow.Schema, js string) arrow.Record {
@@ -112,7 +112,7 @@ func TestWriteRowKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.release()
-	if want := []kv.RowKind{kv.Insert, kv.UpdateAfter, kv.Delete}; !equalKinds(in.kinds, want) {
+	if want := []schema.RowKind{schema.Insert, schema.UpdateAfter, schema.Delete}; !equalKinds(in.kinds, want) {
 		t.Errorf("kinds %v, want %v", in.kinds, want)
 	}
 
@@ -161,7 +161,7 @@ func TestWriteRowKinds(t *testing.T) {
 	}
 }
 
-func equalKinds(a, b []kv.RowKind) bool {
+func equalKinds(a, b []schema.RowKind) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/schema"
 )
 
 // tableRows reads every live file of the latest snapshot back with
@@ -32,7 +33,7 @@ func tableRows(t *testing.T, tb *Table) []string {
 	pk := len(s.PrimaryKeys) > 0
 	type rec struct {
 		seq  int64
-		kind kv.RowKind
+		kind schema.RowKind
 		row  string
 	}
 	latest := map[string]rec{}
@@ -73,7 +74,7 @@ func tableRows(t *testing.T, tb *Table) []string {
 					continue
 				}
 				seq := b.Column(kv.SeqColumn).(*array.Int64).Value(i)
-				kind := kv.RowKind(b.Column(kv.KindColumn).(*array.Int8).Value(i))
+				kind := schema.RowKind(b.Column(kv.KindColumn).(*array.Int8).Value(i))
 				if seqs[dir][seq] {
 					t.Errorf("%s: sequence number %d used twice", dir, seq)
 				}

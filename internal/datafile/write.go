@@ -351,7 +351,7 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 			}
 			f.minSeq = min(f.minSeq, s)
 			f.maxSeq = max(f.maxSeq, s)
-			if k := kv.RowKind(kinds.Value(i)); k.IsRetract() {
+			if k := schema.RowKind(kinds.Value(i)); k.IsRetract() {
 				f.deletes++
 			}
 		}
