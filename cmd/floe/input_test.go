@@ -160,6 +160,17 @@ func TestWriteDecimalScale(t *testing.T) {
 			t.Errorf("%s: want a *jsonrow.ValueError naming %s, got %v", tc.name, tc.value, err)
 		}
 	}
+	// Parquet: a decimal of a larger scale is cast only when exact.
+	src := filepath.Join(wh, "db.db", "src")
+	mustRun(t, "create", src, "--column", "id BIGINT", "--column", "amount DECIMAL(10, 4)")
+	mustRun(t, "write", src, writeFile(t, in, "src.jsonl", "{\"id\": 1, \"amount\": \"1.5000\"}\n{\"id\": 2, \"amount\": \"1.2345\"}\n"))
+	pq := filepath.Join(in, "src.parquet")
+	mustRun(t, "scan", src, "--format", "parquet", "--output", pq)
+	_, err := runCLI(t, "write", tbl, pq)
+	var ie *inputError
+	if !errors.As(err, &ie) || ie.Column != "amount" || !errors.Is(err, jsonrow.ErrValue) {
+		t.Errorf("parquet decimal: %v", err)
+	}
 	noSnapshots(t, tbl)
 	mustRun(t, "write", tbl, writeFile(t, in, "ok.csv", "id,amount\n1,1.500\n2,-3.1e1\n"))
 	equalLines(t, "exact", mustRun(t, "scan", tbl, "--format", "csv"), "id,amount", "1,1.50", "2,-31.00")
