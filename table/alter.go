@@ -186,7 +186,8 @@ func (a *alteration) mustIndex(name string) (int, error) {
 
 // ApplyChanges returns the schema that follows old after changes, with id
 // old.ID+1, or an error wrapping ErrInvalidSchemaChange (or *OptionError
-// for an option value the new schema cannot parse). It is Paimon's
+// for an option value the new schema cannot parse, *UnsupportedError for
+// one floe cannot write). It is Paimon's
 // SchemaManager.generateTableSchema followed by the checks of a schema
 // commit; hasSnapshots says whether the table has a snapshot (some option
 // changes are refused then). old is not modified. The result's TimeMillis
@@ -235,7 +236,32 @@ func ApplyChanges(old *schema.Table, hasSnapshots bool, changes ...SchemaChange)
 	if err := checkCreateConfig(t, cfg); err != nil {
 		return nil, err
 	}
+	if err := checkAlterWritable(old, t, cfg); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// checkAlterWritable refuses a change that makes a table floe writes
+// unwritable, or that sets an option to a value floe cannot write. A table
+// already unwritable (written by Java with options floe does not write)
+// may still change in other ways.
+func checkAlterWritable(old, next *schema.Table, cfg *Config) error {
+	err := checkWritable(next, cfg)
+	if err == nil {
+		return nil
+	}
+	if oldCfg, perr := ParseConfig(old); perr == nil && checkWritable(old, oldCfg) == nil {
+		return err
+	}
+	if key, ok := optionKey(err); ok {
+		ov, oset := old.Option(key)
+		nv, nset := next.Option(key)
+		if ov != nv || oset != nset {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeKeys does what Paimon's Schema constructor does with the

@@ -62,7 +62,11 @@ func Create(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier, sp
 // NewSchema builds and checks schema 0 of a table described by spec
 // without writing anything: column types parsed, field ids assigned from
 // 0, primary-key columns made NOT NULL, options parsed as Open parses
-// them. Errors wrap ErrInvalidSpec or are *OptionError values.
+// them. Errors wrap ErrInvalidSpec or are *OptionError values, or
+// *UnsupportedError values for options floe cannot write yet
+// (merge-engine=partial-update, changelog-producer=input, file.format=orc,
+// a cross-partition upsert, …): such a table is refused when it is
+// created rather than on every write.
 func NewSchema(spec Spec) (*schema.Table, error) {
 	if len(spec.Columns) == 0 {
 		return nil, fmt.Errorf("%w: no columns", ErrInvalidSpec)
@@ -136,6 +140,9 @@ func NewSchema(spec Spec) (*schema.Table, error) {
 		return nil, err
 	}
 	if err := checkCreateConfig(s, cfg); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(s, cfg); err != nil {
 		return nil, err
 	}
 	return s, nil

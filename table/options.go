@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -614,4 +615,105 @@ func parseStatsMode(s string) (StatsMode, error) {
 		return StatsMode{}, errors.New("truncate length must be a positive 32-bit integer")
 	}
 	return StatsMode{Kind: StatsTruncate, Length: int(n)}, nil
+}
+
+// ParseMemorySize parses a memory size as Paimon options write it: a
+// non-negative integer and an optional unit (b, k/kb, m/mb, g/gb, t/tb,
+// powers of 1024, case-insensitive; no unit means bytes), as in "256 mb".
+func ParseMemorySize(s string) (int64, error) { return parseMemorySize(s) }
+
+// UnsupportedError reports a table option value that Paimon accepts but
+// floe cannot write yet. Create and Alter refuse such values, Writers
+// refuse tables that have them; reading is not affected. errors.Is(err,
+// ErrUnsupported) holds.
+type UnsupportedError struct {
+	Key    string
+	Value  string
+	Reason string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("table: unsupported option %s=%s: %s", e.Key, e.Value, e.Reason)
+}
+
+// Is makes an *UnsupportedError match ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// fileFormats are the file.format values Paimon knows.
+var fileFormats = []string{"parquet", "orc", "avro", "csv", "json", "text", "blob", "row", "lance", "mosaic", "vortex"}
+
+// fileCompressions are the file.compression values Paimon's writers take,
+// per format (parquet-java's codec names and "none"; ORC's compression
+// kinds; Avro's codecs and "zstd"; Hadoop codecs for the text formats).
+// Formats not listed are not checked.
+var fileCompressions = map[string][]string{
+	"parquet": {"none", "uncompressed", "snappy", "gzip", "lzo", "brotli", "lz4", "zstd", "lz4_raw"},
+	"orc":     {"none", "zlib", "snappy", "lzo", "lz4", "zstd", "brotli"},
+	"avro":    {"null", "deflate", "snappy", "bzip2", "xz", "zstandard", "zstd"},
+	"csv":     {"none", "gzip", "bzip2", "deflate", "snappy", "lz4", "zstd"},
+	"json":    {"none", "gzip", "bzip2", "deflate", "snappy", "lz4", "zstd"},
+	"text":    {"none", "gzip", "bzip2", "deflate", "snappy", "lz4", "zstd"},
+}
+
+// writableCompressions are the Parquet codecs floe writes.
+var writableCompressions = []string{"none", "uncompressed", "snappy", "gzip", "lz4", "zstd"}
+
+// checkWritable returns why floe cannot write a table with schema s and
+// options cfg: an *OptionError for a value Paimon does not know
+// (file.format=xyz), an *UnsupportedError for a layout floe's writer does
+// not produce yet, or nil. Create and Alter call it; reading never does.
+//
+// Deletion vectors, first-row and the lookup and full-compaction
+// changelog producers are writable: floe writes level-0 files, which
+// readers see (and changelog covers) once a compaction by another engine
+// has run, as after a Java write with write-only=true.
+func checkWritable(s *schema.Table, cfg *Config) error {
+	if !slices.Contains(fileFormats, cfg.FileFormat) {
+		return &OptionError{Key: "file.format", Value: cfg.FileFormat, Reason: "want one of " + strings.Join(fileFormats, ", ")}
+	}
+	if known, ok := fileCompressions[cfg.FileFormat]; ok && !slices.Contains(known, cfg.FileCompression) {
+		return &OptionError{Key: "file.compression", Value: cfg.FileCompression,
+			Reason: "file.format " + cfg.FileFormat + " takes " + strings.Join(known, ", ")}
+	}
+	if cfg.FileFormat != "parquet" {
+		return &UnsupportedError{Key: "file.format", Value: cfg.FileFormat, Reason: "floe writes parquet data files only"}
+	}
+	if !slices.Contains(writableCompressions, cfg.FileCompression) {
+		return &UnsupportedError{Key: "file.compression", Value: cfg.FileCompression, Reason: "floe writes " + strings.Join(writableCompressions, ", ")}
+	}
+	hasPK := len(s.PrimaryKeys) > 0
+	if hasPK {
+		switch cfg.MergeEngine {
+		case MergePartialUpdate, MergeAggregation:
+			return &UnsupportedError{Key: "merge-engine", Value: string(cfg.MergeEngine), Reason: "floe has no " + string(cfg.MergeEngine) + " merge engine yet"}
+		}
+		if cfg.ChangelogProducer == ChangelogInput {
+			return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
+				Reason: "floe does not write changelog files yet, so streaming readers would miss its rows"}
+		}
+	}
+	switch {
+	case cfg.Bucket > 0 && cfg.BucketFunction == BucketFunctionHive:
+		return &UnsupportedError{Key: "bucket-function.type", Value: string(cfg.BucketFunction), Reason: "floe does not write the hive bucket function yet"}
+	case cfg.Bucket == -2 && hasPK:
+		return &UnsupportedError{Key: "bucket", Value: "-2", Reason: "floe does not write postpone buckets yet"}
+	case cfg.Bucket == -1 && hasPK && s.CrossPartitionUpdate():
+		return &UnsupportedError{Key: "bucket", Value: "-1",
+			Reason: fmt.Sprintf("a dynamic-bucket primary key %v that lacks partition keys of %v is a cross-partition upsert, which floe does not write yet (add the partition keys to the primary key or set a bucket count)",
+				s.PrimaryKeys, s.PartitionKeys)}
+	}
+	return nil
+}
+
+// optionKey returns the option an *OptionError or *UnsupportedError names.
+func optionKey(err error) (string, bool) {
+	var oe *OptionError
+	if errors.As(err, &oe) {
+		return oe.Key, true
+	}
+	var ue *UnsupportedError
+	if errors.As(err, &ue) {
+		return ue.Key, true
+	}
+	return "", false
 }

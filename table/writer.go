@@ -185,8 +185,8 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 		parts:        make(map[string]*partState),
 		indexNames:   manifest.NewNameGenerator("index-"),
 	}
-	if cfg.FileFormat != "parquet" {
-		return nil, fmt.Errorf("%w: file.format=%s (only parquet is written)", ErrUnsupported, cfg.FileFormat)
+	if err := checkWritable(s, cfg); err != nil {
+		return nil, err
 	}
 	var err error
 	if w.arrowSchema, err = s.ArrowSchema(); err != nil {

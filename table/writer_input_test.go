@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/schema"
 )
@@ -173,22 +174,130 @@ func equalKinds(a, b []schema.RowKind) bool {
 	return true
 }
 
+// TestUnsupportedModes: tables whose layout floe cannot write are refused
+// by Create, and (when another engine created them) by NewWriter, while
+// they still open for reading.
 func TestUnsupportedModes(t *testing.T) {
 	ctx := context.Background()
 	cat := testCatalog(t)
-	cross := createTable(t, cat, "cross", Spec{
-		Columns:       []Column{{Name: "dt", Type: "STRING"}, {Name: "id", Type: "INT"}},
-		PartitionKeys: []string{"dt"}, PrimaryKeys: []string{"id"},
-	})
-	if _, err := cross.NewWriter(ctx, WriterOptions{}); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("cross-partition: %v", err)
+	for _, tc := range []struct {
+		name string
+		spec Spec
+		key  string
+	}{
+		{"cross", Spec{Columns: []Column{{Name: "dt", Type: "STRING"}, {Name: "id", Type: "INT"}},
+			PartitionKeys: []string{"dt"}, PrimaryKeys: []string{"id"}}, "bucket"},
+		{"post", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "-2"}}}, "bucket"},
+		{"partial", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "1"}, {"merge-engine", "partial-update"}}}, "merge-engine"},
+		{"agg", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "1"}, {"merge-engine", "aggregation"}}}, "merge-engine"},
+		{"input", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "1"}, {"changelog-producer", "input"}}}, "changelog-producer"},
+		{"orc", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{{"file.format", "orc"}}}, "file.format"},
+		{"brotli", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{{"file.compression", "brotli"}}}, "file.compression"},
+		{"hive", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "2"}, {"bucket-function.type", "hive"}}}, "bucket-function.type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := catalog.Identifier{Database: "db", Table: tc.name}
+			_, err := Create(ctx, cat, id, tc.spec, CreateOptions{})
+			var ue *UnsupportedError
+			if !errors.Is(err, ErrUnsupported) || !errors.As(err, &ue) || ue.Key != tc.key {
+				t.Fatalf("Create: want *UnsupportedError on %s, got %v", tc.key, err)
+			}
+			if _, err := cat.TableStore(id).Read(ctx, "schema/schema-0"); err == nil {
+				t.Fatal("a refused table was written")
+			}
+			// As another engine would: the schema without floe's checks.
+			s, err := newSchemaUnchecked(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cat.CreateTable(ctx, id, s, false); err != nil {
+				t.Fatal(err)
+			}
+			tb, err := OpenIn(ctx, cat, id)
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer tb.Close()
+			if _, err := tb.NewWriter(ctx, WriterOptions{}); !errors.Is(err, ErrUnsupported) {
+				t.Errorf("NewWriter: %v", err)
+			}
+		})
 	}
-	post := createTable(t, cat, "post", Spec{
-		Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
-		Options: []Option{{"bucket", "-2"}},
-	})
-	if _, err := post.NewWriter(ctx, WriterOptions{}); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("postpone: %v", err)
+	// Values Paimon does not know are invalid, not unsupported.
+	for _, o := range []Option{{"file.format", "xyz"}, {"file.compression", "rar"}} {
+		_, err := NewSchema(Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{o}})
+		var oe *OptionError
+		if !errors.As(err, &oe) || oe.Key != o.Key || !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("%s=%s: %v", o.Key, o.Value, err)
+		}
+	}
+	// Writable: deletion vectors, first-row, lookup changelog.
+	for _, o := range []Option{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}, {"changelog-producer", "lookup"}, {"file.compression", "snappy"}} {
+		if _, err := NewSchema(Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "1"}, o}}); err != nil {
+			t.Errorf("%s=%s: %v", o.Key, o.Value, err)
+		}
+	}
+}
+
+// newSchemaUnchecked is NewSchema without the writability checks.
+func newSchemaUnchecked(spec Spec) (*schema.Table, error) {
+	var fields []schema.Field
+	for i, c := range spec.Columns {
+		typ, err := schema.ParseType(c.Type)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, schema.Field{ID: i, Name: c.Name, Type: typ})
+	}
+	var opts schema.Options
+	for _, o := range spec.Options {
+		opts.Set(o.Key, o.Value)
+	}
+	return schema.NewTable(fields, spec.PartitionKeys, spec.PrimaryKeys, opts)
+}
+
+// TestAlterUnsupported: alter refuses to set an option value floe cannot
+// write, but a table another engine created with one may still change in
+// other ways.
+func TestAlterUnsupported(t *testing.T) {
+	ctx := context.Background()
+	cat := testCatalog(t)
+	createTable(t, cat, "a", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
+		Options: []Option{{"bucket", "1"}}})
+	id := catalog.Identifier{Database: "db", Table: "a"}
+	for _, c := range []SchemaChange{SetOption("merge-engine", "aggregation"), SetOption("changelog-producer", "input"),
+		SetOption("file.format", "avro"), SetOption("bucket", "-2")} {
+		if _, err := Alter(ctx, cat, id, c); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%v: %v", c, err)
+		}
+	}
+	if _, err := Alter(ctx, cat, id, SetOption("file.compression", "rar")); !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("rar: %v", err)
+	}
+	// A partial-update table written by Java.
+	jid := catalog.Identifier{Database: "db", Table: "java"}
+	s, err := newSchemaUnchecked(Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
+		Options: []Option{{"bucket", "1"}, {"merge-engine", "partial-update"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.CreateTable(ctx, jid, s, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Alter(ctx, cat, jid, AddColumn("w", "INT", "", Position{})); err != nil {
+		t.Errorf("unrelated change on a Java table: %v", err)
+	}
+	if _, err := Alter(ctx, cat, jid, SetOption("merge-engine", "aggregation")); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("another unsupported engine: %v", err)
+	}
+	if _, err := Alter(ctx, cat, jid, SetOption("merge-engine", "deduplicate")); err != nil {
+		t.Errorf("to a writable engine: %v", err)
 	}
 }
 

@@ -112,7 +112,7 @@ func (a tableAddr) open(ctx context.Context) (*table.Table, func(), error) {
 	if a.location != "" {
 		t, err := table.Open(ctx, a.location)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, missingTable(err, a.location, "")
 		}
 		return t, func() { t.Close() }, nil
 	}
@@ -123,7 +123,7 @@ func (a tableAddr) open(ctx context.Context) (*table.Table, func(), error) {
 	t, err := table.OpenIn(ctx, cat, a.id)
 	if err != nil {
 		cat.Close()
-		return nil, nil, err
+		return nil, nil, missingTable(err, a.id.String(), a.warehouse)
 	}
 	return t, func() { t.Close(); cat.Close() }, nil
 }
@@ -135,7 +135,11 @@ func openExisting(ctx context.Context, warehouse string, pos []string, two bool)
 	a, err := resolveTable(warehouse, pos, two)
 	if err != nil {
 		if warehouse == "" && !(two && len(pos) == 2) {
-			return openTable(ctx, pos[:1])
+			t, done, err := openTable(ctx, pos[:1])
+			if err != nil {
+				return nil, nil, missingIdentifier(err, pos[0])
+			}
+			return t, done, nil
 		}
 		return nil, nil, err
 	}

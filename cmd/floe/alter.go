@@ -119,7 +119,7 @@ func cmdAlter(ctx context.Context, args []string, out io.Writer) error {
 	defer cat.Close()
 	s, err := table.Alter(ctx, cat, addr.id, changes...)
 	if err != nil {
-		return err
+		return missingTable(err, addr.id.String(), addr.warehouse)
 	}
 	fmt.Fprintf(out, "altered %s: schema %d (%d columns)\n", addr.id, s.ID, len(s.Fields))
 	return nil

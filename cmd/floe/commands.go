@@ -226,7 +226,7 @@ func cmdFiles(ctx context.Context, args []string, out io.Writer) error {
 	defer done()
 	files, snap, err := t.Files(ctx, *snapID)
 	if err != nil {
-		return err
+		return missingSnapshot(err, *snapID, "", time.Time{})
 	}
 	partTypes := fieldTypes(t.Schema().PartitionFields())
 	res := make([]fileJSON, 0, len(files))

@@ -11,6 +11,9 @@
 //	floe schema TABLE
 //	floe snapshots TABLE
 //	floe files TABLE [--snapshot N]
+//	floe version
+//
+// floe COMMAND --help prints a command's flags.
 //
 // TABLE is the path or URL of a table directory (WAREHOUSE/<db>.db/<table>),
 // WAREHOUSE db.table, or db.table with --warehouse or $FLOE_WAREHOUSE.
@@ -38,6 +41,7 @@ usage:
                [--rename-column old=new] [--alter-type c=TYPE] [--set k=v] [--reset k]
   floe write TABLE FILE...           add rows from JSON lines, CSV or Parquet files (- is stdin)
                [--format jsonl|csv|parquet] [--overwrite] [--batch-rows N] [--progress]
+               [--max-record-size SIZE] [--commit-user U --commit-identifier N]
   floe scan TABLE                    read rows (default: a grid of the latest snapshot)
                [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
                [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
@@ -45,6 +49,8 @@ usage:
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
   floe files TABLE [--snapshot N]    live data files at a snapshot (default latest)
+  floe version                       floe's version and the Paimon format it writes
+  floe COMMAND --help                a command's flags
 
 TABLE is a table directory WAREHOUSE/<db>.db/<table> (path or URL such as
 s3://bucket/wh/db.db/t?endpoint=...), or WAREHOUSE db.table, or db.table with
@@ -70,6 +76,15 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
+	err := dispatch(ctx, args, out)
+	var h *helpRequest
+	if errors.As(err, &h) {
+		return h.print(out)
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: no command", errUsage)
 	}
@@ -93,7 +108,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return cmdSnapshots(ctx, args, out)
 	case "files":
 		return cmdFiles(ctx, args, out)
-	case "help", "-h", "--help":
+	case "version", "--version":
+		return cmdVersion(args, out)
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 && synopsis[args[0]] != "" {
+			// floe help CMD: the command's own help.
+			return dispatch(ctx, []string{args[0], "--help"}, out)
+		}
 		fmt.Fprint(out, usage)
 		return nil
 	default:
@@ -108,6 +129,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &helpRequest{fs}
+			}
 			return nil, fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
 		}
 		args = fs.Args()

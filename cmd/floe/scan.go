@@ -51,7 +51,7 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	snapID := fs.Int64("snapshot", 0, "read this snapshot (time travel)")
 	tag := fs.String("tag", "", "read the snapshot of this tag")
 	asOf := fs.String("as-of", "", "read the latest snapshot at this time (RFC 3339, 'yyyy-mm-dd hh:mm:ss' local, or epoch millis)")
-	limit := fs.Int64("limit", -1, "stop after N rows")
+	limitFlag := fs.Int64("limit", 0, "stop after N rows (default: all rows)")
 	format := fs.String("format", "table", "output format: table, jsonl, csv or parquet")
 	output := fs.String("output", "", "write to this file instead of stdout (required for parquet)")
 	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
@@ -61,6 +61,13 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err := wantArgs("scan", pos, 1, 2, "TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME] [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]"); err != nil {
 		return err
+	}
+	limit := new(int64(-1)) // all rows
+	if isSet(fs, "limit") {
+		if *limitFlag < 0 {
+			return fmt.Errorf("%w: --limit must be 0 or more", errUsage)
+		}
+		limit = limitFlag
 	}
 	opts := table.ScanOptions{SnapshotID: *snapID, Tag: *tag, Columns: splitList(*sel)}
 	travel := 0
@@ -104,7 +111,7 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	mem := memory.DefaultAllocator
 	rr, err := t.ReadAll(ctx, opts, table.ReadOptions{Alloc: mem})
 	if err != nil {
-		return err
+		return missingSnapshot(err, opts.SnapshotID, opts.Tag, opts.AsOf)
 	}
 	defer rr.Release()
 
@@ -325,3 +332,14 @@ func (s *parquetSink) begin(sc *arrow.Schema) error {
 func (s *parquetSink) write(rec arrow.Record) error { return s.fw.WriteBuffered(rec) }
 
 func (s *parquetSink) end() error { return s.fw.Close() }
+
+// isSet reports whether flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +22,7 @@ import (
 
 	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/snapshot"
 	"github.com/floelake/floe/table"
 )
 
@@ -75,12 +74,16 @@ var rowKinds = map[string]bool{"+I": true, "-U": true, "+U": true, "-D": true}
 
 // target describes the record batches the table's writer takes.
 type target struct {
-	fields   []schema.Field
-	arrow    *arrow.Schema // table columns only
-	convs    []jsonrow.Conv
-	index    map[string]int // column name (and lower-cased name) → index
-	kindName string         // row-kind column name
-	pk       map[string]bool
+	fields []schema.Field
+	arrow  *arrow.Schema // table columns only
+	convs  []jsonrow.Conv
+	index  map[string]int // column name (and lower-cased name) → index
+	// kindName is the input column of row kinds beside the table's columns
+	// (_ROW_KIND); "" when the table takes row kinds from one of its own
+	// columns, kindField (rowkind.field), which is -1 otherwise.
+	kindName  string
+	kindField int
+	pk        map[string]bool
 }
 
 func newTarget(s *schema.Table) (*target, error) {
@@ -88,9 +91,12 @@ func newTarget(s *schema.Table) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	tg := &target{fields: s.Fields, arrow: as, index: map[string]int{}, kindName: table.RowKindColumn, pk: map[string]bool{}}
+	tg := &target{fields: s.Fields, arrow: as, index: map[string]int{}, kindName: table.RowKindColumn, kindField: -1, pk: map[string]bool{}}
 	if v, ok := s.Options.Get("rowkind.field"); ok && v != "" {
-		tg.kindName = v
+		tg.kindName = ""
+		if tg.kindField = s.FieldIndex(v); tg.kindField < 0 {
+			return nil, fmt.Errorf("%w: rowkind.field %q is not a column", table.ErrInvalidOption, v)
+		}
 	}
 	for _, k := range s.PrimaryKeys {
 		tg.pk[k] = true
@@ -114,7 +120,7 @@ func newTarget(s *schema.Table) (*target, error) {
 // column finds an input column name: -1 for the row-kind column, -2 when
 // unknown.
 func (tg *target) column(name string) int {
-	if name == tg.kindName {
+	if tg.kindName != "" && name == tg.kindName {
 		return -1
 	}
 	if i, ok := tg.index[name]; ok {
@@ -130,12 +136,24 @@ func (tg *target) notNull(i int) bool {
 	return tg.fields[i].Type.NotNull || tg.pk[tg.fields[i].Name]
 }
 
+// kindColumn names where row kinds come from, for messages.
+func (tg *target) kindColumn() string {
+	if tg.kindField >= 0 {
+		return tg.fields[tg.kindField].Name
+	}
+	return tg.kindName
+}
+
 func (tg *target) unknown(name string) error {
 	names := make([]string, len(tg.fields))
 	for i, f := range tg.fields {
 		names[i] = f.Name
 	}
-	return fmt.Errorf("%w (table columns: %s; row kind: %s)", errUnknownColumn, strings.Join(names, ", "), tg.kindName)
+	kind := tg.kindName
+	if tg.kindField >= 0 {
+		kind = "column " + tg.fields[tg.kindField].Name + " (rowkind.field)"
+	}
+	return fmt.Errorf("%w (table columns: %s; row kind: %s)", errUnknownColumn, strings.Join(names, ", "), kind)
 }
 
 // batch accumulates converted rows.
@@ -144,9 +162,15 @@ type batch struct {
 	rb    *array.RecordBuilder
 	kinds []string // "" = +I
 	lines []int
+	bytes int // input bytes of the rows
 	file  string
 	unit  string
 }
+
+// batchBytes is the input size past which a batch is handed to the writer
+// whatever its row count: with records of up to jsonrow.MaxRecordSizeLimit
+// a batch's strings stay within what one Arrow string array addresses.
+const batchBytes = 128 << 20
 
 func newBatch(tg *target, mem memory.Allocator, file, unit string) *batch {
 	return &batch{tg: tg, rb: array.NewRecordBuilder(mem, tg.arrow), file: file, unit: unit}
@@ -154,25 +178,40 @@ func newBatch(tg *target, mem memory.Allocator, file, unit string) *batch {
 
 func (b *batch) len() int { return len(b.lines) }
 
+// full reports whether the batch should be handed to the writer.
+func (b *batch) full(rows int) bool { return b.len() >= rows || b.bytes >= batchBytes }
+
 // add converts one row of values (aligned with the table's columns; nil =
-// null) with its row kind.
-func (b *batch) add(vals []any, kind string, line int) error {
+// null) with its row kind; size is its input bytes.
+func (b *batch) add(vals []any, kind string, line, size int) error {
+	bad := func(col string, err error) error {
+		return &inputError{File: b.file, Line: line, Unit: b.unit, Column: col, Err: err}
+	}
 	for i, v := range vals {
 		if v == nil && b.tg.notNull(i) {
-			return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.fields[i].Name, Err: errNull}
+			return bad(b.tg.fields[i].Name, errNull)
+		}
+	}
+	if f := b.tg.kindField; f >= 0 {
+		// rowkind.field: the column's own value is the kind; Paimon
+		// refuses null.
+		if k, ok := vals[f].(string); !ok || !rowKinds[k] {
+			return bad(b.tg.fields[f].Name, fmt.Errorf("%w: row kind (rowkind.field) must be +I, -U, +U or -D, got %s", jsonrow.ErrValue, jsonrow.Show(vals[f])))
 		}
 	}
 	if kind != "" && !rowKinds[kind] {
-		return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.kindName,
-			Err: fmt.Errorf("%w: row kind %q is not +I, -U, +U or -D", jsonrow.ErrValue, kind)}
+		return bad(b.tg.kindName, fmt.Errorf("%w: row kind %q is not +I, -U, +U or -D", jsonrow.ErrValue, kind))
 	}
 	for i, v := range vals {
 		if err := jsonrow.AppendValue(b.tg.convs[i], b.rb.Field(i), v, false); err != nil {
-			return &inputError{File: b.file, Line: line, Unit: b.unit, Column: b.tg.fields[i].Name, Err: err}
+			// The builders now hold part of the row: the write fails as a
+			// whole and nothing is committed.
+			return bad(b.tg.fields[i].Name, err)
 		}
 	}
 	b.kinds = append(b.kinds, kind)
 	b.lines = append(b.lines, line)
+	b.bytes += size
 	return nil
 }
 
@@ -187,7 +226,7 @@ func (b *batch) flush(mem memory.Allocator) arrow.Record {
 			break
 		}
 	}
-	if withKinds {
+	if withKinds && b.tg.kindName != "" {
 		sb := array.NewStringBuilder(mem)
 		for _, k := range b.kinds {
 			if k == "" {
@@ -205,6 +244,7 @@ func (b *batch) flush(mem memory.Allocator) arrow.Record {
 		rec = out
 	}
 	b.kinds = b.kinds[:0]
+	b.bytes = 0
 	return rec
 }
 
@@ -240,12 +280,22 @@ func (s *sink) flush(b *batch, mem memory.Allocator) error {
 	return s.write(b.flush(mem), b.file, b.unit, lines)
 }
 
+// readOpts configure reading input files.
+type readOpts struct {
+	batchRows int
+	maxRecord int // bytes of one JSON line or CSV record
+	progress  bool
+}
+
 func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("write", flag.ContinueOnError)
 	format := fs.String("format", "", "input format: jsonl, csv or parquet (default: from the file extension; jsonl for -)")
 	overwrite := fs.Bool("overwrite", false, "replace the table's rows instead of adding to them")
 	batchRows := fs.Int("batch-rows", 8192, "rows per record batch handed to the writer")
+	maxRecord := fs.String("max-record-size", "256MiB", "longest JSON line or CSV record accepted (at most 1GiB)")
 	progress := fs.Bool("progress", false, "show a progress bar on stderr (default: for large inputs on a terminal)")
+	user := fs.String("commit-user", "", "commit user for an exactly-once commit (with --commit-identifier)")
+	ident := fs.Int64("commit-identifier", 0, "commit identifier, increasing per commit user: a repeated (user, identifier) commits nothing")
 	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -256,6 +306,16 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if *batchRows <= 0 {
 		return fmt.Errorf("%w: --batch-rows must be positive", errUsage)
+	}
+	ro := readOpts{batchRows: *batchRows, progress: *progress}
+	if ro.maxRecord, err = parseRecordSize(*maxRecord); err != nil {
+		return err
+	}
+	if (*user == "") != (*ident == 0) {
+		return fmt.Errorf("%w: --commit-user and --commit-identifier go together", errUsage)
+	}
+	if *ident < 0 {
+		return fmt.Errorf("%w: --commit-identifier must be positive", errUsage)
 	}
 	formats := make([]string, len(pos)-1)
 	for i, f := range pos[1:] {
@@ -269,6 +329,16 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer done()
+	if *user != "" {
+		// A commit that landed before reads no input at all.
+		left, err := t.FilterCommitted(ctx, *user, []int64{*ident})
+		if err != nil {
+			return err
+		}
+		if len(left) == 0 {
+			return alreadyCommitted(ctx, out, t, *user, *ident)
+		}
+	}
 	tg, err := newTarget(t.Schema())
 	if err != nil {
 		return err
@@ -281,7 +351,7 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 	defer w.Close()
 	s := &sink{ctx: ctx, w: w}
 	for i, name := range pos[1:] {
-		if err := writeInput(ctx, s, tg, mem, name, formats[i], *batchRows, *progress); err != nil {
+		if err := writeInput(ctx, s, tg, mem, name, formats[i], ro); err != nil {
 			return err
 		}
 	}
@@ -289,17 +359,107 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.Commit(ctx, msgs, table.CommitOptions{Overwrite: *overwrite})
+	res, err := t.Commit(ctx, msgs, table.CommitOptions{Overwrite: *overwrite, CommitUser: *user, Identifier: *ident})
 	if err != nil {
 		return err
 	}
+	if res.AlreadyCommitted && len(res.Snapshots) == 0 {
+		return alreadyCommitted(ctx, out, t, *user, *ident)
+	}
 	if len(res.Snapshots) == 0 {
-		fmt.Fprintf(out, "%s written, nothing to commit\n", rowCount(s.rows))
+		fmt.Fprintf(out, "%s read, nothing to commit\n", rowCount(s.rows))
 		return nil
 	}
+	var written int64
+	for _, m := range msgs {
+		for _, f := range m.NewFiles {
+			written += f.RowCount
+		}
+	}
 	snap := res.Snapshots[0]
-	fmt.Fprintf(out, "snapshot %d (%s): %s written\n", snap.ID, snap.CommitKind, rowCount(s.rows))
+	fmt.Fprintf(out, "snapshot %d (%s): %s\n", snap.ID, snap.CommitKind, writeSummary(s.rows, w.Stats().Rows, written))
+	if note := visibilityNote(t.Schema()); note != "" {
+		fmt.Fprintln(stderr, "floe: note:", note)
+	}
 	return nil
+}
+
+// writeSummary says what became of the rows read: rows dropped by
+// ignore-delete and rows merged with others of the same primary key in
+// the write buffer do not become records.
+func writeSummary(read, accepted, written int64) string {
+	if read == written {
+		return rowCount(read) + " written"
+	}
+	var why []string
+	if d := read - accepted; d > 0 {
+		why = append(why, fmt.Sprintf("%d retract rows dropped by ignore-delete", d))
+	}
+	if m := accepted - written; m > 0 {
+		why = append(why, fmt.Sprintf("%d merged with rows of the same primary key", m))
+	}
+	rec := "records"
+	if written == 1 {
+		rec = "record"
+	}
+	msg := fmt.Sprintf("%s read, %d %s written", rowCount(read), written, rec)
+	if len(why) > 0 {
+		msg += " (" + strings.Join(why, "; ") + ")"
+	}
+	return msg
+}
+
+// visibilityNote explains, for tables whose readers skip level-0 files,
+// that rows floe writes show once another engine compacts them.
+func visibilityNote(s *schema.Table) string {
+	if len(s.PrimaryKeys) == 0 {
+		return ""
+	}
+	for _, o := range [][2]string{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}} {
+		if v, ok := s.Option(o[0]); ok && strings.EqualFold(strings.TrimSpace(v), o[1]) {
+			return fmt.Sprintf("with %s=%s, readers skip level-0 files: these rows become visible after a compaction, which floe does not run yet (Paimon's compact action does)", o[0], o[1])
+		}
+	}
+	return ""
+}
+
+// alreadyCommitted reports a repeated exactly-once commit.
+func alreadyCommitted(ctx context.Context, out io.Writer, t *table.Table, user string, ident int64) error {
+	snaps, err := t.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	var last *snapshot.Snapshot
+	for _, sn := range snaps {
+		if sn.CommitUser != user {
+			continue
+		}
+		if sn.CommitIdentifier == ident {
+			fmt.Fprintf(out, "already committed as snapshot %d (commit user %s, identifier %d): nothing to do\n", sn.ID, user, ident)
+			return nil
+		}
+		last = sn
+	}
+	if last != nil {
+		fmt.Fprintf(out, "nothing committed: commit user %s is at identifier %d (snapshot %d), past %d\n", user, last.CommitIdentifier, last.ID, ident)
+		return nil
+	}
+	fmt.Fprintf(out, "nothing committed: commit user %s already committed identifier %d (in an expired snapshot)\n", user, ident)
+	return nil
+}
+
+// parseRecordSize reads --max-record-size: a byte count with an optional
+// unit (256MiB, 1g, 1000000).
+func parseRecordSize(v string) (int, error) {
+	t := strings.TrimSpace(v)
+	if u := strings.ToLower(t); strings.HasSuffix(u, "ib") {
+		t = t[:len(t)-2] // 256MiB = 256m
+	}
+	n, err := table.ParseMemorySize(t)
+	if err != nil || n <= 0 || n > jsonrow.MaxRecordSizeLimit {
+		return 0, fmt.Errorf("%w: --max-record-size %q: want a size from 1 byte to 1GiB, such as 512MiB", errUsage, v)
+	}
+	return int(n), nil
 }
 
 // rowCount renders n rows in English.
@@ -360,7 +520,7 @@ func newBar(total int64, desc string, force bool) *progressbar.ProgressBar {
 	)
 }
 
-func writeInput(ctx context.Context, s *sink, tg *target, mem memory.Allocator, name, format string, batchRows int, progress bool) error {
+func writeInput(ctx context.Context, s *sink, tg *target, mem memory.Allocator, name, format string, ro readOpts) error {
 	display := name
 	var r io.Reader
 	var size int64 = -1
@@ -380,97 +540,154 @@ func writeInput(ctx context.Context, s *sink, tg *target, mem memory.Allocator, 
 			size = st.Size()
 		}
 		if format == "parquet" {
-			return writeParquet(ctx, s, tg, mem, f, name, batchRows, progress)
+			return writeParquet(ctx, s, tg, mem, f, name, ro)
 		}
 		r = f
 	}
-	if bar := newBar(size, display, progress); bar != nil {
+	if bar := newBar(size, display, ro.progress); bar != nil {
 		pr := progressbar.NewReader(r, bar)
 		r = &pr
 		defer bar.Finish()
 	}
 	if format == "csv" {
-		return writeCSV(ctx, s, tg, mem, r, display, batchRows)
+		return writeCSV(ctx, s, tg, mem, r, display, ro)
 	}
-	return writeJSONL(ctx, s, tg, mem, r, display, batchRows)
+	return writeJSONL(ctx, s, tg, mem, r, display, ro)
 }
 
-func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, batchRows int) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+// tooLarge reports an input record over --max-record-size.
+func tooLarge(file string, line int, err error) error {
+	return &inputError{File: file, Line: line, Unit: "line",
+		Err: fmt.Errorf("%w (--max-record-size raises the limit, up to 1GiB)", err)}
+}
+
+func writeJSONL(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, ro readOpts) error {
+	lr := jsonrow.NewLineReader(r, ro.maxRecord)
 	b := newBatch(tg, mem, name, "line")
 	defer b.rb.Release()
 	vals := make([]any, len(tg.fields))
 	seen := make([]bool, len(tg.fields))
-	for line := 1; ; line++ {
-		raw, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		eof := err == io.EOF
-		if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 {
-			d := json.NewDecoder(bytes.NewReader(trimmed))
-			d.UseNumber()
-			v, derr := jsonrow.DecodeJSON(d)
-			if derr == nil && d.More() {
-				derr = errors.New("more than one JSON value on the line")
-			}
-			if derr != nil {
-				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: invalid JSON: %v", jsonrow.ErrValue, derr)}
-			}
-			obj, ok := v.(jsonrow.Object)
-			if !ok {
-				return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: want a JSON object, got %s", jsonrow.ErrValue, jsonrow.Show(v))}
-			}
-			clear(vals)
-			clear(seen)
-			kind := ""
-			for _, m := range obj {
-				i := tg.column(m.Key)
-				switch {
-				case i == -1:
-					k, ok := m.Val.(string)
-					if !ok && m.Val != nil {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: jsonrow.BadValue("a row kind string", m.Val)}
-					}
-					kind = k
-				case i == -2:
-					return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: tg.unknown(m.Key)}
-				default:
-					if seen[i] {
-						return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: fmt.Errorf("%w: column given twice", jsonrow.ErrValue)}
-					}
-					seen[i] = true
-					vals[i] = m.Val
-				}
-			}
-			if err := b.add(vals, kind, line); err != nil {
-				return err
-			}
-			if b.len() >= batchRows {
-				if err := s.flush(b, mem); err != nil {
-					return err
-				}
-			}
-		}
-		if eof {
+	for n := 0; ; n++ {
+		text, line, err := lr.Next()
+		if err == io.EOF {
 			break
 		}
-		if err := ctx.Err(); err != nil {
+		if errors.Is(err, jsonrow.ErrRecordTooLarge) {
+			return tooLarge(name, line, err)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if n%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		size := len(text)
+		text = strings.TrimSpace(text)
+		if text == "" {
+			continue
+		}
+		v, err := jsonrow.Parse(text)
+		if err != nil {
+			return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: %w", jsonrow.ErrValue, err)}
+		}
+		obj, ok := v.(jsonrow.Object)
+		if !ok {
+			return &inputError{File: name, Line: line, Unit: "line", Err: fmt.Errorf("%w: want a JSON object, got %s", jsonrow.ErrValue, jsonrow.Show(v))}
+		}
+		clear(vals)
+		clear(seen)
+		kind := ""
+		for _, m := range obj {
+			i := tg.column(m.Key)
+			switch {
+			case i == -1:
+				k, ok := m.Val.(string)
+				if !ok && m.Val != nil {
+					return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: jsonrow.BadValue("a row kind string", m.Val)}
+				}
+				kind = k
+			case i == -2:
+				return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: tg.unknown(m.Key)}
+			default:
+				if seen[i] {
+					return &inputError{File: name, Line: line, Unit: "line", Column: m.Key, Err: fmt.Errorf("%w: column given twice", jsonrow.ErrValue)}
+				}
+				seen[i] = true
+				vals[i] = m.Val
+			}
+		}
+		if err := b.add(vals, kind, line, size); err != nil {
 			return err
+		}
+		clear(vals) // the line's memory is free once the batch holds its values
+		if b.full(ro.batchRows) {
+			if err := s.flush(b, mem); err != nil {
+				return err
+			}
 		}
 	}
 	return s.flush(b, mem)
 }
 
-func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, batchRows int) error {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
+// errCSVTooLarge stops csv.Reader inside a record over the size limit.
+var errCSVTooLarge = errors.New("csv record over the size limit")
+
+// csvLimit bounds how far csv.Reader may read past the start of the
+// record it is reading (plus the little its own buffer reads ahead).
+type csvLimit struct {
+	r           io.Reader
+	start, read int64 // offset of the current record; bytes handed out
+	max         int64
+}
+
+const csvSlack = 64 << 10
+
+func (l *csvLimit) Read(p []byte) (int, error) {
+	room := l.start + l.max + csvSlack - l.read
+	if room <= 0 {
+		return 0, errCSVTooLarge
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
+func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r io.Reader, name string, ro readOpts) error {
+	lim := &csvLimit{r: bufio.NewReaderSize(r, 1<<20), max: int64(ro.maxRecord)}
+	cr := csv.NewReader(lim)
 	cr.ReuseRecord = true
+	// next is the line the next record starts on (blank lines aside).
+	next := 1
+	advance := func(rec []string) error {
+		last, _ := cr.FieldPos(len(rec) - 1)
+		next = last + strings.Count(rec[len(rec)-1], "\n") + 1
+		size := cr.InputOffset() - lim.start
+		lim.start = cr.InputOffset()
+		if size > lim.max+2 {
+			return tooLarge(name, next-1, fmt.Errorf("%w: the record is longer than %s", jsonrow.ErrRecordTooLarge, jsonrow.SizeText(lim.max)))
+		}
+		return nil
+	}
+	readErr := func(err error) error {
+		if errors.Is(err, errCSVTooLarge) {
+			return tooLarge(name, next, fmt.Errorf("%w: the record is longer than %s", jsonrow.ErrRecordTooLarge, jsonrow.SizeText(lim.max)))
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return readErr(err)
+	}
+	if err := advance(header); err != nil {
+		return err
 	}
 	cols := make([]int, len(header))
 	seen := map[int]bool{}
@@ -489,14 +706,18 @@ func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r 
 	defer b.rb.Release()
 	vals := make([]any, len(tg.fields))
 	for {
+		start := lim.start
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return readErr(err)
 		}
 		line, _ := cr.FieldPos(0)
+		if err := advance(rec); err != nil {
+			return err
+		}
 		clear(vals)
 		kind := ""
 		for j, cell := range rec {
@@ -509,10 +730,10 @@ func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r 
 				vals[i] = cell
 			}
 		}
-		if err := b.add(vals, kind, line); err != nil {
+		if err := b.add(vals, kind, line, int(lim.start-start)); err != nil {
 			return err
 		}
-		if b.len() >= batchRows {
+		if b.full(ro.batchRows) {
 			if err := s.flush(b, mem); err != nil {
 				return err
 			}
@@ -526,13 +747,13 @@ func writeCSV(ctx context.Context, s *sink, tg *target, mem memory.Allocator, r 
 
 // writeParquet reads a Parquet file with pqarrow and hands its records to
 // the writer, casting columns whose Arrow types differ from the table's.
-func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator, f *os.File, name string, batchRows int, progress bool) error {
+func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator, f *os.File, name string, ro readOpts) error {
 	pr, err := file.NewParquetReader(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer pr.Close()
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchRows)}, mem)
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(ro.batchRows)}, mem)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -558,7 +779,7 @@ func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator
 		}
 	}
 	var bar *progressbar.ProgressBar
-	if progress || (isTerminal(stderr) && pr.NumRows() > 1_000_000) {
+	if ro.progress || (isTerminal(stderr) && pr.NumRows() > 1_000_000) {
 		bar = progressbar.NewOptions64(pr.NumRows(), progressbar.OptionSetWriter(stderr),
 			progressbar.OptionSetDescription(name), progressbar.OptionSetItsString("rows"),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetWidth(30),
@@ -595,6 +816,11 @@ func writeParquet(ctx context.Context, s *sink, tg *target, mem memory.Allocator
 				}
 			}
 			cols = append(cols, col)
+			if r := jsonrow.FirstInvalidUTF8(col); r >= 0 {
+				release()
+				return &inputError{File: name, Line: int(row) + r + 1, Unit: "row", Column: fld.Name,
+					Err: &jsonrow.ValueError{Reason: "text that is not UTF-8", Err: jsonrow.ErrInvalidUTF8}}
+			}
 			if tg.notNull(i) && col.NullN() > 0 {
 				for r := 0; r < col.Len(); r++ {
 					if col.IsNull(r) {

@@ -1,7 +1,12 @@
 // Package jsonrow converts decoded JSON (and CSV text) values into Arrow
 // builders of a Paimon column's type: the input side of `floe write` and of
-// the interop tool. Values are what DecodeJSON produces (nil, bool,
-// json.Number, string, []any, Object) or, from CSV, strings.
+// the interop tool. Values are what Parse produces (nil, bool,
+// json.Number, string, []any, Object) or, from CSV, strings. LineReader
+// reads input lines of bounded size.
+//
+// Input rules: text for STRING, VARCHAR and CHAR columns must be UTF-8
+// (ErrInvalidUTF8); a DECIMAL value must fit its precision and scale
+// exactly, with no rounding (trailing zeros beyond the scale are fine).
 package jsonrow
 
 import (
@@ -25,6 +30,24 @@ import (
 // ErrValue marks an input value that does not convert to its column's type.
 var ErrValue = errors.New("bad value")
 
+// ErrInvalidUTF8 marks text for a string column that is not UTF-8. Errors
+// matching it match ErrValue too.
+var ErrInvalidUTF8 = errors.New("invalid UTF-8")
+
+// ValueError is a bad input value. errors.Is(err, ErrValue) holds.
+type ValueError struct {
+	Value  string // the value as given, quoted and shortened for messages
+	Reason string // what is wrong, naming Value
+	Err    error  // a more specific sentinel (ErrInvalidUTF8), or nil
+}
+
+func (e *ValueError) Error() string { return "bad value: " + e.Reason }
+
+// Is makes a *ValueError match ErrValue.
+func (e *ValueError) Is(target error) bool { return target == ErrValue }
+
+func (e *ValueError) Unwrap() error { return e.Err }
+
 // Object is a decoded JSON object with its keys in input order.
 type Object []Member
 
@@ -34,12 +57,13 @@ type Member struct {
 }
 
 // Conv appends one input value to a builder. Input values are what
-// DecodeJSON produces (nil, bool, json.Number, string, []any, Object) or,
+// Parse produces (nil, bool, json.Number, string, []any, Object) or,
 // from CSV, strings.
 type Conv func(b array.Builder, v any) error
 
+// BadValue reports v where a value described by want was expected.
 func BadValue(want string, v any) error {
-	return fmt.Errorf("%w: want %s, got %s", ErrValue, want, Show(v))
+	return &ValueError{Value: Show(v), Reason: "want " + want + ", got " + Show(v)}
 }
 
 // Show renders an input value for an error message.
@@ -175,10 +199,18 @@ func NewConv(t schema.DataType, at arrow.DataType) (Conv, error) {
 			default:
 				return BadValue("a string", v)
 			}
+			if !utf8.ValidString(s) {
+				return &ValueError{Value: Show(v), Reason: Show(v) + " is not UTF-8 text", Err: ErrInvalidUTF8}
+			}
 			if max < schema.MaxLength && utf8.RuneCountInString(s) > max {
 				return fmt.Errorf("%w: %s is longer than %d characters", ErrValue, Show(v), max)
 			}
-			b.(*array.StringBuilder).Append(s)
+			sb := b.(*array.StringBuilder)
+			if len(s) > 1<<20 {
+				// Grow to fit, not to the next power of two.
+				sb.ReserveData(len(s))
+			}
+			sb.Append(s)
 			return nil
 		}, nil
 	case schema.Binary, schema.VarBinary, schema.Variant, schema.Blob:
@@ -502,12 +534,13 @@ func ParseTimestamp(s string) (time.Time, error) {
 
 var bigTen = big.NewInt(10)
 
-// ParseDecimal reads decimal text exactly ([+-]digits[.digits][e[+-]n]),
-// rounding half up to scale like Paimon's casts, and fails when the value
-// needs more than precision digits.
+// ParseDecimal reads decimal text exactly ([+-]digits[.digits][e[+-]n]).
+// It fails with a *ValueError when the value needs more than precision
+// digits, or more fractional digits than scale: input is never rounded
+// (trailing zeros beyond the scale are dropped, as they change nothing).
 func ParseDecimal(s string, precision, scale int) (decimal128.Num, error) {
 	bad := func() (decimal128.Num, error) {
-		return decimal128.Num{}, fmt.Errorf("%w: want a DECIMAL(%d, %d), got %s", ErrValue, precision, scale, strconv.Quote(s))
+		return decimal128.Num{}, &ValueError{Value: strconv.Quote(s), Reason: fmt.Sprintf("want a DECIMAL(%d, %d), got %s", precision, scale, strconv.Quote(s))}
 	}
 	t := s
 	neg := false
@@ -545,14 +578,14 @@ func ParseDecimal(s string, precision, scale int) (decimal128.Num, error) {
 	} else {
 		div := new(big.Int).Exp(bigTen, big.NewInt(int64(-shift)), nil)
 		q, r := new(big.Int).QuoRem(n, div, new(big.Int))
-		if r.Mul(r, big.NewInt(2)).Cmp(div) >= 0 {
-			q.Add(q, big.NewInt(1))
+		if r.Sign() != 0 {
+			return decimal128.Num{}, &ValueError{Value: s, Reason: fmt.Sprintf("%s has more fractional digits than DECIMAL(%d, %d) holds (floe does not round)", s, precision, scale)}
 		}
 		n = q
 	}
 	limit := new(big.Int).Exp(bigTen, big.NewInt(int64(precision)), nil)
 	if n.Cmp(limit) >= 0 {
-		return decimal128.Num{}, fmt.Errorf("%w: %s does not fit DECIMAL(%d, %d)", ErrValue, s, precision, scale)
+		return decimal128.Num{}, &ValueError{Value: s, Reason: fmt.Sprintf("%s does not fit DECIMAL(%d, %d)", s, precision, scale)}
 	}
 	if neg {
 		n.Neg(n)
@@ -562,71 +595,7 @@ func ParseDecimal(s string, precision, scale int) (decimal128.Num, error) {
 
 // DecodeJSONText decodes one JSON value (a CSV cell holding a nested value).
 func DecodeJSONText(s string) (any, error) {
-	d := json.NewDecoder(strings.NewReader(s))
-	d.UseNumber()
-	v, err := DecodeJSON(d)
-	if err != nil {
-		return nil, err
-	}
-	if d.More() {
-		return nil, errors.New("trailing data after JSON value")
-	}
-	return v, nil
-}
-
-// DecodeJSON reads the next JSON value from d (UseNumber set), keeping
-// object members in order.
-func DecodeJSON(d *json.Decoder) (any, error) {
-	tok, err := d.Token()
-	if err != nil {
-		return nil, err
-	}
-	return decodeFrom(d, tok)
-}
-
-func decodeFrom(d *json.Decoder, tok json.Token) (any, error) {
-	switch x := tok.(type) {
-	case json.Delim:
-		switch x {
-		case '[':
-			arr := []any{}
-			for d.More() {
-				v, err := DecodeJSON(d)
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			return arr, nil
-		case '{':
-			obj := Object{}
-			for d.More() {
-				kt, err := d.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := DecodeJSON(d)
-				if err != nil {
-					return nil, err
-				}
-				obj = append(obj, Member{k, v})
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			return obj, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", x)
-	case float64:
-		// Only without UseNumber.
-		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
-	default:
-		return x, nil
-	}
+	return Parse(s)
 }
 
 // nestedValue is v for a nested column: a string (a CSV cell) holding

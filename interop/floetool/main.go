@@ -6,7 +6,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,10 +201,11 @@ func write(ctx context.Context, o options) error {
 // readRows converts a JSON-lines file into one record of the table's
 // columns, plus a _ROW_KIND column when some row is not +I.
 func readRows(s *schema.Table, path string) (arrow.Record, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
 	as, err := schema.ArrowSchema(s.Fields)
 	if err != nil {
 		return nil, err
@@ -223,17 +223,21 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 	defer rb.Release()
 	var kinds []string
 	withKinds := false
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(nil, 64<<20)
+	lr := jsonrow.NewLineReader(f, jsonrow.DefaultMaxRecordSize)
 	vals := make([]any, len(s.Fields))
-	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
+	for {
+		text, line, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		text = strings.TrimSpace(text)
 		if len(text) == 0 {
 			continue
 		}
-		d := json.NewDecoder(bytes.NewReader(text))
-		d.UseNumber()
-		v, err := jsonrow.DecodeJSON(d)
+		v, err := jsonrow.Parse(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
@@ -269,9 +273,6 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 			}
 		}
 		kinds = append(kinds, kind)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	rec := rb.NewRecord()
 	if !withKinds {

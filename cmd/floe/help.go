@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/snapshot"
+)
+
+// synopsis is each command's usage line and what it does.
+var synopsis = map[string]string{
+	"create":    "floe create TABLE --column 'name TYPE' ... [flags]\n\ncreate a table (schema 0); options floe cannot write are refused",
+	"alter":     "floe alter TABLE [flags]\n\nchange the schema: all change flags become one new schema, in order",
+	"write":     "floe write TABLE FILE... [flags]\n\nadd rows from JSON lines, CSV or Parquet files (- is stdin) as one snapshot",
+	"scan":      "floe scan TABLE [flags]\n\nread rows (default: a grid of the latest snapshot)",
+	"demo":      "floe demo [flags]\n\ncreate, write, update, delete, scan and time-travel a table",
+	"ls":        "floe ls WAREHOUSE [flags]\n\nlist databases and their tables",
+	"schema":    "floe schema TABLE [flags]\n\ncolumns, keys and options of the latest schema",
+	"snapshots": "floe snapshots TABLE [flags]\n\nevery snapshot: kind, time, records, commit user and identifier",
+	"files":     "floe files TABLE [flags]\n\nlive data files at a snapshot (default latest)",
+	"version":   "floe version\n\nfloe's version and the Paimon format it writes",
+}
+
+// helpRequest is returned by parse for -h/--help: run prints the
+// command's help and succeeds.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h *helpRequest) Error() string { return "help requested" }
+
+func (h *helpRequest) print(out io.Writer) error {
+	fmt.Fprintf(out, "usage: %s\n", synopsis[h.fs.Name()])
+	n := 0
+	h.fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(out, "\nflags:\n")
+		h.fs.SetOutput(out)
+		h.fs.PrintDefaults()
+		h.fs.SetOutput(io.Discard)
+	}
+	return nil
+}
+
+// paimonRelease is the Apache Paimon release whose bytes floe writes
+// (snapshot/doc.go, manifest/doc.go).
+const paimonRelease = "1.4.2"
+
+func cmdVersion(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("version", pos, 0, 0, ""); err != nil {
+		return err
+	}
+	version, rev, modified := "(unknown)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	fmt.Fprintf(out, "floe %s", version)
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		fmt.Fprintf(out, " (commit %s", rev)
+		if modified {
+			fmt.Fprint(out, ", modified")
+		}
+		fmt.Fprint(out, ")")
+	}
+	fmt.Fprintf(out, ", %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(out, "writes Apache Paimon %s tables: snapshot version %d, schema version %d, parquet data files\n",
+		paimonRelease, snapshot.CurrentVersion, schema.CurrentVersion)
+	return nil
+}
