@@ -30,7 +30,13 @@ type colStats struct {
 
 	imin, imax int64   // integers, dates, times, timestamps
 	fmin, fmax float64 // FLOAT/DOUBLE (primitive comparisons, as parquet-mr)
-	bmin, bmax []byte  // strings and binaries (unsigned bytes)
+	// bmin and bmax hold strings' min and max (unsigned bytes), cut to
+	// maxStatsSize bytes; bminCut/bmaxCut say the value was longer. A cut
+	// bound makes the footer keep no min/max, and comparing with the kept
+	// prefix decides every comparison that can change that (see updB), so
+	// a huge value is never copied whole.
+	bmin, bmax       []byte
+	bminCut, bmaxCut bool
 	dmin, dmax decimal128.Num
 	boolSeen   [2]bool
 }
@@ -80,16 +86,29 @@ func (c *colStats) update(arr arrow.Array) {
 			c.fmax = v
 		}
 	}
+	// keep copies at most maxStatsSize bytes of v into dst.
+	keep := func(dst, v []byte) ([]byte, bool) {
+		if len(v) > maxStatsSize {
+			return append(dst[:0], v[:maxStatsSize]...), true
+		}
+		return append(dst[:0], v...), false
+	}
+	// Against a cut bound p (a prefix of the true value x), a v that does
+	// not start with p compares with p as with x; a v that does is at
+	// least maxStatsSize long, so whichever of the two is kept, the bound
+	// stays too long for the footer, and later values compare the same.
 	updB := func(v []byte) {
 		if !c.has {
-			c.bmin, c.bmax, c.has = append([]byte(nil), v...), append([]byte(nil), v...), true
+			c.bmin, c.bminCut = keep(nil, v)
+			c.bmax, c.bmaxCut = keep(nil, v)
+			c.has = true
 			return
 		}
 		if bytes.Compare(v, c.bmin) < 0 {
-			c.bmin = append(c.bmin[:0], v...)
+			c.bmin, c.bminCut = keep(c.bmin, v)
 		}
 		if bytes.Compare(v, c.bmax) > 0 {
-			c.bmax = append(c.bmax[:0], v...)
+			c.bmax, c.bmaxCut = keep(c.bmax, v)
 		}
 	}
 	switch a := arr.(type) {
@@ -248,12 +267,12 @@ func (c *colStats) minMax() (lo, hi any) {
 		}
 		return lo, hi
 	case schema.Char, schema.VarChar:
-		if len(c.bmin)+len(c.bmax) >= maxStatsSize {
+		if c.bminCut || c.bmaxCut || len(c.bmin)+len(c.bmax) >= maxStatsSize {
 			return nil, nil
 		}
 		return string(c.bmin), string(c.bmax)
 	case schema.Binary, schema.VarBinary, schema.Blob:
-		if len(c.bmin)+len(c.bmax) >= maxStatsSize {
+		if c.bminCut || c.bmaxCut || len(c.bmin)+len(c.bmax) >= maxStatsSize {
 			return nil, nil
 		}
 		return append([]byte(nil), c.bmin...), append([]byte(nil), c.bmax...)
