@@ -4,10 +4,17 @@
 // row per key through a merge.Engine, and the grouping of a bucket's files
 // into sections of overlapping sorted runs.
 //
-// Everything here exchanges KV records (see package kv): _SEQUENCE_NUMBER,
-// _VALUE_KIND, then value columns. Hot paths are columnar: keys are encoded
-// once per batch with kv.KeyEncoder, sorting and merging work on index
-// vectors, and output records are assembled with take-style copies.
+// Everything here exchanges KV records: Arrow records of _SEQUENCE_NUMBER
+// (int64), _VALUE_KIND (int8, a schema.RowKind), then the value columns.
+// Hot paths are columnar: keys are encoded once per batch into
+// order-preserving bytes, sorting and merging work on index vectors, and
+// output records are assembled with take-style copies.
+//
+// Most programs never use this package directly: table.Writer buffers
+// and spills through it, and table scans merge through it. A Buffer spills
+// into the directory named by BufferOptions.SpillDir; table.Writer gives
+// each writer a directory of its own there and removes those of dead
+// processes.
 package lsm
 
 import (

@@ -1,9 +1,3 @@
-// Package table is floe's front door: it opens Paimon tables and (in later
-// releases) writes, commits, scans and maintains them.
-//
-// This file holds the read-only inspection API used by the `floe` CLI: a
-// table's schemas, snapshots and live data files at any snapshot, with
-// partitions and keys decoded from their BinaryRow bytes.
 package table
 
 import (

@@ -14,6 +14,7 @@ import (
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
+	"github.com/floelake/floe/internal/spilldir"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/merge"
@@ -59,8 +60,10 @@ type WriterOptions struct {
 	// RowKindColumn names the input column carrying row kinds (default
 	// RowKindColumn). The table option rowkind.field, when set, wins.
 	RowKindColumn string
-	// SpillDir is the local directory for write-buffer spill files (default
-	// os.TempDir()).
+	// SpillDir is the local directory in which the writer makes its own
+	// directory for write-buffer spill files (default os.TempDir()). A
+	// primary-key writer that may spill first removes the spill
+	// directories there of writers whose process died (see Writer).
 	SpillDir string
 	// Alloc allocates Arrow memory (default memory.DefaultAllocator).
 	Alloc memory.Allocator
@@ -88,6 +91,15 @@ type WriterStats struct {
 // when write-buffer-spillable), and flushes level-0 files. It is not safe
 // for concurrent use; several Writers (in one process or many) may write
 // one table and commit together or separately. The caller must Close it.
+//
+// Spill files live in a directory of the writer's own,
+// SpillDir/floe-spill-<pid>-<random>, made at the first spill and removed
+// by Close. The writer holds a flock on a lock file inside it, which the
+// kernel releases when the process dies however it dies; NewWriter of a
+// primary-key table removes the directories in SpillDir whose lock it can
+// take (their writer's process is gone), so a killed writer's spill files
+// do not pile up. Sweeping needs flock (Linux, macOS, the BSDs) and a
+// local file system.
 type Writer struct {
 	t   *Table
 	o   WriterOptions
@@ -108,6 +120,7 @@ type Writer struct {
 	engine       merge.Engine
 	statsModes   []datafile.StatsMode
 	maxSpillDisk int64
+	spill        *spilldir.Dir // created at the first spill
 
 	route *router
 	base  *snapshot.Snapshot // nil for an empty table
@@ -225,6 +238,16 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 		return nil, err
 	}
 	w.statsModes = resolveStatsModes(s.Fields, cfg)
+	if w.hasPK && cfg.WriteBufferSpillable {
+		removed, err := spilldir.Sweep(opts.SpillDir)
+		if len(removed) > 0 {
+			log.Info("removed spill directories of dead writers", "dirs", len(removed))
+		}
+		if err != nil {
+			log.Warn("sweep spill directories", "error", err)
+		}
+		w.spill = spilldir.New(opts.SpillDir)
+	}
 	if v, ok := cfg.Unknown.Get("write-buffer-spill.max-disk-size"); ok {
 		n, err := parseMemorySize(v)
 		if err != nil {
@@ -556,10 +579,18 @@ func (w *Writer) newBuffer() (*lsm.Buffer, error) {
 			Engine:             w.engine,
 		},
 		Spillable:   w.cfg.WriteBufferSpillable,
-		SpillDir:    w.o.SpillDir,
+		SpillDir:    w.spillPath(),
 		MaxDiskSize: w.maxSpillDisk,
 		Alloc:       w.o.Alloc,
 	})
+}
+
+// spillPath is the directory buffers spill into.
+func (w *Writer) spillPath() string {
+	if w.spill == nil {
+		return w.o.SpillDir // never used: the buffers do not spill
+	}
+	return w.spill.Path()
 }
 
 // addRows hands the rows routed to bs to its buffer (or file writer).
@@ -645,7 +676,10 @@ func (w *Writer) controlMemory(ctx context.Context) error {
 		}
 		flush := !w.cfg.WriteBufferSpillable
 		if !flush {
-			err := big.buf.Spill(ctx)
+			err := w.spill.Ensure()
+			if err == nil {
+				err = big.buf.Spill(ctx)
+			}
 			switch {
 			case err == nil:
 				w.stats.Spills++
@@ -836,6 +870,11 @@ func (w *Writer) Close() error {
 			}
 		}
 		bs.files = nil
+	}
+	if w.spill != nil {
+		if err := w.spill.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	w.log.Info("writer closed", "rows", w.stats.Rows, "files", w.stats.Files)
 	return errors.Join(errs...)

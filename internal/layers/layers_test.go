@@ -20,7 +20,7 @@ const module = "github.com/floelake/floe/"
 // internal/jsonpp (a leaf utility), which anyone may use.
 var allowed = map[string][]string{
 	"cmd/floe":            {"table", "catalog", "predicate", "snapshot", "manifest", "schema", "internal/binrow", "storage", "internal/kv", "internal/datafile", "internal/jsonrow"},
-	"table":               {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
+	"table":               {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "internal/datafile", "storage"},
 	"changelog":           {"lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
 	"lsm":                 {"merge", "manifest", "internal/datafile", "internal/kv", "schema", "internal/binrow", "storage"},
 	"merge":               {"internal/kv", "schema"},
