@@ -173,13 +173,13 @@ func cmdSnapshots(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return printJSON(out, raw)
 	}
-	tbl := &grid{header: []string{"ID", "KIND", "TIME (UTC)", "SCHEMA", "TOTAL RECORDS", "DELTA RECORDS", "CHANGELOG", "COMMIT USER", "IDENTIFIER"}}
+	tbl := &grid{header: []string{"ID", "KIND", "TIME (LOCAL)", "SCHEMA", "TOTAL RECORDS", "DELTA RECORDS", "CHANGELOG", "COMMIT USER", "IDENTIFIER"}}
 	for _, s := range snaps {
 		ident := fmt.Sprint(s.CommitIdentifier)
 		if s.CommitIdentifier == 1<<63-1 {
 			ident = "batch"
 		}
-		tbl.add(s.ID, string(s.CommitKind), time.UnixMilli(s.TimeMillis).UTC().Format("2006-01-02 15:04:05.000"),
+		tbl.add(s.ID, string(s.CommitKind), time.UnixMilli(s.TimeMillis).Format("2006-01-02 15:04:05.000"),
 			s.SchemaID, s.TotalRecordCount, s.DeltaRecordCount, s.ChangelogRecordCount, s.CommitUser, ident)
 	}
 	return tbl.print(out)
