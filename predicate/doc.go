@@ -15,7 +15,7 @@
 // rebuilds the same tree for every literal type Parse produces.
 //
 // Bind resolves it against a list of schema fields and returns a Bound:
-// columns become field indexes, literals become internal/binrow's Go
+// columns become field indexes, literals become floe's internal
 // values for the column's type, and NOT is pushed down to the leaves
 // (negation normal form) with SQL's three-valued logic: NOT a < 5 is
 // a >= 5, NOT a IS NULL is a IS NOT NULL, NOT a IN (…) is a NOT IN (…),
@@ -30,10 +30,10 @@
 //	TINYINT…BIGINT       any Go integer in range; integral Decimal or float
 //	FLOAT, DOUBLE        any Go integer or float (converted to the column's
 //	                     width, as Paimon casts literals); Decimal
-//	DECIMAL(p, s)        Go integers, Decimal, numeric strings, binrow.Decimal
-//	                     and floats (by their shortest decimal text), exactly:
-//	                     more than s fraction digits or more than p digits in
-//	                     all give ErrLiteral, never rounding
+//	DECIMAL(p, s)        Go integers, Decimal, numeric strings and floats (by
+//	                     their shortest decimal text), exactly: more than s
+//	                     fraction digits or more than p digits in all give
+//	                     ErrLiteral, never rounding
 //	CHAR, VARCHAR        string
 //	BINARY, VARBINARY    []byte, string
 //	BOOLEAN              bool
@@ -43,9 +43,9 @@
 //	                     (millisecond of day); sub-millisecond parts fail
 //	TIMESTAMP            time.Time: its wall clock as given, the zone ignored;
 //	                     'yyyy-mm-dd hh:mm:ss[.f…]' (an offset is ignored too),
-//	                     'yyyy-mm-dd' (midnight), Date, binrow.Timestamp
+//	                     'yyyy-mm-dd' (midnight), Date
 //	TIMESTAMP_LTZ        time.Time: the instant; text read in UTC unless it
-//	                     carries an offset; Date (midnight UTC); binrow.Timestamp
+//	                     carries an offset; Date (midnight UTC)
 //
 // A literal finer than the column's precision (a nanosecond timestamp for
 // TIMESTAMP(3)) is kept as is and compared exactly. Comparisons on ARRAY,
@@ -58,7 +58,7 @@
 //
 // # Order and nulls
 //
-// Values compare in Paimon's order (binrow.CompareValues): strings and
+// Values compare in Paimon's order (as Paimon's InternalRow comparators): strings and
 // binaries as unsigned bytes, decimals numerically, timestamps by millis
 // then nanos, FLOAT and DOUBLE as Java's Float.compare/Double.compare — NaN
 // equals NaN and is greater than +Inf, and -0.0 < 0.0. Paimon's own
