@@ -64,7 +64,7 @@ type castCase struct {
 	comments []string
 }
 
-func readCastCases(t *testing.T, path string) (head []string, cases []castCase) {
+func readCastCases(t testing.TB, path string) (head []string, cases []castCase) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -79,6 +79,9 @@ func CastArray(mem memory.Allocator, arr arrow.Array, from, to DataType) (arrow.
 	if !HasCastRule(from, to) {
 		return nil, fmt.Errorf("%w: %s to %s", ErrNoCastRule, from, to)
 	}
+	if r == ruleNumericPrimitive && isIntegral(from.Kind) {
+		return castIntegers(mem, arr, to, want), nil
+	}
 	c := &caster{mem: mem, from: from, to: to, src: arr}
 	c.out = newSink(mem, to, want)
 	defer c.out.b.Release()
@@ -448,6 +451,61 @@ func (c *caster) converter(r rule) (converter, error) {
 		return func(i int) string { out.appendBytes(get(i)); return "" }, nil
 	}
 	return nil, fmt.Errorf("%w: %s to %s (not implemented)", ErrNoCastRule, from, to)
+}
+
+// castIntegers is the integer rows of NumericPrimitiveCastRule in one
+// pass: Java's widening and wrapping narrowing, (float) and (double).
+func castIntegers(mem memory.Allocator, arr arrow.Array, to DataType, want arrow.DataType) arrow.Array {
+	get := intGetter(arr)
+	n := arr.Len()
+	var valid []bool
+	if arr.NullN() > 0 {
+		valid = make([]bool, n)
+		for i := range valid {
+			valid[i] = arr.IsValid(i)
+		}
+	}
+	b := array.NewBuilder(mem, want)
+	defer b.Release()
+	switch b := b.(type) {
+	case *array.Int8Builder:
+		v := make([]int8, n)
+		for i := range v {
+			v[i] = int8(get(i))
+		}
+		b.AppendValues(v, valid)
+	case *array.Int16Builder:
+		v := make([]int16, n)
+		for i := range v {
+			v[i] = int16(get(i))
+		}
+		b.AppendValues(v, valid)
+	case *array.Int32Builder:
+		v := make([]int32, n)
+		for i := range v {
+			v[i] = int32(get(i))
+		}
+		b.AppendValues(v, valid)
+	case *array.Int64Builder:
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = get(i)
+		}
+		b.AppendValues(v, valid)
+	case *array.Float32Builder:
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = javaL2F(get(i))
+		}
+		b.AppendValues(v, valid)
+	case *array.Float64Builder:
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(get(i))
+		}
+		b.AppendValues(v, valid)
+	}
+	return b.NewArray()
 }
 
 func isIntegral(k Kind) bool { return k == TinyInt || k == SmallInt || k == Int || k == BigInt }

@@ -432,7 +432,8 @@ func subOK(s string, begin, end int) (string, bool) {
 // milliseconds, rounding half up on the fourth; other characters count as
 // zero digits (one per UTF-16 unit).
 func parseFraction(v string) int32 {
-	units := make([]uint16, 0, len(v))
+	var buf [16]uint16
+	units := buf[:0]
 	for _, r := range v {
 		if r < utf8.RuneSelf {
 			units = append(units, uint16(r))
