@@ -167,12 +167,12 @@ const (
 // families, and the one exact target type Paimon keys some rules by
 // (nullable STRING).
 type ruleDef struct {
-	r         rule
-	inKinds   []Kind
-	inFam     family
-	toKinds   []Kind
-	toFam     family
-	toString_ bool // target exactly STRING (nullable)
+	r             rule
+	inKinds       []Kind
+	inFam         family
+	toKinds       []Kind
+	toFam         family
+	toExactString bool // target exactly STRING (nullable)
 }
 
 // ruleDefs in CastExecutors' registration order: a later rule replaces an
@@ -187,9 +187,9 @@ var ruleDefs = []ruleDef{
 	{r: ruleNumericToBoolean, inFam: famIntegerNumeric, toKinds: []Kind{Boolean}},
 	{r: ruleNumericToString, inFam: famNumeric, toFam: famCharString},
 	{r: ruleBooleanToString, inKinds: []Kind{Boolean}, toFam: famCharString},
-	{r: ruleTimestampToString, inFam: famTimestamp, toString_: true},
-	{r: ruleTimeToString, inKinds: []Kind{Time}, toString_: true},
-	{r: ruleDateToString, inKinds: []Kind{Date}, toString_: true},
+	{r: ruleTimestampToString, inFam: famTimestamp, toExactString: true},
+	{r: ruleTimeToString, inKinds: []Kind{Time}, toExactString: true},
+	{r: ruleDateToString, inKinds: []Kind{Date}, toExactString: true},
 	{r: ruleStringToString, inFam: famCharString, toFam: famCharString},
 	{r: ruleArrayToString, inKinds: []Kind{Array}, toFam: famCharString},
 	{r: ruleMapToString, inKinds: []Kind{Map}, toFam: famCharString},
@@ -226,7 +226,7 @@ var ruleTable = func() map[ruleKey]map[ruleKey]rule {
 	m := map[ruleKey]map[ruleKey]rule{}
 	for _, d := range ruleDefs {
 		var targets, inputs []ruleKey
-		if d.toString_ {
+		if d.toExactString {
 			targets = append(targets, ruleKey{string: true})
 		}
 		for _, k := range d.toKinds {

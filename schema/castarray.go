@@ -19,7 +19,8 @@ import (
 // overflows its precision; so does CastArray.
 type CastError struct {
 	From, To DataType
-	// Row is the value's position in the array that was cast.
+	// Row is the value's position in the array that was cast; a reader
+	// that cast a data file's column makes it the row in the file.
 	Row int
 	// Value is the rejected value as text (its cast to STRING).
 	Value string
