@@ -50,6 +50,24 @@
 // keys and values derived from the enclosing column's id (see
 // ArrayElementFieldID), and reserved ids for system columns.
 //
+// # Casts
+//
+// When a column's type changes (ALTER TABLE … updateColumnType), data files
+// keep the old type and readers convert their values. SupportsCast and
+// HasCastRule are Paimon's two tables of which changes ALTER allows
+// (DataTypeCasts and CastExecutors); CastArray converts an Arrow column as
+// CastExecutors does, with Java's text forms (Float.toString,
+// Double.toString, BigDecimal, DateTimeUtils) and Java's integer
+// arithmetic: "1.5" read as INT is 1, 2.0 read as STRING is "2.0",
+// BIGINT 2^32+1 read as INT is 1, a DECIMAL that does not fit is null, and
+// "abc" read as INT is a *CastError where Java throws. testdata/cast holds
+// the cases, checked against Java Paimon 1.4.2 and 2.0.0's own results.
+// Floe follows Paimon 2.0 where 1.4.2 had bugs (TIMESTAMP to TIME before
+// 1970, TIMESTAMP precision truncation of sub-precision nanoseconds), takes
+// Java's local time zone to be UTC, and prints floats with the shortest
+// digits as JDK 19+ does (JDK 8–18 print more digits for some large
+// values).
+//
 // DataType, Field and Table are plain values: safe to read concurrently,
 // not to mutate concurrently.
 package schema

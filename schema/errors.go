@@ -17,3 +17,12 @@ var (
 	// (unknown or duplicate key columns, duplicate names, ...).
 	ErrInvalidSchema = errors.New("schema: invalid schema")
 )
+
+// Errors of Paimon's casts (CastArray).
+var (
+	// ErrCast reports a value Paimon's cast rules reject; the error is a
+	// *CastError.
+	ErrCast = errors.New("schema: cast failed")
+	// ErrNoCastRule reports a pair of types Paimon has no cast rule for.
+	ErrNoCastRule = errors.New("schema: no cast rule")
+)

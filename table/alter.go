@@ -606,7 +606,7 @@ func (c updateColumnType) apply(a *alteration) error {
 	if err := a.checkNullability(c.name, !from.NotNull, !to.NotNull); err != nil {
 		return err
 	}
-	if !supportsCast(from, to, !a.oldBool("disable-explicit-type-casting", false)) || !castExecutorExists(from, to) {
+	if !schema.SupportsCast(from, to, !a.oldBool("disable-explicit-type-casting", false)) || !schema.HasCastRule(from, to) {
 		return invalid("update column %q: type %s cannot be converted to %s", c.name, from, to)
 	}
 	// Nested ROW fields of the new type get fresh ids.

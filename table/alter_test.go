@@ -172,39 +172,6 @@ func TestApplyChanges(t *testing.T) {
 	}
 }
 
-func TestSupportsCast(t *testing.T) {
-	p := schema.MustParseType
-	for _, tc := range []struct {
-		from, to           string
-		implicit, explicit bool
-	}{
-		{"INT", "BIGINT", true, true},
-		{"BIGINT", "INT", false, true},
-		{"FLOAT", "DOUBLE", true, true},
-		{"DECIMAL(10, 2)", "DECIMAL(20, 2)", true, true},
-		{"DECIMAL(10, 2)", "FLOAT", true, true},
-		{"VARCHAR(3)", "STRING", true, true},
-		{"STRING", "VARCHAR(3)", true, true},
-		{"INT", "STRING", false, true},
-		{"STRING", "INT", false, true},
-		{"TIMESTAMP(3)", "DATE", true, true},
-		{"DATE", "TIMESTAMP(3)", false, true},
-		{"BYTES", "STRING", false, true},
-		{"ARRAY<INT>", "ARRAY<BIGINT>", true, true},
-		{"INT", "BOOLEAN", false, true},
-		{"DOUBLE", "BOOLEAN", false, false},
-		{"INT", "INT NOT NULL", false, true},
-	} {
-		from, to := p(tc.from), p(tc.to)
-		if got := supportsCast(from, to, false); got != tc.implicit {
-			t.Errorf("%s -> %s implicit: %v, want %v", tc.from, tc.to, got, tc.implicit)
-		}
-		if got := supportsCast(from, to, true); got != tc.explicit {
-			t.Errorf("%s -> %s explicit: %v, want %v", tc.from, tc.to, got, tc.explicit)
-		}
-	}
-}
-
 // TestApplyChangesMatchesJava derives the ALTER behind a Java-evolved
 // fixture (paimon-cpp's append_table_with_alter_table: columns dropped,
 // renamed to dropped names, moved and added) and compares floe's schema-1

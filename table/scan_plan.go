@@ -275,12 +275,55 @@ func (p *planner) valueStats(fs *schema.Table, f *manifest.DataFile) *stats {
 			st.nulls[i] = f.RowCount
 			continue
 		}
-		if sf, ok := fieldByID(statFields, r.ID); ok && sameType(sf.Type, r.Type) {
+		// Statistics of a column whose type changed since the file was
+		// written are not used (casts need not keep the order: INT 9 <
+		// 100 but STRING "9" > "100"), except for integer widening,
+		// whose values convert exactly. Java drops such filters the
+		// same way (SimpleStatsEvolutions.filterUnsafeFilter).
+		if sf, ok := fieldByID(statFields, r.ID); ok && (sameType(sf.Type, r.Type) || intWidening(sf.Type, r.Type)) {
 			idx[i] = fieldIndexByID(statFields, r.ID)
 		}
 	}
 	st.fill(typesNullable(statFields), f.ValueStats, idx)
+	for i, r := range rf {
+		if idx[i] >= 0 && !sameType(statFields[idx[i]].Type, r.Type) {
+			st.min[i], st.max[i] = widenInt(st.min[i], r.Type.Kind), widenInt(st.max[i], r.Type.Kind)
+		}
+	}
 	return st
+}
+
+var intRank = map[schema.Kind]int{schema.TinyInt: 1, schema.SmallInt: 2, schema.Int: 3, schema.BigInt: 4}
+
+// intWidening reports whether from → to is an integer type widening (every
+// value of from converts exactly and in order).
+func intWidening(from, to schema.DataType) bool {
+	a, b := intRank[from.Kind], intRank[to.Kind]
+	return a > 0 && b > a
+}
+
+// widenInt converts a decoded integer statistic to the Go type of kind k.
+func widenInt(v any, k schema.Kind) any {
+	var n int64
+	switch x := v.(type) {
+	case int8:
+		n = int64(x)
+	case int16:
+		n = int64(x)
+	case int32:
+		n = int64(x)
+	case int64:
+		n = x
+	default:
+		return v // nil (unknown)
+	}
+	switch k {
+	case schema.SmallInt:
+		return int16(n)
+	case schema.Int:
+		return int32(n)
+	}
+	return n
 }
 
 // keyStats maps a primary-key file's _KEY_STATS (over the trimmed primary

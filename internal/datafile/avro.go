@@ -113,7 +113,7 @@ func openAvro(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr array.R
 			a, err := conform(ctx, o.Alloc, raw, c.from, c.to)
 			raw.Release()
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", o.Path, err)
+				return nil, castFailure(err, o.Path, out.Field(i).Name, row)
 			}
 			arrs[i] = a
 		}

@@ -2,6 +2,7 @@ package datafile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -12,54 +13,79 @@ import (
 	"github.com/floelake/floe/schema"
 )
 
-// sameType reports whether two Paimon types have the same root and
-// parameters (nullability and nested field names/ids ignored at the top).
-func sameShape(a, b schema.DataType) bool {
-	if a.Kind != b.Kind {
-		return false
+// sameType reports whether two Paimon types are equal apart from
+// nullability (nested field names and ids included).
+func sameType(a, b schema.DataType) bool {
+	return a.Nullable().String() == b.Nullable().String()
+}
+
+// isNested reports whether values of kind k hold other values.
+func isNested(k schema.Kind) bool {
+	switch k {
+	case schema.Array, schema.Map, schema.Multiset, schema.Row, schema.Vector:
+		return true
 	}
-	switch a.Kind {
-	case schema.Decimal:
-		return a.Precision == b.Precision && a.Scale == b.Scale
-	case schema.Binary, schema.Char:
-		return a.Length == b.Length || a.Kind == schema.Char
-	case schema.Vector:
-		return a.Length == b.Length
-	}
-	return true
+	return false
 }
 
 // conform turns arr, read from a file column of Paimon type from, into an
-// array of exactly schema.ToArrow(to). It takes ownership of nothing: the
-// result is a new reference the caller releases.
+// array of exactly schema.ToArrow(to). A column whose type changed since
+// the file was written is converted with Paimon's casts (schema.CastArray),
+// field by field inside ROW, ARRAY and MAP values, as Java's
+// SchemaEvolutionUtil does. It takes ownership of nothing: the result is a
+// new reference the caller releases.
 func conform(ctx context.Context, mem memory.Allocator, arr arrow.Array, from, to schema.DataType) (arrow.Array, error) {
 	want, err := schema.ToArrow(to)
 	if err != nil {
 		return nil, err
 	}
-	if !sameShape(from, to) {
-		if isStringKind(to.Kind) && !isStringKind(from.Kind) && !isFlat(from.Kind) {
-			return nil, fmt.Errorf("%w: cannot cast %s to %s", ErrSchema, from, to)
-		}
-		// Bring the column to its own canonical Arrow type first, then cast.
-		src, err := conform(ctx, mem, arr, from, from)
-		if err != nil {
-			return nil, err
-		}
-		defer src.Release()
-		if isFlat(from.Kind) && isFlat(to.Kind) {
-			out, err := compute.CastArray(compute.WithAllocator(ctx, mem), src, compute.UnsafeCastOptions(want))
-			if err != nil {
-				return nil, fmt.Errorf("%w: cast %s to %s: %v", ErrSchema, from, to, err)
-			}
-			return out, nil
-		}
-		return nil, fmt.Errorf("%w: cannot cast %s to %s", ErrSchema, from, to)
-	}
-	return reshape(ctx, mem, arr, to, want)
+	return conformTo(ctx, mem, arr, from, to, want)
 }
 
-func isStringKind(k schema.Kind) bool { return k == schema.Char || k == schema.VarChar }
+// conformTo is conform with the result's Arrow type given: ToArrow(to) up
+// to field metadata (nested parts carry derived field ids).
+func conformTo(ctx context.Context, mem memory.Allocator, arr arrow.Array, from, to schema.DataType, want arrow.DataType) (arrow.Array, error) {
+	if sameType(from, to) || (from.Kind == to.Kind && (isNested(to.Kind) || !schema.HasCastRule(from, to))) {
+		// The same type, a nested type whose parts may have changed, or
+		// a change no cast rule covers (TIME(p) precision; Java's ALTER
+		// refuses it): bring the layout to the target's.
+		return reshape(ctx, mem, arr, from, to, want)
+	}
+	if !schema.HasCastRule(from, to) {
+		return nil, fmt.Errorf("%w: cannot cast %s to %s", ErrSchema, from, to)
+	}
+	// Bring the column to its own canonical Arrow type first, then cast.
+	src, err := conform(ctx, mem, arr, from, from)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Release()
+	out, err := schema.CastArray(mem, src, from, to)
+	if err != nil {
+		if errors.Is(err, schema.ErrCast) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", ErrSchema, err)
+	}
+	if !arrow.TypeEqual(out.DataType(), want, arrow.CheckMetadata()) {
+		defer out.Release()
+		return retype(out.Data(), want), nil
+	}
+	return out, nil
+}
+
+// castFailure completes the *schema.CastError inside err with the column,
+// the file and the value's row in the file (rows of the batch start at
+// first); other errors are wrapped with the file and column.
+func castFailure(err error, path, column string, first int64) error {
+	var ce *schema.CastError
+	if errors.As(err, &ce) {
+		ce.Column, ce.File = column, path
+		ce.Row += int(first)
+		return err
+	}
+	return fmt.Errorf("%s: column %s: %w", path, column, err)
+}
 
 func isFlat(k schema.Kind) bool {
 	switch k {
@@ -69,9 +95,11 @@ func isFlat(k schema.Kind) bool {
 	return true
 }
 
-// reshape rebuilds arr (same logical type as t, but possibly another
-// physical Arrow type or other field metadata) with Arrow type want.
-func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schema.DataType, want arrow.DataType) (arrow.Array, error) {
+// reshape rebuilds arr (of Paimon type from, possibly in another physical
+// Arrow type or with other field metadata) with Arrow type want, the type
+// of to; from and to have the same root. Nested values are conformed part
+// by part.
+func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, from, t schema.DataType, want arrow.DataType) (arrow.Array, error) {
 	got := arr.DataType()
 	switch w := want.(type) {
 	case *arrow.TimestampType:
@@ -116,7 +144,7 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 			} else {
 				c := sa.Field(idx)
 				var err error
-				child, err = reshape(ctx, mem, c, f.Type, wf.Type)
+				child, err = conformTo(ctx, mem, c, fieldFrom(from, f), f.Type, wf.Type)
 				if err != nil {
 					return nil, err
 				}
@@ -134,20 +162,16 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 		if !ok {
 			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
 		}
-		var kt, vt schema.DataType
-		if t.Kind == schema.Map {
-			kt, vt = *t.Key, *t.Value
-		} else {
-			kt, vt = *t.Elem, schema.NewInt().WithNotNull(true)
-		}
+		kf, vf := mapParts(from)
+		kt, vt := mapParts(t)
 		// The entries struct: rebuild keys and items.
 		ents := ma.ListValues().(*array.Struct)
-		k, err := reshape(ctx, mem, ents.Field(0), kt, w.KeyType())
+		k, err := conformTo(ctx, mem, ents.Field(0), kf, kt, w.KeyType())
 		if err != nil {
 			return nil, err
 		}
 		defer k.Release()
-		v, err := reshape(ctx, mem, ents.Field(1), vt, w.ItemType())
+		v, err := conformTo(ctx, mem, ents.Field(1), vf, vt, w.ItemType())
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +188,7 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 		if !ok {
 			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
 		}
-		e, err := reshape(ctx, mem, la.ListValues(), *t.Elem, w.Elem())
+		e, err := conformTo(ctx, mem, la.ListValues(), elemFrom(from, t), *t.Elem, w.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -181,13 +205,13 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 				return nil, fmt.Errorf("%w: %s read as %s: %v", ErrSchema, t, got, err)
 			}
 			defer fixed.Release()
-			return reshape(ctx, mem, fixed, t, want)
+			return reshape(ctx, mem, fixed, from, t, want)
 		}
 		la, ok := arr.(*array.FixedSizeList)
 		if !ok {
 			return nil, fmt.Errorf("%w: %s read as %s", ErrSchema, t, got)
 		}
-		e, err := reshape(ctx, mem, la.ListValues(), *t.Elem, w.Elem())
+		e, err := conformTo(ctx, mem, la.ListValues(), elemFrom(from, t), *t.Elem, w.Elem())
 		if err != nil {
 			return nil, err
 		}
@@ -208,6 +232,39 @@ func reshape(ctx context.Context, mem memory.Allocator, arr arrow.Array, t schem
 		return nil, fmt.Errorf("%w: %s read as %s: %v", ErrSchema, t, got, err)
 	}
 	return out, nil
+}
+
+// fieldFrom returns the type field f of ROW type to had in ROW type from
+// (matched by id, then name); f's own type when from does not say.
+func fieldFrom(from schema.DataType, f schema.Field) schema.DataType {
+	for _, ff := range from.Fields {
+		if ff.ID == f.ID {
+			return ff.Type
+		}
+	}
+	for _, ff := range from.Fields {
+		if ff.Name == f.Name {
+			return ff.Type
+		}
+	}
+	return f.Type
+}
+
+// elemFrom returns the element type of from, or to's when from has none.
+func elemFrom(from, to schema.DataType) schema.DataType {
+	if from.Elem != nil {
+		return *from.Elem
+	}
+	return *to.Elem
+}
+
+// mapParts returns the key and value types of a MAP, or of a MULTISET as
+// Paimon stores it (element → INT NOT NULL count).
+func mapParts(t schema.DataType) (schema.DataType, schema.DataType) {
+	if t.Kind == schema.Map {
+		return *t.Key, *t.Value
+	}
+	return *t.Elem, schema.NewInt().WithNotNull(true)
 }
 
 func sameLayout(a, b arrow.DataType) bool {

@@ -403,7 +403,7 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 			a, err := conform(ctx, o.Alloc, src, c.from, c.to)
 			src.Release()
 			if err != nil {
-				return nil, fmt.Errorf("%s: column %s: %w", o.Path, out.Field(j).Name, err)
+				return nil, castFailure(err, o.Path, out.Field(j).Name, row)
 			}
 			arrs[j] = a
 		}

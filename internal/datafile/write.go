@@ -327,7 +327,7 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 				c = retype(a.Data(), pt)
 			}
 		default:
-			c, err = reshape(ctx, w.o.Alloc, a, w.physFields[j].Type, pt)
+			c, err = reshape(ctx, w.o.Alloc, a, w.physFields[j].Type, w.physFields[j].Type, pt)
 		}
 		if err != nil {
 			return err

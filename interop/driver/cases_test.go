@@ -127,6 +127,30 @@ const alterWant = `{"id":1,"a":1,"d":null,"bb":"x"}
 {"id":4,"a":-4,"d":null,"bb":"z"}
 `
 
+// castSpec and castSteps re-type columns between two writes (Paimon's
+// casts on read: schema.CastArray): STRING → INT ("1.5" reads as 1),
+// DOUBLE → STRING (2.0 → "2.0", 1e20 → "1.0E20"), FLOAT → DOUBLE,
+// TIMESTAMP(3) → STRING (".000" kept), BIGINT → INT (wraps), DECIMAL
+// narrowing (HALF_UP), INT → STRING, STRING → BOOLEAN, DATE → TIMESTAMP.
+const castSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"a","type":"STRING"},{"name":"b","type":"DOUBLE"},{"name":"c","type":"FLOAT"},{"name":"d","type":"TIMESTAMP(3)"},{"name":"e","type":"BIGINT"},{"name":"f","type":"DECIMAL(10, 4)"},{"name":"g","type":"INT"},{"name":"h","type":"STRING"},{"name":"i","type":"DATE"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1"}}`
+
+var castSteps = []step{
+	{op: "write", rows: `{"id":1,"a":"1.5","b":2.0,"c":1.1,"d":"2024-01-15 10:20:30","e":2147483648,"f":"1.2350","g":7,"h":"Yes","i":"2024-01-15"}
+{"id":2,"a":"-42","b":1e20,"c":0.1,"d":"2024-01-15 10:20:30.5","e":-1,"f":"-1.2349","g":-5,"h":"0","i":"1969-12-31"}
+{"id":3,"a":null,"b":null,"c":null,"d":null,"e":null,"f":null,"g":null,"h":null,"i":null}
+`},
+	{op: "alter", changes: `[{"op":"updateColumnType","name":"a","type":"INT"},{"op":"updateColumnType","name":"b","type":"STRING"},{"op":"updateColumnType","name":"c","type":"DOUBLE"},{"op":"updateColumnType","name":"d","type":"STRING"},{"op":"updateColumnType","name":"e","type":"INT"},{"op":"updateColumnType","name":"f","type":"DECIMAL(6, 2)"},{"op":"updateColumnType","name":"g","type":"STRING"},{"op":"updateColumnType","name":"h","type":"BOOLEAN"},{"op":"updateColumnType","name":"i","type":"TIMESTAMP(3)"}]`},
+	{op: "write", rows: `{"id":2,"a":20,"b":"two","c":0.5,"d":"dd","e":22,"f":"2.22","g":"g2","h":true,"i":"2024-02-02 02:02:02"}
+{"id":4,"a":4,"b":"four","c":4.25,"d":"d4","e":4,"f":"4.44","g":"g4","h":false,"i":"2024-04-04 04:04:04.004"}
+`},
+}
+
+const castWant = `{"id":1,"a":1,"b":"2.0","c":1.100000023841858,"d":"2024-01-15 10:20:30.000","e":-2147483648,"f":"1.24","g":"7","h":true,"i":"2024-01-15 00:00:00"}
+{"id":2,"a":20,"b":"two","c":0.5,"d":"dd","e":22,"f":"2.22","g":"g2","h":true,"i":"2024-02-02 02:02:02"}
+{"id":3,"a":null,"b":null,"c":null,"d":null,"e":null,"f":null,"g":null,"h":null,"i":null}
+{"id":4,"a":4,"b":"four","c":4.25,"d":"d4","e":4,"f":"4.44","g":"g4","h":false,"i":"2024-04-04 04:04:04.004"}
+`
+
 var javaCompactedSteps = []step{
 	{who: "A", op: "write", rows: pkSteps[0].rows},
 	{who: "B", op: "write", rows: pkSteps[2].rows},
@@ -287,6 +311,16 @@ var shapes = []shape{
 			{who: "A", op: "write", rows: alterSteps[2].rows},
 		},
 		checks: []check{{snapshot: 1}}, want: alterWant},
+
+	{name: "schema change, type casts", spec: castSpec, steps: castSteps,
+		checks: []check{{snapshot: 1}}, want: castWant},
+	{name: "mixed writers, schema change, type casts", spec: castSpec, mixed: true,
+		steps: []step{
+			{who: "A", op: "write", rows: castSteps[0].rows},
+			{who: "B", op: "alter", changes: castSteps[1].changes},
+			{who: "A", op: "write", rows: castSteps[2].rows},
+		},
+		checks: []check{{snapshot: 1}}, want: castWant},
 
 	// Features only Java writes; floe must read them or report why not.
 	{name: "java: full compaction", spec: pkSpec, writers: []string{"java"},
