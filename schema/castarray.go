@@ -470,41 +470,17 @@ func castIntegers(mem memory.Allocator, arr arrow.Array, to DataType, want arrow
 	defer b.Release()
 	switch b := b.(type) {
 	case *array.Int8Builder:
-		v := make([]int8, n)
-		for i := range v {
-			v[i] = int8(get(i))
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, func(x int64) int8 { return int8(x) }), valid)
 	case *array.Int16Builder:
-		v := make([]int16, n)
-		for i := range v {
-			v[i] = int16(get(i))
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, func(x int64) int16 { return int16(x) }), valid)
 	case *array.Int32Builder:
-		v := make([]int32, n)
-		for i := range v {
-			v[i] = int32(get(i))
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, func(x int64) int32 { return int32(x) }), valid)
 	case *array.Int64Builder:
-		v := make([]int64, n)
-		for i := range v {
-			v[i] = get(i)
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, func(x int64) int64 { return x }), valid)
 	case *array.Float32Builder:
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = javaL2F(get(i))
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, javaL2F), valid)
 	case *array.Float64Builder:
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = float64(get(i))
-		}
-		b.AppendValues(v, valid)
+		b.AppendValues(mapInts(n, get, func(x int64) float64 { return float64(x) }), valid)
 	}
 	return b.NewArray()
 }
@@ -1159,4 +1135,14 @@ func appendPlainDecimal(b []byte, u *big.Int, scale int) []byte {
 	copy(b[digitsAt+intLen+1:], b[digitsAt+intLen:])
 	b[digitsAt+intLen] = '.'
 	return b
+}
+
+// mapInts converts the n integers get yields with conv (Java's primitive
+// conversion to the target width).
+func mapInts[T any](n int, get func(int) int64, conv func(int64) T) []T {
+	v := make([]T, n)
+	for i := range v {
+		v[i] = conv(get(i))
+	}
+	return v
 }
