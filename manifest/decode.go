@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/floelake/floe/internal/binrow"
+	"github.com/floelake/floe/schema"
 )
 
 // Field codes. A writer-schema field maps by name to one of these; unknown
@@ -680,11 +681,21 @@ func checkDataFile(f *DataFile) error {
 			return invalid("_EXTRA_FILES", "%q is not a file name", x)
 		}
 	}
-	if _, _, err := binrow.Deserialize(f.MinKey); err != nil {
-		return &fieldError{"_MIN_KEY", err}
+	if err := checkRow("_MIN_KEY", f.MinKey); err != nil {
+		return err
 	}
-	if _, _, err := binrow.Deserialize(f.MaxKey); err != nil {
-		return &fieldError{"_MAX_KEY", err}
+	return checkRow("_MAX_KEY", f.MaxKey)
+}
+
+// checkRow checks that b is a serialized BinaryRow: an arity, at least the
+// fixed part, and a valid row kind in the header byte.
+func checkRow(field string, b []byte) error {
+	_, raw, err := binrow.Deserialize(b)
+	if err != nil {
+		return &fieldError{field, err}
+	}
+	if k := schema.RowKind(raw[0]); !k.Valid() {
+		return invalid(field, "row kind %d", raw[0])
 	}
 	return nil
 }
@@ -774,8 +785,8 @@ func (d *decoder) entry(p *plan, e *Entry) {
 // checkEntry rejects values Paimon never writes in a ManifestEntry (its
 // DataFileMeta is checked by checkDataFile).
 func checkEntry(e *Entry) error {
-	if _, _, err := binrow.Deserialize(e.Partition); err != nil {
-		return &fieldError{"_PARTITION", err}
+	if err := checkRow("_PARTITION", e.Partition); err != nil {
+		return err
 	}
 	return checkBucket(e.Bucket, e.TotalBuckets)
 }
@@ -1023,8 +1034,8 @@ func checkIndexEntry(e *IndexEntry) error {
 	case e.Bucket < -2:
 		return invalid("_BUCKET", "bucket %d", e.Bucket)
 	}
-	if _, _, err := binrow.Deserialize(e.Partition); err != nil {
-		return &fieldError{"_PARTITION", err}
+	if err := checkRow("_PARTITION", e.Partition); err != nil {
+		return err
 	}
 	switch e.IndexType {
 	case IndexDeletionVectors, IndexHash:
