@@ -62,11 +62,12 @@
 // letter case changed, or a name that is not an Avro name, is
 // ErrCorrupt naming the file and the field. So are values Paimon never
 // writes (negative sizes, counts and levels, unknown kinds, buckets
-// outside the bucket count, BinaryRows shorter than their fixed part,
-// file names that are not names, index entries other than ADD,
-// deletion-vector ranges outside their index file or not one per row
-// count), records whose _VERSION differs from the first record's, and
-// CheckListed's disagreements between a manifest and its list entry. That
+// outside the bucket count, BinaryRows shorter than their fixed part or
+// with an unknown row kind, file names that are not names, index entries
+// other than ADD, deletion-vector ranges outside their index file or not
+// one per row count), records whose _VERSION differs from the first
+// record's, and CheckListed's disagreements between a manifest and its
+// list entry. That
 // accepts every release from 0.4 (0.8: snappy, DataFileMeta ending at
 // _EMBEDDED_FILE_INDEX; 0.9: top-level and nested ["null", record]
 // unions) to 2.x. The codecs null, deflate, snappy and zstandard are

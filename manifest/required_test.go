@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -410,6 +411,7 @@ func TestValueChecks(t *testing.T) {
 		{"empty file name", "manifest", entry(func(e *Entry) { e.File.FileName = "" }), "_FILE._FILE_NAME"},
 		{"short key row", "manifest", entry(func(e *Entry) { e.File.MinKey = []byte{0, 0, 0, 1} }), "_FILE._MIN_KEY"},
 		{"short partition", "manifest", entry(func(e *Entry) { e.Partition = []byte{0, 0, 0, 2, 0} }), "_PARTITION"},
+		{"partition row kind", "manifest", entry(func(e *Entry) { e.Partition = bytes.Clone(e.Partition); e.Partition[4] = 100 }), "_PARTITION"},
 		{"bucket beyond count", "manifest", entry(func(e *Entry) { e.Bucket = 4 }), "_BUCKET"},
 		{"bucket below postpone", "manifest", entry(func(e *Entry) { e.Bucket = -3 }), "_BUCKET"},
 		{"bucket count below postpone", "manifest", entry(func(e *Entry) { e.TotalBuckets = -3 }), "_TOTAL_BUCKETS"},
