@@ -704,16 +704,28 @@ func checkRow(field string, b []byte) error {
 // wrote: empty, not UTF-8 (Avro strings are UTF-8), or holding a path
 // separator or a control character.
 func badName(s string) bool {
-	if s == "" || !utf8.ValidString(s) {
+	if s == "" {
 		return true
 	}
+	var or byte
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == '/' {
+		c := s[i]
+		if notInName[c] {
 			return true
 		}
+		or |= c
 	}
-	return false
+	return or >= utf8.RuneSelf && !utf8.ValidString(s)
 }
+
+// notInName marks the bytes no file name holds.
+var notInName = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t[0x7f], t['/'] = true, true
+	return t
+}()
 
 // begin reads the top-level union branch (if any) of one record.
 func (d *decoder) begin(p *plan) bool {
