@@ -10,7 +10,9 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/klauspost/compress/snappy"
@@ -36,6 +38,7 @@ var (
 	errTruncated = errors.New("truncated data")
 	errBadValue  = errors.New("invalid value")
 	errBadSchema = errors.New("unexpected writer schema type")
+	errNull      = errors.New("null in a field Paimon never leaves null")
 )
 
 type kind uint8
@@ -57,6 +60,23 @@ const (
 	kFixed
 )
 
+var kindNames = [...]string{"null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "array", "map", "union", "enum", "fixed"}
+
+// typeName describes a writer type in error messages.
+func typeName(n *node) string {
+	switch n.kind {
+	case kArray:
+		return "array<" + typeName(n.items) + ">"
+	case kUnion:
+		parts := make([]string, len(n.branches))
+		for i, b := range n.branches {
+			parts[i] = typeName(b)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return kindNames[n.kind]
+}
+
 // node is one parsed Avro schema type.
 type node struct {
 	kind     kind
@@ -76,11 +96,17 @@ var nullNode = &node{kind: kNull}
 
 // parseSchema parses Avro schema JSON.
 func parseSchema(b []byte) (*node, error) {
+	if !utf8.Valid(b) {
+		return nil, errors.New("avro schema: not UTF-8")
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("avro schema: %w", err)
+	}
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
+		return nil, errors.New("avro schema: data after the JSON value")
 	}
 	p := schemaParser{names: map[string]*node{}, busy: map[*node]bool{}}
 	return p.parse(v, "", 0)
@@ -154,8 +180,10 @@ func (p *schemaParser) parse(v any, ns string, depth int) (*node, error) {
 		switch typ {
 		case "record", "error":
 			name, _ := t["name"].(string)
-			if name == "" {
-				return nil, errors.New("avro schema: record without name")
+			for _, part := range strings.Split(name, ".") {
+				if !validName(part) {
+					return nil, fmt.Errorf("avro schema: invalid record name %q", name)
+				}
 			}
 			if s, ok := t["namespace"].(string); ok {
 				ns = s
@@ -178,6 +206,9 @@ func (p *schemaParser) parse(v any, ns string, depth int) (*node, error) {
 					return nil, errors.New("avro schema: bad field")
 				}
 				fname, _ := fm["name"].(string)
+				if !validName(fname) {
+					return nil, fmt.Errorf("avro schema: invalid field name %q in record %q", fname, name)
+				}
 				ft, err := p.parse(fm["type"], ns, depth+1)
 				if err != nil {
 					return nil, err
@@ -225,6 +256,24 @@ func (p *schemaParser) parse(v any, ns string, depth int) (*node, error) {
 		}
 	}
 	return nil, fmt.Errorf("avro schema: unexpected %T", v)
+}
+
+// validName reports whether s is an Avro name: [A-Za-z_][A-Za-z0-9_]*.
+// Java's Avro parser rejects any other.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func containsDot(s string) bool {
@@ -434,7 +483,7 @@ func (r *reader) optInt(n *node) (int32, bool) {
 func (r *reader) reqLong(n *node) int64 {
 	v, ok := r.optLong(n)
 	if !ok && r.err == nil {
-		r.fail(errBadValue)
+		r.fail(errNull)
 	}
 	return v
 }
@@ -442,7 +491,7 @@ func (r *reader) reqLong(n *node) int64 {
 func (r *reader) reqInt(n *node) int32 {
 	v, ok := r.optInt(n)
 	if !ok && r.err == nil {
-		r.fail(errBadValue)
+		r.fail(errNull)
 	}
 	return v
 }
@@ -463,7 +512,7 @@ func (r *reader) optBytes(n *node) []byte {
 func (r *reader) reqBytes(n *node) []byte {
 	b := r.optBytes(n)
 	if b == nil && r.err == nil {
-		r.fail(errBadValue)
+		r.fail(errNull)
 	}
 	return b
 }
@@ -483,7 +532,7 @@ func (r *reader) optString(n *node) (string, bool) {
 func (r *reader) reqString(n *node) string {
 	s, ok := r.optString(n)
 	if !ok && r.err == nil {
-		r.fail(errBadValue)
+		r.fail(errNull)
 	}
 	return s
 }
@@ -514,7 +563,7 @@ func (r *reader) optStrings(n *node) []string {
 		for ; c > 0 && r.err == nil; c-- {
 			s, ok := r.optString(n.items)
 			if !ok && r.err == nil {
-				r.fail(errBadValue)
+				r.fail(errNull)
 			}
 			out = append(out, s)
 		}
@@ -648,13 +697,33 @@ func parseHeader(b []byte) (*container, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	h.schema = s
-	h.codec = string(meta["avro.codec"])
+	for k := range meta {
+		// Keys in the avro. namespace are reserved by the Avro spec;
+		// writers only ever put avro.schema and avro.codec there, so any
+		// other, or a near miss of those two, is a damaged key (a
+		// damaged avro.codec would otherwise read zstandard blocks as
+		// uncompressed).
+		if k == "avro.schema" || k == "avro.codec" {
+			continue
+		}
+		if strings.HasPrefix(k, "avro.") || similarName([]string{k}, "avro.codec") != "" || similarName([]string{k}, "avro.schema") != "" {
+			return nil, fmt.Errorf("%w: header has unknown metadata key %q", ErrCorrupt, k)
+		}
+	}
+	codec, ok := meta["avro.codec"]
+	h.codec = string(codec)
 	switch h.codec {
-	case "":
-		h.codec = "null"
 	case "null", "deflate", "snappy", "zstandard":
-	default:
+	case "":
+		if ok {
+			return nil, fmt.Errorf("%w: empty avro.codec", ErrCorrupt)
+		}
+		h.codec = "null" // absent means null (Avro spec)
+	case "bzip2", "xz":
+		// Codecs the Avro spec defines that this package does not read.
 		return nil, fmt.Errorf("%w: avro codec %q", ErrUnsupportedFormat, h.codec)
+	default:
+		return nil, fmt.Errorf("%w: avro codec %q is not an Avro codec", ErrCorrupt, h.codec)
 	}
 	return h, nil
 }

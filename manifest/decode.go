@@ -1,7 +1,13 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/floelake/floe/internal/binrow"
+	"github.com/floelake/floe/schema"
 )
 
 // Field codes. A writer-schema field maps by name to one of these; unknown
@@ -62,49 +68,197 @@ const (
 	fSourceMeta
 )
 
-// spec maps field names of one record to codes and nested specs.
-type spec struct {
-	codes map[string]int
-	subs  map[int]*spec
+// want is the writer type a known field must have: T itself or a
+// ["null", T] union (Paimon <= 0.9 declared every field nullable).
+// Integer fields accept int and long, text fields string and bytes, as
+// Avro's promotions allow.
+type want uint8
+
+const (
+	wInt want = iota
+	wLong
+	wString
+	wBytes
+	wRecord
+	wStringArray
+	wLongArray
+	wIntArray
+	wRecordArray
+)
+
+func (w want) String() string {
+	return [...]string{"int", "long", "string", "bytes", "record", "array<string>", "array<long>", "array<int>", "array<record>"}[w]
 }
 
+// nonNull strips a ["null", T] union to T. Any other union is not a type
+// Paimon writes.
+func nonNull(n *node) (*node, bool) {
+	if n.kind != kUnion {
+		return n, true
+	}
+	if len(n.branches) != 2 {
+		return nil, false
+	}
+	a, b := n.branches[0], n.branches[1]
+	switch {
+	case a.kind == kNull && b.kind != kNull:
+		return b, true
+	case b.kind == kNull && a.kind != kNull:
+		return a, true
+	}
+	return nil, false
+}
+
+func (w want) matches(n *node) bool {
+	t, ok := nonNull(n)
+	if !ok {
+		return false
+	}
+	integer := func(k kind) bool { return k == kInt || k == kLong }
+	text := func(k kind) bool { return k == kString || k == kBytes }
+	switch w {
+	case wInt, wLong:
+		return integer(t.kind)
+	case wString, wBytes:
+		return text(t.kind)
+	case wRecord:
+		return t.kind == kRecord
+	}
+	if t.kind != kArray {
+		return false
+	}
+	it, ok := nonNull(t.items)
+	if !ok {
+		return false
+	}
+	switch w {
+	case wStringArray:
+		return text(it.kind)
+	case wLongArray, wIntArray:
+		return integer(it.kind)
+	case wRecordArray:
+		return it.kind == kRecord
+	}
+	return false
+}
+
+// fieldSpec is one field Paimon writes in a record.
+type fieldSpec struct {
+	name string
+	code int
+	want want
+	// since is 0 for fields every supported Paimon version writes, and k
+	// for fields added by the k-th change to the record.
+	since int
+	sub   *spec // record fields
+}
+
+// spec lists the fields of one record kind and how they evolved.
+//
+// A file must carry every field its writer's version always writes; a
+// missing one means the schema was damaged (a renamed field would
+// otherwise decode as null or zero). Fields with since 0 are required.
+// In a chained spec the changes happened in order in Java's history, so a
+// schema with a field of change k has all fields of changes 1..k; in an
+// unchained spec each change is all-or-none on its own (pypaimon writes
+// the 1.4 row-id range of the manifest list without the 1.1 bucket and
+// level ranges).
+type spec struct {
+	fields  []fieldSpec
+	chained bool
+	index   map[string]int
+}
+
+func newSpec(chained bool, fields ...fieldSpec) *spec {
+	s := &spec{fields: fields, chained: chained, index: map[string]int{}}
+	for i, f := range fields {
+		s.index[f.name] = i
+	}
+	return s
+}
+
+func field(name string, code int, w want, since int) fieldSpec {
+	return fieldSpec{name: name, code: code, want: w, since: since}
+}
+
+func record(name string, code int, since int, sub *spec) fieldSpec {
+	return fieldSpec{name: name, code: code, want: wRecord, since: since, sub: sub}
+}
+
+// The specs follow Java Paimon's serializers from 0.4 (the first release
+// with _VERSION 2 manifests) to 2.1 and pypaimon's writers.
 var (
-	statsSpec = &spec{codes: map[string]int{
-		"_MIN_VALUES": fMinValues, "_MAX_VALUES": fMaxValues, "_NULL_COUNTS": fNullCounts,
-	}}
-	fileSpec = &spec{codes: map[string]int{
-		"_FILE_NAME": fFileName, "_FILE_SIZE": fFileSize, "_ROW_COUNT": fRowCount,
-		"_MIN_KEY": fMinKey, "_MAX_KEY": fMaxKey, "_KEY_STATS": fKeyStats, "_VALUE_STATS": fValueStats,
-		"_MIN_SEQUENCE_NUMBER": fMinSeq, "_MAX_SEQUENCE_NUMBER": fMaxSeq, "_SCHEMA_ID": fSchemaID,
-		"_LEVEL": fLevel, "_EXTRA_FILES": fExtraFiles, "_CREATION_TIME": fCreationTime,
-		"_DELETE_ROW_COUNT": fDeleteRowCount, "_EMBEDDED_FILE_INDEX": fEmbeddedIndex,
-		"_FILE_SOURCE": fFileSource, "_VALUE_STATS_COLS": fValueStatsCols, "_EXTERNAL_PATH": fExternalPath,
-		"_FIRST_ROW_ID": fFirstRowID, "_WRITE_COLS": fWriteCols, "_WRITE_COLS_SEQUENCES": fWriteColsSeqs,
-	}, subs: map[int]*spec{fKeyStats: statsSpec, fValueStats: statsSpec}}
-	entrySpec = &spec{codes: map[string]int{
-		"_VERSION": fVersion, "_KIND": fKind, "_PARTITION": fPartition, "_BUCKET": fBucket,
-		"_TOTAL_BUCKETS": fTotalBuckets, "_FILE": fFile,
-	}, subs: map[int]*spec{fFile: fileSpec}}
-	listSpec = &spec{codes: map[string]int{
-		"_VERSION": fVersion, "_FILE_NAME": fFileName, "_FILE_SIZE": fFileSize,
-		"_NUM_ADDED_FILES": fNumAdded, "_NUM_DELETED_FILES": fNumDeleted,
-		"_PARTITION_STATS": fPartitionStats, "_SCHEMA_ID": fSchemaID,
-		"_MIN_BUCKET": fMinBucket, "_MAX_BUCKET": fMaxBucket, "_MIN_LEVEL": fMinLevel,
-		"_MAX_LEVEL": fMaxLevel, "_MIN_ROW_ID": fMinRowID, "_MAX_ROW_ID": fMaxRowID,
-	}, subs: map[int]*spec{fPartitionStats: statsSpec}}
-	dvSpec = &spec{codes: map[string]int{
-		"f0": fDVFile, "f1": fDVOffset, "f2": fDVLength, "_CARDINALITY": fCardinality,
-	}}
-	globalSpec = &spec{codes: map[string]int{
-		"_ROW_RANGE_START": fRangeStart, "_ROW_RANGE_END": fRangeEnd, "_INDEX_FIELD_ID": fIndexFieldID,
-		"_EXTRA_FIELD_IDS": fExtraFieldIDs, "_INDEX_META": fIndexMeta, "_SOURCE_META": fSourceMeta,
-	}}
-	indexSpec = &spec{codes: map[string]int{
-		"_VERSION": fVersion, "_KIND": fKind, "_PARTITION": fPartition, "_BUCKET": fBucket,
-		"_INDEX_TYPE": fIndexType, "_FILE_NAME": fFileName, "_FILE_SIZE": fFileSize,
-		"_ROW_COUNT": fRowCount, "_DELETIONS_VECTORS_RANGES": fDVRanges,
-		"_EXTERNAL_PATH": fExternalPath, "_GLOBAL_INDEX": fGlobalIndex,
-	}, subs: map[int]*spec{fDVRanges: dvSpec, fGlobalIndex: globalSpec}}
+	statsSpec = newSpec(true,
+		field("_MIN_VALUES", fMinValues, wBytes, 0),
+		field("_MAX_VALUES", fMaxValues, wBytes, 0),
+		field("_NULL_COUNTS", fNullCounts, wLongArray, 0))
+	fileSpec = newSpec(true,
+		field("_FILE_NAME", fFileName, wString, 0),
+		field("_FILE_SIZE", fFileSize, wLong, 0),
+		field("_ROW_COUNT", fRowCount, wLong, 0),
+		field("_MIN_KEY", fMinKey, wBytes, 0),
+		field("_MAX_KEY", fMaxKey, wBytes, 0),
+		record("_KEY_STATS", fKeyStats, 0, statsSpec),
+		record("_VALUE_STATS", fValueStats, 0, statsSpec),
+		field("_MIN_SEQUENCE_NUMBER", fMinSeq, wLong, 0),
+		field("_MAX_SEQUENCE_NUMBER", fMaxSeq, wLong, 0),
+		field("_SCHEMA_ID", fSchemaID, wLong, 0),
+		field("_LEVEL", fLevel, wInt, 0),
+		field("_EXTRA_FILES", fExtraFiles, wStringArray, 0),
+		field("_CREATION_TIME", fCreationTime, wLong, 0),
+		field("_DELETE_ROW_COUNT", fDeleteRowCount, wLong, 1),         // 0.8
+		field("_EMBEDDED_FILE_INDEX", fEmbeddedIndex, wBytes, 2),      // 0.8
+		field("_FILE_SOURCE", fFileSource, wInt, 3),                   // 0.9
+		field("_VALUE_STATS_COLS", fValueStatsCols, wStringArray, 4),  // 1.0
+		field("_EXTERNAL_PATH", fExternalPath, wString, 5),            // 1.0
+		field("_FIRST_ROW_ID", fFirstRowID, wLong, 6),                 // 1.3
+		field("_WRITE_COLS", fWriteCols, wStringArray, 7),             // 1.3
+		field("_WRITE_COLS_SEQUENCES", fWriteColsSeqs, wLongArray, 8)) // 2.1
+	entrySpec = newSpec(true,
+		field("_VERSION", fVersion, wInt, 0),
+		field("_KIND", fKind, wInt, 0),
+		field("_PARTITION", fPartition, wBytes, 0),
+		field("_BUCKET", fBucket, wInt, 0),
+		field("_TOTAL_BUCKETS", fTotalBuckets, wInt, 0),
+		record("_FILE", fFile, 0, fileSpec))
+	listSpec = newSpec(false,
+		field("_VERSION", fVersion, wInt, 0),
+		field("_FILE_NAME", fFileName, wString, 0),
+		field("_FILE_SIZE", fFileSize, wLong, 0),
+		field("_NUM_ADDED_FILES", fNumAdded, wLong, 0),
+		field("_NUM_DELETED_FILES", fNumDeleted, wLong, 0),
+		record("_PARTITION_STATS", fPartitionStats, 0, statsSpec),
+		field("_SCHEMA_ID", fSchemaID, wLong, 0),
+		field("_MIN_BUCKET", fMinBucket, wInt, 1), // 1.1
+		field("_MAX_BUCKET", fMaxBucket, wInt, 1),
+		field("_MIN_LEVEL", fMinLevel, wInt, 1),
+		field("_MAX_LEVEL", fMaxLevel, wInt, 1),
+		field("_MIN_ROW_ID", fMinRowID, wLong, 2), // 1.4
+		field("_MAX_ROW_ID", fMaxRowID, wLong, 2))
+	dvSpec = newSpec(true,
+		field("f0", fDVFile, wString, 0),
+		field("f1", fDVOffset, wInt, 0),
+		field("f2", fDVLength, wInt, 0),
+		field("_CARDINALITY", fCardinality, wLong, 1)) // 1.0
+	globalSpec = newSpec(true,
+		field("_ROW_RANGE_START", fRangeStart, wLong, 0),
+		field("_ROW_RANGE_END", fRangeEnd, wLong, 0),
+		field("_INDEX_FIELD_ID", fIndexFieldID, wInt, 0),
+		field("_EXTRA_FIELD_IDS", fExtraFieldIDs, wIntArray, 0),
+		field("_INDEX_META", fIndexMeta, wBytes, 0),
+		field("_SOURCE_META", fSourceMeta, wBytes, 1)) // 2.0
+	indexSpec = newSpec(true,
+		field("_VERSION", fVersion, wInt, 0),
+		field("_KIND", fKind, wInt, 0),
+		field("_PARTITION", fPartition, wBytes, 0),
+		field("_BUCKET", fBucket, wInt, 0),
+		field("_INDEX_TYPE", fIndexType, wString, 0),
+		field("_FILE_NAME", fFileName, wString, 0),
+		field("_FILE_SIZE", fFileSize, wLong, 0),
+		field("_ROW_COUNT", fRowCount, wLong, 0),
+		fieldSpec{name: "_DELETIONS_VECTORS_RANGES", code: fDVRanges, want: wRecordArray, since: 1, sub: dvSpec}, // 0.8
+		field("_EXTERNAL_PATH", fExternalPath, wString, 2),                                                       // 1.3
+		record("_GLOBAL_INDEX", fGlobalIndex, 3, globalSpec))                                                     // 1.4
 )
 
 // plan is a spec bound to one writer record schema.
@@ -115,6 +269,7 @@ type plan struct {
 }
 
 type fieldPlan struct {
+	name string
 	code int
 	typ  *node
 	sub  *plan // for fields holding a record (directly, in a union, or as array items)
@@ -144,41 +299,127 @@ func findRecord(n *node) *node {
 	return nil
 }
 
-func compile(rec *node, s *spec) (*plan, error) {
+// compile binds spec s to the writer record rec, checking that every
+// field the writer's Paimon version always writes is there with the type
+// Paimon gives it. path prefixes field names in errors.
+func compile(rec *node, s *spec, path string) (*plan, error) {
 	p := &plan{rec: rec, has: map[int]bool{}}
+	present := make([]bool, len(s.fields))
+	seen := map[string]bool{}
+	var unknown []string
 	for _, f := range rec.fields {
-		code := s.codes[f.name]
-		fp := fieldPlan{code: code, typ: f.typ}
-		if sub := s.subs[code]; sub != nil {
-			r := findRecord(f.typ)
-			if r == nil {
-				return nil, fmt.Errorf("field %s is not a record", f.name)
-			}
-			sp, err := compile(r, sub)
+		if seen[f.name] {
+			return nil, fmt.Errorf("writer schema has field %s%s twice", path, f.name)
+		}
+		seen[f.name] = true
+		i, ok := s.index[f.name]
+		if !ok {
+			// Unknown fields are skipped, as Java does: newer Paimon
+			// versions append fields.
+			unknown = append(unknown, f.name)
+			p.fields = append(p.fields, fieldPlan{name: f.name, code: fSkip, typ: f.typ})
+			continue
+		}
+		fs := &s.fields[i]
+		present[i] = true
+		if !fs.want.matches(f.typ) {
+			return nil, fmt.Errorf("field %s%s has writer type %s, want %s", path, f.name, typeName(f.typ), fs.want)
+		}
+		fp := fieldPlan{name: f.name, code: fs.code, typ: f.typ}
+		if fs.sub != nil {
+			sp, err := compile(findRecord(f.typ), fs.sub, path+f.name+".")
 			if err != nil {
 				return nil, err
 			}
 			fp.sub = sp
 		}
-		p.has[code] = true
+		p.has[fs.code] = true
 		p.fields = append(p.fields, fp)
 	}
+	if err := s.checkPresent(present, unknown, path); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkPresent reports the first field the writer schema lacks although
+// the Paimon version that wrote it always writes it, and an unknown field
+// that differs from a missing known one by one byte or by case (a damaged
+// name).
+func (s *spec) checkPresent(present []bool, unknown []string, path string) error {
+	newest, newestAt := 0, -1
+	groups := map[int]int{} // since -> a present field of that change
+	for i, f := range s.fields {
+		if present[i] && f.since > 0 {
+			groups[f.since] = i
+			if f.since > newest {
+				newest, newestAt = f.since, i
+			}
+		}
+	}
+	for i, f := range s.fields {
+		if present[i] {
+			continue
+		}
+		var why string
+		switch j, ok := groups[f.since]; {
+		case f.since == 0:
+		case ok:
+			why = fmt.Sprintf(", which Paimon writes together with %s%s", path, s.fields[j].name)
+		case s.chained && f.since < newest:
+			why = fmt.Sprintf(", which every Paimon version writing %s%s writes", path, s.fields[newestAt].name)
+		default:
+			continue // written only by later versions
+		}
+		msg := fmt.Sprintf("writer schema lacks field %s%s%s", path, f.name, why)
+		if u := similarName(unknown, f.name); u != "" {
+			msg += fmt.Sprintf(" (it has an unknown field %s%s)", path, u)
+		}
+		return errors.New(msg)
+	}
+	for i, f := range s.fields {
+		if !present[i] {
+			if u := similarName(unknown, f.name); u != "" {
+				return fmt.Errorf("writer schema has an unknown field %s%s in place of %s%s", path, u, path, f.name)
+			}
+		}
+	}
+	return nil
+}
+
+// similarName returns the name in names that differs from want only by
+// letter case or in a single byte, or "".
+func similarName(names []string, want string) string {
+	for _, n := range names {
+		if strings.EqualFold(n, want) {
+			return n
+		}
+		if len(n) != len(want) {
+			continue
+		}
+		diff := 0
+		for i := 0; i < len(n); i++ {
+			if n[i] != want[i] {
+				diff++
+			}
+		}
+		if diff == 1 {
+			return n
+		}
+	}
+	return ""
 }
 
 // topPlan compiles the file's top-level schema (a record or a ["null",
 // record] union as written by Paimon <= 0.9).
 func topPlan(h *container, s *spec) (*plan, error) {
-	rec := findRecord(h.schema)
-	if rec == nil || (h.schema.kind != kRecord && h.schema.kind != kUnion) {
+	top, ok := nonNull(h.schema)
+	if !ok || top.kind != kRecord {
 		return nil, fmt.Errorf("%w: top-level schema is not a record", ErrCorrupt)
 	}
-	p, err := compile(rec, s)
+	p, err := compile(top, s, "")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if !p.has[fVersion] {
-		return nil, fmt.Errorf("%w: schema has no _VERSION field", ErrCorrupt)
 	}
 	return p, nil
 }
@@ -186,9 +427,33 @@ func topPlan(h *container, s *spec) (*plan, error) {
 type decoder struct {
 	reader
 	slab
-	file    string
 	top     *node
 	version int32
+}
+
+// fieldError is a decoding or validation error in one field; field is a
+// dotted path such as _FILE._LEVEL.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+// inField prefixes the path of d's error with name (the error was met
+// while decoding field name).
+func (d *decoder) inField(name string) {
+	if fe, ok := d.err.(*fieldError); ok {
+		d.err = &fieldError{name + "." + fe.field, fe.err}
+		return
+	}
+	d.err = &fieldError{name, d.err}
+}
+
+// invalid reports a value that Paimon never writes.
+func invalid(field, format string, args ...any) error {
+	return &fieldError{field, fmt.Errorf(format, args...)}
 }
 
 // record resolves a (possibly union-wrapped) record value against p.rec.
@@ -208,7 +473,7 @@ func (d *decoder) record(n *node, p *plan) bool {
 func (d *decoder) reqRecord(n *node, p *plan) bool {
 	ok := d.record(n, p)
 	if !ok && d.err == nil {
-		d.fail(errBadValue)
+		d.fail(errNull)
 	}
 	return ok
 }
@@ -239,6 +504,9 @@ func (d *decoder) nullCounts(n *node) []*int64 {
 		}
 		for i := start; i < start+c && d.err == nil; i++ {
 			if v, ok := d.optLong(n.items); ok {
+				if v < 0 {
+					d.fail(fmt.Errorf("negative null count %d", v))
+				}
 				out[i] = d.int64p(v)
 			}
 		}
@@ -264,6 +532,10 @@ func (d *decoder) stats(n *node, p *plan, s *SimpleStats) {
 			s.NullCounts = d.nullCounts(f.typ)
 		default:
 			d.skip(f.typ)
+		}
+		if d.err != nil {
+			d.inField(f.name)
+			return
 		}
 	}
 }
@@ -374,26 +646,117 @@ func (d *decoder) dataFile(n *node, p *plan, f *DataFile) {
 		default:
 			d.skip(t)
 		}
+		if d.err != nil {
+			d.inField(fp.name)
+			return
+		}
+	}
+	if err := checkDataFile(f); err != nil {
+		d.fail(err)
 	}
 }
+
+// checkDataFile rejects values Paimon never writes in a DataFileMeta.
+func checkDataFile(f *DataFile) error {
+	switch {
+	case badName(f.FileName):
+		return invalid("_FILE_NAME", "%q is not a file name", f.FileName)
+	case f.FileSize < 0:
+		return invalid("_FILE_SIZE", "negative size %d", f.FileSize)
+	case f.RowCount < 0:
+		return invalid("_ROW_COUNT", "negative count %d", f.RowCount)
+	case f.SchemaID < 0:
+		return invalid("_SCHEMA_ID", "negative schema id %d", f.SchemaID)
+	case f.Level < 0:
+		return invalid("_LEVEL", "negative level %d", f.Level)
+	case f.DeleteRowCount != nil && (*f.DeleteRowCount < 0 || *f.DeleteRowCount > f.RowCount):
+		return invalid("_DELETE_ROW_COUNT", "%d retract rows in a file of %d rows", *f.DeleteRowCount, f.RowCount)
+	case f.FileSource != nil && *f.FileSource != FileSourceAppend && *f.FileSource != FileSourceCompact:
+		return invalid("_FILE_SOURCE", "unknown file source %d", *f.FileSource)
+	case f.FirstRowID != nil && *f.FirstRowID < 0:
+		return invalid("_FIRST_ROW_ID", "negative row id %d", *f.FirstRowID)
+	}
+	for _, x := range f.ExtraFiles {
+		if badName(x) {
+			return invalid("_EXTRA_FILES", "%q is not a file name", x)
+		}
+	}
+	if err := checkRow("_MIN_KEY", f.MinKey); err != nil {
+		return err
+	}
+	return checkRow("_MAX_KEY", f.MaxKey)
+}
+
+// checkRow checks that b is a serialized BinaryRow: an arity, at least the
+// fixed part, and a valid row kind in the header byte.
+func checkRow(field string, b []byte) error {
+	_, raw, err := binrow.Deserialize(b)
+	if err != nil {
+		return &fieldError{field, err}
+	}
+	if k := schema.RowKind(raw[0]); !k.Valid() {
+		return invalid(field, "row kind %d", raw[0])
+	}
+	return nil
+}
+
+// badName reports a string that cannot be the name of a file Paimon
+// wrote: empty, not UTF-8 (Avro strings are UTF-8), or holding a path
+// separator or a control character.
+func badName(s string) bool {
+	if s == "" {
+		return true
+	}
+	var or byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if notInName[c] {
+			return true
+		}
+		or |= c
+	}
+	return or >= utf8.RuneSelf && !utf8.ValidString(s)
+}
+
+// notInName marks the bytes no file name holds.
+var notInName = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t[0x7f], t['/'] = true, true
+	return t
+}()
 
 // begin reads the top-level union branch (if any) of one record.
 func (d *decoder) begin(p *plan) bool {
 	return d.reqRecord(d.top, p)
 }
 
-func (d *decoder) checkVersion(want int32) error {
-	if d.err == nil && d.version != want {
-		return fmt.Errorf("%s: %w: _VERSION %d (want %d)", d.file, ErrUnsupportedVersion, d.version, want)
+// checkVersion checks the _VERSION of record i against the version this
+// package reads (want) and that of the file's first record (first, 0
+// before it is known). Every record of a file comes from one serializer, so
+// a record that differs from the first one, or a version below 1, is
+// damage; a file whose records agree on another version is one this
+// package does not know.
+func (d *decoder) checkVersion(i int, want int32, first *int32) error {
+	v := d.version
+	switch {
+	case v < 1:
+		return fmt.Errorf("%w: record %d: _VERSION %d", ErrCorrupt, i, v)
+	case *first != 0 && v != *first:
+		return fmt.Errorf("%w: record %d: _VERSION %d, record 0 has %d", ErrCorrupt, i, v, *first)
+	case v != want:
+		return fmt.Errorf("%w: _VERSION %d (want %d)", ErrUnsupportedVersion, v, want)
 	}
+	*first = v
 	return nil
 }
 
 // fileKind reads _KIND, which must be 0 (ADD) or 1 (DELETE).
 func (d *decoder) fileKind(t *node) FileKind {
 	k := d.reqInt(t)
-	if k != 0 && k != 1 {
-		d.fail(errBadValue)
+	if d.err == nil && k != 0 && k != 1 {
+		d.fail(fmt.Errorf("unknown kind %d", k))
 	}
 	return FileKind(k)
 }
@@ -421,7 +784,38 @@ func (d *decoder) entry(p *plan, e *Entry) {
 		default:
 			d.skip(t)
 		}
+		if d.err != nil {
+			d.inField(fp.name)
+			return
+		}
 	}
+	if err := checkEntry(e); err != nil {
+		d.fail(err)
+	}
+}
+
+// checkEntry rejects values Paimon never writes in a ManifestEntry (its
+// DataFileMeta is checked by checkDataFile).
+func checkEntry(e *Entry) error {
+	if err := checkRow("_PARTITION", e.Partition); err != nil {
+		return err
+	}
+	return checkBucket(e.Bucket, e.TotalBuckets)
+}
+
+// checkBucket checks a bucket and the bucket count in force: buckets are
+// numbered from 0, -2 is the postpone bucket; counts are positive, -1
+// (dynamic or unaware bucket) or -2 (postpone).
+func checkBucket(bucket, total int32) error {
+	switch {
+	case bucket < -2:
+		return invalid("_BUCKET", "bucket %d", bucket)
+	case total < -2:
+		return invalid("_TOTAL_BUCKETS", "%d buckets", total)
+	case total > 0 && bucket >= total:
+		return invalid("_BUCKET", "bucket %d of %d", bucket, total)
+	}
+	return nil
 }
 
 func (d *decoder) fileMeta(p *plan, m *FileMeta) {
@@ -461,7 +855,48 @@ func (d *decoder) fileMeta(p *plan, m *FileMeta) {
 		default:
 			d.skip(t)
 		}
+		if d.err != nil {
+			d.inField(fp.name)
+			return
+		}
 	}
+	if err := checkFileMeta(m); err != nil {
+		d.fail(err)
+	}
+}
+
+// checkFileMeta rejects values Paimon never writes in a ManifestFileMeta.
+// Bucket and level ranges are checked only for non-empty manifests (Java
+// leaves its running minimum above its maximum when there is no entry).
+func checkFileMeta(m *FileMeta) error {
+	switch {
+	case badName(m.FileName):
+		return invalid("_FILE_NAME", "%q is not a file name", m.FileName)
+	case m.FileSize < 0:
+		return invalid("_FILE_SIZE", "negative size %d", m.FileSize)
+	case m.NumAddedFiles < 0:
+		return invalid("_NUM_ADDED_FILES", "negative count %d", m.NumAddedFiles)
+	case m.NumDeletedFiles < 0:
+		return invalid("_NUM_DELETED_FILES", "negative count %d", m.NumDeletedFiles)
+	case m.SchemaID < 0:
+		return invalid("_SCHEMA_ID", "negative schema id %d", m.SchemaID)
+	case (m.MinBucket == nil) != (m.MaxBucket == nil):
+		return invalid("_MIN_BUCKET", "bucket range with one end null")
+	case (m.MinLevel == nil) != (m.MaxLevel == nil):
+		return invalid("_MIN_LEVEL", "level range with one end null")
+	case (m.MinRowID == nil) != (m.MaxRowID == nil):
+		return invalid("_MIN_ROW_ID", "row-id range with one end null")
+	}
+	if m.NumAddedFiles+m.NumDeletedFiles == 0 {
+		return nil
+	}
+	switch {
+	case m.MinBucket != nil && (*m.MinBucket < -2 || *m.MinBucket > *m.MaxBucket):
+		return invalid("_MIN_BUCKET", "bucket range %d..%d", *m.MinBucket, *m.MaxBucket)
+	case m.MinLevel != nil && (*m.MinLevel < 0 || *m.MinLevel > *m.MaxLevel):
+		return invalid("_MIN_LEVEL", "level range %d..%d", *m.MinLevel, *m.MaxLevel)
+	}
+	return nil
 }
 
 func (d *decoder) dvRanges(n *node, p *plan) []DVRange {
@@ -499,6 +934,10 @@ func (d *decoder) dvRanges(n *node, p *plan) []DVRange {
 				default:
 					d.skip(fp.typ)
 				}
+				if d.err != nil {
+					d.inField(fp.name)
+					return out
+				}
 			}
 			out = append(out, r)
 		}
@@ -529,6 +968,10 @@ func (d *decoder) globalIndex(n *node, p *plan) *GlobalIndexMeta {
 			g.SourceMeta = d.optBytes(t)
 		default:
 			d.skip(t)
+		}
+		if d.err != nil {
+			d.inField(fp.name)
+			return g
 		}
 	}
 	return g
@@ -567,7 +1010,82 @@ func (d *decoder) indexEntry(p *plan, e *IndexEntry) {
 		default:
 			d.skip(t)
 		}
+		if d.err != nil {
+			d.inField(fp.name)
+			return
+		}
 	}
+	if e.IndexType == IndexDeletionVectors && !p.has[fDVRanges] {
+		d.fail(errors.New("writer schema lacks field _DELETIONS_VECTORS_RANGES, which every deletion-vector entry has"))
+		return
+	}
+	if err := checkIndexEntry(e); err != nil {
+		d.fail(err)
+	}
+}
+
+// checkIndexEntry rejects values Paimon never writes in an
+// IndexManifestEntry. An index manifest is the full state of a snapshot's
+// index files, so every entry is an ADD (Java refuses others too). Only
+// deletion-vector entries have ranges and only global-index entries (any
+// type but HASH and DELETION_VECTORS) have global-index metadata. A
+// deletion-vector file holds one vector per data file, each inside the
+// file, and records their number as its row count.
+func checkIndexEntry(e *IndexEntry) error {
+	switch {
+	case e.Kind != Add:
+		return invalid("_KIND", "%s entry in an index manifest", e.Kind)
+	case e.IndexType == "":
+		return invalid("_INDEX_TYPE", "empty")
+	case badName(e.FileName):
+		return invalid("_FILE_NAME", "%q is not a file name", e.FileName)
+	case e.FileSize < 0:
+		return invalid("_FILE_SIZE", "negative size %d", e.FileSize)
+	case e.RowCount < 0:
+		return invalid("_ROW_COUNT", "negative count %d", e.RowCount)
+	case e.Bucket < -2:
+		return invalid("_BUCKET", "bucket %d", e.Bucket)
+	}
+	if err := checkRow("_PARTITION", e.Partition); err != nil {
+		return err
+	}
+	switch e.IndexType {
+	case IndexDeletionVectors, IndexHash:
+		if e.GlobalIndex != nil {
+			return invalid("_GLOBAL_INDEX", "%s entry with global-index metadata", e.IndexType)
+		}
+	default:
+		// Since 1.4 every other index type is a global index; earlier
+		// releases write only HASH and DELETION_VECTORS.
+		if e.GlobalIndex == nil {
+			return invalid("_INDEX_TYPE", "unknown index type %q without global-index metadata", e.IndexType)
+		}
+	}
+	if e.IndexType != IndexDeletionVectors {
+		if e.DVRanges != nil {
+			return invalid("_DELETIONS_VECTORS_RANGES", "%s entry with deletion-vector ranges", e.IndexType)
+		}
+		return nil
+	}
+	if int64(len(e.DVRanges)) != e.RowCount {
+		return invalid("_DELETIONS_VECTORS_RANGES", "%d deletion vectors, _ROW_COUNT says %d", len(e.DVRanges), e.RowCount)
+	}
+	seen := make(map[string]bool, len(e.DVRanges))
+	for i := range e.DVRanges {
+		r := &e.DVRanges[i]
+		switch {
+		case badName(r.DataFile):
+			return invalid("_DELETIONS_VECTORS_RANGES.f0", "%q is not a file name", r.DataFile)
+		case seen[r.DataFile]:
+			return invalid("_DELETIONS_VECTORS_RANGES.f0", "two deletion vectors for data file %s", r.DataFile)
+		case r.Offset < 1 || r.Length < 0 || int64(r.Offset)+int64(r.Length) > e.FileSize:
+			return invalid("_DELETIONS_VECTORS_RANGES", "deletion vector of %s at (%d, %d) outside index file of %d bytes", r.DataFile, r.Offset, r.Length, e.FileSize)
+		case r.Cardinality != nil && *r.Cardinality < 0:
+			return invalid("_DELETIONS_VECTORS_RANGES._CARDINALITY", "negative cardinality %d", *r.Cardinality)
+		}
+		seen[r.DataFile] = true
+	}
+	return nil
 }
 
 // decodeFile runs one record decoder over every record of an Avro file.
@@ -580,7 +1098,8 @@ func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *d
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	d := &decoder{file: name, top: h.schema}
+	d := &decoder{top: h.schema}
+	var first int32
 	// Size the result from the block headers, bounded by the file size so
 	// a bogus count cannot force a large allocation.
 	out := make([]T, 0, min(countRecords(b, h), len(b)/4+1))
@@ -592,9 +1111,9 @@ func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *d
 			d.version = -1
 			one(d, p, &out[len(out)-1])
 			if d.err != nil {
-				break
+				return fmt.Errorf("%w: record %d: %v", ErrCorrupt, len(out)-1, d.err)
 			}
-			if err := d.checkVersion(want); err != nil {
+			if err := d.checkVersion(len(out)-1, want, &first); err != nil {
 				return err
 			}
 		}

@@ -43,15 +43,39 @@
 // and blocks of about 64 KB. The 2.x fields _WRITE_COLS_SEQUENCES and
 // _SOURCE_META are written only when set.
 //
-// The reader follows Java's rules rather than Avro schema resolution: it
-// takes the writer schema from the file, maps fields by name, skips
-// unknown fields and leaves missing ones null or zero. That accepts every
-// release from 0.8 (snappy, DataFileMeta ending at _EMBEDDED_FILE_INDEX)
-// and 0.9 (top-level and nested ["null", record] unions) to 2.x. The
-// codecs null, deflate, snappy and zstandard are supported. ORC or
-// Parquet manifests (manifest.format in old 1.x tables) give
-// ErrUnsupportedFormat; any other undecodable input gives ErrCorrupt, and
-// an unknown _VERSION ErrUnsupportedVersion, each naming the file.
+// The reader takes the writer schema from the file and maps fields by
+// name, as Java does, skipping fields it does not know (newer Paimon
+// versions append fields). It never guesses a missing field: a writer
+// schema must have every field that the Paimon version that wrote it
+// always writes, with the type Paimon gives it. Paimon added fields one
+// change at a time (DataFileMeta: 0.8 _DELETE_ROW_COUNT and
+// _EMBEDDED_FILE_INDEX, 0.9 _FILE_SOURCE, 1.0 _VALUE_STATS_COLS and
+// _EXTERNAL_PATH, 1.3 _FIRST_ROW_ID and _WRITE_COLS, 2.1
+// _WRITE_COLS_SEQUENCES; index manifests: 0.8 _DELETIONS_VECTORS_RANGES,
+// 1.0 _CARDINALITY, 1.3 _EXTERNAL_PATH, 1.4 _GLOBAL_INDEX), so a schema
+// holding a field of one change must hold all fields of the earlier ones;
+// fields older than all supported releases are always required. The
+// manifest list's 1.1 bucket and level ranges and 1.4 row-id range are
+// each all-or-none (pypaimon writes the second without the first). A
+// known field missing, a field twice, a known field of the wrong type, an
+// unknown field whose name is a known missing one with one byte or the
+// letter case changed, or a name that is not an Avro name, is
+// ErrCorrupt naming the file and the field. So are values Paimon never
+// writes (negative sizes, counts and levels, unknown kinds, buckets
+// outside the bucket count, BinaryRows shorter than their fixed part or
+// with an unknown row kind, file names that are not names, index entries
+// other than ADD, deletion-vector ranges outside their index file or not
+// one per row count), records whose _VERSION differs from the first
+// record's, and CheckListed's disagreements between a manifest and its
+// list entry. That
+// accepts every release from 0.4 (0.8: snappy, DataFileMeta ending at
+// _EMBEDDED_FILE_INDEX; 0.9: top-level and nested ["null", record]
+// unions) to 2.x. The codecs null, deflate, snappy and zstandard are
+// supported; bzip2 and xz, ORC or Parquet manifests (manifest.format in
+// old 1.x tables) give ErrUnsupportedFormat; any other codec name or
+// unknown avro.* metadata key is damage (ErrCorrupt). A _VERSION that all
+// records agree on other than the one this package reads gives
+// ErrUnsupportedVersion.
 //
 // Decoded values share memory with per-block buffers owned by the result;
 // callers may keep them but must not modify the bytes or strings' backing

@@ -66,6 +66,9 @@ func FuzzDecodeList(f *testing.F) {
 	for _, b := range fixtureFiles(f, "list") {
 		f.Add(b)
 	}
+	// Schemas that break the required-field rule.
+	f.Add(emptyFile(f, ListSchema, drop("_MAX_BUCKET")))
+	f.Add(emptyFile(f, ListSchema, rename("_SCHEMA_ID", "_SCHEMA_IE")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := DecodeList("fuzz-file", b)
 		checkFuzzErr(t, err)
@@ -81,6 +84,8 @@ func FuzzDecodeManifest(f *testing.F) {
 	for _, b := range fixtureFiles(f, "manifest") {
 		f.Add(b)
 	}
+	f.Add(emptyFile(f, ManifestSchema, drop("_FILE._FILE_SOURCE")))
+	f.Add(emptyFile(f, ManifestSchema, rename("_FILE._WRITE_COLS", "_WRITE_COLZ")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := DecodeManifest("fuzz-file", b)
 		checkFuzzErr(t, err)
@@ -96,6 +101,7 @@ func FuzzDecodeIndexManifest(f *testing.F) {
 	for _, b := range fixtureFiles(f, "index") {
 		f.Add(b)
 	}
+	f.Add(emptyFile(f, IndexManifestSchema, drop("_DELETIONS_VECTORS_RANGES.f1")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := DecodeIndexManifest("fuzz-file", b)
 		checkFuzzErr(t, err)

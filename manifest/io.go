@@ -106,19 +106,11 @@ func (g *NameGenerator) Next() string {
 const ReadLimit = 16
 
 // ReadEntries reads the manifests named by metas concurrently and returns
-// their entries concatenated in list order.
+// their entries concatenated in list order. Each manifest is checked
+// against its FileMeta (see CheckListed).
 func ReadEntries(ctx context.Context, st *storage.Store, metas []FileMeta) ([]Entry, error) {
-	parts := make([][]Entry, len(metas))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(ReadLimit)
-	for i := range metas {
-		g.Go(func() error {
-			es, err := ReadManifest(ctx, st, metas[i].FileName)
-			parts[i] = es
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	parts, err := ReadManifests(ctx, st, metas)
+	if err != nil {
 		return nil, err
 	}
 	n := 0
@@ -132,12 +124,72 @@ func ReadEntries(ctx context.Context, st *storage.Store, metas []FileMeta) ([]En
 	return out, nil
 }
 
+// ReadManifests reads the manifests named by metas concurrently and
+// returns the entries of each, in list order. Each manifest is checked
+// against its FileMeta (see CheckListed).
+func ReadManifests(ctx context.Context, st *storage.Store, metas []FileMeta) ([][]Entry, error) {
+	parts := make([][]Entry, len(metas))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(ReadLimit)
+	for i := range metas {
+		g.Go(func() error {
+			es, err := ReadManifest(ctx, st, metas[i].FileName)
+			if err != nil {
+				return err
+			}
+			if err := CheckListed(&metas[i], es); err != nil {
+				return err
+			}
+			parts[i] = es
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return parts, nil
+}
+
+// CheckListed checks a manifest's entries against the summary its
+// manifest list holds: Paimon counts the ADD and DELETE entries exactly,
+// takes the largest schema id, and (1.1+) the smallest and largest bucket
+// and level. A disagreement means one of the two files is damaged; the
+// error wraps ErrCorrupt and names both the manifest and the fields.
+func CheckListed(m *FileMeta, entries []Entry) error {
+	var add, del int64
+	for i := range entries {
+		e := &entries[i]
+		if e.Kind == Add {
+			add++
+		} else {
+			del++
+		}
+		var bad string
+		switch {
+		case e.File.SchemaID > m.SchemaID:
+			bad = fmt.Sprintf("schema id %d above the list's _SCHEMA_ID %d", e.File.SchemaID, m.SchemaID)
+		case m.MinBucket != nil && (e.Bucket < *m.MinBucket || e.Bucket > *m.MaxBucket):
+			bad = fmt.Sprintf("bucket %d outside the list's _MIN_BUCKET.._MAX_BUCKET %d..%d", e.Bucket, *m.MinBucket, *m.MaxBucket)
+		case m.MinLevel != nil && (e.File.Level < *m.MinLevel || e.File.Level > *m.MaxLevel):
+			bad = fmt.Sprintf("level %d outside the list's _MIN_LEVEL.._MAX_LEVEL %d..%d", e.File.Level, *m.MinLevel, *m.MaxLevel)
+		}
+		if bad != "" {
+			return fmt.Errorf("%s: %w: record %d (%s) disagrees with its manifest list: %s", m.FileName, ErrCorrupt, i, e.File.FileName, bad)
+		}
+	}
+	if add != m.NumAddedFiles || del != m.NumDeletedFiles {
+		return fmt.Errorf("%s: %w: %d ADD and %d DELETE entries, its manifest list says %d (_NUM_ADDED_FILES) and %d (_NUM_DELETED_FILES)",
+			m.FileName, ErrCorrupt, add, del, m.NumAddedFiles, m.NumDeletedFiles)
+	}
+	return nil
+}
+
 // LiveFiles reads the given manifest lists in order (typically a
 // snapshot's base and delta lists; empty names are skipped), reads all
 // their manifests, merges the entries (see Merge) and returns the live ADD
 // entries in order.
 func LiveFiles(ctx context.Context, st *storage.Store, lists ...string) ([]Entry, error) {
-	var metas []FileMeta
+	var entries []Entry
 	for _, l := range lists {
 		if l == "" {
 			continue
@@ -146,11 +198,11 @@ func LiveFiles(ctx context.Context, st *storage.Store, lists ...string) ([]Entry
 		if err != nil {
 			return nil, err
 		}
-		metas = append(metas, m...)
-	}
-	entries, err := ReadEntries(ctx, st, metas)
-	if err != nil {
-		return nil, err
+		es, err := ReadEntries(ctx, st, m)
+		if err != nil {
+			return nil, fmt.Errorf("manifest list %s: %w", l, err)
+		}
+		entries = append(entries, es...)
 	}
 	merged, err := Merge(entries)
 	if err != nil {

@@ -100,6 +100,9 @@ func header(t *testing.T, b []byte) (*container, map[string]string) {
 	return h, meta
 }
 
+// emptyPartition is the serialized BinaryRow of an unpartitioned table.
+var emptyPartition = []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
 func p64(v int64) *int64 { return &v }
 func p32(v int32) *int32 { return &v }
 func ps(v string) *string {
@@ -161,10 +164,10 @@ func TestRoundTripCodecs(t *testing.T) {
 			MinBucket: p32(0), MaxBucket: p32(3), MinLevel: p32(0), MaxLevel: p32(5), MinRowID: p64(0), MaxRowID: p64(99)},
 	}
 	index := []IndexEntry{
-		{Kind: Add, Partition: []byte{0, 0, 0, 0}, IndexType: IndexDeletionVectors, FileName: "index-x-0", FileSize: 99, RowCount: 2,
+		{Kind: Add, Partition: emptyPartition, IndexType: IndexDeletionVectors, FileName: "index-x-0", FileSize: 99, RowCount: 2,
 			DVRanges: []DVRange{{DataFile: "d1", Offset: 1, Length: 24, Cardinality: p64(2)}, {DataFile: "d2", Offset: 25, Length: 22}}},
-		{Kind: Add, Partition: []byte{}, IndexType: IndexHash, FileName: "index-x-1", DVRanges: []DVRange{}, ExternalPath: ps("oss://p")},
-		{Kind: Delete, Partition: []byte{}, IndexType: "btree", FileName: "index-x-2",
+		{Kind: Add, Partition: emptyPartition, IndexType: IndexHash, FileName: "index-x-1", ExternalPath: ps("oss://p")},
+		{Kind: Add, Partition: emptyPartition, IndexType: "btree", FileName: "index-x-2",
 			GlobalIndex: &GlobalIndexMeta{RowRangeStart: 1, RowRangeEnd: 9, IndexFieldID: 2, ExtraFieldIDs: []int32{3, 4}, IndexMeta: []byte{}, SourceMeta: []byte{7}}},
 	}
 	for _, codec := range []Codec{"", CodecNull, CodecDeflate, CodecSnappy, CodecZstd} {
@@ -363,7 +366,16 @@ func TestStoreRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		metas = append(metas, FileMeta{FileName: name, FileSize: size, PartitionStats: SimpleStats{Min: []byte{}, Max: []byte{}}})
+		m := FileMeta{FileName: name, FileSize: size, PartitionStats: SimpleStats{Min: []byte{}, Max: []byte{}}}
+		for _, e := range part {
+			if e.Kind == Add {
+				m.NumAddedFiles++
+			} else {
+				m.NumDeletedFiles++
+			}
+			m.SchemaID = max(m.SchemaID, e.File.SchemaID)
+		}
+		metas = append(metas, m)
 	}
 	list := lg.Next()
 	size, err := WriteList(ctx, st, list, metas, EncodeOptions{})

@@ -46,13 +46,43 @@ func (e *Entry) appendIdentity(b []byte) []byte {
 	return b
 }
 
+// DuplicateAddError reports an ADD of a file that is already present,
+// live or as a tombstone. It wraps ErrDuplicateAdd.
+type DuplicateAddError struct {
+	Index  int // position of the second ADD among the merged entries
+	Prior  int // position of the entry it collides with (an ADD or a DELETE)
+	File   string
+	Bucket int32
+	Level  int32
+}
+
+func (e *DuplicateAddError) Error() string {
+	return fmt.Sprintf("%v: %s (bucket %d, level %d)", ErrDuplicateAdd, e.File, e.Bucket, e.Level)
+}
+
+func (e *DuplicateAddError) Unwrap() error { return ErrDuplicateAdd }
+
 // Merge applies entries in order by file identity: an ADD inserts the
 // file (adding a file that is already present, live or as a tombstone,
-// fails with ErrDuplicateAdd), a DELETE removes the matching ADD or, when
-// none was seen, stays as a tombstone (merging a partial set of
+// fails with a *DuplicateAddError), a DELETE removes the matching ADD or,
+// when none was seen, stays as a tombstone (merging a partial set of
 // manifests). The survivors are returned in the order they were first
 // inserted. Merge does not modify entries.
 func Merge(entries []Entry) ([]Entry, error) {
+	keep, err := MergeIndexes(entries)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(keep))
+	for i, k := range keep {
+		out[i] = entries[k]
+	}
+	return out, nil
+}
+
+// MergeIndexes is Merge returning the positions of the surviving entries
+// in entries, in order.
+func MergeIndexes(entries []Entry) ([]int, error) {
 	idx := make(map[string]int, len(entries))
 	keep := make([]bool, len(entries))
 	var buf []byte
@@ -61,8 +91,8 @@ func Merge(entries []Entry) ([]Entry, error) {
 		buf = e.appendIdentity(buf[:0])
 		switch e.Kind {
 		case Add:
-			if _, ok := idx[string(buf)]; ok {
-				return nil, fmt.Errorf("%w: %s (bucket %d, level %d)", ErrDuplicateAdd, e.File.FileName, e.Bucket, e.File.Level)
+			if j, ok := idx[string(buf)]; ok {
+				return nil, &DuplicateAddError{Index: i, Prior: j, File: e.File.FileName, Bucket: e.Bucket, Level: e.File.Level}
 			}
 			idx[string(buf)] = i
 			keep[i] = true
@@ -78,10 +108,10 @@ func Merge(entries []Entry) ([]Entry, error) {
 			return nil, fmt.Errorf("manifest: entry %s has kind %d", e.File.FileName, e.Kind)
 		}
 	}
-	out := make([]Entry, 0, len(idx))
+	out := make([]int, 0, len(idx))
 	for i := range entries {
 		if keep[i] {
-			out = append(out, entries[i])
+			out = append(out, i)
 		}
 	}
 	return out, nil

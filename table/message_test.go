@@ -37,9 +37,9 @@ func TestCommitMessageRoundTrip(t *testing.T) {
 		CompactAfter:   []manifest.DataFile{fullDataFile("a1")},
 		ChangelogFiles: []manifest.DataFile{fullDataFile("c1")},
 		NewIndexFiles: []manifest.IndexEntry{{Partition: partRow(t, 3), Bucket: 2, IndexType: manifest.IndexDeletionVectors,
-			FileName: "index-1", FileSize: 10, RowCount: 1, DVRanges: []manifest.DVRange{{DataFile: "n1", Offset: 1, Length: 20, Cardinality: &card}},
+			FileName: "index-1", FileSize: 31, RowCount: 1, DVRanges: []manifest.DVRange{{DataFile: "n1", Offset: 1, Length: 20, Cardinality: &card}},
 			ExternalPath: &ext}},
-		DeletedIndexFiles: []manifest.IndexEntry{{Partition: partRow(t, 3), Bucket: 2, IndexType: manifest.IndexHash,
+		DeletedIndexFiles: []manifest.IndexEntry{{Partition: partRow(t, 3), Bucket: 2, IndexType: "btree",
 			FileName: "index-0", FileSize: 8, RowCount: 2, GlobalIndex: &manifest.GlobalIndexMeta{RowRangeStart: 1, RowRangeEnd: 5, IndexFieldID: 3, ExtraFieldIDs: []int32{4}, IndexMeta: []byte{9}}}},
 	}
 	b, err := m.MarshalBinary()

@@ -60,11 +60,17 @@ type PlanStats struct {
 // DeletionFile locates one data file's deletion vector inside an index
 // file.
 type DeletionFile struct {
-	IndexFile    string  `json:"indexFile"`
-	ExternalPath *string `json:"externalPath,omitempty"`
-	Offset       int32   `json:"offset"`
-	Length       int32   `json:"length"`
-	Cardinality  *int64  `json:"cardinality,omitempty"`
+	IndexFile string `json:"indexFile"`
+	// IndexFileSize is the index file's size as the index manifest
+	// records it (0: unknown).
+	IndexFileSize int64   `json:"indexFileSize,omitempty"`
+	ExternalPath  *string `json:"externalPath,omitempty"`
+	Offset        int32   `json:"offset"`
+	Length        int32   `json:"length"`
+	Cardinality   *int64  `json:"cardinality,omitempty"`
+	// IndexManifest names the index manifest that lists the vector (for
+	// errors; "" when unknown).
+	IndexManifest string `json:"indexManifest,omitempty"`
 }
 
 // Split is an independent unit of reading: data files of one partition
@@ -80,6 +86,9 @@ type Split struct {
 	// Files are the data files to read, in read order (sequence order for
 	// append tables, manifest order for primary-key tables).
 	Files []manifest.DataFile
+	// Manifests maps a file name of Files to the manifest that added the
+	// file, so that read errors name it (nil when unknown).
+	Manifests map[string]string `json:",omitempty"`
 	// Deletes holds, per file of Files, its deletion vector (nil: none).
 	Deletes []*DeletionFile
 	// Raw says the primary-key files need no merging: they are read one
@@ -185,15 +194,15 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 	if err := p.init(); err != nil {
 		return nil, err
 	}
-	entries, err := p.liveEntries(ctx, snap)
+	entries, from, err := p.liveEntries(ctx, snap)
 	if err != nil {
 		return nil, err
 	}
-	dvs, err := p.deletionFiles(ctx, snap)
+	dvs, err := p.deletionFiles(ctx, snap, entries)
 	if err != nil {
 		return nil, err
 	}
-	splits, err := p.group(ctx, entries)
+	splits, err := p.group(ctx, entries, from)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,11 @@ package table
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/manifest"
@@ -55,57 +58,125 @@ func (p *planner) init() error {
 }
 
 // liveEntries reads the snapshot's base and delta lists, prunes manifests
-// and entries by partition, and merges the entries into live files.
-func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) ([]manifest.Entry, error) {
-	var metas []manifest.FileMeta
+// and entries by partition, and merges the entries into live files. It
+// returns, per live entry, the manifest that added it (for errors).
+func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) ([]manifest.Entry, []string, error) {
+	var entries []manifest.Entry
+	var from []string
+	lists := map[string]string{} // manifest -> the list naming it
 	for _, l := range []string{snap.BaseManifestList, snap.DeltaManifestList} {
 		if l == "" {
 			continue
 		}
-		ms, err := manifest.ReadList(ctx, p.t.store, l)
+		metas, err := manifest.ReadList(ctx, p.t.store, l)
 		if err != nil {
-			return nil, err
+			return nil, nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 		}
-		metas = append(metas, ms...)
-	}
-	p.stats.Manifests = len(metas)
-	if p.partBound != nil {
-		kept := metas[:0:0]
+		p.stats.Manifests += len(metas)
 		for _, m := range metas {
-			st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
-			st.fill(p.partTypes, m.PartitionStats, identity(len(p.partTypes)))
-			if p.partBound.MayMatch(st) {
-				kept = append(kept, m)
-			} else {
-				p.stats.ManifestsSkipped++
+			if lists[m.FileName] != "" {
+				return nil, nil, fmt.Errorf("manifest list %s: %w: it names manifest %s, which manifest list %s names too",
+					l, manifest.ErrCorrupt, m.FileName, lists[m.FileName])
+			}
+			lists[m.FileName] = l
+		}
+		if p.partBound != nil {
+			kept := metas[:0:0]
+			for _, m := range metas {
+				st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
+				st.fill(p.partTypes, m.PartitionStats, identity(len(p.partTypes)))
+				if p.partBound.MayMatch(st) {
+					kept = append(kept, m)
+				} else {
+					p.stats.ManifestsSkipped++
+				}
+			}
+			metas = kept
+		}
+		parts, err := manifest.ReadManifests(ctx, p.t.store, metas)
+		if err != nil {
+			return nil, nil, fmt.Errorf("manifest list %s: %w", l, err)
+		}
+		for i, es := range parts {
+			for _, e := range es {
+				if p.partBound != nil && !p.partitionMayMatch(e.Partition) {
+					continue
+				}
+				entries = append(entries, e)
+				from = append(from, metas[i].FileName)
 			}
 		}
-		metas = kept
 	}
-	entries, err := manifest.ReadEntries(ctx, p.t.store, metas)
+	keep, err := manifest.MergeIndexes(entries)
 	if err != nil {
-		return nil, err
-	}
-	if p.partBound != nil {
-		kept := entries[:0]
-		for _, e := range entries {
-			if p.partitionMayMatch(e.Partition) {
-				kept = append(kept, e)
-			}
+		var dup *manifest.DuplicateAddError
+		if errors.As(err, &dup) {
+			return nil, nil, fmt.Errorf("manifest %s: %w: %w (after manifest %s)", from[dup.Index], manifest.ErrCorrupt, err, from[dup.Prior])
 		}
-		entries = kept
+		return nil, nil, err
 	}
-	live, err := manifest.Merge(entries)
-	if err != nil {
-		return nil, err
-	}
-	out := live[:0]
-	for _, e := range live {
+	live := make([]manifest.Entry, 0, len(keep))
+	liveFrom := make([]string, 0, len(keep))
+	for _, k := range keep {
+		e := &entries[k]
 		if e.Kind == manifest.Add {
-			out = append(out, e)
+			live = append(live, *e)
+			liveFrom = append(liveFrom, from[k])
+			continue
+		}
+		// Paimon deletes only live files (its commit checks that), so in
+		// a whole snapshot every DELETE cancels an earlier ADD. A DELETE
+		// left over names a file that was never added: the entry is
+		// damaged, and the file it should delete would stay live. When
+		// partition statistics pruned manifests the check is left out
+		// (the ADD may sit in a pruned manifest only if the statistics
+		// are imprecise).
+		if p.stats.ManifestsSkipped == 0 {
+			return nil, nil, unmatchedDelete(snap.ID, entries, from, k)
 		}
 	}
-	return out, nil
+	return live, liveFrom, nil
+}
+
+// unmatchedDelete reports the DELETE entries[k] that cancels no earlier
+// ADD. Either it or the ADD it should cancel is damaged, so the error also
+// names the manifests of earlier ADDs of a file with its name, or in its
+// bucket with a name a few bytes off.
+func unmatchedDelete(snapID int64, entries []manifest.Entry, from []string, k int) error {
+	e := &entries[k]
+	var adds []string
+	for j := range k {
+		a := &entries[j]
+		if a.Kind != manifest.Add || slices.Contains(adds, from[j]) {
+			continue
+		}
+		if a.File.FileName == e.File.FileName ||
+			string(a.Partition) == string(e.Partition) && a.Bucket == e.Bucket && nearName(a.File.FileName, e.File.FileName) {
+			adds = append(adds, from[j])
+		}
+	}
+	msg := fmt.Sprintf("DELETE of data file %s (bucket %d, level %d), which no earlier manifest of snapshot %d adds", e.File.FileName, e.Bucket, e.File.Level, snapID)
+	if len(adds) > 0 {
+		msg += fmt.Sprintf(" (manifest %s adds a file like it)", strings.Join(adds, ", "))
+	}
+	return fmt.Errorf("manifest %s: %w: %s", from[k], manifest.ErrCorrupt, msg)
+}
+
+// nearName reports names of equal length that differ in a few bytes (at
+// most one in eight): a damaged copy, as Paimon's names differ in the
+// random UUID. A flipped bit in a compressed block may change several
+// bytes of the decoded name.
+func nearName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	d := 0
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			d++
+		}
+	}
+	return d > 0 && d <= max(2, len(a)/8)
 }
 
 func (p *planner) partitionMayMatch(part []byte) bool {
@@ -122,27 +193,50 @@ type dvKey struct {
 	file      string
 }
 
-// deletionFiles indexes the snapshot's deletion vectors by data file.
-func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot) (map[dvKey]*DeletionFile, error) {
+// deletionFiles indexes the snapshot's deletion vectors by data file. A
+// deletion vector must belong to a live data file of its partition and
+// bucket (live holds the snapshot's live entries): Paimon drops a file's
+// vector when the file goes, so one naming no live file means the index
+// manifest is damaged — skipping it would resurrect deleted rows of the
+// file it really belongs to.
+func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live []manifest.Entry) (map[dvKey]*DeletionFile, error) {
 	if snap.IndexManifest == nil || *snap.IndexManifest == "" {
 		return nil, nil
 	}
-	entries, err := manifest.ReadIndexManifest(ctx, p.t.store, *snap.IndexManifest)
+	name := *snap.IndexManifest
+	entries, err := manifest.ReadIndexManifest(ctx, p.t.store, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
+	}
+	files := make(map[dvKey]bool, len(live))
+	for i := range live {
+		files[dvKey{string(live[i].Partition), live[i].Bucket, live[i].File.FileName}] = true
 	}
 	out := map[dvKey]*DeletionFile{}
 	for _, e := range entries {
-		if e.Kind != manifest.Add || e.IndexType != manifest.IndexDeletionVectors {
+		if e.IndexType != manifest.IndexDeletionVectors {
 			continue
 		}
+		if p.partBound != nil && !p.partitionMayMatch(e.Partition) {
+			continue // the partition's files were not read
+		}
 		for _, r := range e.DVRanges {
-			out[dvKey{string(e.Partition), e.Bucket, r.DataFile}] = &DeletionFile{
-				IndexFile:    e.FileName,
-				ExternalPath: e.ExternalPath,
-				Offset:       r.Offset,
-				Length:       r.Length,
-				Cardinality:  r.Cardinality,
+			k := dvKey{string(e.Partition), e.Bucket, r.DataFile}
+			if out[k] != nil {
+				return nil, fmt.Errorf("index manifest %s: %w: two deletion vectors for data file %s (bucket %d)", name, manifest.ErrCorrupt, r.DataFile, e.Bucket)
+			}
+			if !files[k] {
+				return nil, fmt.Errorf("index manifest %s: %w: index file %s holds a deletion vector for data file %s, which is not live in bucket %d of partition %x",
+					name, manifest.ErrCorrupt, e.FileName, r.DataFile, e.Bucket, e.Partition)
+			}
+			out[k] = &DeletionFile{
+				IndexManifest: name,
+				IndexFile:     e.FileName,
+				IndexFileSize: e.FileSize,
+				ExternalPath:  e.ExternalPath,
+				Offset:        r.Offset,
+				Length:        r.Length,
+				Cardinality:   r.Cardinality,
 			}
 		}
 	}
@@ -151,7 +245,7 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot) (m
 
 // group prunes files by level and statistics and groups the rest into
 // one split per (partition, bucket).
-func (p *planner) group(ctx context.Context, entries []manifest.Entry) ([]*Split, error) {
+func (p *planner) group(ctx context.Context, entries []manifest.Entry, from []string) ([]*Split, error) {
 	p.stats.Files = len(entries)
 	type key struct {
 		part   string
@@ -172,11 +266,18 @@ func (p *planner) group(ctx context.Context, entries []manifest.Entry) ([]*Split
 		k := key{string(e.Partition), e.Bucket}
 		s := byBucket[k]
 		if s == nil {
+			if _, err := decodeSerialized(p.partTypes, e.Partition); err != nil {
+				return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", from[i], manifest.ErrCorrupt, e.File.FileName, err)
+			}
 			s = &Split{Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets}
 			byBucket[k] = s
 			splits = append(splits, s)
 		}
 		s.Files = append(s.Files, e.File)
+		if s.Manifests == nil {
+			s.Manifests = map[string]string{}
+		}
+		s.Manifests[e.File.FileName] = from[i]
 	}
 	kept := splits[:0]
 	for _, s := range splits {
@@ -185,6 +286,13 @@ func (p *planner) group(ctx context.Context, entries []manifest.Entry) ([]*Split
 		}
 		if len(s.Files) == 0 {
 			continue
+		}
+		if len(s.Manifests) > len(s.Files) {
+			m := make(map[string]string, len(s.Files))
+			for _, f := range s.Files {
+				m[f.FileName] = s.Manifests[f.FileName]
+			}
+			s.Manifests = m
 		}
 		if p.pk {
 			s.Raw = p.noMerge || rawConvertible(s.Files)

@@ -16,9 +16,11 @@ import (
 	"github.com/floelake/floe/internal/dv"
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
+	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // Read returns the rows of one split. Primary-key splits are merged
@@ -135,7 +137,27 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 			if deletes[i] != nil {
 				o.Deletes = deletes[i]
 			}
-			return datafile.Open(ctx, o)
+			what := "data file " + p
+			if m := s.Manifests[f.FileName]; m != "" {
+				what += " listed in manifest " + m
+			}
+			rd, err := datafile.Open(ctx, o)
+			if err != nil {
+				if errors.Is(err, datafile.ErrUnsupportedFormat) {
+					// A name with an unknown extension that does not
+					// exist is a missing file, not a new format.
+					if _, serr := t.store.Size(ctx, p); errors.Is(serr, storage.ErrNotFound) {
+						err = serr
+					}
+				}
+				if errors.Is(err, datafile.ErrSize) {
+					// The manifest's record of the file is wrong (or
+					// the file was replaced): the metadata is corrupt.
+					return nil, fmt.Errorf("%s: %w: %w", what, manifest.ErrCorrupt, err)
+				}
+				return nil, fmt.Errorf("%s: %w", what, err)
+			}
+			return &namedReader{RecordReader: rd, what: what}, nil
 		}
 	}
 	var src array.RecordReader
@@ -220,29 +242,66 @@ func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Fiel
 }
 
 // loadDeletes reads the deletion vectors of a split's files, one read per
-// index file.
+// index file. A vector that does not decode where the index manifest
+// places it, holds another number of positions than it records, or
+// deletes a row beyond its data file's end, is an error: when the index
+// file itself is whole (dv.CheckBlocks) the index manifest is the damaged
+// one (manifest.ErrCorrupt), otherwise the index file (dv.ErrCorrupt).
 func (t *Table) loadDeletes(ctx context.Context, s *Split) ([]*dv.Vector, error) {
 	out := make([]*dv.Vector, len(s.Files))
 	if len(s.Deletes) == 0 {
 		return out, nil
 	}
-	files := map[string][]byte{}
+	type indexFile struct {
+		b     []byte
+		whole error // dv.CheckBlocks
+	}
+	files := map[string]*indexFile{}
 	for i, d := range s.Deletes {
 		if d == nil {
 			continue
 		}
 		p := t.indexPath(s, d)
-		b, ok := files[p]
-		if !ok {
-			var err error
-			if b, err = t.store.Read(ctx, p); err != nil {
-				return nil, fmt.Errorf("read deletion vectors %s: %w", p, err)
-			}
-			files[p] = b
+		where := "index file " + p
+		if d.IndexManifest != "" {
+			where += " listed in index manifest " + d.IndexManifest
 		}
-		v, err := dv.Decode(b, d.Offset, d.Length)
+		manifestErr := func(format string, args ...any) error {
+			im := d.IndexManifest
+			if im == "" {
+				im = "(unknown)"
+			}
+			return fmt.Errorf("index manifest %s: %w: %s", im, manifest.ErrCorrupt, fmt.Sprintf(format, args...))
+		}
+		f, ok := files[p]
+		if !ok {
+			b, err := t.store.Read(ctx, p)
+			if err != nil {
+				return nil, fmt.Errorf("read deletion vectors: %s: %w", where, err)
+			}
+			f = &indexFile{b: b, whole: dv.CheckBlocks(b)}
+			files[p] = f
+			if d.IndexFileSize > 0 && int64(len(b)) != d.IndexFileSize {
+				if f.whole != nil {
+					return nil, fmt.Errorf("%s: %w", where, f.whole)
+				}
+				return nil, manifestErr("it records %d bytes for index file %s, which has %d", d.IndexFileSize, p, len(b))
+			}
+		}
+		name := s.Files[i].FileName
+		v, err := dv.Decode(f.b, d.Offset, d.Length)
 		if err != nil {
-			return nil, fmt.Errorf("deletion vector of %s in %s: %w", s.Files[i].FileName, p, err)
+			if f.whole != nil {
+				return nil, fmt.Errorf("deletion vector of %s in %s: %w", name, where, err)
+			}
+			return nil, manifestErr("no deletion vector of %s at offset %d, length %d of index file %s: %v", name, d.Offset, d.Length, p, err)
+		}
+		if d.Cardinality != nil && uint64(*d.Cardinality) != v.Cardinality() {
+			return nil, manifestErr("it records %d deleted rows for %s, the vector in %s holds %d", *d.Cardinality, name, p, v.Cardinality())
+		}
+		if last, ok := v.Max(); ok && last >= uint64(s.Files[i].RowCount) {
+			return nil, manifestErr("the deletion vector for %s in %s deletes row %d, but manifest %s lists the file with %d rows",
+				name, p, last, s.Manifests[name], s.Files[i].RowCount)
 		}
 		out[i] = v
 	}
@@ -259,6 +318,19 @@ func (t *Table) indexPath(s *Split, d *DeletionFile) string {
 		}
 	}
 	return path.Join("index", d.IndexFile)
+}
+
+// namedReader names the data file (and its manifest) in read errors.
+type namedReader struct {
+	array.RecordReader
+	what string
+}
+
+func (r *namedReader) Err() error {
+	if err := r.RecordReader.Err(); err != nil {
+		return fmt.Errorf("%s: %w", r.what, err)
+	}
+	return nil
 }
 
 // transform filters, drops retract rows and projects the records of a

@@ -26,6 +26,10 @@ var (
 	// ErrSchema reports a record whose columns do not match the writer's
 	// layout, or a read field that cannot be cast from the file's type.
 	ErrSchema = errors.New("datafile: schema mismatch")
+	// ErrSize reports a file whose size differs from ReadOptions.Size
+	// (the size its manifest records, which Paimon always records
+	// exactly).
+	ErrSize = errors.New("datafile: size differs from the manifest's")
 )
 
 // StatsKind is a column statistics mode (metadata.stats-mode).

@@ -149,6 +149,9 @@ func source(ctx context.Context, o ReadOptions) (readerAtSeeker, int64, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("datafile: read %s: %w", o.Path, err)
 		}
+		if size > 0 && int64(len(b)) != size {
+			return nil, 0, fmt.Errorf("%w: %s has %d bytes, its manifest records %d", ErrSize, o.Path, len(b), size)
+		}
 		return bytes.NewReader(b), int64(len(b)), nil
 	}
 	return &rangeReader{ctx: ctx, st: o.Store, key: o.Path, size: size}, size, nil

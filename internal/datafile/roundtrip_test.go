@@ -332,6 +332,13 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := datafile.NewWriter(datafile.WriterOptions{Store: st, Format: "orc"}); !errors.Is(err, datafile.ErrUnsupportedFormat) {
 		t.Errorf("orc writer: %v", err)
 	}
+	// A file whose size differs from the manifest's is not read.
+	if err := st.Write(ctx, "x.parquet", []byte("PAR1....PAR1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := datafile.Open(ctx, datafile.ReadOptions{Store: st, Path: "x.parquet", Size: 13}); !errors.Is(err, datafile.ErrSize) {
+		t.Errorf("size: %v", err)
+	}
 }
 
 // TestFuzzOpen feeds mutated fixture bytes to Open: every failure must be

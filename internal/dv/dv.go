@@ -103,6 +103,23 @@ func (v *Vector) Cardinality() uint64 {
 	return n
 }
 
+// Max returns the largest deleted position; ok is false for an empty
+// vector.
+func (v *Vector) Max() (pos uint64, ok bool) {
+	if v == nil {
+		return 0, false
+	}
+	for i := len(v.high) - 1; i >= 0; i-- {
+		if h := v.high[i]; !h.bm.IsEmpty() {
+			return uint64(h.key)<<32 | uint64(h.bm.Maximum()), true
+		}
+	}
+	if v.low != nil && !v.low.IsEmpty() {
+		return uint64(v.low.Maximum()), true
+	}
+	return 0, false
+}
+
 // Bitmap returns the positions below 2^32. The caller must not modify it.
 func (v *Vector) Bitmap() *roaring.Bitmap {
 	if v == nil || v.low == nil {
@@ -118,6 +135,32 @@ func CheckVersion(file []byte) error {
 	}
 	if file[0] != Version {
 		return fmt.Errorf("%w: %d", ErrUnsupportedVersion, file[0])
+	}
+	return nil
+}
+
+// CheckBlocks checks that an index file is whole: its version byte, then
+// deletion-vector blocks (size, payload, CRC) with matching CRCs up to its
+// last byte, as every writer lays them out. A reader that cannot decode a
+// vector at the place the index manifest gives uses it to tell a damaged
+// index file (an error) from a damaged manifest (nil).
+func CheckBlocks(file []byte) error {
+	if err := CheckVersion(file); err != nil {
+		return err
+	}
+	for off := int64(1); off < int64(len(file)); {
+		if off+8 > int64(len(file)) {
+			return fmt.Errorf("%w: truncated block at %d", ErrCorrupt, off)
+		}
+		size := int64(binary.BigEndian.Uint32(file[off:]))
+		end := off + 4 + size + 4
+		if end > int64(len(file)) {
+			return fmt.Errorf("%w: block of %d bytes at %d outside file of %d bytes", ErrCorrupt, size, off, len(file))
+		}
+		if crc32.ChecksumIEEE(file[off+4:end-4]) != binary.BigEndian.Uint32(file[end-4:]) {
+			return fmt.Errorf("%w: crc mismatch in block at %d", ErrCorrupt, off)
+		}
+		off = end
 	}
 	return nil
 }

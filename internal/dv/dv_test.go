@@ -130,3 +130,39 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckBlocks: the Java-written index files are whole; a cut or a
+// flipped bit anywhere after the version byte is not.
+func TestCheckBlocks(t *testing.T) {
+	for name, ranges := range fixtureRanges {
+		b := readFixture(t, name)
+		if err := CheckBlocks(b); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for n := 1; n < len(b); n++ {
+			// A cut at a block boundary leaves a whole, shorter file.
+			if err := CheckBlocks(b[:n]); !errors.Is(err, ErrCorrupt) && n != 1 && n != int(ranges[1].off) {
+				t.Errorf("%s cut at %d: %v", name, n, err)
+			}
+		}
+		for i := 1; i < len(b); i++ {
+			c := slices.Clone(b)
+			c[i] ^= 0x10
+			if err := CheckBlocks(c); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s: flip at %d: %v", name, i, err)
+			}
+		}
+		for _, r := range ranges {
+			v, err := Decode(b, r.off, r.length)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m, ok := v.Max(); !ok || m != uint64(slices.Max(r.want)) {
+				t.Errorf("%s at %d: Max %d, %v", name, r.off, m, ok)
+			}
+		}
+	}
+	if _, ok := FromBitmap(roaring.New()).Max(); ok {
+		t.Error("empty vector has a maximum")
+	}
+}
