@@ -37,8 +37,8 @@ type colStats struct {
 	// a huge value is never copied whole.
 	bmin, bmax       []byte
 	bminCut, bmaxCut bool
-	dmin, dmax decimal128.Num
-	boolSeen   [2]bool
+	dmin, dmax       decimal128.Num
+	boolSeen         [2]bool
 }
 
 func newColStats(t schema.DataType) *colStats {
