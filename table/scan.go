@@ -55,6 +55,10 @@ type PlanStats struct {
 	Files            int // live data files before pruning
 	FilesSkipped     int // files pruned by partition, statistics or level
 	Splits           int
+	// StaleDeletionVectors counts deletion vectors of data files that are
+	// no longer live, which Paimon's compaction can leave in the index
+	// (apache/paimon#8778); they are ignored, as Java's readers do.
+	StaleDeletionVectors int
 }
 
 // DeletionFile locates one data file's deletion vector inside an index

@@ -193,12 +193,19 @@ type dvKey struct {
 	file      string
 }
 
-// deletionFiles indexes the snapshot's deletion vectors by data file. A
-// deletion vector must belong to a live data file of its partition and
-// bucket (live holds the snapshot's live entries): Paimon drops a file's
-// vector when the file goes, so one naming no live file means the index
-// manifest is damaged — skipping it would resurrect deleted rows of the
-// file it really belongs to.
+// deletionFiles indexes the snapshot's deletion vectors by data file (live
+// holds the snapshot's live entries). A vector whose data file is not live
+// in its partition and bucket is either stale or damage:
+//   - Paimon's compaction can leave the vectors of files it rewrote in the
+//     index (apache/paimon#8778, seen from Java 1.4.2 in interop runs), and
+//     Java's readers ignore them; floe ignores them too and counts them in
+//     PlanStats.StaleDeletionVectors.
+//   - A damaged index manifest moves a vector to another bucket or
+//     partition, or changes a byte or two of its data file's name; skipping
+//     it would resurrect the rows it deletes from the file it belongs to.
+//     So a vector naming a file that is live elsewhere, or a name within a
+//     few bytes of a live file of its bucket, is ErrCorrupt naming the
+//     index manifest (staleDVName decides, a pure function).
 func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live []manifest.Entry) (map[dvKey]*DeletionFile, error) {
 	if snap.IndexManifest == nil || *snap.IndexManifest == "" {
 		return nil, nil
@@ -209,8 +216,14 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
 	files := make(map[dvKey]bool, len(live))
+	liveNames := make(map[string]bool, len(live))
+	inBucket := map[bucketKey][]string{}
 	for i := range live {
-		files[dvKey{string(live[i].Partition), live[i].Bucket, live[i].File.FileName}] = true
+		e := &live[i]
+		files[dvKey{string(e.Partition), e.Bucket, e.File.FileName}] = true
+		liveNames[e.File.FileName] = true
+		bk := bucketKey{string(e.Partition), e.Bucket}
+		inBucket[bk] = append(inBucket[bk], e.File.FileName)
 	}
 	out := map[dvKey]*DeletionFile{}
 	for _, e := range entries {
@@ -226,8 +239,12 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 				return nil, fmt.Errorf("index manifest %s: %w: two deletion vectors for data file %s (bucket %d)", name, manifest.ErrCorrupt, r.DataFile, e.Bucket)
 			}
 			if !files[k] {
-				return nil, fmt.Errorf("index manifest %s: %w: index file %s holds a deletion vector for data file %s, which is not live in bucket %d of partition %x",
-					name, manifest.ErrCorrupt, e.FileName, r.DataFile, e.Bucket, e.Partition)
+				if why := staleDVName(r.DataFile, liveNames[r.DataFile], inBucket[bucketKey{string(e.Partition), e.Bucket}]); why != "" {
+					return nil, fmt.Errorf("index manifest %s: %w: index file %s holds a deletion vector for data file %s, which is not live in bucket %d of partition %x but %s",
+						name, manifest.ErrCorrupt, e.FileName, r.DataFile, e.Bucket, e.Partition, why)
+				}
+				p.stats.StaleDeletionVectors++
+				continue
 			}
 			out[k] = &DeletionFile{
 				IndexManifest: name,
@@ -241,6 +258,58 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 		}
 	}
 	return out, nil
+}
+
+type bucketKey struct {
+	partition string
+	bucket    int32
+}
+
+// staleDVName decides whether a deletion vector for a data file that is
+// not live in its bucket may be a stale one Paimon left behind (""), or
+// says why it must be damage: its file is live in another bucket or
+// partition, or its name looks derived from a live file's of its own
+// bucket (bucketFiles). Paimon names data files by random UUIDs, so a stale
+// vector's name shares little with any live name beyond the fixed
+// "data-" and "-N.parquet" parts, while a damaged name keeps most of the
+// name it came from (a flipped bit changes one byte; in a compressed block
+// it garbles a short run).
+func staleDVName(file string, liveElsewhere bool, bucketFiles []string) string {
+	if liveElsewhere {
+		return "is live in another bucket or partition"
+	}
+	for _, f := range bucketFiles {
+		if n := sharedChars(file, f); 3*n >= 2*max(len(file), len(f)) {
+			return fmt.Sprintf("shares %d of its %d characters with live data file %s", n, len(file), f)
+		}
+	}
+	return ""
+}
+
+// sharedChars is how many characters a and b share: their common prefix
+// and suffix, or, for names of one length, the positions where they agree,
+// whichever is more.
+func sharedChars(a, b string) int {
+	n := min(len(a), len(b))
+	p := 0
+	for p < n && a[p] == b[p] {
+		p++
+	}
+	s := 0
+	for s < n-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	shared := p + s
+	if len(a) == len(b) {
+		same := 0
+		for i := range len(a) {
+			if a[i] == b[i] {
+				same++
+			}
+		}
+		shared = max(shared, same)
+	}
+	return shared
 }
 
 // group prunes files by level and statistics and groups the rest into
