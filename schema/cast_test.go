@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/civil"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite testdata/cast with floe's results")
@@ -390,7 +392,7 @@ func appendValue(b array.Builder, typ DataType, v any) error {
 		if !ok {
 			return fmt.Errorf("want y-m-d")
 		}
-		b.(*array.Date32Builder).Append(arrow.Date32(epochDay(y, m, d)))
+		b.(*array.Date32Builder).Append(arrow.Date32(civil.EpochDay(y, m, d)))
 	case Time:
 		ms, ok := parseHMS(text)
 		if !ok {
@@ -418,7 +420,7 @@ func appendValue(b array.Builder, typ DataType, v any) error {
 			return fmt.Errorf("want y-m-d HH:mm:ss[.f]")
 		}
 		nanos, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
-		ts := jts{ms: epochDay(y, m, d)*millisPerDay + int64(ms) + nanos/1_000_000, ns: int32(nanos % 1_000_000)}
+		ts := jts{ms: civil.EpochDay(y, m, d)*millisPerDay + int64(ms) + nanos/1_000_000, ns: int32(nanos % 1_000_000)}
 		tb := b.(*array.TimestampBuilder)
 		v, _ := ts.toUnit(tb.Type().(*arrow.TimestampType).Unit)
 		tb.Append(arrow.Timestamp(v))
@@ -517,7 +519,7 @@ func quoteJava(s string) string {
 }
 
 func renderDate(days int64) string {
-	y, m, d := civil(days)
+	y, m, d := civil.Date(days)
 	return fmt.Sprintf("%s-%02d-%02d", renderYear(y), m, d)
 }
 

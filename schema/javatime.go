@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/floelake/floe/internal/civil"
 )
 
 // Paimon's date and time values and their text forms (DateTimeUtils,
@@ -68,45 +70,6 @@ func (t jts) toUnit(u arrow.TimeUnit) (int64, bool) {
 		return 0, false
 	}
 	return t.ms*f + sub, true
-}
-
-// civil returns the proleptic Gregorian date of an epoch day.
-func civil(days int64) (y int64, m, d int) {
-	z := days + 719468
-	era := floorDiv64(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int(doy - (153*mp+2)/5 + 1)
-	if mp < 10 {
-		m = int(mp + 3)
-	} else {
-		m = int(mp - 9)
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
-// epochDay is civil's inverse.
-func epochDay(y int64, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv64(y, 400)
-	yoe := y - era*400
-	mm := int64(m)
-	if mm > 2 {
-		mm -= 3
-	} else {
-		mm += 9
-	}
-	doy := (153*mm+2)/5 + int64(d) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
 }
 
 func isLeap(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
@@ -195,7 +158,7 @@ func appendJavaTime(b []byte, t int32, precision int) []byte {
 func (t jts) localDateTime() (y int64, mo, d, h, mi, s int, nanoOfSecond int64) {
 	day := floorDiv64(t.ms, millisPerDay)
 	tod := floorMod64(t.ms, millisPerDay)
-	y, mo, d = civil(day)
+	y, mo, d = civil.Date(day)
 	h = int(tod / 3600000)
 	mi = int(tod / 60000 % 60)
 	s = int(tod / 1000 % 60)
@@ -336,7 +299,7 @@ func parseJavaDate(s string) (int32, bool) {
 	if y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || int(d) > monthLength(int64(y), int(m)) {
 		return 0, false
 	}
-	return int32(epochDay(int64(y), int(m), int(d))), true
+	return int32(civil.EpochDay(int64(y), int(m), int(d))), true
 }
 
 // parseJavaTime is DateTimeUtils.parseTime: "H[:m[:s[.fff]]]" with parts
@@ -555,7 +518,7 @@ func parseJavaTimestamp(s string, precision int) (jts, bool) {
 	if ml := int64(monthLength(year, int(month))); day > ml {
 		day = ml
 	}
-	ed := epochDay(year, int(month), int(day))
+	ed := civil.EpochDay(year, int(month), int(day))
 	if hasTime {
 		if minute > 59 || nano > 999_999_999 {
 			return jts{}, false

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/floelake/floe/internal/civil"
 	"github.com/floelake/floe/schema"
 )
 
@@ -200,31 +201,6 @@ func PartitionValue(t schema.DataType, v any, legacyName bool) (string, error) {
 	return "", fmt.Errorf("%w: partition of kind %d", ErrUnsupported, t.Kind)
 }
 
-// civil converts days since 1970-01-01 to a proleptic Gregorian date.
-func civil(days int64) (y int64, m, d int) {
-	// Howard Hinnant's days_from_civil inverse.
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int(doy - (153*mp+2)/5 + 1)
-	if mp < 10 {
-		m = int(mp + 3)
-	} else {
-		m = int(mp - 9)
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
 func floorDiv(a, b int64) (q, r int64) {
 	q, r = a/b, a%b
 	if r < 0 {
@@ -247,7 +223,7 @@ func javaYear(y int64) string {
 }
 
 func formatDate(days int64) string {
-	y, m, d := civil(days)
+	y, m, d := civil.Date(days)
 	return fmt.Sprintf("%s-%02d-%02d", javaYear(y), m, d)
 }
 
@@ -256,7 +232,7 @@ func formatDate(days int64) string {
 // (or a fraction is present), the fraction in 3, 6 or 9 digits.
 func LocalDateTimeString(ts Timestamp) string {
 	days, ms := floorDiv(ts.Millis, 86_400_000)
-	y, mo, d := civil(days)
+	y, mo, d := civil.Date(days)
 	nano := (ms%1000)*1_000_000 + int64(ts.NanoOfMilli)
 	secs := ms / 1000
 	s := fmt.Sprintf("%s-%02d-%02dT%02d:%02d", javaYear(y), mo, d, secs/3600, secs/60%60)
@@ -281,7 +257,7 @@ func LocalDateTimeString(ts Timestamp) string {
 // trimmed down to at least precision digits (no dot when empty).
 func formatTimestampSQL(ts Timestamp, precision int) string {
 	days, ms := floorDiv(ts.Millis, 86_400_000)
-	y, mo, d := civil(days)
+	y, mo, d := civil.Date(days)
 	nano := (ms%1000)*1_000_000 + int64(ts.NanoOfMilli)
 	secs := ms / 1000
 	s := fmt.Sprintf("%s-%02d-%02d %02d:%02d:%02d", javaYear(y), mo, d, secs/3600, secs/60%60, secs%60)
