@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/floelake/floe/catalog"
@@ -127,4 +128,40 @@ func TestCreateRejects(t *testing.T) {
 	if ok, _ := cat.TableExists(ctx, catalog.Identifier{Database: "db", Table: "x"}); ok {
 		t.Error("a rejected spec left a table behind")
 	}
+}
+
+// TestCreateRefusesCompactionOptions: compaction options that cannot work
+// together are refused at create and alter, naming the option.
+func TestCreateRefusesCompactionOptions(t *testing.T) {
+	ctx := context.Background()
+	cat := testCatalog(t)
+	cols := []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}}
+	cases := []struct {
+		opts []Option
+		key  string
+	}{
+		{[]Option{{"num-sorted-run.stop-trigger", "3"}}, "num-sorted-run.stop-trigger"},
+		{[]Option{{"num-sorted-run.compaction-trigger", "10"}, {"num-sorted-run.stop-trigger", "9"}}, "num-sorted-run.stop-trigger"},
+		{[]Option{{"num-levels", "1"}}, "num-levels"},
+		{[]Option{{"compaction.offpeak.start.hour", "24"}, {"compaction.offpeak.end.hour", "2"}}, "compaction.offpeak.start.hour"},
+		{[]Option{{"compaction.offpeak.start.hour", "2"}}, "compaction.offpeak.end.hour"},
+		{[]Option{{"full-compaction.delta-commits", "0"}}, "full-compaction.delta-commits"},
+	}
+	for i, c := range cases {
+		_, err := Create(ctx, cat, catalog.Identifier{Database: "db", Table: fmt.Sprintf("t%d", i)},
+			Spec{Columns: cols, PrimaryKeys: []string{"id"}, Options: append([]Option{{"bucket", "1"}}, c.opts...)}, CreateOptions{})
+		var oe *OptionError
+		if !errors.As(err, &oe) || oe.Key != c.key {
+			t.Errorf("%v: err %v, want an *OptionError naming %s", c.opts, err, c.key)
+		}
+	}
+	// Equal triggers are fine; alter is refused the same way.
+	tb := createTable(t, cat, "ok", Spec{Columns: cols, PrimaryKeys: []string{"id"},
+		Options: []Option{{"bucket", "1"}, {"num-sorted-run.stop-trigger", "5"}}})
+	_, err := Alter(ctx, cat, catalog.Identifier{Database: "db", Table: "ok"}, SetOption("num-sorted-run.stop-trigger", "4"))
+	var oe *OptionError
+	if !errors.As(err, &oe) || oe.Key != "num-sorted-run.stop-trigger" {
+		t.Errorf("alter: err %v, want an *OptionError naming num-sorted-run.stop-trigger", err)
+	}
+	_ = tb
 }

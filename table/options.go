@@ -158,7 +158,34 @@ type Config struct {
 	CompactionMaxSizeAmplificationPercent int
 	CompactionSizeRatio                   int
 	CompactionMinFileNum                  int
+	CompactionFileNumLimit                int // compaction.file-num-limit (append tables)
 	WriteOnly                             bool
+	// CompactionForceUpLevel0 is compaction.force-up-level-0: every
+	// compaction takes all level-0 files up.
+	CompactionForceUpLevel0 bool
+	// Off-peak hours [start, end) of the local day (compaction.offpeak.*;
+	// -1 when unset) and the size ratio used in them.
+	CompactionOffPeakStartHour int
+	CompactionOffPeakEndHour   int
+	CompactionOffPeakRatio     int
+	// Early full compaction (Paimon 1.4): zero when unset.
+	CompactionOptimizationInterval     time.Duration
+	CompactionTotalSizeThreshold       int64
+	CompactionIncrementalSizeThreshold int64
+	// FullCompactionDeltaCommits is full-compaction.delta-commits (0 when
+	// unset): a full compaction every that many commits of a writer.
+	FullCompactionDeltaCommits int
+	// NumSortedRunStopTriggerSet says num-sorted-run.stop-trigger was set
+	// (create and alter refuse one below the trigger).
+	NumSortedRunStopTriggerSet bool
+
+	// Lookup compaction.
+	ForceLookup              bool          // force-lookup
+	LookupWait               bool          // lookup-wait
+	LookupCompactGentle      bool          // lookup-compact = gentle
+	LookupCompactMaxInterval int           // lookup-compact.max-interval (0 when unset)
+	LookupCacheMaxDiskSize   int64         // lookup.cache-max-disk-size (0 = unbounded)
+	LookupCacheFileRetention time.Duration // lookup.cache-file-retention
 
 	CommitMaxRetries   int
 	CommitMinRetryWait time.Duration
@@ -428,7 +455,23 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		CompactionMaxSizeAmplificationPercent: p.integer(200, 0, "compaction.max-size-amplification-percent"),
 		CompactionSizeRatio:                   p.integer(1, 0, "compaction.size-ratio"),
 		CompactionMinFileNum:                  p.integer(5, 1, "compaction.min.file-num"),
+		CompactionFileNumLimit:                p.integer(100_000, 1, "compaction.file-num-limit"),
 		WriteOnly:                             p.boolean(false, "write-only"),
+		CompactionForceUpLevel0:               p.boolean(false, "compaction.force-up-level-0"),
+		CompactionOffPeakStartHour:            p.integer(-1, -1, "compaction.offpeak.start.hour"),
+		CompactionOffPeakEndHour:              p.integer(-1, -1, "compaction.offpeak.end.hour"),
+		CompactionOffPeakRatio:                p.integer(0, 0, "compaction.offpeak-ratio"),
+		CompactionOptimizationInterval:        p.duration(0, "compaction.optimization-interval"),
+		CompactionTotalSizeThreshold:          p.size(0, "compaction.total-size-threshold"),
+		CompactionIncrementalSizeThreshold:    p.size(0, "compaction.incremental-size-threshold"),
+		FullCompactionDeltaCommits:            p.integer(0, 1, "full-compaction.delta-commits"),
+
+		ForceLookup:              p.boolean(false, "force-lookup"),
+		LookupWait:               p.boolean(true, "lookup-wait"),
+		LookupCompactGentle:      p.enum("radical", "lookup-compact", "radical", "gentle") == "gentle",
+		LookupCompactMaxInterval: p.integer(0, 1, "lookup-compact.max-interval"),
+		LookupCacheMaxDiskSize:   p.size(0, "lookup.cache-max-disk-size"),
+		LookupCacheFileRetention: p.duration(time.Hour, "lookup.cache-file-retention"),
 
 		CommitMaxRetries:   p.integer(10, 0, "commit.max-retries"),
 		CommitMinRetryWait: p.duration(10*time.Millisecond, "commit.min-retry-wait"),
@@ -463,6 +506,7 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 	c.NumSortedRunCompactionTrigger = p.integer(5, 1, "num-sorted-run.compaction-trigger")
 	if n, ok := p.optInt(1, "num-sorted-run.stop-trigger"); ok {
 		c.NumSortedRunStopTrigger = max(n, c.NumSortedRunCompactionTrigger)
+		c.NumSortedRunStopTriggerSet = true
 	} else {
 		c.NumSortedRunStopTrigger = c.NumSortedRunCompactionTrigger + 3
 	}
@@ -681,6 +725,9 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 	if !slices.Contains(writableCompressions, cfg.FileCompression) {
 		return &UnsupportedError{Key: "file.compression", Value: cfg.FileCompression, Reason: "floe writes " + strings.Join(writableCompressions, ", ")}
 	}
+	if err := checkCompactionOptions(s, cfg); err != nil {
+		return err
+	}
 	hasPK := len(s.PrimaryKeys) > 0
 	if hasPK {
 		switch cfg.MergeEngine {
@@ -716,4 +763,35 @@ func optionKey(err error) (string, bool) {
 		return ue.Key, true
 	}
 	return "", false
+}
+
+// checkCompactionOptions refuses compaction options that cannot work
+// together. Paimon quietly raises a stop trigger below the compaction
+// trigger to the trigger; floe refuses it when a table is created or
+// altered, so that what the options say is what writers do.
+func checkCompactionOptions(s *schema.Table, cfg *Config) error {
+	opt := func(key string) string { v, _ := s.Option(key); return v }
+	if cfg.NumSortedRunStopTriggerSet {
+		if n, err := strconv.Atoi(strings.TrimSpace(opt("num-sorted-run.stop-trigger"))); err == nil && n < cfg.NumSortedRunCompactionTrigger {
+			return &OptionError{Key: "num-sorted-run.stop-trigger", Value: opt("num-sorted-run.stop-trigger"),
+				Reason: fmt.Sprintf("below num-sorted-run.compaction-trigger (%d): writers would stall before compaction starts", cfg.NumSortedRunCompactionTrigger)}
+		}
+	}
+	start, end := cfg.CompactionOffPeakStartHour, cfg.CompactionOffPeakEndHour
+	for _, h := range []struct {
+		key string
+		v   int
+	}{{"compaction.offpeak.start.hour", start}, {"compaction.offpeak.end.hour", end}} {
+		if h.v > 23 {
+			return &OptionError{Key: h.key, Value: opt(h.key), Reason: "want an hour 0-23, or -1 for none"}
+		}
+	}
+	if (start < 0) != (end < 0) {
+		key := "compaction.offpeak.end.hour"
+		if start < 0 {
+			key = "compaction.offpeak.start.hour"
+		}
+		return &OptionError{Key: key, Value: opt(key), Reason: "off-peak hours need both compaction.offpeak.start.hour and compaction.offpeak.end.hour"}
+	}
+	return nil
 }
