@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/schema"
@@ -300,11 +301,11 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 	if err != nil {
 		return nil, err
 	}
-	opens := make([]func() (array.RecordReader, error), len(plan.Splits))
+	opens := make([]lsm.Opener, len(plan.Splits))
 	for i, s := range plan.Splits {
 		opens[i] = func() (array.RecordReader, error) { return t.Read(ctx, s, opts) }
 	}
-	return newConcatReader(plan.Schema, opens), nil
+	return lsm.Concat(plan.Schema, opens), nil
 }
 
 // sortSplits orders splits by partition bytes, then bucket.

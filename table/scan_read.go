@@ -118,7 +118,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	if err != nil {
 		return nil, fmt.Errorf("%w: partition: %w", ErrBadSplit, err)
 	}
-	open := func(i int) func() (array.RecordReader, error) {
+	open := func(i int) lsm.Opener {
 		f := &s.Files[i]
 		return func() (array.RecordReader, error) {
 			fs, err := t.SchemaByID(ctx, f.SchemaID)
@@ -162,11 +162,11 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	}
 	var src array.RecordReader
 	if !pk || s.Raw {
-		opens := make([]func() (array.RecordReader, error), len(s.Files))
+		opens := make([]lsm.Opener, len(s.Files))
 		for i := range s.Files {
 			opens[i] = open(i)
 		}
-		src = newConcatReader(nil, opens)
+		src = lsm.Concat(nil, opens)
 	} else {
 		src, err = t.mergeReader(rs, s, readFields, pos, open, opts)
 		if err != nil {
@@ -179,7 +179,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 // mergeReader merges a primary-key split: sections of overlapping files,
 // each a set of sorted runs merged through the table's merge engine.
 func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
-	open func(int) func() (array.RecordReader, error), opts ReadOptions) (array.RecordReader, error) {
+	open func(int) lsm.Opener, opts ReadOptions) (array.RecordReader, error) {
 	engine, err := merge.New(string(t.cfg.MergeEngine), merge.Options{IgnoreDelete: t.cfg.IgnoreDelete})
 	if err != nil {
 		return nil, err
@@ -209,36 +209,7 @@ func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Fiel
 	for _, f := range rs.TrimmedPrimaryKeyFields() {
 		keyTypes = append(keyTypes, f.Type)
 	}
-	idx := make([]int, len(s.Files))
-	for i := range idx {
-		idx[i] = i
-	}
-	sections := lsm.Sections(idx,
-		func(i int) []byte { return s.Files[i].MinKey },
-		func(i int) []byte { return s.Files[i].MaxKey },
-		keyCompare(keyTypes))
-	opens := make([]func() (array.RecordReader, error), len(sections))
-	for si, sec := range sections {
-		opens[si] = func() (array.RecordReader, error) {
-			runs := make([]array.RecordReader, 0, len(sec))
-			for _, run := range sec {
-				ro := make([]func() (array.RecordReader, error), len(run))
-				for j, fi := range run {
-					ro[j] = open(fi)
-				}
-				runs = append(runs, newConcatReader(nil, ro))
-			}
-			r, err := lsm.NewMergeReader(runs, mo)
-			if err != nil {
-				for _, r := range runs {
-					r.Release()
-				}
-				return nil, err
-			}
-			return r, nil
-		}
-	}
-	return newConcatReader(nil, opens), nil
+	return lsm.MergeFiles(s.Files, open, keyCompare(keyTypes), mo), nil
 }
 
 // loadDeletes reads the deletion vectors of a split's files, one read per
@@ -475,91 +446,4 @@ func (r *transformReader) Next() bool {
 	}
 	r.err = r.src.Err()
 	return false
-}
-
-// concatReader yields the records of readers opened one after another.
-// A nil schema is taken from the first reader.
-type concatReader struct {
-	refs   int64
-	schema *arrow.Schema
-	opens  []func() (array.RecordReader, error)
-	cur    array.RecordReader
-	rec    arrow.Record
-	err    error
-}
-
-func newConcatReader(s *arrow.Schema, opens []func() (array.RecordReader, error)) *concatReader {
-	return &concatReader{refs: 1, schema: s, opens: opens}
-}
-
-func (r *concatReader) Retain() { atomic.AddInt64(&r.refs, 1) }
-func (r *concatReader) Release() {
-	if atomic.AddInt64(&r.refs, -1) == 0 {
-		r.close()
-	}
-}
-
-func (r *concatReader) close() {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-	r.rec = nil
-	r.opens = nil
-}
-
-// Schema returns the schema; for a concatenation without a preset schema
-// it opens the first reader.
-func (r *concatReader) Schema() *arrow.Schema {
-	if r.schema == nil && r.cur == nil && r.err == nil && len(r.opens) > 0 {
-		r.advance()
-	}
-	return r.schema
-}
-func (r *concatReader) Record() arrow.Record      { return r.rec }
-func (r *concatReader) RecordBatch() arrow.Record { return r.rec }
-func (r *concatReader) Err() error                { return r.err }
-
-func (r *concatReader) advance() bool {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
-	if len(r.opens) == 0 {
-		return false
-	}
-	open := r.opens[0]
-	r.opens = r.opens[1:]
-	rd, err := open()
-	if err != nil {
-		r.err = err
-		return false
-	}
-	r.cur = rd
-	if r.schema == nil {
-		r.schema = rd.Schema()
-	}
-	return true
-}
-
-func (r *concatReader) Next() bool {
-	r.rec = nil
-	if r.err != nil {
-		return false
-	}
-	for {
-		if r.cur == nil && !r.advance() {
-			return false
-		}
-		if r.cur.Next() {
-			r.rec = r.cur.Record()
-			return true
-		}
-		if err := r.cur.Err(); err != nil {
-			r.err = err
-			return false
-		}
-		r.cur.Release()
-		r.cur = nil
-	}
 }
