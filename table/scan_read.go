@@ -120,45 +120,14 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	}
 	open := func(i int) lsm.Opener {
 		f := &s.Files[i]
-		return func() (array.RecordReader, error) {
-			fs, err := t.SchemaByID(ctx, f.SchemaID)
-			if err != nil {
-				return nil, err
-			}
-			p := dir + "/" + f.FileName
-			if f.ExternalPath != nil {
-				p = *f.ExternalPath
-			}
-			o := datafile.ReadOptions{
-				Store: t.store, Path: p, Size: f.FileSize,
-				FileFields: fs.Fields, ReadFields: readFields, KV: pk,
-				BatchSize: opts.BatchSize, Alloc: opts.Alloc,
-			}
-			if deletes[i] != nil {
-				o.Deletes = deletes[i]
-			}
-			what := "data file " + p
-			if m := s.Manifests[f.FileName]; m != "" {
-				what += " listed in manifest " + m
-			}
-			rd, err := datafile.Open(ctx, o)
-			if err != nil {
-				if errors.Is(err, datafile.ErrUnsupportedFormat) {
-					// A name with an unknown extension that does not
-					// exist is a missing file, not a new format.
-					if _, serr := t.store.Size(ctx, p); errors.Is(serr, storage.ErrNotFound) {
-						err = serr
-					}
-				}
-				if errors.Is(err, datafile.ErrSize) {
-					// The manifest's record of the file is wrong (or
-					// the file was replaced): the metadata is corrupt.
-					return nil, fmt.Errorf("%s: %w: %w", what, manifest.ErrCorrupt, err)
-				}
-				return nil, fmt.Errorf("%s: %w", what, err)
-			}
-			return &namedReader{RecordReader: rd, what: what}, nil
+		var del datafile.Deletes
+		if deletes[i] != nil {
+			del = deletes[i]
 		}
+		return t.opener(ctx, dataFileRead{
+			dir: dir, file: f, readFields: readFields, kv: pk, deletes: del,
+			batch: opts.BatchSize, alloc: opts.Alloc, manifest: s.Manifests[f.FileName],
+		})
 	}
 	var src array.RecordReader
 	if !pk || s.Raw {
@@ -446,4 +415,59 @@ func (r *transformReader) Next() bool {
 	}
 	r.err = r.src.Err()
 	return false
+}
+
+// dataFileRead says how to open one data file.
+type dataFileRead struct {
+	dir        string // bucket directory
+	file       *manifest.DataFile
+	readFields []schema.Field
+	kv         bool
+	deletes    datafile.Deletes
+	batch      int
+	alloc      memory.Allocator
+	manifest   string // the manifest that lists it, for errors ("" = unknown)
+}
+
+// opener opens a data file with the schema it was written with, read as
+// r.readFields. Errors name the file and the manifest that lists it; a
+// file whose size is not the one its manifest records is ErrCorrupt.
+func (t *Table) opener(ctx context.Context, r dataFileRead) lsm.Opener {
+	f := r.file
+	return func() (array.RecordReader, error) {
+		fs, err := t.SchemaByID(ctx, f.SchemaID)
+		if err != nil {
+			return nil, err
+		}
+		p := r.dir + "/" + f.FileName
+		if f.ExternalPath != nil {
+			p = *f.ExternalPath
+		}
+		o := datafile.ReadOptions{
+			Store: t.store, Path: p, Size: f.FileSize,
+			FileFields: fs.Fields, ReadFields: r.readFields, KV: r.kv,
+			BatchSize: r.batch, Alloc: r.alloc, Deletes: r.deletes,
+		}
+		what := "data file " + p
+		if r.manifest != "" {
+			what += " listed in manifest " + r.manifest
+		}
+		rd, err := datafile.Open(ctx, o)
+		if err != nil {
+			if errors.Is(err, datafile.ErrUnsupportedFormat) {
+				// A name with an unknown extension that does not
+				// exist is a missing file, not a new format.
+				if _, serr := t.store.Size(ctx, p); errors.Is(serr, storage.ErrNotFound) {
+					err = serr
+				}
+			}
+			if errors.Is(err, datafile.ErrSize) {
+				// The manifest's record of the file is wrong (or
+				// the file was replaced): the metadata is corrupt.
+				return nil, fmt.Errorf("%s: %w: %w", what, manifest.ErrCorrupt, err)
+			}
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return &namedReader{RecordReader: rd, what: what}, nil
+	}
 }

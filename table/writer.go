@@ -542,29 +542,39 @@ func (w *Writer) newBucket(ctx context.Context, ps *partState, b int32) (*bucket
 }
 
 func (w *Writer) fileOptions(bs *bucketState) datafile.WriterOptions {
+	o := w.t.dataWriterOptions(w.s, bs.dir, 0, manifest.FileSourceAppend, w.o.Alloc)
+	o.StatsModes = w.statsModes
+	o.FirstSequence = bs.nextSeq
+	return o
+}
+
+// dataWriterOptions are the options of a data-file writer of this table
+// (schema s) for one bucket directory, level and file source.
+func (t *Table) dataWriterOptions(s *schema.Table, dir string, level int32, source int32, alloc memory.Allocator) datafile.WriterOptions {
+	cfg := t.cfg
+	hasPK := len(s.PrimaryKeys) > 0
 	o := datafile.WriterOptions{
-		Store:           w.t.store,
-		Dir:             bs.dir,
-		Prefix:          w.cfg.DataFilePrefix,
-		Format:          w.cfg.FileFormat,
-		Compression:     w.cfg.FileCompression,
-		ZstdLevel:       w.cfg.ZstdLevel,
-		TargetFileSize:  w.cfg.TargetFileSizeFor(w.hasPK),
-		Fields:          w.fields,
-		ThinMode:        w.cfg.DataFileThinMode,
-		StatsModes:      w.statsModes,
-		StatsDenseStore: w.cfg.StatsDenseStore,
-		SchemaID:        w.s.ID,
-		Level:           0,
-		FileSource:      manifest.FileSourceAppend,
-		FirstSequence:   bs.nextSeq,
+		Store:           t.store,
+		Dir:             dir,
+		Prefix:          cfg.DataFilePrefix,
+		Format:          cfg.FileFormat,
+		Compression:     cfg.FileCompression,
+		ZstdLevel:       cfg.ZstdLevel,
+		TargetFileSize:  cfg.TargetFileSizeFor(hasPK),
+		Fields:          s.Fields,
+		ThinMode:        cfg.DataFileThinMode,
+		StatsModes:      resolveStatsModes(s.Fields, cfg),
+		StatsDenseStore: cfg.StatsDenseStore,
+		SchemaID:        s.ID,
+		Level:           level,
+		FileSource:      source,
 		// Row groups are buffered while written: keep them within half
 		// the write buffer so that memory stays near write-buffer-size.
-		RowGroupSize: max(1<<20, w.cfg.WriteBufferSize/2),
-		Alloc:        w.o.Alloc,
+		RowGroupSize: max(1<<20, cfg.WriteBufferSize/2),
+		Alloc:        alloc,
 	}
-	if w.hasPK {
-		o.KeyFields = w.keyFields
+	if hasPK {
+		o.KeyFields = s.TrimmedPrimaryKeyFields()
 	}
 	return o
 }

@@ -1,0 +1,273 @@
+package lsm
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/schema"
+)
+
+// FileWriter writes rolling data files of one bucket at one level. The
+// table's data-file writer implements it.
+type FileWriter interface {
+	Write(ctx context.Context, rec arrow.RecordBatch) error
+	Close(ctx context.Context) ([]manifest.DataFile, error)
+	Abort(ctx context.Context) error
+}
+
+// RewriteOptions configure Rewrite.
+type RewriteOptions struct {
+	// Merge merges each section of the unit; Rewrite sets DropRetracts
+	// from DropDelete.
+	Merge MergeOptions
+	// DropDelete drops keys whose surviving record is a retract (the
+	// output is the highest non-empty level, or deletion vectors are on).
+	DropDelete bool
+	// KeyCompare orders serialized MinKey/MaxKey rows.
+	KeyCompare func(a, b []byte) int
+	// Open opens a file of the unit as KV records with the table's current
+	// value fields (Merge.Schema).
+	Open func(f manifest.DataFile) Opener
+	// NewWriter makes the writer of the output files at level.
+	NewWriter func(level int) (FileWriter, error)
+	// Remove deletes an output file already closed when a later step of
+	// the rewrite fails (nil leaves it; it is unreferenced either way).
+	Remove func(ctx context.Context, f manifest.DataFile) error
+	// MaxLevel is the highest level of the tree (NumLevels-1).
+	MaxLevel int
+	// MinFileSize: a file of a section alone is upgraded (its level
+	// changed, not rewritten) when at least this big (Paimon's
+	// compactionFileSize, target-file-size * 0.7); smaller ones are
+	// rewritten with their neighbours.
+	MinFileSize int64
+	// NoUpgrade rewrites every file (lookup compaction of level-0 files,
+	// compaction.force-rewrite-all-files).
+	NoUpgrade func(f manifest.DataFile) bool
+	// Filter, when set, sees every merged batch before it is written, in
+	// key order, with the retracts still in it, and returns the rows to
+	// keep (nil keeps all). Lookup compaction uses it to consult the upper
+	// levels.
+	Filter func(ctx context.Context, rec arrow.RecordBatch) ([]bool, error)
+}
+
+// Result is what a compaction changed: files removed and files added.
+// An upgraded file appears in both, at its old and its new level.
+type Result struct {
+	Before, After []manifest.DataFile
+	// Rewritten counts the input files read and rewritten; Upgraded the
+	// files whose level changed without a rewrite.
+	Rewritten, Upgraded int
+	RowsIn, RowsOut     int64
+	BytesIn, BytesOut   int64
+}
+
+// Rewrite compacts files into outputLevel, as Paimon's merge-tree compaction
+// task does: the unit's files are cut into sections of overlapping key
+// ranges; a section of several sorted runs is merged and rewritten; a
+// section of one run keeps its big files, changing only their level
+// ("upgrade"), and rewrites its small files together with the neighbouring
+// rewritten sections. A file that holds retracts is never upgraded to the
+// top level (its retracts must go). Files already at the output level and
+// not rewritten are left alone. On error nothing written is left behind.
+func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o RewriteOptions) (*Result, error) {
+	res := &Result{}
+	var written []manifest.DataFile
+	fail := func(err error) (*Result, error) {
+		if o.Remove != nil {
+			for _, f := range written {
+				_ = o.Remove(context.WithoutCancel(ctx), f)
+			}
+		}
+		return nil, err
+	}
+	var cleanup []FileWriter
+	defer func() {
+		for _, w := range cleanup {
+			_ = w.Abort(context.WithoutCancel(ctx))
+		}
+	}()
+
+	var candidate [][][]manifest.DataFile // sections, each its runs
+	rewrite := func(c [][][]manifest.DataFile) error {
+		if len(c) == 0 {
+			return nil
+		}
+		w, err := o.NewWriter(outputLevel)
+		if err != nil {
+			return err
+		}
+		cleanup = append(cleanup, w)
+		for _, sec := range c {
+			if err := o.rewriteSection(ctx, w, sec, res); err != nil {
+				return err
+			}
+		}
+		out, err := w.Close(ctx)
+		cleanup = cleanup[:len(cleanup)-1]
+		if err != nil {
+			return err
+		}
+		written = append(written, out...)
+		res.After = append(res.After, out...)
+		for _, f := range out {
+			res.RowsOut += f.RowCount
+			res.BytesOut += f.FileSize
+		}
+		return nil
+	}
+	var upgrade func(f manifest.DataFile) error
+	upgrade = func(f manifest.DataFile) error {
+		hasDeletes := f.DeleteRowCount == nil || *f.DeleteRowCount > 0
+		if (outputLevel == o.MaxLevel && hasDeletes) || (o.NoUpgrade != nil && o.NoUpgrade(f)) {
+			return rewrite([][][]manifest.DataFile{{{f}}})
+		}
+		if int(f.Level) != outputLevel {
+			up := f
+			up.Level = int32(outputLevel)
+			res.Before = append(res.Before, f)
+			res.After = append(res.After, up)
+			res.Upgraded++
+		}
+		return nil
+	}
+	flush := func() error {
+		c := candidate
+		candidate = nil
+		if len(c) == 1 && len(c[0]) == 1 {
+			for _, f := range c[0][0] {
+				if err := upgrade(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return rewrite(c)
+	}
+
+	for _, sec := range Sections(files,
+		func(f manifest.DataFile) []byte { return f.MinKey },
+		func(f manifest.DataFile) []byte { return f.MaxKey },
+		o.KeyCompare) {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
+		if len(sec) > 1 {
+			candidate = append(candidate, sec)
+			continue
+		}
+		for _, f := range sec[0] {
+			if f.FileSize < o.MinFileSize {
+				candidate = append(candidate, [][]manifest.DataFile{{f}})
+				continue
+			}
+			if err := flush(); err != nil {
+				return fail(err)
+			}
+			if err := upgrade(f); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fail(err)
+	}
+	return res, nil
+}
+
+// rewriteSection merges one section's runs into w.
+func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [][]manifest.DataFile, res *Result) error {
+	runs := make([]array.RecordReader, 0, len(sec))
+	for _, run := range sec {
+		opens := make([]Opener, len(run))
+		for i, f := range run {
+			opens[i] = o.Open(f)
+			res.Before = append(res.Before, f)
+			res.Rewritten++
+			res.RowsIn += f.RowCount
+			res.BytesIn += f.FileSize
+		}
+		runs = append(runs, Concat(o.Merge.Schema, opens))
+	}
+	mo := o.Merge
+	mo.DropRetracts = o.DropDelete && o.Filter == nil
+	rr, err := NewMergeReader(runs, mo)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		if o.Filter != nil {
+			keep, err := o.Filter(ctx, rec)
+			if err != nil {
+				return err
+			}
+			if o.DropDelete {
+				keep = dropRetracts(rec, keep)
+			}
+			if keep != nil {
+				sub, err := takeKept(mo.Alloc, rec, keep)
+				if err != nil {
+					return err
+				}
+				if sub == nil {
+					continue
+				}
+				err = w.Write(ctx, sub)
+				sub.Release()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := w.Write(ctx, rec); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// dropRetracts clears keep for the retract rows of a KV record (keep nil
+// means all kept); it returns nil when every row stays.
+func dropRetracts(rec arrow.RecordBatch, keep []bool) []bool {
+	kinds := rec.Column(kv.KindColumn).(*array.Int8).Int8Values()
+	for i, k := range kinds {
+		if !schema.RowKind(k).IsRetract() {
+			continue
+		}
+		if keep == nil {
+			keep = make([]bool, len(kinds))
+			for j := range keep {
+				keep[j] = true
+			}
+		}
+		keep[i] = false
+	}
+	return keep
+}
+
+// takeKept returns the rows of rec that keep marks (nil when none).
+func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.RecordBatch, error) {
+	refs := make([]rowRef, 0, len(keep))
+	for i, k := range keep {
+		if k {
+			refs = append(refs, rowRef{Row: int32(i)})
+		}
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	return gatherRecord(mem, rec.Schema(), []arrow.Record{rec}, refs)
+}
