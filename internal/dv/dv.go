@@ -287,3 +287,22 @@ func Encode32(dst []byte, bm *roaring.Bitmap) ([]byte, int32, error) {
 	dst = binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(payload))
 	return dst, int32(len(payload)), nil
 }
+
+// Encode64 appends to dst a 64-bit deletion-vector block (size, payload,
+// CRC) for the positions of bm (all below 2^32: one bitmap, high key 0)
+// and returns the extended slice together with the length the index
+// manifest records for it (the whole block, 4 + size + 4).
+func Encode64(dst []byte, bm *roaring.Bitmap) ([]byte, int32, error) {
+	var buf bytes.Buffer
+	buf.Write(binary.LittleEndian.AppendUint32(nil, Magic64))
+	buf.Write(binary.LittleEndian.AppendUint64(nil, 1))
+	buf.Write(binary.LittleEndian.AppendUint32(nil, 0))
+	if _, err := bm.WriteTo(&buf); err != nil {
+		return dst, 0, err
+	}
+	payload := buf.Bytes()
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(payload)))
+	dst = append(dst, payload...)
+	dst = binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(payload))
+	return dst, int32(4 + len(payload) + 4), nil
+}
