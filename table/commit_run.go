@@ -198,13 +198,24 @@ func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 		for _, f := range m.ChangelogFiles {
 			side.changelog = append(side.changelog, entry(m, manifest.Add, f))
 		}
+		// Deletion vectors change only through compaction in floe's
+		// writes, so they travel with the compaction result when a message
+		// carries one (Java's CompactIncrement index files).
+		idxSide := func(e manifest.IndexEntry) *phase {
+			if e.IndexType == manifest.IndexDeletionVectors && len(m.CompactBefore)+len(m.CompactAfter) > 0 {
+				return cmp
+			}
+			return side
+		}
 		for _, e := range m.NewIndexFiles {
 			e.Kind = manifest.Add
-			side.indexAdd = append(side.indexAdd, e)
+			p := idxSide(e)
+			p.indexAdd = append(p.indexAdd, e)
 		}
 		for _, e := range m.DeletedIndexFiles {
 			e.Kind = manifest.Delete
-			side.indexDel = append(side.indexDel, e)
+			p := idxSide(e)
+			p.indexDel = append(p.indexDel, e)
 		}
 	}
 	// An append phase that deletes files or changes deletion vectors is an
@@ -477,6 +488,13 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 				return nil, attemptFiles, fmt.Errorf("commit: read index manifest: %w", err)
 			}
 		}
+		if err := checkIndexConflicts(prevIdx, p.indexAdd, p.indexDel); err != nil {
+			var ce *CommitConflictError
+			if errors.As(err, &ce) {
+				ce.SnapshotID = latestID
+			}
+			return nil, attemptFiles, err
+		}
 		next := combineIndex(prevIdx, p.indexAdd, p.indexDel, removedParts)
 		if !sameIndex(prevIdx, next) {
 			indexManifest = nil
@@ -545,6 +563,48 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 		}
 	}
 	return s, attemptFiles, nil
+}
+
+// checkIndexConflicts refuses deletion-vector changes made against another
+// index state than prev: every vector file deleted must still be live, and
+// a bucket given a new vector file must not have gained one the commit
+// did not know of (a concurrent compaction's marks would be lost, and the
+// rows they delete would come back). It is a pure function.
+func checkIndexConflicts(prev, add, del []manifest.IndexEntry) error {
+	live := map[string]bool{}
+	byBucket := map[string][]string{}
+	key := func(e *manifest.IndexEntry) string { return fmt.Sprintf("%x/%d", e.Partition, e.Bucket) }
+	for i := range prev {
+		if prev[i].IndexType == manifest.IndexDeletionVectors {
+			live[prev[i].FileName] = true
+			byBucket[key(&prev[i])] = append(byBucket[key(&prev[i])], prev[i].FileName)
+		}
+	}
+	known := map[string]bool{}
+	var missing []string
+	for i := range del {
+		if del[i].IndexType != manifest.IndexDeletionVectors {
+			continue
+		}
+		known[del[i].FileName] = true
+		if !live[del[i].FileName] {
+			missing = append(missing, del[i].FileName)
+		}
+	}
+	if len(missing) > 0 {
+		return &CommitConflictError{Reason: "deletion-vector index file deleted is not live (replaced by another commit?)", Files: missing}
+	}
+	for i := range add {
+		if add[i].IndexType != manifest.IndexDeletionVectors {
+			continue
+		}
+		for _, name := range byBucket[key(&add[i])] {
+			if !known[name] {
+				return &CommitConflictError{Reason: "bucket gained a deletion-vector index file this commit did not see", Files: []string{name}}
+			}
+		}
+	}
+	return nil
 }
 
 // combineIndex applies index changes to the previous full index state:

@@ -1,0 +1,717 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/RoaringBitmap/roaring/v2"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/floelake/floe/internal/datafile"
+	"github.com/floelake/floe/internal/dv"
+	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/lsm"
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/merge"
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/snapshot"
+)
+
+// CompactOptions configure Compact. The zero value compacts every bucket
+// of the table by its compaction options, using every core.
+type CompactOptions struct {
+	// Where selects partitions: a predicate over partition columns only
+	// (zero = all partitions).
+	Where predicate.Predicate
+	// Full rewrites each selected bucket into one sorted run at the top
+	// level (retracts dropped); otherwise each bucket compacts what its
+	// options pick (universal compaction; level-0 files always go up for
+	// first-row, deletion-vector and lookup tables; small files for append
+	// tables).
+	Full bool
+	// Parallelism bounds the buckets compacted at once (0 = GOMAXPROCS).
+	Parallelism int
+	// CommitUser names the committer (empty = a random one).
+	CommitUser string
+	// MaxAttempts bounds how often a compaction that lost a conflict
+	// (another commit removed its input files) is planned again from the
+	// newer snapshot (0 = 3).
+	MaxAttempts int
+	// Progress, when set, is called after each bucket (from one goroutine
+	// at a time).
+	Progress func(CompactProgress)
+	// TempDir holds the lookup cache of lookup compaction (default
+	// os.TempDir()).
+	TempDir string
+	Alloc   memory.Allocator
+	Logger  *slog.Logger
+}
+
+// CompactProgress reports a compaction under way.
+type CompactProgress struct {
+	Buckets, BucketsDone int
+	FilesIn, FilesOut    int
+	RowsIn, RowsOut      int64
+	BytesIn, BytesOut    int64
+	Elapsed              time.Duration
+}
+
+// CompactResult describes a finished compaction.
+type CompactResult struct {
+	// Snapshot is the COMPACT snapshot published (nil when nothing needed
+	// compacting).
+	Snapshot *snapshot.Snapshot
+	// Buckets is the number of buckets looked at; Compacted of them changed.
+	Buckets, Compacted int
+	// FilesIn counts files removed (rewritten or moved up a level);
+	// FilesOut files added; Upgraded files moved up without a rewrite.
+	FilesIn, FilesOut, Upgraded int
+	RowsIn, RowsOut             int64
+	BytesIn, BytesOut           int64
+	// Attempts counts plans made (more than one after lost conflicts).
+	Attempts int
+	Duration time.Duration
+}
+
+// Compact compacts the table's buckets and commits the result as one
+// COMPACT snapshot. It runs beside writers in other processes: its inputs
+// are the latest snapshot's files, and when a concurrent commit removed
+// some of them first the commit is refused by Paimon's conflict rules,
+// the compaction's own new files are deleted, and it is planned again
+// from the newer snapshot (up to MaxAttempts times). It never blocks
+// writers and never publishes a file set that lost a row.
+func (t *Table) Compact(ctx context.Context, opts CompactOptions) (*CompactResult, error) {
+	if opts.Alloc == nil {
+		opts.Alloc = memory.DefaultAllocator
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 3
+	}
+	if err := checkWritable(t.latest, t.cfg); err != nil {
+		return nil, err
+	}
+	if !opts.Where.IsZero() {
+		for _, c := range opts.Where.Columns() {
+			if !slices.Contains(t.latest.PartitionKeys, c) {
+				return nil, fmt.Errorf("%w: compact: the partition filter names column %q, which is not a partition key", ErrInvalidCompact, c)
+			}
+		}
+	}
+	start := time.Now()
+	res := &CompactResult{}
+	for {
+		res.Attempts++
+		err := t.compactOnce(ctx, opts, res)
+		res.Duration = time.Since(start)
+		if err == nil || !errors.Is(err, ErrCommitConflict) || res.Attempts >= opts.MaxAttempts {
+			return res, err
+		}
+		opts.Logger.Info("compaction lost a conflict; planning again", "attempt", res.Attempts, "error", err)
+		*res = CompactResult{Attempts: res.Attempts}
+	}
+}
+
+// ErrInvalidCompact reports compaction options that cannot apply.
+var ErrInvalidCompact = errors.New("table: invalid compaction")
+
+func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *CompactResult) error {
+	snap, err := snapshot.Latest(ctx, t.store)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("compact: read latest snapshot: %w", err)
+	}
+	buckets, err := t.loadBuckets(ctx, snap, opts.Where)
+	if err != nil {
+		return err
+	}
+	c, err := t.newCompactor(opts.Alloc, opts.Logger, opts.TempDir)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	res.Buckets = len(buckets)
+
+	msgs := make([]*CommitMessage, len(buckets))
+	var mu sync.Mutex
+	progress := CompactProgress{Buckets: len(buckets)}
+	started := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Parallelism)
+	for i, b := range buckets {
+		g.Go(func() error {
+			m, r, err := c.compactBucket(gctx, b, opts.Full)
+			if err != nil {
+				return fmt.Errorf("compact bucket %d of partition %s: %w", b.bucket, c.partitionName(b.part), err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			msgs[i] = m
+			progress.BucketsDone++
+			if r != nil {
+				progress.FilesIn += len(r.Before)
+				progress.FilesOut += len(r.After)
+				progress.RowsIn += r.RowsIn
+				progress.RowsOut += r.RowsOut
+				progress.BytesIn += r.BytesIn
+				progress.BytesOut += r.BytesOut
+				res.Upgraded += r.Upgraded
+			}
+			progress.Elapsed = time.Since(started)
+			if opts.Progress != nil {
+				opts.Progress(progress)
+			}
+			return nil
+		})
+	}
+	werr := g.Wait()
+	var out []CommitMessage
+	for _, m := range msgs {
+		if m != nil {
+			out = append(out, *m)
+		}
+	}
+	if werr != nil {
+		c.removeOutputs(context.WithoutCancel(ctx), out)
+		return werr
+	}
+	res.FilesIn, res.FilesOut = progress.FilesIn, progress.FilesOut
+	res.RowsIn, res.RowsOut = progress.RowsIn, progress.RowsOut
+	res.BytesIn, res.BytesOut = progress.BytesIn, progress.BytesOut
+	res.Compacted = len(out)
+	if len(out) == 0 {
+		return nil
+	}
+	cr, err := t.Commit(ctx, out, CommitOptions{CommitUser: opts.CommitUser, Logger: opts.Logger})
+	if err != nil {
+		if errors.Is(err, ErrCommitConflict) || !errors.Is(err, snapshot.ErrAmbiguous) {
+			// Certainly not published: our new files are garbage.
+			c.removeOutputs(context.WithoutCancel(ctx), out)
+		}
+		return err
+	}
+	if len(cr.Snapshots) > 0 {
+		res.Snapshot = cr.Snapshots[len(cr.Snapshots)-1]
+	}
+	opts.Logger.Info("compaction committed", "buckets", res.Compacted, "files_in", res.FilesIn, "files_out", res.FilesOut,
+		"bytes_in", res.BytesIn, "bytes_out", res.BytesOut)
+	return nil
+}
+
+// bucketFiles is one bucket's live files and deletion vectors.
+type bucketFiles struct {
+	part          []byte // serialized partition
+	bucket, total int32
+	files         []manifest.DataFile
+	manifests     map[string]string        // file -> manifest listing it
+	deletes       map[string]*DeletionFile // file -> its deletion vector
+}
+
+// loadBuckets reads a snapshot's live files (of partitions where selects)
+// grouped by bucket, with their deletion vectors.
+func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where predicate.Predicate) ([]*bucketFiles, error) {
+	p := &planner{t: t, schema: t.latest, filter: where, stats: &PlanStats{}}
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	live, from, err := p.liveEntries(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	dfs, err := p.deletionFiles(ctx, snap, live)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[bucketKey]*bucketFiles{}
+	var out []*bucketFiles
+	for i := range live {
+		e := &live[i]
+		if e.Bucket < 0 && len(t.latest.PrimaryKeys) > 0 {
+			continue // postponed files are not compacted here
+		}
+		k := bucketKey{string(e.Partition), e.Bucket}
+		b := byKey[k]
+		if b == nil {
+			b = &bucketFiles{part: e.Partition, bucket: e.Bucket, total: e.TotalBuckets,
+				manifests: map[string]string{}, deletes: map[string]*DeletionFile{}}
+			byKey[k] = b
+			out = append(out, b)
+		}
+		b.files = append(b.files, e.File)
+		b.manifests[e.File.FileName] = from[i]
+		if d := dfs[dvKey{k.partition, k.bucket, e.File.FileName}]; d != nil {
+			b.deletes[e.File.FileName] = d
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if c := compareBytes(out[i].part, out[j].part); c != 0 {
+			return c < 0
+		}
+		return out[i].bucket < out[j].bucket
+	})
+	return out, nil
+}
+
+// compactor compacts buckets of one table with its latest schema. It is
+// safe for concurrent use by several buckets.
+type compactor struct {
+	t      *Table
+	s      *schema.Table
+	cfg    *Config
+	pk     bool
+	keyCmp func(a, b []byte) int
+	merge  lsm.MergeOptions
+	alloc  memory.Allocator
+	log    *slog.Logger
+
+	dvOn     bool // deletion vectors
+	lookup   bool // level 0 always goes up (first-row, DV, force-lookup, lookup changelog)
+	firstRow bool
+}
+
+func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir string) (*compactor, error) {
+	s, cfg := t.latest, t.cfg
+	c := &compactor{t: t, s: s, cfg: cfg, pk: len(s.PrimaryKeys) > 0, alloc: alloc, log: log}
+	if !c.pk {
+		c.dvOn = cfg.DeletionVectorsEnabled
+		return c, nil
+	}
+	var keyTypes []schema.DataType
+	for _, f := range s.TrimmedPrimaryKeyFields() {
+		keyTypes = append(keyTypes, f.Type)
+	}
+	c.keyCmp = keyCompare(keyTypes)
+	engine, err := merge.New(string(cfg.MergeEngine), merge.Options{IgnoreDelete: cfg.IgnoreDelete})
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.ArrowSchema()
+	if err != nil {
+		return nil, err
+	}
+	c.merge = lsm.MergeOptions{Engine: engine, Alloc: alloc, Schema: kv.RecordSchema(vs),
+		SequenceDescending: cfg.SequenceSortOrder == Descending}
+	for _, k := range s.TrimmedPrimaryKeys() {
+		c.merge.KeyColumns = append(c.merge.KeyColumns, s.FieldIndex(k)+kv.ValueOffset)
+	}
+	for _, f := range cfg.SequenceFields {
+		c.merge.SequenceColumns = append(c.merge.SequenceColumns, s.FieldIndex(f)+kv.ValueOffset)
+	}
+	c.dvOn = cfg.DeletionVectorsEnabled
+	c.firstRow = cfg.MergeEngine == MergeFirstRow
+	c.lookup = c.dvOn || c.firstRow || cfg.ForceLookup || cfg.ChangelogProducer == ChangelogLookup
+	return c, nil
+}
+
+func (c *compactor) close() {}
+
+func (c *compactor) partitionName(part []byte) string {
+	if len(c.s.PartitionKeys) == 0 {
+		return "(none)"
+	}
+	p, err := c.t.PartitionPath(part)
+	if err != nil {
+		return fmt.Sprintf("%x", part)
+	}
+	return p
+}
+
+// removeOutputs deletes the files messages added that are not files they
+// removed (upgraded files keep their names and stay), and their new
+// index files.
+func (c *compactor) removeOutputs(ctx context.Context, msgs []CommitMessage) {
+	for _, m := range msgs {
+		dir, err := c.t.BucketPath(m.Partition, m.Bucket)
+		if err != nil {
+			continue
+		}
+		before := map[string]bool{}
+		for _, f := range m.CompactBefore {
+			before[f.FileName] = true
+		}
+		for _, f := range m.CompactAfter {
+			if !before[f.FileName] {
+				_ = c.t.store.Delete(ctx, dir+"/"+f.FileName)
+			}
+		}
+		for _, e := range m.NewIndexFiles {
+			_ = c.t.store.Delete(ctx, c.t.indexKey(m.Partition, m.Bucket, e.FileName))
+		}
+	}
+}
+
+// numLevels is the tree height for the bucket's files.
+func (c *compactor) levels(files []manifest.DataFile) *lsm.Levels {
+	return lsm.NewLevels(files, c.cfg.NumLevels, c.keyCmp)
+}
+
+// universal returns the table's universal picker (stateful: early full
+// compaction remembers when it last ran).
+func (c *compactor) universal() *lsm.Universal {
+	return lsm.NewUniversal(lsm.UniversalOptions{
+		MaxSizeAmp:               c.cfg.CompactionMaxSizeAmplificationPercent,
+		SizeRatio:                c.cfg.CompactionSizeRatio,
+		NumRunTrigger:            c.cfg.NumSortedRunCompactionTrigger,
+		OffPeakRatio:             c.offPeakRatio(time.Now()),
+		OptimizationInterval:     c.cfg.CompactionOptimizationInterval,
+		TotalSizeThreshold:       c.cfg.CompactionTotalSizeThreshold,
+		IncrementalSizeThreshold: c.cfg.CompactionIncrementalSizeThreshold,
+	})
+}
+
+// offPeakRatio is compaction.offpeak-ratio inside the off-peak hours
+// [start, end) of the local day (which may wrap midnight), else 0.
+func (c *compactor) offPeakRatio(now time.Time) int {
+	s, e := c.cfg.CompactionOffPeakStartHour, c.cfg.CompactionOffPeakEndHour
+	if s < 0 || e < 0 || s == e {
+		return 0
+	}
+	h := now.Hour()
+	in := (s < e && h >= s && h < e) || (s > e && (h >= s || h < e))
+	if in {
+		return c.cfg.CompactionOffPeakRatio
+	}
+	return 0
+}
+
+// pick chooses a bucket's compaction: full, or by the table's options.
+func (c *compactor) pick(levels *lsm.Levels, full bool, u *lsm.Universal) (lsm.Unit, bool) {
+	runs := levels.Runs()
+	n := levels.NumLevels()
+	if full {
+		return lsm.PickFull(n, runs)
+	}
+	if c.lookup || c.cfg.CompactionForceUpLevel0 {
+		gentle := 0
+		if c.cfg.LookupCompactGentle {
+			gentle = c.cfg.LookupCompactMaxInterval
+			if gentle == 0 {
+				gentle = c.cfg.NumSortedRunCompactionTrigger
+			}
+		}
+		return lsm.NewForceUpLevel0(u, gentle).Pick(n, runs, time.Now())
+	}
+	return u.Pick(n, runs, time.Now())
+}
+
+// compactBucket compacts one bucket (nil message when nothing to do).
+func (c *compactor) compactBucket(ctx context.Context, b *bucketFiles, full bool) (*CommitMessage, *lsm.Result, error) {
+	if !c.pk {
+		return c.compactAppend(ctx, b, full)
+	}
+	levels := c.levels(b.files)
+	u, ok := c.pick(levels, full, c.universal())
+	if !ok || len(u.Files) == 0 {
+		return nil, nil, nil
+	}
+	if c.lookup && !full && u.OutputLevel < levels.NonEmptyHighestLevel() && hasLevel0(u.Files) {
+		// Level 0 moves up below data it may shadow: without a lookup of
+		// the upper levels a reader that skips merging would see both
+		// versions of a key, so the compaction takes the whole tree.
+		if fu, ok := lsm.PickFull(levels.NumLevels(), levels.Runs()); ok {
+			u = fu
+		}
+	}
+	return c.rewriteUnit(ctx, b, levels, u)
+}
+
+func hasLevel0(files []manifest.DataFile) bool {
+	for _, f := range files {
+		if f.Level == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteUnit runs one picked unit of a primary-key bucket and returns its
+// commit message.
+func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm.Levels, u lsm.Unit) (*CommitMessage, *lsm.Result, error) {
+	dir, err := c.t.BucketPath(b.part, b.bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	vectors, err := c.loadVectors(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	target := c.cfg.TargetFileSizeFor(true)
+	o := lsm.RewriteOptions{
+		Merge:       c.merge,
+		DropDelete:  levels.DropDelete(u, c.dvOn),
+		KeyCompare:  c.keyCmp,
+		MaxLevel:    levels.MaxLevel(),
+		MinFileSize: target / 10 * 7,
+		Open: func(f manifest.DataFile) lsm.Opener {
+			var del datafile.Deletes
+			if v := vectors[f.FileName]; v != nil {
+				del = v
+			}
+			return c.t.opener(ctx, dataFileRead{dir: dir, file: &f, readFields: c.s.Fields, kv: true,
+				deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+		},
+		NewWriter: func(level int) (lsm.FileWriter, error) {
+			return datafile.NewWriter(c.t.dataWriterOptions(c.s, dir, int32(level), manifest.FileSourceCompact, c.alloc))
+		},
+		Remove: func(ctx context.Context, f manifest.DataFile) error {
+			return c.t.store.Delete(ctx, dir+"/"+f.FileName)
+		},
+		NoUpgrade: func(f manifest.DataFile) bool {
+			// A file with deleted rows is rewritten to be rid of them
+			// when its vector would otherwise be lost; level-0 files of
+			// lookup tables go through the lookup.
+			return (c.lookup && f.Level == 0) || (vectors[f.FileName] != nil && !c.dvOn)
+		},
+	}
+	r, err := lsm.Rewrite(ctx, u.Files, u.OutputLevel, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
+		CompactBefore: r.Before, CompactAfter: r.After}
+	if err := c.updateVectors(ctx, b, m, vectors, nil); err != nil {
+		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
+		return nil, nil, err
+	}
+	return m, r, nil
+}
+
+// loadVectors reads the deletion vectors of a bucket's files.
+func (c *compactor) loadVectors(ctx context.Context, b *bucketFiles) (map[string]*dv.Vector, error) {
+	if len(b.deletes) == 0 {
+		return nil, nil
+	}
+	s := &Split{Partition: b.part, Bucket: b.bucket, Manifests: b.manifests}
+	for name, d := range b.deletes {
+		for _, f := range b.files {
+			if f.FileName == name {
+				s.Files = append(s.Files, f)
+				s.Deletes = append(s.Deletes, d)
+			}
+		}
+	}
+	vs, err := c.t.loadDeletes(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*dv.Vector, len(vs))
+	for i, v := range vs {
+		if v != nil {
+			out[s.Files[i].FileName] = v
+		}
+	}
+	return out, nil
+}
+
+// updateVectors records in m the bucket's deletion-vector index after the
+// compaction: the vectors of files m removes go, added marks (file ->
+// positions) join. When anything changed, one new index file holds the
+// bucket's vectors and the old ones are deleted.
+func (c *compactor) updateVectors(ctx context.Context, b *bucketFiles, m *CommitMessage, vectors map[string]*dv.Vector, added map[string]*roaring.Bitmap) error {
+	if len(b.deletes) == 0 && len(added) == 0 {
+		return nil
+	}
+	gone := map[string]bool{}
+	for _, f := range m.CompactBefore {
+		gone[f.FileName] = true
+	}
+	for _, f := range m.CompactAfter {
+		delete(gone, f.FileName) // upgraded: same file, same rows
+	}
+	changed := len(added) > 0
+	final := map[string]*roaring.Bitmap{}
+	for name, v := range vectors {
+		if gone[name] {
+			changed = true
+			continue
+		}
+		final[name] = v.Bitmap().Clone()
+	}
+	for name, bm := range added {
+		if cur := final[name]; cur != nil {
+			cur.Or(bm)
+		} else {
+			final[name] = bm
+		}
+	}
+	if !changed {
+		return nil
+	}
+	oldFiles := map[string]bool{}
+	for _, d := range b.deletes {
+		oldFiles[d.IndexFile] = true
+	}
+	for name := range oldFiles {
+		m.DeletedIndexFiles = append(m.DeletedIndexFiles, manifest.IndexEntry{
+			Kind: manifest.Delete, Partition: b.part, Bucket: b.bucket,
+			IndexType: manifest.IndexDeletionVectors, FileName: name})
+	}
+	if len(final) == 0 {
+		return nil
+	}
+	e, err := c.t.writeDeletionVectors(ctx, b.part, b.bucket, final)
+	if err != nil {
+		return err
+	}
+	m.NewIndexFiles = append(m.NewIndexFiles, e)
+	return nil
+}
+
+// compactAppend compacts an append bucket's small files (or, with full,
+// all of them) into files of target-file-size, dropping deleted rows.
+func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool) (*CommitMessage, *lsm.Result, error) {
+	files := slices.Clone(b.files)
+	sort.SliceStable(files, func(i, j int) bool { return files[i].MinSequenceNumber < files[j].MinSequenceNumber })
+	target := c.cfg.TargetFileSizeFor(false)
+	var pick []manifest.DataFile
+	if full {
+		if len(files) < 2 && len(b.deletes) == 0 {
+			return nil, nil, nil
+		}
+		pick = files
+	} else {
+		var ok bool
+		pick, ok = lsm.PickAppend(files, lsm.AppendOptions{
+			MinFileNum:         c.cfg.CompactionMinFileNum,
+			FileNumLimit:       c.cfg.CompactionFileNumLimit,
+			TargetFileSize:     target,
+			CompactionFileSize: target / 10 * 7,
+		})
+		if !ok {
+			return nil, nil, nil
+		}
+	}
+	dir, err := c.t.BucketPath(b.part, b.bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	vectors, err := c.loadVectors(ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := c.t.dataWriterOptions(c.s, dir, 0, manifest.FileSourceCompact, c.alloc)
+	o.FirstSequence = pick[0].MinSequenceNumber
+	w, err := datafile.NewWriter(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &lsm.Result{}
+	opens := make([]lsm.Opener, len(pick))
+	for i := range pick {
+		f := pick[i]
+		var del datafile.Deletes
+		if v := vectors[f.FileName]; v != nil {
+			del = v
+		}
+		opens[i] = c.t.opener(ctx, dataFileRead{dir: dir, file: &pick[i], readFields: c.s.Fields,
+			deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+		r.Before = append(r.Before, f)
+		r.Rewritten++
+		r.RowsIn += f.RowCount
+		r.BytesIn += f.FileSize
+	}
+	rr := lsm.Concat(nil, opens)
+	err = copyRecords(ctx, rr, w)
+	rr.Release()
+	if err != nil {
+		_ = w.Abort(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	out, err := w.Close(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.After = out
+	for _, f := range out {
+		r.RowsOut += f.RowCount
+		r.BytesOut += f.FileSize
+	}
+	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
+		CompactBefore: r.Before, CompactAfter: r.After}
+	if err := c.updateVectors(ctx, b, m, vectors, nil); err != nil {
+		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
+		return nil, nil, err
+	}
+	return m, r, nil
+}
+
+func copyRecords(ctx context.Context, rr array.RecordReader, w lsm.FileWriter) error {
+	for rr.Next() {
+		if err := w.Write(ctx, rr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+var _ = arrow.Record(nil)
+
+// indexKey is the object key of an index file of a bucket.
+func (t *Table) indexKey(part []byte, bucket int32, name string) string {
+	if v, ok := t.latest.Option("index-file-in-data-file-dir"); ok && v == "true" {
+		if dir, err := t.BucketPath(part, bucket); err == nil {
+			return dir + "/index/" + name
+		}
+	}
+	return indexDir + name
+}
+
+// writeDeletionVectors writes one DELETION_VECTORS index file holding the
+// given vectors (data file name -> deleted positions) of a bucket, in the
+// table's bitmap format, and returns its index entry.
+func (t *Table) writeDeletionVectors(ctx context.Context, part []byte, bucket int32, vectors map[string]*roaring.Bitmap) (manifest.IndexEntry, error) {
+	names := make([]string, 0, len(vectors))
+	for n := range vectors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	b := []byte{dv.Version}
+	ranges := make([]manifest.DVRange, 0, len(names))
+	for _, n := range names {
+		bm := vectors[n]
+		bm.RunOptimize()
+		off := int32(len(b))
+		var length int32
+		var err error
+		if t.cfg.DeletionVectorsBitmap64 {
+			b, length, err = dv.Encode64(b, bm)
+		} else {
+			b, length, err = dv.Encode32(b, bm)
+		}
+		if err != nil {
+			return manifest.IndexEntry{}, err
+		}
+		card := int64(bm.GetCardinality())
+		ranges = append(ranges, manifest.DVRange{DataFile: n, Offset: off, Length: length, Cardinality: &card})
+	}
+	name := manifest.NewNameGenerator("index-").Next()
+	if err := t.store.Write(ctx, t.indexKey(part, bucket, name), b); err != nil {
+		return manifest.IndexEntry{}, fmt.Errorf("write deletion vectors %s: %w", name, err)
+	}
+	return manifest.IndexEntry{
+		Kind: manifest.Add, Partition: part, Bucket: bucket,
+		IndexType: manifest.IndexDeletionVectors, FileName: name,
+		FileSize: int64(len(b)), RowCount: int64(len(ranges)), DVRanges: ranges,
+	}, nil
+}

@@ -1,0 +1,197 @@
+package table
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/snapshot"
+)
+
+// writeKinds writes JSON rows that may carry "_ROW_KIND" ("+I", "-D", …)
+// as one commit.
+func (e *castEnv) writeKinds(rows string) {
+	t := e.t
+	t.Helper()
+	tb := e.open()
+	sc, err := tb.Schema().ArrowSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := append(slices.Clone(sc.Fields()), arrow.Field{Name: RowKindColumn, Type: arrow.BinaryTypes.String, Nullable: true})
+	var objs []map[string]any
+	if err := json.Unmarshal([]byte(rows), &objs); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if _, ok := o[RowKindColumn]; !ok {
+			o[RowKindColumn] = "+I"
+		}
+	}
+	b, _ := json.Marshal(objs)
+	rec, _, err := array.RecordFromJSON(e.alloc, arrow.NewSchema(fields, nil), bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Write(e.ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := w.Prepare(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *castEnv) rows() string {
+	e.t.Helper()
+	got, _, err := e.read(ScanOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return got
+}
+
+func (e *castEnv) compact(opts CompactOptions) *CompactResult {
+	e.t.Helper()
+	opts.Alloc = e.alloc
+	res, err := e.open().Compact(e.ctx, opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res
+}
+
+func (e *castEnv) liveFiles() []manifest.Entry {
+	e.t.Helper()
+	tb := e.open()
+	s, err := snapshot.Latest(e.ctx, tb.store)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	live, err := manifest.LiveFiles(e.ctx, tb.store, s.BaseManifestList, s.DeltaManifestList)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return live
+}
+
+var compactPKSteps = []string{
+	`[{"id":1,"v":"a"},{"id":2,"v":"b"},{"id":3,"v":"c"},{"id":4,"v":"d"}]`,
+	`[{"id":2,"v":"b2","_ROW_KIND":"+U"},{"id":3,"v":null,"_ROW_KIND":"-D"},{"id":5,"v":"e"}]`,
+	`[{"id":1,"v":"a3"},{"id":6,"v":"f"}]`,
+	`[{"id":6,"v":null,"_ROW_KIND":"-D"},{"id":7,"v":"g"}]`,
+	`[{"id":8,"v":"h"},{"id":2,"v":"b5"}]`,
+	`[{"id":9,"v":"i"}]`,
+}
+
+const compactPKWant = "1 a3\n2 b5\n4 d\n5 e\n7 g\n8 h\n9 i"
+
+func pkCompactSpec(opts ...Option) Spec {
+	return Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: append([]Option{{"bucket", "2"}}, opts...)}
+}
+
+func TestCompactFullPrimaryKey(t *testing.T) {
+	e := newCastEnv(t, pkCompactSpec(Option{"write-only", "true"}))
+	for _, s := range compactPKSteps {
+		e.writeKinds(s)
+	}
+	if got := e.rows(); got != compactPKWant {
+		t.Fatalf("before compaction:\n%s\nwant\n%s", got, compactPKWant)
+	}
+	res := e.compact(CompactOptions{Full: true})
+	if res.Snapshot == nil || res.Snapshot.CommitKind != snapshot.KindCompact {
+		t.Fatalf("result %+v: want a COMPACT snapshot", res)
+	}
+	if got := e.rows(); got != compactPKWant {
+		t.Fatalf("after compaction:\n%s\nwant\n%s", got, compactPKWant)
+	}
+	for _, le := range e.liveFiles() {
+		f := le.File
+		if f.Level != 5 || f.FileSource == nil || *f.FileSource != manifest.FileSourceCompact || f.DeleteRowCount == nil || *f.DeleteRowCount != 0 {
+			t.Errorf("file %s: level %d source %v deletes %v; want level 5, COMPACT, 0 deletes", f.FileName, f.Level, f.FileSource, f.DeleteRowCount)
+		}
+	}
+	if res := e.compact(CompactOptions{Full: true}); res.Snapshot != nil {
+		t.Errorf("second full compaction published snapshot %d; want nothing to do", res.Snapshot.ID)
+	}
+}
+
+// TestCompactLookupTables: first-row and deletion-vector tables skip
+// level 0 on read; compaction makes their rows visible.
+func TestCompactLookupTables(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"dv", Option{"deletion-vectors.enabled", "true"}, compactPKWant},
+		{"first-row", Option{"merge-engine", "first-row"}, "1 a\n2 b\n3 c\n4 d\n6 f\n7 g\n8 h\n9 i"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newCastEnv(t, pkCompactSpec(c.opt, Option{"write-only", "true"}))
+			steps := compactPKSteps
+			if c.name == "first-row" {
+				steps = nil
+				for _, s := range compactPKSteps {
+					if !strings.Contains(s, "-D") {
+						steps = append(steps, strings.ReplaceAll(s, `,"_ROW_KIND":"+U"`, ""))
+					}
+				}
+				steps = append(steps, `[{"id":3,"v":"c"},{"id":6,"v":"f"},{"id":7,"v":"g"}]`)
+			}
+			for i, s := range steps {
+				e.writeKinds(s)
+				e.compact(CompactOptions{})
+				if i == 0 {
+					if got := e.rows(); got == "" {
+						t.Fatalf("after the first write and compaction: no rows")
+					}
+				}
+			}
+			if got := e.rows(); got != c.want {
+				t.Fatalf("rows:\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestCompactAppendSmallFiles(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "STRING"}},
+		Options: []Option{{"bucket", "-1"}, {"write-only", "true"}}})
+	var want []string
+	for i := range 6 {
+		e.writeKinds(`[{"id":` + itoa(i) + `,"v":"x"}]`)
+		want = append(want, itoa(i)+" x")
+	}
+	before := len(e.liveFiles())
+	res := e.compact(CompactOptions{})
+	if res.Snapshot == nil {
+		t.Fatalf("no compaction of %d small files", before)
+	}
+	live := e.liveFiles()
+	if len(live) != 1 {
+		t.Errorf("%d files after compaction, want 1", len(live))
+	}
+	slices.Sort(want)
+	if got := e.rows(); got != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	_ = context.Background()
+}
