@@ -494,3 +494,170 @@ func runAppend(cmd string, a args, input []string) (string, error) {
 		return sb.String(), nil
 	}
 }
+
+func df(name string, level int32, minSeq, maxSeq int64, keys ...string) manifest.DataFile {
+	f := manifest.DataFile{FileName: name, Level: level, MinSequenceNumber: minSeq, MaxSequenceNumber: maxSeq, FileSize: 1}
+	if len(keys) == 2 {
+		f.MinKey, f.MaxKey = []byte(keys[0]), []byte(keys[1])
+	}
+	return f
+}
+
+func withTime(f manifest.DataFile, ms int64) manifest.DataFile {
+	f.CreationTime = &ms
+	return f
+}
+
+func TestLevels(t *testing.T) {
+	t.Run("level0 order", func(t *testing.T) {
+		files := []manifest.DataFile{
+			df("a", 0, 0, 5),
+			df("b", 0, 6, 9),
+			df("c", 0, 3, 9),              // same max: smaller min first
+			withTime(df("e", 0, 6, 9), 2), // same max and min: earlier creation first
+			withTime(df("d", 0, 6, 9), 1), //
+			withTime(df("g", 0, 6, 9), 2), // all equal but the name
+			withTime(df("g", 0, 6, 9), 2), // an exact duplicate counts once
+			df("h", 0, 10, 12),            // newest
+		}
+		l := lsm.NewLevels(files, 3, cmpKeys)
+		if got, want := names(l.Level0()), "h c b d e g a"; got != want {
+			t.Fatalf("level 0 = %s, want %s", got, want)
+		}
+		l.AddLevel0(df("i", 0, 13, 13))
+		if got, want := names(l.Level0()), "i h c b d e g a"; got != want {
+			t.Fatalf("after AddLevel0: %s, want %s", got, want)
+		}
+		if l.NumRuns() != 8 || l.NonEmptyHighestLevel() != 0 || l.NumLevels() != 3 || l.MaxLevel() != 2 {
+			t.Fatalf("runs %d highest %d levels %d", l.NumRuns(), l.NonEmptyHighestLevel(), l.NumLevels())
+		}
+	})
+	t.Run("levels", func(t *testing.T) {
+		l := lsm.NewLevels([]manifest.DataFile{
+			df("x2", 2, 0, 1, "m", "p"), df("x1", 2, 0, 1, "a", "c"), df("y", 4, 0, 1, "a", "z"), df("z", 0, 5, 5),
+		}, 2, cmpKeys)
+		if err := l.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if l.NumLevels() != 5 {
+			t.Fatalf("NumLevels %d, want 5 (raised by the level-4 file)", l.NumLevels())
+		}
+		if got := names(l.Level(2)); got != "x1 x2" {
+			t.Fatalf("level 2 = %s", got)
+		}
+		var runs []string
+		for _, r := range l.Runs() {
+			runs = append(runs, fmt.Sprintf("L%d[%s]", r.Level, names(r.Files)))
+		}
+		if got, want := strings.Join(runs, " "), "L0[z] L2[x1 x2] L4[y]"; got != want {
+			t.Fatalf("runs %s, want %s", got, want)
+		}
+		if got := names(l.Files()); got != "z x1 x2 y" {
+			t.Fatalf("files %s", got)
+		}
+		if l.NonEmptyHighestLevel() != 4 || l.Level(7) != nil || l.Level(-1) != nil {
+			t.Fatal("NonEmptyHighestLevel or Level out of range")
+		}
+		if lsm.NewLevels(nil, 6, cmpKeys).NonEmptyHighestLevel() != -1 {
+			t.Fatal("empty levels: want -1")
+		}
+	})
+	t.Run("validate", func(t *testing.T) {
+		l := lsm.NewLevels([]manifest.DataFile{df("a", 1, 0, 1, "a", "m"), df("b", 1, 0, 1, "m", "z")}, 3, cmpKeys)
+		if err := l.Validate(); !errors.Is(err, lsm.ErrOverlap) {
+			t.Fatalf("touching key ranges: %v, want ErrOverlap", err)
+		}
+		l = lsm.NewLevels([]manifest.DataFile{df("a", -1, 0, 1)}, 3, cmpKeys)
+		if err := l.Validate(); !errors.Is(err, lsm.ErrLevelRange) {
+			t.Fatalf("negative level: %v, want ErrLevelRange", err)
+		}
+	})
+	t.Run("update", func(t *testing.T) {
+		base := []manifest.DataFile{df("a", 0, 1, 1), df("b", 0, 2, 2), df("c", 1, 0, 0, "a", "c")}
+		for _, tc := range []struct {
+			name          string
+			before, after []manifest.DataFile
+			err           error
+			want          string
+		}{
+			{"compact", []manifest.DataFile{base[0], base[1]}, []manifest.DataFile{df("d", 1, 1, 2, "e", "f")}, nil, "L1: c d"},
+			{"upgrade", []manifest.DataFile{base[0]}, []manifest.DataFile{df("a", 2, 1, 1, "x", "y")}, nil, "L0: b | L1: c | L2: a"},
+			{"unknown", []manifest.DataFile{df("q", 0, 1, 1)}, nil, lsm.ErrUnknownFile, ""},
+			{"wrong level", []manifest.DataFile{df("c", 2, 0, 0)}, nil, lsm.ErrUnknownFile, ""},
+			{"level too high", nil, []manifest.DataFile{df("e", 3, 0, 0)}, lsm.ErrLevelRange, ""},
+			{"overlap", []manifest.DataFile{base[0]}, []manifest.DataFile{df("e", 1, 0, 0, "b", "d")}, lsm.ErrOverlap, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				l := lsm.NewLevels(base, 3, cmpKeys)
+				err := l.Update(tc.before, tc.after)
+				if tc.err != nil {
+					if !errors.Is(err, tc.err) {
+						t.Fatalf("err %v, want %v", err, tc.err)
+					}
+					if got := names(l.Files()); got != "b a c" {
+						t.Fatalf("a failed Update changed the levels: %s", got)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var parts []string
+				for i := 0; i < l.NumLevels(); i++ {
+					if fs := l.Level(i); len(fs) > 0 {
+						parts = append(parts, fmt.Sprintf("L%d: %s", i, names(fs)))
+					}
+				}
+				if got := strings.Join(parts, " | "); got != tc.want {
+					t.Fatalf("got %s, want %s", got, tc.want)
+				}
+			})
+		}
+	})
+}
+
+func TestDropDelete(t *testing.T) {
+	l := lsm.NewLevels([]manifest.DataFile{df("a", 0, 1, 1), df("b", 3, 0, 0, "a", "b")}, 6, cmpKeys)
+	for _, tc := range []struct {
+		out  int
+		dv   bool
+		want bool
+	}{
+		{0, false, false}, {0, true, false}, // never at level 0
+		{2, false, false}, {2, true, true},
+		{3, false, true}, {5, false, true},
+	} {
+		if got := l.DropDelete(lsm.Unit{OutputLevel: tc.out}, tc.dv); got != tc.want {
+			t.Errorf("DropDelete(out=%d, dv=%v) = %v, want %v", tc.out, tc.dv, got, tc.want)
+		}
+	}
+}
+
+func TestGentleMaxInterval(t *testing.T) {
+	for _, tc := range []struct{ trigger, configured, want int }{
+		{5, 0, 10}, {5, 3, 5}, {5, 7, 7},
+	} {
+		if got := lsm.GentleMaxInterval(tc.trigger, tc.configured); got != tc.want {
+			t.Errorf("GentleMaxInterval(%d, %d) = %d, want %d", tc.trigger, tc.configured, got, tc.want)
+		}
+	}
+	if got := lsm.AppendCompactionFileSize(128<<20 + 5); got != (128<<20+5)/10*7 {
+		t.Errorf("AppendCompactionFileSize = %d", got)
+	}
+}
+
+// A single file already at its output level is no compaction (Paimon's
+// manager drops it), and the empty early-full pick of an empty bucket is
+// none too.
+func TestPickTrivial(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	u := lsm.NewUniversal(lsm.UniversalOptions{NumRunTrigger: 0, MaxSizeAmp: 200, SizeRatio: 1, OptimizationInterval: time.Hour})
+	if _, ok := u.Pick(6, nil, now); ok {
+		t.Fatal("empty bucket picked")
+	}
+	f := lsm.NewForceUpLevel0(lsm.NewUniversal(lsm.DefaultUniversalOptions()), 0)
+	runs := []lsm.SortedRun{{Level: 5, Files: []manifest.DataFile{df("a", 5, 0, 0, "a", "b")}}}
+	if u, ok := f.Pick(6, runs, now); ok {
+		t.Fatalf("one max-level run picked: %+v", u)
+	}
+}
