@@ -2,7 +2,10 @@
 // buffer that turns input rows into sorted runs (spilling to local disk
 // when it is full), the merging reader that combines sorted runs into one
 // row per key through a merge.Engine, and the grouping of a bucket's files
-// into sections of overlapping sorted runs.
+// into sections of overlapping sorted runs. It also holds a bucket's files
+// by level (Levels) and the pure compaction pickers that choose what to
+// compact, following Paimon 1.4.2's rules (Universal, ForceUpLevel0,
+// PickFull, and the append-table picks).
 //
 // Everything here exchanges KV records: Arrow records of _SEQUENCE_NUMBER
 // (int64), _VALUE_KIND (int8, a schema.RowKind), then the value columns.
