@@ -11,10 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/RoaringBitmap/roaring/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/floelake/floe/internal/datafile"
@@ -370,26 +370,22 @@ func (c *compactor) universal() *lsm.Universal {
 		MaxSizeAmp:               c.cfg.CompactionMaxSizeAmplificationPercent,
 		SizeRatio:                c.cfg.CompactionSizeRatio,
 		NumRunTrigger:            c.cfg.NumSortedRunCompactionTrigger,
-		OffPeakRatio:             c.offPeakRatio(time.Now()),
+		OffPeakRatio:             c.cfg.CompactionOffPeakRatio,
+		OffPeakStartHour:         c.cfg.CompactionOffPeakStartHour,
+		OffPeakEndHour:           c.cfg.CompactionOffPeakEndHour,
 		OptimizationInterval:     c.cfg.CompactionOptimizationInterval,
 		TotalSizeThreshold:       c.cfg.CompactionTotalSizeThreshold,
 		IncrementalSizeThreshold: c.cfg.CompactionIncrementalSizeThreshold,
 	})
 }
 
-// offPeakRatio is compaction.offpeak-ratio inside the off-peak hours
-// [start, end) of the local day (which may wrap midnight), else 0.
-func (c *compactor) offPeakRatio(now time.Time) int {
-	s, e := c.cfg.CompactionOffPeakStartHour, c.cfg.CompactionOffPeakEndHour
-	if s < 0 || e < 0 || s == e {
-		return 0
+// forceUp returns the picker of lookup compaction around u.
+func (c *compactor) forceUp(u *lsm.Universal) *lsm.ForceUpLevel0 {
+	gentle := 0
+	if c.cfg.LookupCompactGentle {
+		gentle = lsm.GentleMaxInterval(c.cfg.NumSortedRunCompactionTrigger, c.cfg.LookupCompactMaxInterval)
 	}
-	h := now.Hour()
-	in := (s < e && h >= s && h < e) || (s > e && (h >= s || h < e))
-	if in {
-		return c.cfg.CompactionOffPeakRatio
-	}
-	return 0
+	return lsm.NewForceUpLevel0(u, gentle)
 }
 
 // pick chooses a bucket's compaction: full, or by the table's options.
@@ -400,14 +396,7 @@ func (c *compactor) pick(levels *lsm.Levels, full bool, u *lsm.Universal) (lsm.U
 		return lsm.PickFull(n, runs)
 	}
 	if c.lookup || c.cfg.CompactionForceUpLevel0 {
-		gentle := 0
-		if c.cfg.LookupCompactGentle {
-			gentle = c.cfg.LookupCompactMaxInterval
-			if gentle == 0 {
-				gentle = c.cfg.NumSortedRunCompactionTrigger
-			}
-		}
-		return lsm.NewForceUpLevel0(u, gentle).Pick(n, runs, time.Now())
+		return c.forceUp(u).Pick(n, runs, time.Now())
 	}
 	return u.Pick(n, runs, time.Now())
 }
@@ -418,6 +407,9 @@ func (c *compactor) compactBucket(ctx context.Context, b *bucketFiles, full bool
 		return c.compactAppend(ctx, b, full)
 	}
 	levels := c.levels(b.files)
+	if err := levels.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", manifest.ErrCorrupt, err)
+	}
 	u, ok := c.pick(levels, full, c.universal())
 	if !ok || len(u.Files) == 0 {
 		return nil, nil, nil
@@ -575,29 +567,60 @@ func (c *compactor) updateVectors(ctx context.Context, b *bucketFiles, m *Commit
 	return nil
 }
 
-// compactAppend compacts an append bucket's small files (or, with full,
-// all of them) into files of target-file-size, dropping deleted rows.
-func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool) (*CommitMessage, *lsm.Result, error) {
+// appendTasks picks the file groups of an append bucket to rewrite, each
+// into its own files.
+func (c *compactor) appendTasks(b *bucketFiles, full bool) [][]manifest.DataFile {
 	files := slices.Clone(b.files)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].MinSequenceNumber < files[j].MinSequenceNumber })
 	target := c.cfg.TargetFileSizeFor(false)
-	var pick []manifest.DataFile
+	o := lsm.AppendOptions{
+		MinFileNum:         c.cfg.CompactionMinFileNum,
+		FileNumLimit:       c.cfg.CompactionFileNumLimit,
+		TargetFileSize:     target,
+		CompactionFileSize: lsm.AppendCompactionFileSize(target),
+		OpenFileCost:       c.cfg.SourceSplitOpenFileCost,
+	}
+	hasDV := func(f manifest.DataFile) bool { return b.deletes[f.FileName] != nil }
 	if full {
-		if len(files) < 2 && len(b.deletes) == 0 {
-			return nil, nil, nil
+		if pick, ok := lsm.PickAppendFull(files, o, c.dvOn, false, hasDV); ok {
+			return [][]manifest.DataFile{pick}
 		}
-		pick = files
-	} else {
-		var ok bool
-		pick, ok = lsm.PickAppend(files, lsm.AppendOptions{
-			MinFileNum:         c.cfg.CompactionMinFileNum,
-			FileNumLimit:       c.cfg.CompactionFileNumLimit,
-			TargetFileSize:     target,
-			CompactionFileSize: target / 10 * 7,
-		})
-		if !ok {
-			return nil, nil, nil
+		return nil
+	}
+	if c.cfg.Bucket == -1 {
+		// Unaware buckets: Paimon's coordinator packs a partition's small
+		// files (and, with deletion vectors, files by index file).
+		var cand []manifest.DataFile
+		for _, f := range files {
+			if lsm.AppendUnawareCandidate(f, o) || hasDV(f) {
+				cand = append(cand, f)
+			}
 		}
+		var indexFile func(manifest.DataFile) string
+		if c.dvOn {
+			indexFile = func(f manifest.DataFile) string {
+				if d := b.deletes[f.FileName]; d != nil {
+					return d.IndexFile
+				}
+				return ""
+			}
+		}
+		tasks, _, _ := lsm.PickAppendUnaware(cand, o, 0, indexFile)
+		return tasks
+	}
+	if pick, _, ok := lsm.PickAppendQueue(files, o); ok {
+		return [][]manifest.DataFile{pick}
+	}
+	return nil
+}
+
+// compactAppend compacts an append bucket: each picked group of files is
+// rewritten, in sequence order, into files of target-file-size, without
+// the rows its deletion vectors delete.
+func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool) (*CommitMessage, *lsm.Result, error) {
+	tasks := c.appendTasks(b, full)
+	if len(tasks) == 0 {
+		return nil, nil, nil
 	}
 	dir, err := c.t.BucketPath(b.part, b.bucket)
 	if err != nil {
@@ -607,50 +630,70 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 	if err != nil {
 		return nil, nil, err
 	}
-	o := c.t.dataWriterOptions(c.s, dir, 0, manifest.FileSourceCompact, c.alloc)
-	o.FirstSequence = pick[0].MinSequenceNumber
-	w, err := datafile.NewWriter(o)
-	if err != nil {
-		return nil, nil, err
-	}
 	r := &lsm.Result{}
-	opens := make([]lsm.Opener, len(pick))
-	for i := range pick {
-		f := pick[i]
-		var del datafile.Deletes
-		if v := vectors[f.FileName]; v != nil {
-			del = v
+	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total}
+	fail := func(err error) (*CommitMessage, *lsm.Result, error) {
+		m.CompactBefore, m.CompactAfter = nil, r.After
+		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
+		return nil, nil, err
+	}
+	for _, pick := range tasks {
+		slices.SortStableFunc(pick, func(a, b manifest.DataFile) int {
+			return cmpInt64(a.MinSequenceNumber, b.MinSequenceNumber)
+		})
+		o := c.t.dataWriterOptions(c.s, dir, 0, manifest.FileSourceCompact, c.alloc)
+		o.FirstSequence = pick[0].MinSequenceNumber
+		w, err := datafile.NewWriter(o)
+		if err != nil {
+			return fail(err)
 		}
-		opens[i] = c.t.opener(ctx, dataFileRead{dir: dir, file: &pick[i], readFields: c.s.Fields,
-			deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
-		r.Before = append(r.Before, f)
-		r.Rewritten++
-		r.RowsIn += f.RowCount
-		r.BytesIn += f.FileSize
+		opens := make([]lsm.Opener, len(pick))
+		for i := range pick {
+			f := pick[i]
+			var del datafile.Deletes
+			if v := vectors[f.FileName]; v != nil {
+				del = v
+			}
+			opens[i] = c.t.opener(ctx, dataFileRead{dir: dir, file: &pick[i], readFields: c.s.Fields,
+				deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+			r.Before = append(r.Before, f)
+			r.Rewritten++
+			r.RowsIn += f.RowCount
+			r.BytesIn += f.FileSize
+		}
+		rr := lsm.Concat(nil, opens)
+		err = copyRecords(ctx, rr, w)
+		rr.Release()
+		if err != nil {
+			_ = w.Abort(context.WithoutCancel(ctx))
+			return fail(err)
+		}
+		out, err := w.Close(ctx)
+		if err != nil {
+			return fail(err)
+		}
+		r.After = append(r.After, out...)
+		for _, f := range out {
+			r.RowsOut += f.RowCount
+			r.BytesOut += f.FileSize
+		}
 	}
-	rr := lsm.Concat(nil, opens)
-	err = copyRecords(ctx, rr, w)
-	rr.Release()
-	if err != nil {
-		_ = w.Abort(context.WithoutCancel(ctx))
-		return nil, nil, err
-	}
-	out, err := w.Close(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	r.After = out
-	for _, f := range out {
-		r.RowsOut += f.RowCount
-		r.BytesOut += f.FileSize
-	}
-	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
-		CompactBefore: r.Before, CompactAfter: r.After}
+	m.CompactBefore, m.CompactAfter = r.Before, r.After
 	if err := c.updateVectors(ctx, b, m, vectors, nil); err != nil {
 		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
 		return nil, nil, err
 	}
 	return m, r, nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func copyRecords(ctx context.Context, rr array.RecordReader, w lsm.FileWriter) error {

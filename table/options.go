@@ -159,7 +159,10 @@ type Config struct {
 	CompactionSizeRatio                   int
 	CompactionMinFileNum                  int
 	CompactionFileNumLimit                int // compaction.file-num-limit (append tables)
-	WriteOnly                             bool
+	// SourceSplitOpenFileCost is source.split.open-file-cost, which
+	// unaware-bucket append compaction adds to each file's size.
+	SourceSplitOpenFileCost int64
+	WriteOnly               bool
 	// CompactionForceUpLevel0 is compaction.force-up-level-0: every
 	// compaction takes all level-0 files up.
 	CompactionForceUpLevel0 bool
@@ -456,6 +459,7 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		CompactionSizeRatio:                   p.integer(1, 0, "compaction.size-ratio"),
 		CompactionMinFileNum:                  p.integer(5, 1, "compaction.min.file-num"),
 		CompactionFileNumLimit:                p.integer(100_000, 1, "compaction.file-num-limit"),
+		SourceSplitOpenFileCost:               p.size(4*mib, "source.split.open-file-cost"),
 		WriteOnly:                             p.boolean(false, "write-only"),
 		CompactionForceUpLevel0:               p.boolean(false, "compaction.force-up-level-0"),
 		CompactionOffPeakStartHour:            p.integer(-1, -1, "compaction.offpeak.start.hour"),

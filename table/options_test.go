@@ -48,6 +48,7 @@ func TestOptionsDefaults(t *testing.T) {
 		CompactionSizeRatio:                   1,
 		CompactionMinFileNum:                  5,
 		CompactionFileNumLimit:                100_000,
+		SourceSplitOpenFileCost:               4 << 20,
 		CompactionOffPeakStartHour:            -1,
 		CompactionOffPeakEndHour:              -1,
 		LookupWait:                            true,
