@@ -45,6 +45,8 @@ usage:
   floe scan TABLE                    read rows (default: a grid of the latest snapshot)
                [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
                [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
+  floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
+               [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]
   floe ls WAREHOUSE                  databases and their tables
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
@@ -96,6 +98,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdAlter(ctx, args, out)
 	case "write":
 		return cmdWrite(ctx, args, out)
+	case "compact":
+		return cmdCompact(ctx, args, out)
 	case "scan":
 		return cmdScan(ctx, args, out)
 	case "demo":
