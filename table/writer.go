@@ -125,10 +125,10 @@ type Writer struct {
 	route *router
 	base  *snapshot.Snapshot // nil for an empty table
 
-	baseSeq       baseSequences
-	indexLoaded   bool
-	baseIndex     map[string][]manifest.IndexEntry // HASH entries by partition bytes
-	indexNames    *manifest.NameGenerator
+	baseSeq     baseSequences
+	indexLoaded bool
+	baseIndex   map[string][]manifest.IndexEntry // HASH entries by partition bytes
+	indexNames  *manifest.NameGenerator
 
 	parts     map[string]*partState // by raw partition row bytes
 	partOrder []*partState
