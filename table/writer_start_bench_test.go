@@ -112,3 +112,74 @@ func BenchmarkWriterStart(b *testing.B) {
 		})
 	}
 }
+
+// TestWriterLoadsItsPartitions checks that a writer reads only the
+// manifests that may hold the partitions it writes, and that the
+// sequence numbers it continues from are the buckets' largest, also after
+// it falls back to loading every live file.
+func TestWriterLoadsItsPartitions(t *testing.T) {
+	ctx := context.Background()
+	base := manyPartitionsTable(t, 60, 2)
+	files, snap, err := base.Files(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxSeq := map[bucketID]int64{}
+	for _, f := range files {
+		k := bucketID{string(f.Entry.Partition), f.Bucket}
+		maxSeq[k] = max(maxSeq[k], f.MaxSequence)
+	}
+	lists, err := manifest.ReadLists(ctx, base.Store(), snap.BaseManifestList, snap.DeltaManifestList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifests := 0
+	for _, m := range lists.Metas {
+		manifests += len(m)
+	}
+	var faults storage.Faults
+	tb, err := OpenStore(ctx, storage.WithFaults(base.Store(), &faults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	sc, err := tb.Schema().ArrowSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := tb.NewWriter(ctx, WriterOptions{SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// Every partition's first Write; the first one reads a few manifests.
+	for i, dt := range []string{"d-0031", "d-0030", "d-0001", "d-0059", "d-0031"} {
+		before := faults.Ops(storage.OpRead)
+		rec := idRecord(memory.DefaultAllocator, sc, dt, i*1000, 40)
+		err := w.Write(ctx, rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := faults.Ops(storage.OpRead) - before; i == 0 && (n == 0 || n >= manifests) {
+			t.Errorf("first write read %d files; the snapshot has %d manifests", n, manifests)
+		}
+	}
+	msgs, err := w.Prepare(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, m := range msgs {
+		for _, f := range m.NewFiles {
+			want := maxSeq[bucketID{string(m.Partition), m.Bucket}] + 1
+			if f.MinSequenceNumber != want {
+				t.Errorf("bucket %d of %x: new file starts at sequence %d, want %d", m.Bucket, m.Partition, f.MinSequenceNumber, want)
+			}
+			checked++
+		}
+	}
+	if checked < 8 {
+		t.Errorf("only %d new files", checked)
+	}
+}
