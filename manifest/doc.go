@@ -31,7 +31,8 @@
 // by its delta list, merged by file identity (partition bytes, bucket,
 // level, file name, extra files, embedded index, external path): an ADD
 // inserts, a DELETE cancels the matching ADD or stays as a tombstone. See
-// Merge and LiveFiles.
+// Merge, and FileSet: the live files by partition, bucket and level, loaded
+// with partition and bucket pruning (LoadFileSet).
 //
 // # Compatibility
 //

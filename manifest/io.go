@@ -102,7 +102,7 @@ func (g *NameGenerator) Next() string {
 	return fmt.Sprintf("%s%s-%d", g.prefix, g.uuid, g.n.Add(1)-1)
 }
 
-// ReadLimit bounds how many manifests LiveFiles and ReadEntries read at once.
+// ReadLimit bounds how many manifests a load reads at once.
 const ReadLimit = 16
 
 // ReadEntries reads the manifests named by metas concurrently and returns
@@ -186,33 +186,12 @@ func CheckListed(m *FileMeta, entries []Entry) error {
 
 // LiveFiles reads the given manifest lists in order (typically a
 // snapshot's base and delta lists; empty names are skipped), reads all
-// their manifests, merges the entries (see Merge) and returns the live ADD
-// entries in order.
+// their manifests, merges the entries and returns the live ADD entries in
+// order. It is LoadFileSet without options.
 func LiveFiles(ctx context.Context, st *storage.Store, lists ...string) ([]Entry, error) {
-	var entries []Entry
-	for _, l := range lists {
-		if l == "" {
-			continue
-		}
-		m, err := ReadList(ctx, st, l)
-		if err != nil {
-			return nil, err
-		}
-		es, err := ReadEntries(ctx, st, m)
-		if err != nil {
-			return nil, fmt.Errorf("manifest list %s: %w", l, err)
-		}
-		entries = append(entries, es...)
-	}
-	merged, err := Merge(entries)
+	s, err := LoadFileSet(ctx, st, lists, FileSetOptions{})
 	if err != nil {
 		return nil, err
 	}
-	live := merged[:0]
-	for _, e := range merged {
-		if e.Kind == Add {
-			live = append(live, e)
-		}
-	}
-	return live, nil
+	return s.Entries(), nil
 }

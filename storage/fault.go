@@ -51,6 +51,7 @@ type Faults struct {
 	rules   []*faultRule
 	latency time.Duration
 	fired   int
+	ops     map[Op]int
 }
 
 type faultRule struct {
@@ -79,6 +80,22 @@ func (f *Faults) SetLatency(d time.Duration) {
 	f.latency = d
 }
 
+// Ops returns how many operations of kind op (every kind when op is "")
+// the stores returned from WithFaults have begun, failed ones included.
+// Tests use it to count reads.
+func (f *Faults) Ops(op Op) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if op != "" {
+		return f.ops[op]
+	}
+	n := 0
+	for _, c := range f.ops {
+		n += c
+	}
+	return n
+}
+
 // Fired returns how many faults have fired so far.
 func (f *Faults) Fired() int {
 	f.mu.Lock()
@@ -91,6 +108,12 @@ func (f *Faults) check(ctx context.Context, op Op, key string, ph Phase) error {
 		return nil
 	}
 	f.mu.Lock()
+	if ph == Before {
+		if f.ops == nil {
+			f.ops = map[Op]int{}
+		}
+		f.ops[op]++
+	}
 	lat := f.latency
 	var err error
 	for _, r := range f.rules {

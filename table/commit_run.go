@@ -362,14 +362,23 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 		latestID = latest.ID
 	}
 
-	// Live files of the latest snapshot, when a rule needs them.
+	// The latest snapshot's manifest lists, and its live files in the
+	// partitions the commit changes, when a rule needs them.
+	var lists *manifest.Lists
+	if latest != nil {
+		if lists, err = manifest.ReadLists(ctx, st, latest.BaseManifestList, latest.DeltaManifestList); err != nil {
+			return nil, nil, fmt.Errorf("commit: %w", err)
+		}
+	}
 	delta := p.entries
 	needLive := latest != nil && (p.overwrite != nil || p.kind != snapshot.KindAppend)
 	var live []manifest.Entry
 	if needLive {
-		if live, err = manifest.LiveFiles(ctx, st, latest.BaseManifestList, latest.DeltaManifestList); err != nil {
+		fs, err := lists.Load(ctx, st, c.liveOptions(p))
+		if err != nil {
 			return nil, nil, fmt.Errorf("commit: read live files of snapshot %d: %w", latest.ID, err)
 		}
+		live = fs.Entries()
 	}
 	var removedParts map[string]bool // partitions an overwrite clears
 	if p.overwrite != nil {
@@ -410,15 +419,8 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 
 	// Base list: the latest snapshot's base and delta manifests, merged.
 	var prev []manifest.FileMeta
-	if latest != nil {
-		for _, l := range []string{latest.BaseManifestList, latest.DeltaManifestList} {
-			if l == "" {
-				continue
-			}
-			metas, err := manifest.ReadList(ctx, st, l)
-			if err != nil {
-				return nil, nil, fmt.Errorf("commit: read manifest list %s: %w", l, err)
-			}
+	if lists != nil {
+		for _, metas := range lists.Metas {
 			prev = append(prev, metas...)
 		}
 	}
@@ -605,6 +607,38 @@ func checkIndexConflicts(prev, add, del []manifest.IndexEntry) error {
 		}
 	}
 	return nil
+}
+
+// liveOptions selects the live files a phase's conflict checks need: those
+// of the partitions its entries change, plus, for an overwrite, those it
+// deletes (every partition when it has no partition filter). Manifests are
+// skipped by their partition statistics unless an overwrite's filter
+// decides.
+func (c *committer) liveOptions(p *phase) manifest.FileSetOptions {
+	changed := map[string]bool{}
+	var parts [][]byte
+	for _, e := range p.entries {
+		if !changed[string(e.Partition)] {
+			changed[string(e.Partition)] = true
+			parts = append(parts, e.Partition)
+		}
+	}
+	switch {
+	case p.overwrite == nil:
+		return manifest.FileSetOptions{
+			Partition:      func(b []byte) (bool, error) { return changed[string(b)], nil },
+			PartitionStats: partitionStatsFilter(c.t.partitionTypes(), parts),
+		}
+	case p.overwrite.match != nil:
+		match := p.overwrite.match
+		return manifest.FileSetOptions{Partition: func(b []byte) (bool, error) {
+			if changed[string(b)] {
+				return true, nil
+			}
+			return match(b)
+		}}
+	}
+	return manifest.FileSetOptions{}
 }
 
 // combineIndex applies index changes to the previous full index state:

@@ -232,10 +232,11 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 	if err := p.init(); err != nil {
 		return nil, err
 	}
-	live, from, err := p.liveEntries(ctx, snap)
+	fs, err := p.liveEntries(ctx, snap)
 	if err != nil {
 		return nil, err
 	}
+	live := fs.Entries()
 	dfs, err := p.deletionFiles(ctx, snap, live)
 	if err != nil {
 		return nil, err
@@ -256,7 +257,7 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 			out = append(out, b)
 		}
 		b.files = append(b.files, e.File)
-		b.manifests[e.File.FileName] = from[i]
+		b.manifests[e.File.FileName] = fs.Source(i)
 		if d := dfs[dvKey{k.partition, k.bucket, e.File.FileName}]; d != nil {
 			b.deletes[e.File.FileName] = d
 		}

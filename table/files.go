@@ -50,10 +50,11 @@ func (t *Table) Files(ctx context.Context, id int64) ([]File, *snapshot.Snapshot
 	if err != nil {
 		return nil, nil, err
 	}
-	entries, err := manifest.LiveFiles(ctx, t.store, snap.BaseManifestList, snap.DeltaManifestList)
+	live, err := manifest.LoadFileSet(ctx, t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, manifest.FileSetOptions{})
 	if err != nil {
 		return nil, snap, err
 	}
+	entries := live.Entries()
 	out := make([]File, 0, len(entries))
 	for i := range entries {
 		f, err := t.describe(ctx, &entries[i])

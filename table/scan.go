@@ -199,15 +199,15 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 	if err := p.init(); err != nil {
 		return nil, err
 	}
-	entries, from, err := p.liveEntries(ctx, snap)
+	live, err := p.liveEntries(ctx, snap)
 	if err != nil {
 		return nil, err
 	}
-	dvs, err := p.deletionFiles(ctx, snap, entries)
+	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
 	if err != nil {
 		return nil, err
 	}
-	splits, err := p.group(ctx, entries, from)
+	splits, err := p.group(ctx, live)
 	if err != nil {
 		return nil, err
 	}

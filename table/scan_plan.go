@@ -2,11 +2,8 @@ package table
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/manifest"
@@ -57,126 +54,26 @@ func (p *planner) init() error {
 	return nil
 }
 
-// liveEntries reads the snapshot's base and delta lists, prunes manifests
-// and entries by partition, and merges the entries into live files. It
-// returns, per live entry, the manifest that added it (for errors).
-func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) ([]manifest.Entry, []string, error) {
-	var entries []manifest.Entry
-	var from []string
-	lists := map[string]string{} // manifest -> the list naming it
-	for _, l := range []string{snap.BaseManifestList, snap.DeltaManifestList} {
-		if l == "" {
-			continue
+// liveEntries loads the snapshot's live files, pruning manifests and
+// entries by partition. The FileSet remembers, per live entry, the
+// manifest that added it (for errors).
+func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*manifest.FileSet, error) {
+	var o manifest.FileSetOptions
+	if p.partBound != nil {
+		o.PartitionStats = func(m *manifest.FileMeta) bool {
+			st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
+			st.fill(p.partTypes, m.PartitionStats, identity(len(p.partTypes)))
+			return p.partBound.MayMatch(st)
 		}
-		metas, err := manifest.ReadList(ctx, p.t.store, l)
-		if err != nil {
-			return nil, nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
-		}
-		p.stats.Manifests += len(metas)
-		for _, m := range metas {
-			if lists[m.FileName] != "" {
-				return nil, nil, fmt.Errorf("manifest list %s: %w: it names manifest %s, which manifest list %s names too",
-					l, manifest.ErrCorrupt, m.FileName, lists[m.FileName])
-			}
-			lists[m.FileName] = l
-		}
-		if p.partBound != nil {
-			kept := metas[:0:0]
-			for _, m := range metas {
-				st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
-				st.fill(p.partTypes, m.PartitionStats, identity(len(p.partTypes)))
-				if p.partBound.MayMatch(st) {
-					kept = append(kept, m)
-				} else {
-					p.stats.ManifestsSkipped++
-				}
-			}
-			metas = kept
-		}
-		parts, err := manifest.ReadManifests(ctx, p.t.store, metas)
-		if err != nil {
-			return nil, nil, fmt.Errorf("manifest list %s: %w", l, err)
-		}
-		for i, es := range parts {
-			for _, e := range es {
-				if p.partBound != nil && !p.partitionMayMatch(e.Partition) {
-					continue
-				}
-				entries = append(entries, e)
-				from = append(from, metas[i].FileName)
-			}
-		}
+		o.Partition = func(part []byte) (bool, error) { return p.partitionMayMatch(part), nil }
 	}
-	keep, err := manifest.MergeIndexes(entries)
+	fs, err := manifest.LoadFileSet(ctx, p.t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, o)
 	if err != nil {
-		var dup *manifest.DuplicateAddError
-		if errors.As(err, &dup) {
-			return nil, nil, fmt.Errorf("manifest %s: %w: %w (after manifest %s)", from[dup.Index], manifest.ErrCorrupt, err, from[dup.Prior])
-		}
-		return nil, nil, err
+		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
-	live := make([]manifest.Entry, 0, len(keep))
-	liveFrom := make([]string, 0, len(keep))
-	for _, k := range keep {
-		e := &entries[k]
-		if e.Kind == manifest.Add {
-			live = append(live, *e)
-			liveFrom = append(liveFrom, from[k])
-			continue
-		}
-		// Paimon deletes only live files (its commit checks that), so in
-		// a whole snapshot every DELETE cancels an earlier ADD. A DELETE
-		// left over names a file that was never added: the entry is
-		// damaged, and the file it should delete would stay live. When
-		// partition statistics pruned manifests the check is left out
-		// (the ADD may sit in a pruned manifest only if the statistics
-		// are imprecise).
-		if p.stats.ManifestsSkipped == 0 {
-			return nil, nil, unmatchedDelete(snap.ID, entries, from, k)
-		}
-	}
-	return live, liveFrom, nil
-}
-
-// unmatchedDelete reports the DELETE entries[k] that cancels no earlier
-// ADD. Either it or the ADD it should cancel is damaged, so the error also
-// names the manifests of earlier ADDs of a file with its name, or in its
-// bucket with a name a few bytes off.
-func unmatchedDelete(snapID int64, entries []manifest.Entry, from []string, k int) error {
-	e := &entries[k]
-	var adds []string
-	for j := range k {
-		a := &entries[j]
-		if a.Kind != manifest.Add || slices.Contains(adds, from[j]) {
-			continue
-		}
-		if a.File.FileName == e.File.FileName ||
-			string(a.Partition) == string(e.Partition) && a.Bucket == e.Bucket && nearName(a.File.FileName, e.File.FileName) {
-			adds = append(adds, from[j])
-		}
-	}
-	msg := fmt.Sprintf("DELETE of data file %s (bucket %d, level %d), which no earlier manifest of snapshot %d adds", e.File.FileName, e.Bucket, e.File.Level, snapID)
-	if len(adds) > 0 {
-		msg += fmt.Sprintf(" (manifest %s adds a file like it)", strings.Join(adds, ", "))
-	}
-	return fmt.Errorf("manifest %s: %w: %s", from[k], manifest.ErrCorrupt, msg)
-}
-
-// nearName reports names of equal length that differ in a few bytes (at
-// most one in eight): a damaged copy, as Paimon's names differ in the
-// random UUID. A flipped bit in a compressed block may change several
-// bytes of the decoded name.
-func nearName(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	d := 0
-	for i := 0; i < len(a); i++ {
-		if a[i] != b[i] {
-			d++
-		}
-	}
-	return d > 0 && d <= max(2, len(a)/8)
+	p.stats.Manifests += fs.Stats().Manifests
+	p.stats.ManifestsSkipped += fs.Stats().ManifestsSkipped
+	return fs, nil
 }
 
 func (p *planner) partitionMayMatch(part []byte) bool {
@@ -314,7 +211,8 @@ func sharedChars(a, b string) int {
 
 // group prunes files by level and statistics and groups the rest into
 // one split per (partition, bucket).
-func (p *planner) group(ctx context.Context, entries []manifest.Entry, from []string) ([]*Split, error) {
+func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {
+	entries := fs.Entries()
 	p.stats.Files = len(entries)
 	type key struct {
 		part   string
@@ -336,7 +234,7 @@ func (p *planner) group(ctx context.Context, entries []manifest.Entry, from []st
 		s := byBucket[k]
 		if s == nil {
 			if _, err := decodeSerialized(p.partTypes, e.Partition); err != nil {
-				return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", from[i], manifest.ErrCorrupt, e.File.FileName, err)
+				return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(i), manifest.ErrCorrupt, e.File.FileName, err)
 			}
 			s = &Split{Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets}
 			byBucket[k] = s
@@ -346,7 +244,7 @@ func (p *planner) group(ctx context.Context, entries []manifest.Entry, from []st
 		if s.Manifests == nil {
 			s.Manifests = map[string]string{}
 		}
-		s.Manifests[e.File.FileName] = from[i]
+		s.Manifests[e.File.FileName] = fs.Source(i)
 	}
 	kept := splits[:0]
 	for _, s := range splits {

@@ -125,11 +125,10 @@ type Writer struct {
 	route *router
 	base  *snapshot.Snapshot // nil for an empty table
 
-	baseSeqLoaded bool
-	baseMaxSeq    map[bucketID]int64
-	indexLoaded   bool
-	baseIndex     map[string][]manifest.IndexEntry // HASH entries by partition bytes
-	indexNames    *manifest.NameGenerator
+	baseSeq     baseSequences
+	indexLoaded bool
+	baseIndex   map[string][]manifest.IndexEntry // HASH entries by partition bytes
+	indexNames  *manifest.NameGenerator
 
 	parts     map[string]*partState // by raw partition row bytes
 	partOrder []*partState
@@ -500,30 +499,87 @@ func (w *Writer) loadAssigner(ctx context.Context, ps *partState) (*hashAssigner
 	return a, nil
 }
 
+// baseSequences caches what a writer learned of the base snapshot's live
+// files: the largest sequence number per bucket, loaded lazily per
+// partition. A partition's load reads only the manifests whose partition
+// statistics may hold it; when that would read a manifest again, the
+// writer loads every live file once instead (so no manifest is read more
+// than twice, and a writer touching many partitions reads the table once
+// or twice, as before).
+type baseSequences struct {
+	lists  *manifest.Lists
+	read   map[string]bool // manifests read by partition loads
+	parts  map[string]bool // partitions loaded
+	all    bool            // every partition loaded
+	maxSeq map[bucketID]int64
+}
+
 // baseSequence returns the first sequence number for a bucket: one past
 // the largest of its live files in the base snapshot.
 func (w *Writer) baseSequence(ctx context.Context, id bucketID) (int64, error) {
-	if !w.baseSeqLoaded {
-		w.baseMaxSeq = make(map[bucketID]int64)
-		if w.base != nil {
-			entries, err := manifest.LiveFiles(ctx, w.t.store, w.base.BaseManifestList, w.base.DeltaManifestList)
-			if err != nil {
-				return 0, fmt.Errorf("read live files of snapshot %d: %w", w.base.ID, err)
-			}
-			for i := range entries {
-				e := &entries[i]
-				k := bucketID{string(e.Partition), e.Bucket}
-				if cur, ok := w.baseMaxSeq[k]; !ok || e.File.MaxSequenceNumber > cur {
-					w.baseMaxSeq[k] = e.File.MaxSequenceNumber
-				}
-			}
-		}
-		w.baseSeqLoaded = true
+	if w.base == nil {
+		return 0, nil
 	}
-	if m, ok := w.baseMaxSeq[id]; ok {
+	b := &w.baseSeq
+	if !b.all && !b.parts[id.part] {
+		if err := w.loadBaseSequences(ctx, []byte(id.part)); err != nil {
+			return 0, fmt.Errorf("read live files of snapshot %d: %w", w.base.ID, err)
+		}
+	}
+	if m, ok := b.maxSeq[id]; ok {
 		return m + 1, nil
 	}
 	return 0, nil
+}
+
+// loadBaseSequences loads the sequence numbers of partition part's
+// buckets (or of every partition; see baseSequences).
+func (w *Writer) loadBaseSequences(ctx context.Context, part []byte) error {
+	b := &w.baseSeq
+	if b.lists == nil {
+		l, err := manifest.ReadLists(ctx, w.t.store, w.base.BaseManifestList, w.base.DeltaManifestList)
+		if err != nil {
+			return err
+		}
+		b.lists = l
+		b.read, b.parts, b.maxSeq = map[string]bool{}, map[string]bool{}, map[bucketID]int64{}
+	}
+	o := manifest.FileSetOptions{}
+	stats := partitionStatsFilter(w.t.partitionTypes(), [][]byte{part})
+	if stats != nil {
+		var need []string
+		again := false
+		for _, metas := range b.lists.Metas {
+			for i := range metas {
+				if stats(&metas[i]) {
+					need = append(need, metas[i].FileName)
+					again = again || b.read[metas[i].FileName]
+				}
+			}
+		}
+		if !again {
+			o.PartitionStats = stats
+			o.Partition = func(p []byte) (bool, error) { return string(p) == string(part), nil }
+			for _, n := range need {
+				b.read[n] = true
+			}
+		}
+	}
+	fs, err := b.lists.Load(ctx, w.t.store, o)
+	if err != nil {
+		return err
+	}
+	for _, k := range fs.Buckets() {
+		if m, ok := fs.MaxSequence(k); ok {
+			b.maxSeq[bucketID{k.Partition, k.Bucket}] = m
+		}
+	}
+	if o.Partition == nil {
+		b.all = true
+	} else {
+		b.parts[string(part)] = true
+	}
+	return nil
 }
 
 func (w *Writer) newBucket(ctx context.Context, ps *partState, b int32) (*bucketState, error) {

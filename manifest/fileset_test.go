@@ -1,0 +1,406 @@
+package manifest
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gocloud.dev/blob/memblob"
+
+	"github.com/floelake/floe/storage"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata/fileset.txt with the results")
+
+// ddCase is one case of a datadriven file: input lines, "----", the
+// output, a blank line.
+type ddCase struct {
+	input  []string
+	output string
+}
+
+func readDD(t *testing.T, path string) (header string, cases []ddCase) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur *ddCase
+	var out []string
+	inOut := false
+	var head []string
+	for _, l := range strings.Split(string(b), "\n") {
+		switch {
+		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
+			if len(cases) == 0 {
+				head = append(head, l)
+			}
+		case cur == nil:
+			cur = &ddCase{input: []string{l}}
+		case !inOut && l == "----":
+			inOut = true
+		case !inOut:
+			cur.input = append(cur.input, l)
+		case l == "":
+			cur.output = strings.Join(out, "\n")
+			cases = append(cases, *cur)
+			cur, inOut, out = nil, false, nil
+		default:
+			out = append(out, l)
+		}
+	}
+	if cur != nil {
+		cur.output = strings.Join(out, "\n")
+		cases = append(cases, *cur)
+	}
+	return strings.TrimRight(strings.Join(head, "\n"), "\n") + "\n\n", cases
+}
+
+// TestFileSetDatadriven runs testdata/fileset.txt. Commands:
+//
+//	merge
+//	+|- p=<int> b=<bucket> l=<level> f=<name> s=<min>..<max>
+//
+// merges the entries with NewFileSet;
+//
+//	load [part=<int>] [bucket=<int>] [stats]
+//	list <name>
+//	manifest <name>
+//	+|- …
+//
+// writes the manifests and lists to a store and loads them in order with
+// LoadFileSet, keeping partition part and bucket bucket, and pruning
+// manifests by their partition statistics with stats. The output is the
+// set by bucket and level (each file with its sequence range and, for
+// load, its manifest) or the error.
+func TestFileSetDatadriven(t *testing.T) {
+	path := "testdata/fileset.txt"
+	header, cases := readDD(t, path)
+	for i := range cases {
+		c := &cases[i]
+		got, err := runFileSetCase(c.input)
+		if err != nil {
+			t.Fatalf("%s: %v", c.input[0], err)
+		}
+		if *rewrite {
+			c.output = got
+			continue
+		}
+		if got != c.output {
+			t.Errorf("case %d (%s):\ngot:\n%s\nwant:\n%s", i, strings.Join(c.input, " | "), got, c.output)
+		}
+	}
+	if *rewrite {
+		var sb strings.Builder
+		sb.WriteString(header)
+		for _, c := range cases {
+			sb.WriteString(strings.Join(c.input, "\n") + "\n----\n" + c.output + "\n\n")
+		}
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// intPartition is the serialized BinaryRow of one INT partition column.
+func intPartition(v int32) []byte {
+	b := make([]byte, 20)
+	b[3] = 1
+	binary.LittleEndian.PutUint32(b[12:], uint32(v))
+	return b
+}
+
+func partitionValue(b []byte) int32 {
+	if len(b) != 20 {
+		return -1
+	}
+	return int32(binary.LittleEndian.Uint32(b[12:]))
+}
+
+func parseEntry(l string) (Entry, error) {
+	fs := strings.Fields(l)
+	e := sampleEntry(1)
+	e.Kind = Add
+	e.Partition, e.Bucket, e.File.Level, e.TotalBuckets = intPartition(0), 0, 0, 4
+	if fs[0] == "-" {
+		e.Kind = Delete
+	} else if fs[0] != "+" {
+		return e, fmt.Errorf("unknown entry kind %q", fs[0])
+	}
+	for _, kv := range fs[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		var err error
+		num := func(s string) int64 {
+			var n int64
+			if err == nil {
+				n, err = strconv.ParseInt(s, 10, 64)
+			}
+			return n
+		}
+		switch k {
+		case "p":
+			e.Partition = intPartition(int32(num(v)))
+		case "b":
+			e.Bucket = int32(num(v))
+		case "l":
+			e.File.Level = int32(num(v))
+		case "f":
+			e.File.FileName = v
+		case "s":
+			lo, hi, _ := strings.Cut(v, "..")
+			e.File.MinSequenceNumber, e.File.MaxSequenceNumber = num(lo), num(hi)
+		default:
+			err = fmt.Errorf("unknown field %q", k)
+		}
+		if err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+func runFileSetCase(input []string) (string, error) {
+	cmd := strings.Fields(input[0])
+	switch cmd[0] {
+	case "merge":
+		var entries []Entry
+		for _, l := range input[1:] {
+			e, err := parseEntry(l)
+			if err != nil {
+				return "", err
+			}
+			entries = append(entries, e)
+		}
+		s, err := NewFileSet(entries)
+		if err != nil {
+			return "error: " + err.Error(), nil
+		}
+		return printFileSet(s), nil
+	case "load":
+		return runLoad(cmd[1:], input[1:])
+	}
+	return "", fmt.Errorf("unknown command %q", cmd[0])
+}
+
+func runLoad(args, lines []string) (string, error) {
+	ctx := context.Background()
+	st := storage.New(memblob.OpenBucket(nil), "mem://")
+	defer st.Close()
+	var o FileSetOptions
+	stats := false
+	part := int32(-1)
+	for _, a := range args {
+		k, v, _ := strings.Cut(a, "=")
+		switch k {
+		case "part":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return "", err
+			}
+			part = int32(n)
+			want := string(intPartition(part))
+			o.Partition = func(b []byte) (bool, error) { return string(b) == want, nil }
+		case "bucket":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return "", err
+			}
+			o.Bucket = func(b int32) bool { return b == int32(n) }
+		case "stats":
+			stats = true
+		default:
+			return "", fmt.Errorf("unknown load option %q", a)
+		}
+	}
+	if stats {
+		o.PartitionStats = statsFilter(part)
+	}
+	type manifestIn struct {
+		name    string
+		entries []Entry
+	}
+	type listIn struct {
+		name      string
+		manifests []*manifestIn
+	}
+	var lists []*listIn
+	for _, l := range lines {
+		fs := strings.Fields(l)
+		switch fs[0] {
+		case "list":
+			lists = append(lists, &listIn{name: fs[1]})
+		case "manifest":
+			if len(lists) == 0 {
+				return "", errors.New("manifest before list")
+			}
+			ls := lists[len(lists)-1]
+			ls.manifests = append(ls.manifests, &manifestIn{name: fs[1]})
+		default:
+			if len(lists) == 0 || len(lists[len(lists)-1].manifests) == 0 {
+				return "", errors.New("entry before manifest")
+			}
+			ms := lists[len(lists)-1].manifests
+			e, err := parseEntry(l)
+			if err != nil {
+				return "", err
+			}
+			ms[len(ms)-1].entries = append(ms[len(ms)-1].entries, e)
+		}
+	}
+	var names []string
+	written := map[string]bool{}
+	for _, ls := range lists {
+		var metas []FileMeta
+		for _, m := range ls.manifests {
+			meta := FileMeta{FileName: m.name, PartitionStats: SimpleStats{Min: intPartition(0), Max: intPartition(0)}}
+			for i, e := range m.entries {
+				if e.Kind == Add {
+					meta.NumAddedFiles++
+				} else {
+					meta.NumDeletedFiles++
+				}
+				meta.SchemaID = max(meta.SchemaID, e.File.SchemaID)
+				p := partitionValue(e.Partition)
+				if i == 0 || p < partitionValue(meta.PartitionStats.Min) {
+					meta.PartitionStats.Min = intPartition(p)
+				}
+				if i == 0 || p > partitionValue(meta.PartitionStats.Max) {
+					meta.PartitionStats.Max = intPartition(p)
+				}
+			}
+			if !written[m.name] {
+				size, err := WriteManifest(ctx, st, m.name, m.entries, EncodeOptions{})
+				if err != nil {
+					return "", err
+				}
+				meta.FileSize = size
+				written[m.name] = true
+			}
+			metas = append(metas, meta)
+		}
+		if _, err := WriteList(ctx, st, ls.name, metas, EncodeOptions{}); err != nil {
+			return "", err
+		}
+		names = append(names, ls.name)
+	}
+	s, err := LoadFileSet(ctx, st, names, o)
+	if err != nil {
+		return "error: " + err.Error(), nil
+	}
+	n := s.Stats()
+	return printFileSet(s) + fmt.Sprintf("\nmanifests %d, skipped %d, entries %d", n.Manifests, n.ManifestsSkipped, n.Entries), nil
+}
+
+// statsFilter keeps manifests whose partition range holds p.
+func statsFilter(p int32) func(*FileMeta) bool {
+	return func(m *FileMeta) bool {
+		return partitionValue(m.PartitionStats.Min) <= p && p <= partitionValue(m.PartitionStats.Max)
+	}
+}
+
+// printFileSet prints a set by bucket and level, then its entries in
+// order.
+func printFileSet(s *FileSet) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d files", s.Len())
+	src := map[string]string{}
+	for i, e := range s.Entries() {
+		src[e.Identity()] = s.Source(i)
+	}
+	for _, k := range s.Buckets() {
+		seq, _ := s.MaxSequence(k)
+		fmt.Fprintf(&sb, "\np=%d b=%d max-seq=%d", partitionValue([]byte(k.Partition)), k.Bucket, seq)
+		for _, l := range s.Levels(k) {
+			fmt.Fprintf(&sb, "\n  L%d:", l)
+			for _, e := range s.Level(k, l) {
+				fmt.Fprintf(&sb, " %s[%d..%d]", e.File.FileName, e.File.MinSequenceNumber, e.File.MaxSequenceNumber)
+				if m := src[e.Identity()]; m != "" {
+					fmt.Fprintf(&sb, "@%s", m)
+				}
+			}
+		}
+	}
+	return sb.String()
+}
+
+// TestFileSetPruneSkipsReads checks that manifests whose partition
+// statistics rule out the partition are never read: reading them fails
+// through a storage fault, and no fault fires.
+func TestFileSetPruneSkipsReads(t *testing.T) {
+	ctx := context.Background()
+	base := storage.New(memblob.OpenBucket(nil), "mem://")
+	defer base.Close()
+	var metas []FileMeta
+	for p := range int32(10) {
+		var es []Entry
+		for b := range int32(2) {
+			e, err := parseEntry(fmt.Sprintf("+ p=%d b=%d f=data-%d-%d s=%d..%d", p, b, p, b, p*10, p*10+9))
+			if err != nil {
+				t.Fatal(err)
+			}
+			es = append(es, e)
+		}
+		name := fmt.Sprintf("manifest-p%d", p)
+		size, err := WriteManifest(ctx, base, name, es, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		metas = append(metas, FileMeta{FileName: name, FileSize: size, NumAddedFiles: 2, SchemaID: 1,
+			PartitionStats: SimpleStats{Min: intPartition(p), Max: intPartition(p)}})
+	}
+	if _, err := WriteList(ctx, base, "manifest-list-0", metas, EncodeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var faults storage.Faults
+	for p := range 10 {
+		if p != 7 {
+			faults.Add(storage.Fault{Op: storage.OpRead, Key: fmt.Sprintf("manifest-p%d", p)})
+		}
+	}
+	st := storage.WithFaults(base, &faults)
+	s, err := LoadFileSet(ctx, st, []string{"manifest-list-0", ""}, FileSetOptions{
+		Partition:      func(b []byte) (bool, error) { return partitionValue(b) == 7, nil },
+		PartitionStats: statsFilter(7),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if faults.Fired() != 0 || faults.Ops(storage.OpRead) != 2 {
+		t.Errorf("%d faults fired, %d reads; want 0 and 2 (the list and one manifest)", faults.Fired(), faults.Ops(storage.OpRead))
+	}
+	if got := s.Stats(); got != (FileSetStats{Manifests: 10, ManifestsSkipped: 9, Entries: 2}) {
+		t.Errorf("stats %+v", got)
+	}
+	k := BucketKey{string(intPartition(7)), 1}
+	if seq, ok := s.MaxSequence(k); !ok || seq != 79 || s.Len() != 2 || s.Source(1) != "manifest-p7" {
+		t.Errorf("max seq %d %v, %d files, source %q", seq, ok, s.Len(), s.Source(1))
+	}
+	// Without statistics every manifest is read (and the faults fire).
+	if _, err := LoadFileSet(ctx, st, []string{"manifest-list-0"}, FileSetOptions{
+		Partition: func(b []byte) (bool, error) { return partitionValue(b) == 7, nil },
+	}); !errors.Is(err, storage.ErrInjected) || !strings.Contains(err.Error(), "manifest-list-0") {
+		t.Errorf("unpruned load: %v", err)
+	}
+}
+
+func TestFileSetErrors(t *testing.T) {
+	add := func(name string) Entry {
+		e, _ := parseEntry("+ f=" + name)
+		return e
+	}
+	e := add("a")
+	_, err := NewFileSet([]Entry{e, e})
+	var dup *DuplicateAddError
+	if !errors.As(err, &dup) || !errors.Is(err, ErrDuplicateAdd) {
+		t.Errorf("duplicate add: %v", err)
+	}
+	if _, err := LoadFileSet(context.Background(), storage.New(memblob.OpenBucket(nil), "mem://"), []string{"manifest-list-x"}, FileSetOptions{}); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("missing list: %v", err)
+	}
+}
