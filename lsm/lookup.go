@@ -356,7 +356,6 @@ func (e *lookupEntry) positions(keys [][]byte) ([]int64, error) {
 		cur    blockCursor
 		buf    []byte
 		loaded = -1
-		have   bool // cur holds an entry
 	)
 	for j := range keys {
 		i := j
@@ -377,20 +376,16 @@ func (e *lookupEntry) positions(keys [][]byte) ([]int64, error) {
 				return nil, err
 			}
 			buf = payload[:cap(payload)]
-			cur.reset(payload)
-			loaded, have = b, false
-		}
-		for !have || bytes.Compare(cur.key, k) < 0 {
-			ok, err := cur.next()
-			if err != nil {
+			if err := cur.reset(payload); err != nil {
 				return nil, fmt.Errorf("block %d: %w", b, err)
 			}
-			if !ok {
-				break
-			}
-			have = true
+			loaded = b
 		}
-		if have && bytes.Equal(cur.key, k) {
+		ok, err := cur.seek(k)
+		if err != nil {
+			return nil, fmt.Errorf("block %d: %w", b, err)
+		}
+		if ok && bytes.Equal(cur.key, k) {
 			res[i] = cur.pos
 		}
 	}

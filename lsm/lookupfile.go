@@ -19,19 +19,26 @@ import (
 //	magic "FLOELKP\x00"
 //	block*   payload, then the CRC-32C of the payload (4 bytes, little-endian)
 //
-// A payload is a run of entries in ascending key order:
+// A payload is a run of entries in ascending key order, then the offsets
+// of its restart entries (uint32 each, little-endian) and their count
+// (uint32). An entry is
 //
 //	uvarint shared     bytes shared with the previous key of the block
 //	uvarint unshared   then that many bytes of the key
-//	uvarint delta      the row position minus the previous entry's (the
-//	                   first entry of a block: the position itself)
+//	uvarint delta      the row position minus the previous entry's
 //
+// Every lookupRestart-th entry of a block, the first included, is a
+// restart: it shares nothing and its delta is the position itself, so a
+// reader can binary-search the restarts and scan only from the nearest.
 // Blocks hold about lookupBlockSize bytes; the in-memory sparse index
 // keeps each block's first key, offset and length.
 
 var lookupMagic = []byte("FLOELKP\x00")
 
-const lookupBlockSize = 4 << 10
+const (
+	lookupBlockSize = 4 << 10
+	lookupRestart   = 16
+)
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -88,6 +95,7 @@ type lookupWriter struct {
 	prev    []byte // previous key of the block
 	prevPos int64
 	n       int // entries in the block
+	restart []uint32
 	idx     lookupIndex
 	crc     [4]byte
 }
@@ -106,6 +114,9 @@ func (w *lookupWriter) add(key []byte, pos int64) error {
 	if w.n == 0 {
 		w.idx.firsts = append(w.idx.firsts, key...)
 		w.idx.fends = append(w.idx.fends, len(w.idx.firsts))
+	}
+	if w.n%lookupRestart == 0 {
+		w.restart = append(w.restart, uint32(len(w.block)))
 		w.prev, w.prevPos = w.prev[:0], 0
 	}
 	shared := 0
@@ -120,7 +131,7 @@ func (w *lookupWriter) add(key []byte, pos int64) error {
 	w.prevPos = pos
 	w.n++
 	w.idx.entries++
-	if len(w.block) >= lookupBlockSize {
+	if len(w.block)+4*len(w.restart) >= lookupBlockSize {
 		return w.flushBlock()
 	}
 	return nil
@@ -131,6 +142,11 @@ func (w *lookupWriter) flushBlock() error {
 		return nil
 	}
 	w.idx.last = append(w.idx.last[:0], w.prev...)
+	for _, r := range w.restart {
+		w.block = binary.LittleEndian.AppendUint32(w.block, r)
+	}
+	w.block = binary.LittleEndian.AppendUint32(w.block, uint32(len(w.restart)))
+	w.restart = w.restart[:0]
 	binary.LittleEndian.PutUint32(w.crc[:], crc32.Checksum(w.block, castagnoli))
 	if _, err := w.w.Write(w.block); err != nil {
 		return err
@@ -179,14 +195,89 @@ func readBlock(f *os.File, x *lookupIndex, b int, buf []byte) ([]byte, error) {
 
 // blockCursor walks the entries of one verified block payload.
 type blockCursor struct {
-	data []byte
-	off  int
-	key  []byte
-	pos  int64
+	data     []byte // the entries
+	restarts []byte // their offsets, 4 bytes each
+	off      int    // offset of the next entry
+	start    int    // offset of the current entry, -1 if none
+	nextR    int    // the first restart at or after off
+	key      []byte
+	pos      int64
 }
 
-func (c *blockCursor) reset(data []byte) {
-	c.data, c.off, c.key, c.pos = data, 0, c.key[:0], 0
+func (c *blockCursor) reset(payload []byte) error {
+	if len(payload) < 4 {
+		return errBlockDamaged
+	}
+	n := uint64(binary.LittleEndian.Uint32(payload[len(payload)-4:]))
+	if n == 0 || 4*n > uint64(len(payload)-4) {
+		return errBlockDamaged
+	}
+	end := len(payload) - 4 - int(4*n)
+	c.data, c.restarts = payload[:end], payload[end:len(payload)-4]
+	prev := -1
+	for r := range int(n) {
+		o := int(binary.LittleEndian.Uint32(c.restarts[4*r:]))
+		if o <= prev || o >= end || (r == 0 && o != 0) {
+			return errBlockDamaged
+		}
+		prev = o
+	}
+	c.off, c.start, c.nextR, c.key, c.pos = 0, -1, 0, c.key[:0], 0
+	return nil
+}
+
+func (c *blockCursor) restart(r int) int {
+	return int(binary.LittleEndian.Uint32(c.restarts[4*r:]))
+}
+
+// restartKey returns the key of restart entry r.
+func (c *blockCursor) restartKey(r int) ([]byte, error) {
+	o := c.restart(r)
+	shared, n := binary.Uvarint(c.data[o:])
+	if n <= 0 || shared != 0 {
+		return nil, errBlockDamaged
+	}
+	o += n
+	unshared, n := binary.Uvarint(c.data[o:])
+	if n <= 0 || unshared > uint64(len(c.data)-o-n) {
+		return nil, errBlockDamaged
+	}
+	o += n
+	return c.data[o : o+int(unshared)], nil
+}
+
+// seek moves to the first entry whose key is >= k, never backwards; false
+// if the block has none.
+func (c *blockCursor) seek(k []byte) (bool, error) {
+	if c.start >= 0 && bytes.Compare(c.key, k) >= 0 {
+		return true, nil
+	}
+	// The last restart whose key is <= k; jump there if it is ahead.
+	lo, hi := 0, len(c.restarts)/4
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		rk, err := c.restartKey(h)
+		if err != nil {
+			return false, err
+		}
+		if bytes.Compare(rk, k) <= 0 {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if r := lo - 1; r >= 0 && c.restart(r) > c.start {
+		c.off, c.nextR = c.restart(r), r
+	}
+	for {
+		ok, err := c.next()
+		if !ok || err != nil {
+			return false, err
+		}
+		if bytes.Compare(c.key, k) >= 0 {
+			return true, nil
+		}
+	}
 }
 
 // next decodes the next entry; false at the end of the block.
@@ -194,7 +285,11 @@ func (c *blockCursor) next() (bool, error) {
 	if c.off >= len(c.data) {
 		return false, nil
 	}
+	start := c.off
 	shared, n := binary.Uvarint(c.data[c.off:])
+	if c.nextR < len(c.restarts)/4 && start == c.restart(c.nextR) && shared != 0 {
+		return false, errBlockDamaged
+	}
 	if n <= 0 || shared > uint64(len(c.key)) {
 		return false, errBlockDamaged
 	}
@@ -211,6 +306,12 @@ func (c *blockCursor) next() (bool, error) {
 		return false, errBlockDamaged
 	}
 	c.off += n
-	c.pos += int64(delta)
+	if c.nextR < len(c.restarts)/4 && start == c.restart(c.nextR) {
+		c.pos = int64(delta)
+		c.nextR++
+	} else {
+		c.pos += int64(delta)
+	}
+	c.start = start
 	return true, nil
 }
