@@ -195,7 +195,9 @@ func (l *Lookup) acquire(ctx context.Context, name string, open func(context.Con
 				l.mu.Unlock()
 				return e, nil
 			}
-			// A failed build still being unlisted: try again.
+			// Not kept (failed or discarded builds are unlisted before
+			// ready closes, so this does not happen): forget it, retry.
+			delete(l.files, name)
 			l.mu.Unlock()
 			continue
 		default:
