@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"cmd/floe":            {"table", "catalog", "predicate", "snapshot", "manifest", "schema", "internal/binrow", "storage", "internal/kv", "internal/datafile", "internal/jsonrow"},
 	"table":               {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "internal/datafile", "storage"},
 	"changelog":           {"lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
-	"lsm":                 {"merge", "manifest", "internal/datafile", "internal/kv", "schema", "internal/binrow", "storage"},
+	"lsm":                 {"merge", "manifest", "internal/datafile", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "storage"},
 	"merge":               {"internal/kv", "schema"},
 	"manifest":            {"internal/binrow", "schema", "storage"},
 	"snapshot":            {"storage"},
