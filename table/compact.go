@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/dv"
 	"github.com/floelake/floe/internal/kv"
@@ -286,6 +287,14 @@ type compactor struct {
 	dvOn     bool // deletion vectors
 	lookup   bool // level 0 always goes up (first-row, DV, force-lookup, lookup changelog)
 	firstRow bool
+
+	// Lookup compaction: the upper levels' keys, and how to read them.
+	lk          *lsm.Lookup
+	keyEnc      *lsm.KeyEncoder // keys of full KV records (merge output)
+	keyOnlyCols []int           // key columns of key-only KV records (lookup input)
+	keyFields   []schema.Field
+	keyTypes    []schema.DataType
+	keyRow      *rowEncoder
 }
 
 func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir string) (*compactor, error) {
@@ -319,10 +328,47 @@ func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir s
 	c.dvOn = cfg.DeletionVectorsEnabled
 	c.firstRow = cfg.MergeEngine == MergeFirstRow
 	c.lookup = c.dvOn || c.firstRow || cfg.ForceLookup || cfg.ChangelogProducer == ChangelogLookup
+	if c.lookup {
+		if err := c.initLookup(tempDir, keyTypes); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
-func (c *compactor) close() {}
+func (c *compactor) initLookup(tempDir string, keyTypes []schema.DataType) error {
+	s := c.s
+	c.keyFields = s.TrimmedPrimaryKeyFields()
+	c.keyTypes = keyTypes
+	var err error
+	if c.keyEnc, err = lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns); err != nil {
+		return err
+	}
+	ks, err := schema.ArrowSchema(c.keyFields)
+	if err != nil {
+		return err
+	}
+	cols := make([]int, len(c.keyFields))
+	for i := range cols {
+		cols[i] = kv.ValueOffset + i
+	}
+	if _, err = lsm.NewKeyEncoder(kv.RecordSchema(ks), cols); err != nil {
+		return err
+	}
+	c.keyOnlyCols = cols
+	if c.keyRow, err = newRowEncoder(s, s.TrimmedPrimaryKeys()); err != nil {
+		return err
+	}
+	c.lk, err = lsm.NewLookup(lsm.LookupOptions{Dir: tempDir, MaxDiskSize: c.cfg.LookupCacheMaxDiskSize,
+		Retention: c.cfg.LookupCacheFileRetention})
+	return err
+}
+
+func (c *compactor) close() {
+	if c.lk != nil {
+		_ = c.lk.Close()
+	}
+}
 
 func (c *compactor) partitionName(part []byte) string {
 	if len(c.s.PartitionKeys) == 0 {
@@ -415,14 +461,6 @@ func (c *compactor) compactBucket(ctx context.Context, b *bucketFiles, full bool
 	if !ok || len(u.Files) == 0 {
 		return nil, nil, nil
 	}
-	if c.lookup && !full && u.OutputLevel < levels.NonEmptyHighestLevel() && hasLevel0(u.Files) {
-		// Level 0 moves up below data it may shadow: without a lookup of
-		// the upper levels a reader that skips merging would see both
-		// versions of a key, so the compaction takes the whole tree.
-		if fu, ok := lsm.PickFull(levels.NumLevels(), levels.Runs()); ok {
-			u = fu
-		}
-	}
 	return c.rewriteUnit(ctx, b, levels, u)
 }
 
@@ -474,13 +512,20 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm
 			return (c.lookup && f.Level == 0) || (vectors[f.FileName] != nil && !c.dvOn)
 		},
 	}
+	var marks map[string]*roaring.Bitmap
+	if c.lookup && hasLevel0(u.Files) {
+		if upper := upperFiles(levels, u); len(upper) > 0 {
+			marks = map[string]*roaring.Bitmap{}
+			o.Filter = c.lookupFilter(dir, upper, vectors, marks)
+		}
+	}
 	r, err := lsm.Rewrite(ctx, u.Files, u.OutputLevel, o)
 	if err != nil {
 		return nil, nil, err
 	}
 	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
 		CompactBefore: r.Before, CompactAfter: r.After}
-	if err := c.updateVectors(ctx, b, m, vectors, nil); err != nil {
+	if err := c.updateVectors(ctx, b, m, vectors, marks); err != nil {
 		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
 		return nil, nil, err
 	}
@@ -758,4 +803,92 @@ func (t *Table) writeDeletionVectors(ctx context.Context, part []byte, bucket in
 		IndexType: manifest.IndexDeletionVectors, FileName: name,
 		FileSize: int64(len(b)), RowCount: int64(len(ranges)), DVRanges: ranges,
 	}, nil
+}
+
+// upperFiles are the files of the levels above a unit's output level that
+// the unit does not take: data its level-0 rows may shadow.
+func upperFiles(levels *lsm.Levels, u lsm.Unit) []manifest.DataFile {
+	in := map[string]bool{}
+	for _, f := range u.Files {
+		in[f.FileName] = true
+	}
+	var out []manifest.DataFile
+	for l := u.OutputLevel + 1; l <= levels.MaxLevel(); l++ {
+		for _, f := range levels.Level(l) {
+			if !in[f.FileName] {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// lookupFilter is lookup compaction's view of the upper levels (Paimon's
+// LookupMergeTreeCompactRewriter): for every key the merge of the unit
+// produces, the upper files whose key range holds it are asked for its
+// row. First-row: a key already above keeps its older row there, so the
+// new one is dropped. Deletion vectors: the key's row above is marked
+// deleted in marks (file -> positions), so that readers, which do not
+// merge levels, see only the new version; a position the file's vector
+// already deletes does not count.
+func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector, marks map[string]*roaring.Bitmap) func(context.Context, arrow.RecordBatch) ([]bool, error) {
+	return func(ctx context.Context, rec arrow.RecordBatch) ([]bool, error) {
+		n := int(rec.NumRows())
+		if n == 0 {
+			return nil, nil
+		}
+		cols := rec.Columns()[kv.ValueOffset:]
+		lo, err := c.keyRow.encode(cols, 0)
+		if err != nil {
+			return nil, err
+		}
+		lo = slices.Clone(lo)
+		hi, err := c.keyRow.encode(cols, n-1)
+		if err != nil {
+			return nil, err
+		}
+		var keys [][]byte
+		var keep []bool
+		for _, f := range upper {
+			if len(f.MinKey) < 4 || len(f.MaxKey) < 4 ||
+				binrow.CompareRows(c.keyTypes, f.MaxKey[4:], lo) < 0 || binrow.CompareRows(c.keyTypes, f.MinKey[4:], hi) > 0 {
+				continue
+			}
+			if keys == nil {
+				if keys, err = c.keyEnc.Keys(rec); err != nil {
+					return nil, err
+				}
+			}
+			open := c.t.opener(ctx, dataFileRead{dir: dir, file: &f, readFields: c.keyFields, kv: true, alloc: c.alloc})
+			pos, err := c.lk.Positions(ctx, f, func(context.Context) (array.RecordReader, error) { return open() }, c.keyOnlyCols, keys)
+			if err != nil {
+				return nil, fmt.Errorf("lookup in %s: %w", f.FileName, err)
+			}
+			v := vectors[f.FileName]
+			for i, p := range pos {
+				if p < 0 || (v != nil && v.Contains64(uint64(p))) {
+					continue
+				}
+				if c.firstRow {
+					if keep == nil {
+						keep = make([]bool, n)
+						for j := range keep {
+							keep[j] = true
+						}
+					}
+					keep[i] = false
+					continue
+				}
+				if c.dvOn {
+					bm := marks[f.FileName]
+					if bm == nil {
+						bm = roaring.New()
+						marks[f.FileName] = bm
+					}
+					bm.Add(uint32(p))
+				}
+			}
+		}
+		return keep, nil
+	}
 }

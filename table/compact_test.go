@@ -168,6 +168,35 @@ func TestCompactLookupTables(t *testing.T) {
 			if got := e.rows(); got != c.want {
 				t.Fatalf("rows:\n%s\nwant\n%s", got, c.want)
 			}
+			// Level 0 went up below the top level, so the upper levels
+			// were looked up rather than rewritten.
+			levels := map[int32]int{}
+			for _, le := range e.liveFiles() {
+				levels[le.File.Level]++
+			}
+			if levels[0] != 0 || (c.name == "dv" && levels[4] == 0) {
+				t.Errorf("files by level %v: want none at 0 (and, with deletion vectors, some at 4)", levels)
+			}
+			if c.name == "dv" {
+				tb := e.open()
+				s, _ := snapshot.Latest(e.ctx, tb.store)
+				if s.IndexManifest == nil {
+					t.Fatal("no index manifest: compaction wrote no deletion vectors")
+				}
+				idx, err := manifest.ReadIndexManifest(e.ctx, tb.store, *s.IndexManifest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var dvs int
+				for _, ie := range idx {
+					if ie.IndexType == manifest.IndexDeletionVectors {
+						dvs++
+					}
+				}
+				if dvs == 0 {
+					t.Errorf("index manifest %v: no deletion-vector file", idx)
+				}
+			}
 		})
 	}
 }
