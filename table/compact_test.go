@@ -224,3 +224,58 @@ func TestCompactAppendSmallFiles(t *testing.T) {
 	}
 	_ = context.Background()
 }
+
+// TestCompactLookupBelowTop: a small level-0 file goes up below a big top
+// level; the top level is looked up, not rewritten. First-row keeps the
+// old rows of keys found above; deletion vectors delete them above.
+func TestCompactLookupBelowTop(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opt  Option
+		want string // value of key 500 at the end
+	}{
+		{"first-row", Option{"merge-engine", "first-row"}, "old"},
+		{"dv", Option{"deletion-vectors.enabled", "true"}, "new"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+				PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "1"}, {"write-only", "true"}, c.opt}})
+			var b strings.Builder
+			b.WriteString("[")
+			for i := range 2000 {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				b.WriteString(`{"id":` + itoa(i) + `,"v":"old"}`)
+			}
+			b.WriteString("]")
+			e.writeKinds(b.String())
+			e.compact(CompactOptions{})
+			e.writeKinds(`[{"id":500,"v":"new"},{"id":501,"v":"new"},{"id":5000,"v":"new"}]`)
+			res := e.compact(CompactOptions{})
+			if res.Snapshot == nil {
+				t.Fatal("second compaction did nothing")
+			}
+			levels := map[int32]int{}
+			for _, le := range e.liveFiles() {
+				levels[le.File.Level]++
+			}
+			if levels[5] != 1 || levels[4] != 1 || len(levels) != 2 {
+				t.Fatalf("files by level %v: want one at 5 (untouched) and one at 4", levels)
+			}
+			got := e.rows()
+			lines := strings.Split(got, "\n")
+			if len(lines) != 2001 {
+				t.Fatalf("%d rows, want 2001", len(lines))
+			}
+			for _, l := range lines {
+				if strings.HasPrefix(l, "500 ") && l != "500 "+c.want {
+					t.Errorf("row %q, want 500 %s", l, c.want)
+				}
+				if strings.HasPrefix(l, "5000 ") && l != "5000 new" {
+					t.Errorf("row %q, want 5000 new", l)
+				}
+			}
+		})
+	}
+}
