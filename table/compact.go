@@ -224,6 +224,29 @@ type bucketFiles struct {
 	files         []manifest.DataFile
 	manifests     map[string]string        // file -> manifest listing it
 	deletes       map[string]*DeletionFile // file -> its deletion vector
+	// vectors are the decoded deletion vectors (nil: read from deletes
+	// when needed); indexFiles the live DELETION_VECTORS index files
+	// that hold them.
+	vectors    map[string]*dv.Vector
+	indexFiles []string
+}
+
+// compactPlan is a picked unit with what the rewrite needs to know of the
+// levels, taken before the rewrite starts (a writer's levels keep changing
+// while its compaction runs).
+type compactPlan struct {
+	unit       lsm.Unit
+	dropDelete bool
+	maxLevel   int
+	upper      []manifest.DataFile // lookup: files above the output level, not in the unit
+}
+
+func (c *compactor) plan(levels *lsm.Levels, u lsm.Unit) compactPlan {
+	p := compactPlan{unit: u, dropDelete: levels.DropDelete(u, c.dvOn), maxLevel: levels.MaxLevel()}
+	if c.lookup && hasLevel0(u.Files) {
+		p.upper = upperFiles(levels, u)
+	}
+	return p
 }
 
 // loadBuckets reads a snapshot's live files (of partitions where selects)
@@ -261,6 +284,9 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 		b.manifests[e.File.FileName] = fs.Source(i)
 		if d := dfs[dvKey{k.partition, k.bucket, e.File.FileName}]; d != nil {
 			b.deletes[e.File.FileName] = d
+			if !slices.Contains(b.indexFiles, d.IndexFile) {
+				b.indexFiles = append(b.indexFiles, d.IndexFile)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -461,7 +487,7 @@ func (c *compactor) compactBucket(ctx context.Context, b *bucketFiles, full bool
 	if !ok || len(u.Files) == 0 {
 		return nil, nil, nil
 	}
-	return c.rewriteUnit(ctx, b, levels, u)
+	return c.rewriteUnit(ctx, b, c.plan(levels, u))
 }
 
 func hasLevel0(files []manifest.DataFile) bool {
@@ -475,7 +501,8 @@ func hasLevel0(files []manifest.DataFile) bool {
 
 // rewriteUnit runs one picked unit of a primary-key bucket and returns its
 // commit message.
-func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm.Levels, u lsm.Unit) (*CommitMessage, *lsm.Result, error) {
+func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPlan) (*CommitMessage, *lsm.Result, error) {
+	u := p.unit
 	dir, err := c.t.BucketPath(b.part, b.bucket)
 	if err != nil {
 		return nil, nil, err
@@ -487,9 +514,9 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm
 	target := c.cfg.TargetFileSizeFor(true)
 	o := lsm.RewriteOptions{
 		Merge:       c.merge,
-		DropDelete:  levels.DropDelete(u, c.dvOn),
+		DropDelete:  p.dropDelete,
 		KeyCompare:  c.keyCmp,
-		MaxLevel:    levels.MaxLevel(),
+		MaxLevel:    p.maxLevel,
 		MinFileSize: target / 10 * 7,
 		Open: func(f manifest.DataFile) lsm.Opener {
 			var del datafile.Deletes
@@ -513,11 +540,9 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm
 		},
 	}
 	var marks map[string]*roaring.Bitmap
-	if c.lookup && hasLevel0(u.Files) {
-		if upper := upperFiles(levels, u); len(upper) > 0 {
-			marks = map[string]*roaring.Bitmap{}
-			o.Filter = c.lookupFilter(dir, upper, vectors, marks)
-		}
+	if len(p.upper) > 0 {
+		marks = map[string]*roaring.Bitmap{}
+		o.Filter = c.lookupFilter(dir, p.upper, vectors, marks)
 	}
 	r, err := lsm.Rewrite(ctx, u.Files, u.OutputLevel, o)
 	if err != nil {
@@ -534,8 +559,8 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, levels *lsm
 
 // loadVectors reads the deletion vectors of a bucket's files.
 func (c *compactor) loadVectors(ctx context.Context, b *bucketFiles) (map[string]*dv.Vector, error) {
-	if len(b.deletes) == 0 {
-		return nil, nil
+	if b.vectors != nil || len(b.deletes) == 0 {
+		return b.vectors, nil
 	}
 	s := &Split{Partition: b.part, Bucket: b.bucket, Manifests: b.manifests}
 	for name, d := range b.deletes {
@@ -564,7 +589,7 @@ func (c *compactor) loadVectors(ctx context.Context, b *bucketFiles) (map[string
 // positions) join. When anything changed, one new index file holds the
 // bucket's vectors and the old ones are deleted.
 func (c *compactor) updateVectors(ctx context.Context, b *bucketFiles, m *CommitMessage, vectors map[string]*dv.Vector, added map[string]*roaring.Bitmap) error {
-	if len(b.deletes) == 0 && len(added) == 0 {
+	if len(vectors) == 0 && len(added) == 0 {
 		return nil
 	}
 	gone := map[string]bool{}
@@ -593,15 +618,16 @@ func (c *compactor) updateVectors(ctx context.Context, b *bucketFiles, m *Commit
 	if !changed {
 		return nil
 	}
-	oldFiles := map[string]bool{}
-	for _, d := range b.deletes {
-		oldFiles[d.IndexFile] = true
-	}
-	for name := range oldFiles {
+	for _, name := range b.indexFiles {
 		m.DeletedIndexFiles = append(m.DeletedIndexFiles, manifest.IndexEntry{
 			Kind: manifest.Delete, Partition: b.part, Bucket: b.bucket,
 			IndexType: manifest.IndexDeletionVectors, FileName: name})
 	}
+	b.vectors = make(map[string]*dv.Vector, len(final))
+	for name, bm := range final {
+		b.vectors[name] = dv.FromBitmap(bm)
+	}
+	b.indexFiles = nil
 	if len(final) == 0 {
 		return nil
 	}
@@ -610,6 +636,7 @@ func (c *compactor) updateVectors(ctx context.Context, b *bucketFiles, m *Commit
 		return err
 	}
 	m.NewIndexFiles = append(m.NewIndexFiles, e)
+	b.indexFiles = []string{e.FileName}
 	return nil
 }
 

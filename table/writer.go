@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -69,6 +70,12 @@ type WriterOptions struct {
 	Alloc memory.Allocator
 	// Logger receives lifecycle events (nil discards them).
 	Logger *slog.Logger
+	// NoWaitCompaction makes Prepare hand over only the compactions that
+	// have finished, leaving a running one to a later Prepare, as a
+	// streaming Paimon writer does. By default Prepare waits for them (a
+	// batch write). Tables whose readers skip level 0 (first-row,
+	// deletion vectors, lookup) wait anyway while lookup-wait is true.
+	NoWaitCompaction bool
 }
 
 // WriterStats counts what a Writer did since it was created.
@@ -83,6 +90,11 @@ type WriterStats struct {
 	// writer spilled or flushed to get back under write-buffer-size).
 	MemoryUsed int64
 	PeakMemory int64
+	// Compactions counts compactions the writer ran (write-only=false);
+	// CompactionStalls the flushes that waited for one because a bucket had
+	// more sorted runs than num-sorted-run.stop-trigger.
+	Compactions      int
+	CompactionStalls int
 }
 
 // Writer turns Arrow record batches into data files and commit messages.
@@ -141,6 +153,15 @@ type Writer struct {
 	lastRaw  []byte
 	epoch    uint64
 
+	// Compaction (write-only=false): built at the first primary-key bucket.
+	comp       *compactor
+	bgCtx      context.Context // the compactions' context, cancelled by Close
+	bgCancel   context.CancelFunc
+	compactSem chan struct{} // bounds compactions running at once
+	compactWG  sync.WaitGroup
+	baseDV     []manifest.IndexEntry // index manifest of the base snapshot, when read
+	prepares   int
+
 	stats  WriterStats
 	closed bool
 }
@@ -168,6 +189,7 @@ type bucketState struct {
 	buf   *lsm.Buffer      // primary-key tables
 	app   *datafile.Writer // append tables
 	files []manifest.DataFile
+	tree  *bucketTree // primary-key tables that compact
 
 	// routing scratch
 	mark uint64
@@ -265,6 +287,7 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 	if w.base != nil {
 		baseID = w.base.ID
 	}
+	w.baseSeq.keepFiles = w.compacts()
 	log.Info("writer opened", "schema_id", s.ID, "base_snapshot", baseID, "bucket_mode", w.route.mode.String())
 	return w, nil
 }
@@ -512,6 +535,10 @@ type baseSequences struct {
 	parts  map[string]bool // partitions loaded
 	all    bool            // every partition loaded
 	maxSeq map[bucketID]int64
+	// files are the live files of each loaded bucket, when the writer
+	// compacts (keepFiles).
+	keepFiles bool
+	files     map[bucketID][]manifest.Entry
 }
 
 // baseSequence returns the first sequence number for a bucket: one past
@@ -573,6 +600,12 @@ func (w *Writer) loadBaseSequences(ctx context.Context, part []byte) error {
 		if m, ok := fs.MaxSequence(k); ok {
 			b.maxSeq[bucketID{k.Partition, k.Bucket}] = m
 		}
+		if b.keepFiles {
+			if b.files == nil {
+				b.files = map[bucketID][]manifest.Entry{}
+			}
+			b.files[bucketID{k.Partition, k.Bucket}] = fs.Bucket(k)
+		}
 	}
 	if o.Partition == nil {
 		b.all = true
@@ -592,6 +625,11 @@ func (w *Writer) newBucket(ctx context.Context, ps *partState, b int32) (*bucket
 		return nil, err
 	}
 	bs := &bucketState{part: ps, bucket: b, dir: dir, nextSeq: seq}
+	if w.compacts() {
+		if err := w.restoreTree(ctx, bs); err != nil {
+			return nil, err
+		}
+	}
 	ps.buckets[b] = bs
 	w.buckets = append(w.buckets, bs)
 	return bs, nil
@@ -791,6 +829,9 @@ func (w *Writer) flushBuffer(ctx context.Context, bs *bucketState) error {
 	}
 	bs.files = append(bs.files, files...)
 	w.stats.Files += len(files)
+	if bs.tree != nil {
+		return w.afterFlush(ctx, bs, files)
+	}
 	return nil
 }
 
@@ -802,6 +843,7 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 	if w.closed {
 		return nil, ErrClosed
 	}
+	w.prepares++
 	for _, bs := range w.buckets {
 		if w.hasPK {
 			if err := w.flushBuffer(ctx, bs); err != nil {
@@ -857,6 +899,11 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 			m := CommitMessage{Partition: ps.serialized, Bucket: id, TotalBuckets: total}
 			if bs := ps.buckets[id]; bs != nil {
 				m.NewFiles = bs.files
+				if bs.tree != nil {
+					if err := w.prepareTree(ctx, bs, &m, w.waitCompaction(), w.fullCompactionDue()); err != nil {
+						return fail(err)
+					}
+				}
 			}
 			if ps.assigner != nil {
 				if hb := ps.assigner.buckets[id]; hb != nil && hb.changed {
@@ -872,7 +919,7 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 					}
 				}
 			}
-			if len(m.NewFiles) > 0 || len(m.NewIndexFiles) > 0 {
+			if len(m.NewFiles)+len(m.NewIndexFiles)+len(m.DeletedIndexFiles)+len(m.CompactBefore)+len(m.CompactAfter) > 0 {
 				msgs = append(msgs, m)
 			}
 		}
@@ -917,6 +964,9 @@ func (w *Writer) Close() error {
 	w.closed = true
 	ctx := context.Background()
 	var errs []error
+	if err := w.closeCompactions(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, bs := range w.buckets {
 		if bs.buf != nil {
 			if err := bs.buf.Close(); err != nil {
@@ -944,4 +994,16 @@ func (w *Writer) Close() error {
 	}
 	w.log.Info("writer closed", "rows", w.stats.Rows, "files", w.stats.Files)
 	return errors.Join(errs...)
+}
+
+// waitCompaction says whether Prepare waits for compactions.
+func (w *Writer) waitCompaction() bool {
+	return !w.o.NoWaitCompaction || (w.comp != nil && w.comp.lookup && w.cfg.LookupWait)
+}
+
+// fullCompactionDue says whether this Prepare forces a full compaction
+// (full-compaction.delta-commits).
+func (w *Writer) fullCompactionDue() bool {
+	n := w.cfg.FullCompactionDeltaCommits
+	return n > 0 && w.prepares%n == 0
 }

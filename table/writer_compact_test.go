@@ -1,0 +1,107 @@
+package table
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/floelake/floe/lsm"
+	"github.com/floelake/floe/manifest"
+)
+
+// runsPerBucket counts the sorted runs of each bucket of the latest
+// snapshot (each level-0 file one, each non-empty level one).
+func (e *castEnv) runsPerBucket() map[string]int {
+	e.t.Helper()
+	byBucket := map[string][]manifest.DataFile{}
+	for _, le := range e.liveFiles() {
+		k := fmt.Sprintf("%x/%d", le.Partition, le.Bucket)
+		byBucket[k] = append(byBucket[k], le.File)
+	}
+	out := map[string]int{}
+	for k, fs := range byBucket {
+		out[k] = lsm.NewLevels(fs, 6, func(a, b []byte) int { return strings.Compare(string(a), string(b)) }).NumRuns()
+	}
+	return out
+}
+
+// TestWriterCompactsInline: with default options every commit's writer
+// compacts, so a table written by many commits keeps at most
+// num-sorted-run.stop-trigger sorted runs per bucket, and rows stay right.
+func TestWriterCompactsInline(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "2"}}})
+	model := map[int]string{}
+	compacted := false
+	for c := range 40 {
+		var rows []string
+		for k := range 5 {
+			id := (c*7 + k*13) % 60
+			v := fmt.Sprintf("c%d", c)
+			model[id] = v
+			rows = append(rows, fmt.Sprintf(`{"id":%d,"v":"%s"}`, id, v))
+		}
+		e.writeKinds("[" + strings.Join(rows, ",") + "]")
+		for k, n := range e.runsPerBucket() {
+			if n > 8 {
+				t.Fatalf("commit %d: bucket %s has %d sorted runs, above the stop trigger 8", c, k, n)
+			}
+		}
+		for _, le := range e.liveFiles() {
+			if le.File.Level > 0 {
+				compacted = true
+			}
+		}
+	}
+	if !compacted {
+		t.Fatal("no file ever left level 0")
+	}
+	var want []string
+	for id, v := range model {
+		want = append(want, fmt.Sprintf("%d %s", id, v))
+	}
+	sort.Strings(want)
+	if got := e.rows(); got != strings.Join(want, "\n") {
+		t.Fatalf("rows:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// TestWriterLookupTablesVisibleAfterEachCommit: first-row and
+// deletion-vector tables written by floe scan exactly their rows after
+// every commit (the writer compacts level 0 up before it prepares).
+func TestWriterLookupTablesVisibleAfterEachCommit(t *testing.T) {
+	for _, opt := range []Option{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}} {
+		t.Run(opt.Value, func(t *testing.T) {
+			e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+				PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "2"}, opt}})
+			firstRow := opt.Key == "merge-engine"
+			model := map[int]string{}
+			for c := range 25 {
+				var rows []string
+				for k := range 4 {
+					id := (c*5 + k*11) % 40
+					v := fmt.Sprintf("c%d", c)
+					if _, ok := model[id]; !ok || !firstRow {
+						model[id] = v
+					}
+					rows = append(rows, fmt.Sprintf(`{"id":%d,"v":"%s"}`, id, v))
+				}
+				e.writeKinds("[" + strings.Join(rows, ",") + "]")
+				var want []string
+				ids := make([]int, 0, len(model))
+				for id := range model {
+					ids = append(ids, id)
+				}
+				sort.Ints(ids)
+				for _, id := range ids {
+					want = append(want, fmt.Sprintf("%d %s", id, model[id]))
+				}
+				sort.Strings(want)
+				if got := e.rows(); got != strings.Join(want, "\n") {
+					t.Fatalf("after commit %d:\n%s\nwant\n%s", c, got, strings.Join(want, "\n"))
+				}
+			}
+		})
+	}
+}
