@@ -108,6 +108,11 @@ func (t *Table) Compact(ctx context.Context, opts CompactOptions) (*CompactResul
 	if err := checkWritable(t.latest, t.cfg); err != nil {
 		return nil, err
 	}
+	if len(t.latest.PrimaryKeys) > 0 {
+		if err := compactionSafe(t.cfg); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.Where.IsZero() {
 		for _, c := range opts.Where.Columns() {
 			if !slices.Contains(t.latest.PartitionKeys, c) {

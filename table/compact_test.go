@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -277,5 +278,27 @@ func TestCompactLookupBelowTop(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompactRefusesChangelogProducers: floe's compaction makes no
+// changelog yet, so it refuses tables whose changelog comes from
+// compaction, and its writers leave their level 0 alone.
+func TestCompactRefusesChangelogProducers(t *testing.T) {
+	for _, p := range []string{"lookup", "full-compaction"} {
+		e := newCastEnv(t, pkCompactSpec(Option{"changelog-producer", p}))
+		for _, s := range compactPKSteps {
+			e.writeKinds(s)
+		}
+		for _, le := range e.liveFiles() {
+			if le.File.Level != 0 {
+				t.Errorf("%s: writer compacted %s to level %d", p, le.File.FileName, le.File.Level)
+			}
+		}
+		_, err := e.open().Compact(e.ctx, CompactOptions{})
+		var ue *UnsupportedError
+		if !errors.As(err, &ue) || ue.Key != "changelog-producer" {
+			t.Errorf("%s: Compact error %v, want an *UnsupportedError naming changelog-producer", p, err)
+		}
 	}
 }

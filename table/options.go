@@ -711,10 +711,12 @@ var writableCompressions = []string{"none", "uncompressed", "snappy", "gzip", "l
 // (file.format=xyz), an *UnsupportedError for a layout floe's writer does
 // not produce yet, or nil. Create and Alter call it; reading never does.
 //
-// Deletion vectors, first-row and the lookup and full-compaction
-// changelog producers are writable: floe writes level-0 files, which
-// readers see (and changelog covers) once a compaction by another engine
-// has run, as after a Java write with write-only=true.
+// Deletion vectors and first-row are writable: floe's writer compacts
+// level 0 up before each commit. The lookup and full-compaction changelog
+// producers are writable too, but floe does not compact them (its
+// compaction makes no changelog yet): their level-0 files are left to a
+// compaction by another engine, as after a Java write with
+// write-only=true.
 func checkWritable(s *schema.Table, cfg *Config) error {
 	if !slices.Contains(fileFormats, cfg.FileFormat) {
 		return &OptionError{Key: "file.format", Value: cfg.FileFormat, Reason: "want one of " + strings.Join(fileFormats, ", ")}

@@ -41,8 +41,23 @@ type runningCompaction struct {
 	err  error
 }
 
-// compacts reports whether the writer compacts its buckets.
-func (w *Writer) compacts() bool { return w.hasPK && !w.cfg.WriteOnly }
+// compacts reports whether the writer compacts its buckets: primary-key
+// tables, unless write-only or a changelog producer needs the changelog
+// that compaction makes (floe's compaction makes none yet, so those
+// level-0 files are left to another engine's compaction).
+func (w *Writer) compacts() bool {
+	return w.hasPK && !w.cfg.WriteOnly && compactionSafe(w.cfg) == nil
+}
+
+// compactionSafe says why floe must not compact a table (nil when it may).
+func compactionSafe(cfg *Config) error {
+	switch cfg.ChangelogProducer {
+	case ChangelogLookup, ChangelogFullCompaction:
+		return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
+			Reason: "floe's compaction does not produce changelog yet, so streaming readers would miss the compacted changes"}
+	}
+	return nil
+}
 
 // initCompaction makes the writer's compactor (once).
 func (w *Writer) initCompaction() error {
