@@ -382,8 +382,15 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 // writeSpill writes every record of rr (which it releases) to a new spill
 // file, up to limit bytes (0 = unbounded).
 func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit int64) (string, int64, int, error) {
+	return writeSpillFile(ctx, b.o.SpillDir, b.kvSchema, b.mem, rr, limit)
+}
+
+// writeSpillFile writes every record of rr (which it releases) to a new
+// LZ4-compressed Arrow IPC file in dir, up to limit bytes (0 =
+// unbounded). On error nothing is left behind.
+func writeSpillFile(ctx context.Context, dir string, sc *arrow.Schema, mem memory.Allocator, rr array.RecordReader, limit int64) (string, int64, int, error) {
 	defer rr.Release()
-	f, err := os.CreateTemp(b.o.SpillDir, "floe-spill-*.arrows")
+	f, err := os.CreateTemp(dir, "floe-spill-*.arrows")
 	if err != nil {
 		return "", 0, 0, fmt.Errorf("lsm: create spill file: %w", err)
 	}
@@ -397,7 +404,7 @@ func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit in
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	cw := &countingWriter{w: bw, limit: limit}
-	w := ipc.NewWriter(cw, ipc.WithSchema(b.kvSchema), ipc.WithLZ4(), ipc.WithAllocator(b.mem))
+	w := ipc.NewWriter(cw, ipc.WithSchema(sc), ipc.WithLZ4(), ipc.WithAllocator(mem))
 	rows := 0
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
@@ -426,6 +433,20 @@ func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit in
 		return "", 0, 0, fmt.Errorf("lsm: close spill file: %w", err)
 	}
 	return f.Name(), cw.n, rows, nil
+}
+
+// openSpillFile opens a reader of a spill file; Release closes the file.
+func openSpillFile(name string, mem memory.Allocator) (array.RecordReader, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
+	}
+	ir, err := ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(mem))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
+	}
+	return &fileRun{Reader: ir, f: f}, nil
 }
 
 // fileRun reads a spill file and closes it on Release.

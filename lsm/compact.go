@@ -2,6 +2,7 @@ package lsm
 
 import (
 	"context"
+	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -48,6 +49,12 @@ type RewriteOptions struct {
 	// NoUpgrade rewrites every file (lookup compaction of level-0 files,
 	// compaction.force-rewrite-all-files).
 	NoUpgrade func(f manifest.DataFile) bool
+	// MaxFanIn bounds the sorted runs merged at once (Paimon's
+	// local-sort.max-num-file-handles; 0 = 128). A section of more runs is
+	// first merged in groups into local spill files in SpillDir, so memory
+	// does not grow with the number of files.
+	MaxFanIn int
+	SpillDir string
 	// Filter, when set, sees every merged batch before it is written, in
 	// key order, with the retracts still in it, and returns the rows to
 	// keep (nil keeps all). Lookup compaction uses it to consult the upper
@@ -194,6 +201,48 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 		runs = append(runs, Concat(o.Merge.Schema, opens))
 	}
 	mo := o.Merge
+	var spills []string
+	defer func() {
+		for _, name := range spills {
+			os.Remove(name)
+		}
+	}()
+	fanIn := o.MaxFanIn
+	if fanIn <= 1 {
+		fanIn = 128
+	}
+	if mo.Schema == nil && len(runs) > 0 {
+		mo.Schema = runs[0].Schema()
+	}
+	for len(runs) > fanIn {
+		// Merge the runs in groups into spill files (retracts kept: they
+		// still shadow older runs), then merge those.
+		mo.DropRetracts = false
+		var next []array.RecordReader
+		for len(runs) > 0 {
+			g := runs[:min(fanIn, len(runs))]
+			runs = runs[len(g):]
+			mr, err := NewMergeReader(g, mo)
+			if err != nil {
+				releaseReaders(runs)
+				releaseReaders(next)
+				return err
+			}
+			name, _, _, err := writeSpillFile(ctx, o.SpillDir, mo.Schema, allocOr(mo.Alloc), mr, 0)
+			if err == nil {
+				spills = append(spills, name)
+				var r array.RecordReader
+				if r, err = openSpillFile(name, allocOr(mo.Alloc)); err == nil {
+					next = append(next, r)
+					continue
+				}
+			}
+			releaseReaders(runs)
+			releaseReaders(next)
+			return err
+		}
+		runs = next
+	}
 	mo.DropRetracts = o.DropDelete && o.Filter == nil
 	rr, err := NewMergeReader(runs, mo)
 	if err != nil {
@@ -270,4 +319,17 @@ func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.R
 		mem = memory.DefaultAllocator
 	}
 	return gatherRecord(mem, rec.Schema(), []arrow.Record{rec}, refs)
+}
+
+func releaseReaders(rs []array.RecordReader) {
+	for _, r := range rs {
+		r.Release()
+	}
+}
+
+func allocOr(mem memory.Allocator) memory.Allocator {
+	if mem == nil {
+		return memory.DefaultAllocator
+	}
+	return mem
 }

@@ -326,11 +326,13 @@ type compactor struct {
 	keyFields   []schema.Field
 	keyTypes    []schema.DataType
 	keyRow      *rowEncoder
+
+	tempDir string // spill files of wide merges, the lookup cache
 }
 
 func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir string) (*compactor, error) {
 	s, cfg := t.latest, t.cfg
-	c := &compactor{t: t, s: s, cfg: cfg, pk: len(s.PrimaryKeys) > 0, alloc: alloc, log: log}
+	c := &compactor{t: t, s: s, cfg: cfg, pk: len(s.PrimaryKeys) > 0, alloc: alloc, log: log, tempDir: tempDir}
 	if !c.pk {
 		c.dvOn = cfg.DeletionVectorsEnabled
 		return c, nil
@@ -522,6 +524,8 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		DropDelete:  p.dropDelete,
 		KeyCompare:  c.keyCmp,
 		MaxLevel:    p.maxLevel,
+		MaxFanIn:    c.cfg.LocalSortMaxNumFileHandles,
+		SpillDir:    c.tempDir,
 		MinFileSize: target / 10 * 7,
 		Open: func(f manifest.DataFile) lsm.Opener {
 			var del datafile.Deletes

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -300,5 +301,37 @@ func TestCompactRefusesChangelogProducers(t *testing.T) {
 		if !errors.As(err, &ue) || ue.Key != "changelog-producer" {
 			t.Errorf("%s: Compact error %v, want an *UnsupportedError naming changelog-producer", p, err)
 		}
+	}
+}
+
+// TestCompactWideMergeSpills: a section of more sorted runs than
+// local-sort.max-num-file-handles is merged in groups through spill files,
+// which are gone afterwards; the rows are those of a direct merge.
+func TestCompactWideMergeSpills(t *testing.T) {
+	e := newCastEnv(t, pkCompactSpec(Option{"write-only", "true"}, Option{"local-sort.max-num-file-handles", "3"}))
+	for c := range 20 {
+		var rows []string
+		for k := range 6 {
+			id := (c*3 + k*5) % 17
+			kind := "+I"
+			if (c+k)%7 == 0 {
+				kind = "-D"
+			}
+			rows = append(rows, `{"id":`+itoa(id)+`,"v":"c`+itoa(c)+`","_ROW_KIND":"`+kind+`"}`)
+		}
+		e.writeKinds("[" + strings.Join(rows, ",") + "]")
+	}
+	want := e.rows()
+	tmp := t.TempDir()
+	res := e.compact(CompactOptions{Full: true, TempDir: tmp})
+	if res.Snapshot == nil || res.FilesIn < 20 {
+		t.Fatalf("result %+v", res)
+	}
+	if got := e.rows(); got != want {
+		t.Fatalf("after compaction:\n%s\nwant\n%s", got, want)
+	}
+	left, _ := os.ReadDir(tmp)
+	if len(left) != 0 {
+		t.Errorf("temp dir holds %d entries after compaction", len(left))
 	}
 }

@@ -159,6 +159,10 @@ type Config struct {
 	CompactionSizeRatio                   int
 	CompactionMinFileNum                  int
 	CompactionFileNumLimit                int // compaction.file-num-limit (append tables)
+	// LocalSortMaxNumFileHandles is local-sort.max-num-file-handles: the
+	// most sorted runs a compaction merges at once (more are merged in
+	// groups through local spill files first).
+	LocalSortMaxNumFileHandles int
 	// SourceSplitOpenFileCost is source.split.open-file-cost, which
 	// unaware-bucket append compaction adds to each file's size.
 	SourceSplitOpenFileCost int64
@@ -460,6 +464,7 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		CompactionMinFileNum:                  p.integer(5, 1, "compaction.min.file-num"),
 		CompactionFileNumLimit:                p.integer(100_000, 1, "compaction.file-num-limit"),
 		SourceSplitOpenFileCost:               p.size(4*mib, "source.split.open-file-cost"),
+		LocalSortMaxNumFileHandles:            p.integer(128, 2, "local-sort.max-num-file-handles"),
 		WriteOnly:                             p.boolean(false, "write-only"),
 		CompactionForceUpLevel0:               p.boolean(false, "compaction.force-up-level-0"),
 		CompactionOffPeakStartHour:            p.integer(-1, -1, "compaction.offpeak.start.hour"),

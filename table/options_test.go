@@ -49,6 +49,7 @@ func TestOptionsDefaults(t *testing.T) {
 		CompactionMinFileNum:                  5,
 		CompactionFileNumLimit:                100_000,
 		SourceSplitOpenFileCost:               4 << 20,
+		LocalSortMaxNumFileHandles:            128,
 		CompactionOffPeakStartHour:            -1,
 		CompactionOffPeakEndHour:              -1,
 		LookupWait:                            true,
