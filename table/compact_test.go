@@ -335,3 +335,39 @@ func TestCompactWideMergeSpills(t *testing.T) {
 		t.Errorf("temp dir holds %d entries after compaction", len(left))
 	}
 }
+
+// TestCompactCancelled: a cancelled compaction publishes nothing, leaves
+// the table as it was, and removes the files it wrote.
+func TestCompactCancelled(t *testing.T) {
+	e := newCastEnv(t, pkCompactSpec(Option{"write-only", "true"}, Option{"bucket", "4"}))
+	for _, s := range compactPKSteps {
+		e.writeKinds(s)
+	}
+	want := e.rows()
+	countData := func() int {
+		n := 0
+		tb := e.open()
+		for _, b := range []int32{0, 1, 2, 3} {
+			dir, _ := tb.BucketPath(e.liveFiles()[0].Partition, b)
+			keys, _ := tb.store.List(e.ctx, dir+"/")
+			n += len(keys)
+		}
+		return n
+	}
+	before := countData()
+	ctx, cancel := context.WithCancel(e.ctx)
+	_, err := e.open().Compact(ctx, CompactOptions{Full: true, Parallelism: 1, Alloc: e.alloc,
+		Progress: func(CompactProgress) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if got := e.rows(); got != want {
+		t.Fatalf("rows changed:\n%s\nwant\n%s", got, want)
+	}
+	if after := countData(); after != before {
+		t.Errorf("%d files in the bucket directories after a cancelled compaction, %d before", after, before)
+	}
+	if s, _ := snapshot.Latest(e.ctx, e.open().store); s.CommitKind == snapshot.KindCompact {
+		t.Errorf("a COMPACT snapshot was published")
+	}
+}
