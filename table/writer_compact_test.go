@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 )
@@ -103,5 +105,51 @@ func TestWriterLookupTablesVisibleAfterEachCommit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWriterStallsAtStopTrigger: one writer flushing many level-0 files
+// before it prepares waits for compaction whenever a bucket has more
+// sorted runs than num-sorted-run.stop-trigger.
+func TestWriterStallsAtStopTrigger(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "1"}, {"write-buffer-size", "1b"},
+			{"write-buffer-spillable", "false"}, {"num-sorted-run.compaction-trigger", "2"}, {"num-sorted-run.stop-trigger", "3"}}})
+	tb := e.open()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	sc, _ := tb.Schema().ArrowSchema()
+	for i := range 60 {
+		rec, _, err := array.RecordFromJSON(e.alloc, sc, strings.NewReader(fmt.Sprintf(`[{"id":%d,"v":"x%d"}]`, i%13, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.Write(e.ctx, rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs, err := w.Prepare(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := w.Stats()
+	if st.Flushes < 50 || st.Compactions == 0 || st.CompactionStalls == 0 {
+		t.Errorf("stats %+v: want many flushes, compactions and stalls", st)
+	}
+	if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for k, n := range e.runsPerBucket() {
+		if n > 3 {
+			t.Errorf("bucket %s: %d sorted runs after Prepare, above the stop trigger 3", k, n)
+		}
+	}
+	if got := strings.Count(e.rows(), "\n") + 1; got != 13 {
+		t.Errorf("%d rows, want 13", got)
 	}
 }
