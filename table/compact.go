@@ -236,6 +236,14 @@ type bucketFiles struct {
 	indexFiles []string
 }
 
+// hasDV reports a file with a deletion vector.
+func (b *bucketFiles) hasDV(f manifest.DataFile) bool {
+	if b.vectors != nil {
+		return b.vectors[f.FileName] != nil
+	}
+	return b.deletes[f.FileName] != nil
+}
+
 // compactPlan is a picked unit with what the rewrite needs to know of the
 // levels, taken before the rewrite starts (a writer's levels keep changing
 // while its compaction runs).
@@ -469,11 +477,13 @@ func (c *compactor) forceUp(u *lsm.Universal) *lsm.ForceUpLevel0 {
 }
 
 // pick chooses a bucket's compaction: full, or by the table's options.
-func (c *compactor) pick(levels *lsm.Levels, full bool, u *lsm.Universal) (lsm.Unit, bool) {
+// A full compaction of a bucket that is already one run at the top level
+// rewrites the files that have deletion vectors (hasDV), as Paimon does.
+func (c *compactor) pick(levels *lsm.Levels, full bool, u *lsm.Universal, hasDV func(manifest.DataFile) bool) (lsm.Unit, bool) {
 	runs := levels.Runs()
 	n := levels.NumLevels()
 	if full {
-		return lsm.PickFull(n, runs)
+		return lsm.PickFullRewrite(n, runs, hasDV)
 	}
 	if c.lookup || c.cfg.CompactionForceUpLevel0 {
 		return c.forceUp(u).Pick(n, runs, time.Now())
@@ -490,7 +500,7 @@ func (c *compactor) compactBucket(ctx context.Context, b *bucketFiles, full bool
 	if err := levels.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", manifest.ErrCorrupt, err)
 	}
-	u, ok := c.pick(levels, full, c.universal())
+	u, ok := c.pick(levels, full, c.universal(), b.hasDV)
 	if !ok || len(u.Files) == 0 {
 		return nil, nil, nil
 	}
@@ -542,6 +552,9 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 			return c.t.store.Delete(ctx, dir+"/"+f.FileName)
 		},
 		NoUpgrade: func(f manifest.DataFile) bool {
+			if u.FileRewrite {
+				return true
+			}
 			// A file with deleted rows is rewritten to be rid of them
 			// when its vector would otherwise be lost; level-0 files of
 			// lookup tables go through the lookup.

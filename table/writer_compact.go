@@ -180,7 +180,7 @@ func (w *Writer) triggerCompaction(bs *bucketState, full bool) error {
 	if tr.running != nil {
 		return nil
 	}
-	u, ok := w.comp.pick(tr.levels, full, tr.univ)
+	u, ok := w.comp.pick(tr.levels, full, tr.univ, tr.files.hasDV)
 	if !ok || len(u.Files) == 0 {
 		return nil
 	}
