@@ -329,11 +329,9 @@ type compactor struct {
 
 	// Lookup compaction: the upper levels' keys, and how to read them.
 	lk          *lsm.Lookup
-	keyEnc      *lsm.KeyEncoder // keys of full KV records (merge output)
-	keyOnlyCols []int           // key columns of key-only KV records (lookup input)
+	keyOnlyCols []int // key columns of key-only KV records (lookup input)
 	keyFields   []schema.Field
 	keyTypes    []schema.DataType
-	keyRow      *rowEncoder
 
 	tempDir string // spill files of wide merges, the lookup cache
 }
@@ -382,7 +380,7 @@ func (c *compactor) initLookup(tempDir string, keyTypes []schema.DataType) error
 	c.keyFields = s.TrimmedPrimaryKeyFields()
 	c.keyTypes = keyTypes
 	var err error
-	if c.keyEnc, err = lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns); err != nil {
+	if _, err = lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns); err != nil {
 		return err
 	}
 	ks, err := schema.ArrowSchema(c.keyFields)
@@ -397,7 +395,7 @@ func (c *compactor) initLookup(tempDir string, keyTypes []schema.DataType) error
 		return err
 	}
 	c.keyOnlyCols = cols
-	if c.keyRow, err = newRowEncoder(s, s.TrimmedPrimaryKeys()); err != nil {
+	if _, err = newRowEncoder(s, s.TrimmedPrimaryKeys()); err != nil {
 		return err
 	}
 	c.lk, err = lsm.NewLookup(lsm.LookupOptions{Dir: tempDir, MaxDiskSize: c.cfg.LookupCacheMaxDiskSize,
@@ -881,18 +879,24 @@ func upperFiles(levels *lsm.Levels, u lsm.Unit) []manifest.DataFile {
 // merge levels, see only the new version; a position the file's vector
 // already deletes does not count.
 func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector, marks map[string]*roaring.Bitmap) func(context.Context, arrow.RecordBatch) ([]bool, error) {
+	// Encoders keep scratch buffers: one pair per rewrite.
+	keyRow, rerr := newRowEncoder(c.s, c.s.TrimmedPrimaryKeys())
+	keyEnc, kerr := lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns)
 	return func(ctx context.Context, rec arrow.RecordBatch) ([]bool, error) {
+		if err := errors.Join(rerr, kerr); err != nil {
+			return nil, err
+		}
 		n := int(rec.NumRows())
 		if n == 0 {
 			return nil, nil
 		}
 		cols := rec.Columns()[kv.ValueOffset:]
-		lo, err := c.keyRow.encode(cols, 0)
+		lo, err := keyRow.encode(cols, 0)
 		if err != nil {
 			return nil, err
 		}
 		lo = slices.Clone(lo)
-		hi, err := c.keyRow.encode(cols, n-1)
+		hi, err := keyRow.encode(cols, n-1)
 		if err != nil {
 			return nil, err
 		}
@@ -904,7 +908,7 @@ func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors 
 				continue
 			}
 			if keys == nil {
-				if keys, err = c.keyEnc.Keys(rec); err != nil {
+				if keys, err = keyEnc.Keys(rec); err != nil {
 					return nil, err
 				}
 			}
