@@ -1,6 +1,7 @@
 package table
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -514,15 +515,32 @@ func hasLevel0(files []manifest.DataFile) bool {
 	return false
 }
 
+// bucketInputs returns a bucket's directory and deletion vectors.
+func (c *compactor) bucketInputs(ctx context.Context, b *bucketFiles) (string, map[string]*dv.Vector, error) {
+	dir, err := c.t.BucketPath(b.part, b.bucket)
+	if err != nil {
+		return "", nil, err
+	}
+	vectors, err := c.loadVectors(ctx, b)
+	return dir, vectors, err
+}
+
+// openInput opens a compaction input with the latest schema's columns (KV
+// records for primary-key tables), without the rows its vector deletes.
+func (c *compactor) openInput(ctx context.Context, dir string, b *bucketFiles, vectors map[string]*dv.Vector, f *manifest.DataFile) lsm.Opener {
+	var del datafile.Deletes
+	if v := vectors[f.FileName]; v != nil {
+		del = v
+	}
+	return c.t.opener(ctx, dataFileRead{dir: dir, file: f, readFields: c.s.Fields, kv: c.pk,
+		deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+}
+
 // rewriteUnit runs one picked unit of a primary-key bucket and returns its
 // commit message.
 func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPlan) (*CommitMessage, *lsm.Result, error) {
 	u := p.unit
-	dir, err := c.t.BucketPath(b.part, b.bucket)
-	if err != nil {
-		return nil, nil, err
-	}
-	vectors, err := c.loadVectors(ctx, b)
+	dir, vectors, err := c.bucketInputs(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -536,12 +554,7 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		SpillDir:    c.tempDir,
 		MinFileSize: target / 10 * 7,
 		Open: func(f manifest.DataFile) lsm.Opener {
-			var del datafile.Deletes
-			if v := vectors[f.FileName]; v != nil {
-				del = v
-			}
-			return c.t.opener(ctx, dataFileRead{dir: dir, file: &f, readFields: c.s.Fields, kv: true,
-				deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+			return c.openInput(ctx, dir, b, vectors, &f)
 		},
 		NewWriter: func(level int) (lsm.FileWriter, error) {
 			return datafile.NewWriter(c.t.dataWriterOptions(c.s, dir, int32(level), manifest.FileSourceCompact, c.alloc))
@@ -715,11 +728,7 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 	if len(tasks) == 0 {
 		return nil, nil, nil
 	}
-	dir, err := c.t.BucketPath(b.part, b.bucket)
-	if err != nil {
-		return nil, nil, err
-	}
-	vectors, err := c.loadVectors(ctx, b)
+	dir, vectors, err := c.bucketInputs(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -732,7 +741,7 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 	}
 	for _, pick := range tasks {
 		slices.SortStableFunc(pick, func(a, b manifest.DataFile) int {
-			return cmpInt64(a.MinSequenceNumber, b.MinSequenceNumber)
+			return cmp.Compare(a.MinSequenceNumber, b.MinSequenceNumber)
 		})
 		o := c.t.dataWriterOptions(c.s, dir, 0, manifest.FileSourceCompact, c.alloc)
 		o.FirstSequence = pick[0].MinSequenceNumber
@@ -743,12 +752,7 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 		opens := make([]lsm.Opener, len(pick))
 		for i := range pick {
 			f := pick[i]
-			var del datafile.Deletes
-			if v := vectors[f.FileName]; v != nil {
-				del = v
-			}
-			opens[i] = c.t.opener(ctx, dataFileRead{dir: dir, file: &pick[i], readFields: c.s.Fields,
-				deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+			opens[i] = c.openInput(ctx, dir, b, vectors, &pick[i])
 			r.Before = append(r.Before, f)
 			r.Rewritten++
 			r.RowsIn += f.RowCount
@@ -777,16 +781,6 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 		return nil, nil, err
 	}
 	return m, r, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func copyRecords(ctx context.Context, rr array.RecordReader, w lsm.FileWriter) error {

@@ -282,10 +282,7 @@ func Encode32(dst []byte, bm *roaring.Bitmap) ([]byte, int32, error) {
 		return dst, 0, err
 	}
 	payload := buf.Bytes()
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(payload)))
-	dst = append(dst, payload...)
-	dst = binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(payload))
-	return dst, int32(len(payload)), nil
+	return appendBlock(dst, payload), int32(len(payload)), nil
 }
 
 // Encode64 appends to dst a 64-bit deletion-vector block (size, payload,
@@ -301,8 +298,12 @@ func Encode64(dst []byte, bm *roaring.Bitmap) ([]byte, int32, error) {
 		return dst, 0, err
 	}
 	payload := buf.Bytes()
+	return appendBlock(dst, payload), int32(4 + len(payload) + 4), nil
+}
+
+// appendBlock appends a block: the payload's size, the payload, its CRC.
+func appendBlock(dst, payload []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(payload)))
 	dst = append(dst, payload...)
-	dst = binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(payload))
-	return dst, int32(4 + len(payload) + 4), nil
+	return binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(payload))
 }
