@@ -190,6 +190,7 @@ type bucketState struct {
 	app   *datafile.Writer // append tables
 	files []manifest.DataFile
 	tree  *bucketTree // primary-key tables that compact
+	live  *bucketFiles // append tables that compact: the bucket's live files
 
 	// routing scratch
 	mark uint64
@@ -287,7 +288,7 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 	if w.base != nil {
 		baseID = w.base.ID
 	}
-	w.baseSeq.keepFiles = w.compacts()
+	w.baseSeq.keepFiles = w.compacts() || w.compactsAppend()
 	log.Info("writer opened", "schema_id", s.ID, "base_snapshot", baseID, "bucket_mode", w.route.mode.String())
 	return w, nil
 }
@@ -901,6 +902,10 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 				m.NewFiles = bs.files
 				if bs.tree != nil {
 					if err := w.prepareTree(ctx, bs, &m, w.waitCompaction(), w.fullCompactionDue()); err != nil {
+						return fail(err)
+					}
+				} else if w.compactsAppend() && len(bs.files) > 0 {
+					if err := w.compactAppendBucket(ctx, bs, &m); err != nil {
 						return fail(err)
 					}
 				}

@@ -342,3 +342,50 @@ func (w *Writer) closeCompactions() error {
 	w.comp.close()
 	return errors.Join(errs...)
 }
+
+// compactsAppend reports whether the writer compacts an append table's
+// small files (write-only=false).
+func (w *Writer) compactsAppend() bool { return !w.hasPK && !w.cfg.WriteOnly }
+
+// compactAppendBucket compacts an append bucket's small files when Prepare
+// hands over new ones (Paimon's append writers compact inline the same
+// way), recording the result in m.
+func (w *Writer) compactAppendBucket(ctx context.Context, bs *bucketState, m *CommitMessage) error {
+	if err := w.initCompaction(); err != nil {
+		return err
+	}
+	if bs.live == nil {
+		id := bucketID{string(bs.part.serialized), bs.bucket}
+		bf := &bucketFiles{part: bs.part.serialized, bucket: bs.bucket, total: w.totalBuckets(),
+			manifests: map[string]string{}, deletes: map[string]*DeletionFile{}}
+		for _, e := range w.baseSeq.files[id] {
+			bf.files = append(bf.files, e.File)
+		}
+		if w.cfg.DeletionVectorsEnabled && len(bf.files) > 0 {
+			if err := w.baseVectors(ctx, bf); err != nil {
+				return err
+			}
+		}
+		bs.live = bf
+	}
+	bf := bs.live
+	bf.files = append(bf.files, m.NewFiles...)
+	msg, _, err := w.comp.compactAppend(ctx, bf, false)
+	if err != nil {
+		return fmt.Errorf("compact %s: %w", bs.dir, err)
+	}
+	if msg == nil {
+		return nil
+	}
+	m.CompactBefore, m.CompactAfter = msg.CompactBefore, msg.CompactAfter
+	m.NewIndexFiles = append(m.NewIndexFiles, msg.NewIndexFiles...)
+	m.DeletedIndexFiles = append(m.DeletedIndexFiles, msg.DeletedIndexFiles...)
+	gone := map[string]bool{}
+	for _, f := range msg.CompactBefore {
+		gone[f.FileName] = true
+	}
+	bf.files = slices.DeleteFunc(bf.files, func(f manifest.DataFile) bool { return gone[f.FileName] })
+	bf.files = append(bf.files, msg.CompactAfter...)
+	w.stats.Compactions++
+	return nil
+}

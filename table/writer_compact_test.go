@@ -153,3 +153,25 @@ func TestWriterStallsAtStopTrigger(t *testing.T) {
 		t.Errorf("%d rows, want 13", got)
 	}
 }
+
+// TestWriterCompactsAppendInline: append tables (fixed and unaware
+// buckets) compact their small files as commits add them.
+func TestWriterCompactsAppendInline(t *testing.T) {
+	for _, opts := range [][]Option{{{"bucket", "-1"}}, {{"bucket", "2"}, {"bucket-key", "id"}}} {
+		t.Run(opts[0].Value, func(t *testing.T) {
+			e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "STRING"}}, Options: opts})
+			var want []string
+			for c := range 23 {
+				e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"x"},{"id":%d,"v":"y"}]`, c, c+100))
+				want = append(want, fmt.Sprintf("%d x", c), fmt.Sprintf("%d y", c+100))
+			}
+			sort.Strings(want)
+			if got := e.rows(); got != strings.Join(want, "\n") {
+				t.Fatalf("rows:\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+			}
+			if n := len(e.liveFiles()); n > 12 {
+				t.Errorf("%d live files after 23 commits: small files were not compacted", n)
+			}
+		})
+	}
+}
