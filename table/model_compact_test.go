@@ -663,3 +663,44 @@ func (e *compactEnv) checkLiveFilesExist() {
 		}
 	}
 }
+
+// TestCompactFailedCloseLeavesNoFile is the minimal reproduction of the
+// leak the model meets (knownLeakOnFailedClose): the store applies the
+// write of a compaction's output file but the writer's Close sees an
+// error; the failed compaction must delete the object. It skips, naming
+// the bug, while the leak reproduces and is known.
+func TestCompactFailedCloseLeavesNoFile(t *testing.T) {
+	for _, c := range []modelCase{
+		{name: "pk", pk: true, unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "1"}}},
+		{name: "append", unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "-1"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := &compactEnv{modelEnv: newModelEnv(t, c, 1, t.TempDir())}
+			for range 6 {
+				e.stepWrite(false)
+			}
+			before := e.objects()
+			e.faults.Add(storage.Fault{Op: storage.OpWrite, Key: "/data-", Phase: storage.After, Times: 1})
+			_, err := e.ftbl.Compact(e.ctx, table.CompactOptions{Full: true, Alloc: e.alloc})
+			e.faults.Clear()
+			if !errors.Is(err, storage.ErrInjected) {
+				t.Fatalf("compaction with a failing output write: %v", err)
+			}
+			e.checkLiveFilesExist()
+			e.checkSnapshot(0)
+			var left []string
+			for k := range e.objects() {
+				if !before[k] {
+					left = append(left, k)
+				}
+			}
+			if len(left) > 0 {
+				msg := fmt.Sprintf("a compaction whose output Close failed left %v", left)
+				if knownLeakOnFailedClose {
+					t.Skip("KNOWN BUG (see knownLeakOnFailedClose): " + msg)
+				}
+				t.Fatal(msg)
+			}
+		})
+	}
+}
