@@ -208,8 +208,14 @@ func runCompactModel(t *testing.T, c modelCase, seed uint64, steps int, dir stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d steps in %v: %d snapshots %v, %d commits, %d rows, %d live files; compactions: %d committed, %d with nothing to do, %d planned again after a lost conflict, %d lost a conflict, %d failed by a fault (%d ambiguous), %d leftover files, %d writes raced a compaction",
-		steps, time.Since(start).Round(time.Millisecond), len(snaps), kinds, len(e.log), len(all.lines()), len(files),
+	index := 0
+	for k := range e.objects() {
+		if strings.HasPrefix(k, "index/") {
+			index++
+		}
+	}
+	t.Logf("%d steps in %v: %d snapshots %v, %d commits, %d rows, %d live files, %d index files; compactions: %d committed, %d with nothing to do, %d planned again after a lost conflict, %d lost a conflict, %d failed by a fault (%d ambiguous), %d leftover files, %d writes raced a compaction",
+		steps, time.Since(start).Round(time.Millisecond), len(snaps), kinds, len(e.log), len(all.lines()), len(files), index,
 		e.compactions, e.empty, e.retried, e.lost, e.faulted, e.ambiguous, e.leaked, e.racedWrites)
 }
 
