@@ -56,12 +56,27 @@ type model struct {
 	pk   bool
 	rows map[string]string // pk: key -> row text
 	bag  []string          // append: row texts
+
+	firstRow bool             // merge-engine=first-row: the first insert of a key stays
+	seqField bool             // sequence.field=n: the record with the largest n wins
+	seq      map[string]int64 // seqField: key -> n of the winning record (retracts too)
 }
 
 func newModel(pk bool) *model { return &model{pk: pk, rows: map[string]string{}} }
 
+// newCaseModel is the empty model of a case's table.
+func newCaseModel(c modelCase) *model {
+	m := newModel(c.pk)
+	m.firstRow, m.seqField = c.firstRow, c.seqField
+	if c.seqField {
+		m.seq = map[string]int64{}
+	}
+	return m
+}
+
 func (m *model) clone() *model {
-	return &model{pk: m.pk, rows: maps.Clone(m.rows), bag: slices.Clone(m.bag)}
+	return &model{pk: m.pk, rows: maps.Clone(m.rows), bag: slices.Clone(m.bag),
+		firstRow: m.firstRow, seqField: m.seqField, seq: maps.Clone(m.seq)}
 }
 
 func (m *model) apply(rows []modelRow) {
@@ -69,6 +84,19 @@ func (m *model) apply(rows []modelRow) {
 		if !m.pk {
 			m.bag = append(m.bag, r.text())
 			continue
+		}
+		if m.firstRow {
+			if _, ok := m.rows[r.key()]; !ok && (r.kind == "+I" || r.kind == "+U") {
+				m.rows[r.key()] = r.text()
+			}
+			continue
+		}
+		if m.seqField {
+			// Ties go to the later record.
+			if old, ok := m.seq[r.key()]; ok && *r.n < old {
+				continue
+			}
+			m.seq[r.key()] = *r.n
 		}
 		switch r.kind {
 		case "-D", "-U":
@@ -94,29 +122,36 @@ type modelCase struct {
 	name string
 	pk   bool
 	opts []table.Option
+
+	unpartitioned bool // p is an ordinary column
+	firstRow      bool // merge-engine=first-row: inserts only
+	seqField      bool // sequence.field=n: n is never null
+	// lookup: reads skip level 0 (first-row, deletion vectors), so a
+	// snapshot shows the rows compaction has moved up only.
+	lookup bool
 }
 
 var modelCases = []modelCase{
-	{"pk-fixed-spill", true, []table.Option{
+	{name: "pk-fixed-spill", pk: true, opts: []table.Option{
 		{Key: "bucket", Value: "2"},
 		{Key: "write-buffer-size", Value: "32 kb"},
 		{Key: "target-file-size", Value: "8 kb"},
 	}},
-	{"pk-dynamic", true, []table.Option{
+	{name: "pk-dynamic", pk: true, opts: []table.Option{
 		{Key: "bucket", Value: "-1"},
 		{Key: "dynamic-bucket.target-row-num", Value: "15"},
 	}},
-	{"pk-fixed-nospill", true, []table.Option{
+	{name: "pk-fixed-nospill", pk: true, opts: []table.Option{
 		{Key: "bucket", Value: "3"},
 		{Key: "write-buffer-size", Value: "24 kb"},
 		{Key: "write-buffer-spillable", Value: "false"},
 		{Key: "manifest.merge-min-count", Value: "3"},
 		{Key: "manifest.target-file-size", Value: "4 kb"},
 	}},
-	{"append-unaware", false, []table.Option{
+	{name: "append-unaware", pk: false, opts: []table.Option{
 		{Key: "target-file-size", Value: "16 kb"},
 	}},
-	{"append-fixed", false, []table.Option{
+	{name: "append-fixed", pk: false, opts: []table.Option{
 		{Key: "bucket", Value: "2"},
 		{Key: "bucket-key", Value: "id"},
 	}},
@@ -152,6 +187,7 @@ type modelEnv struct {
 	alloc  *memory.CheckedAllocator
 
 	spills, flushes int
+	batch           int64 // rows() calls so far
 }
 
 // TestModelS3 runs one model case against the S3 server in FLOE_S3_URL
@@ -183,17 +219,15 @@ func joinURL(base, elem string) string {
 	return strings.TrimSuffix(base, "/") + "/" + elem
 }
 
-func runModel(t *testing.T, c modelCase, seed uint64, steps int) {
-	runModelAt(t, c, seed, steps, t.TempDir())
-}
-
-func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
+// newModelEnv creates the case's table in a catalog at dir, and the same
+// table over a fault-injecting store; t's cleanup closes them.
+func newModelEnv(t *testing.T, c modelCase, seed uint64, dir string) *modelEnv {
 	ctx := context.Background()
 	cat, err := catalog.Open(ctx, dir, catalog.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cat.Close()
+	t.Cleanup(func() { cat.Close() })
 	if err := cat.CreateDatabase(ctx, "db", true); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +241,9 @@ func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
 		PartitionKeys: []string{"p"},
 		Options:       c.opts,
 	}
+	if c.unpartitioned {
+		spec.PartitionKeys = nil
+	}
 	if c.pk {
 		spec.PrimaryKeys = []string{"p", "id"}
 	}
@@ -215,7 +252,7 @@ func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tbl.Close()
+	t.Cleanup(func() { tbl.Close() })
 
 	faults := &storage.Faults{}
 	fst := storage.WithFaults(cat.TableStore(id), faults)
@@ -223,15 +260,24 @@ func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ftbl.Close()
+	t.Cleanup(func() { ftbl.Close() })
 
-	e := &modelEnv{
+	return &modelEnv{
 		t: t, ctx: ctx, c: c, rng: rand.New(rand.NewPCG(seed, 7)), dir: dir,
 		tbl: tbl, faults: faults, ftbl: ftbl,
-		cur: newModel(c.pk), snaps: map[int64]*model{}, nextID: 1,
+		cur: newCaseModel(c), snaps: map[int64]*model{}, nextID: 1,
 		user:  fmt.Sprintf("model-user-%d", seed),
 		alloc: memory.NewCheckedAllocator(memory.NewGoAllocator()),
 	}
+}
+
+func runModel(t *testing.T, c modelCase, seed uint64, steps int) {
+	runModelAt(t, c, seed, steps, t.TempDir())
+}
+
+func runModelAt(t *testing.T, c modelCase, seed uint64, steps int, dir string) {
+	e := newModelEnv(t, c, seed, dir)
+	ctx, tbl := e.ctx, e.tbl
 	for step := 0; step < steps; step++ {
 		switch r := e.rng.IntN(10); {
 		case r < 4:
@@ -273,17 +319,24 @@ var partitions = []string{"a", "b", "c", ""}
 // rows generates a batch for the given partitions.
 func (e *modelEnv) rows(parts []string, n int) []modelRow {
 	out := make([]modelRow, 0, n)
+	e.batch++
 	for range n {
 		r := modelRow{p: parts[e.rng.IntN(len(parts))], id: int32(e.rng.IntN(40)), kind: "+I"}
 		if e.rng.IntN(5) > 0 {
 			s := fmt.Sprintf("v%d-%s", e.rng.IntN(1000), strings.Repeat("x", e.rng.IntN(30)))
 			r.v = &s
 		}
-		if e.rng.IntN(4) > 0 {
+		if e.rng.IntN(4) > 0 || e.c.seqField {
 			x := e.rng.Int64N(1 << 40)
+			if e.c.seqField {
+				// Increasing from batch to batch, in random order within
+				// one: a retract dropped by a full compaction is never
+				// older than a later batch's record of its key.
+				x = e.batch<<40 | x
+			}
 			r.n = &x
 		}
-		if e.c.pk {
+		if e.c.pk && !e.c.firstRow {
 			switch k := e.rng.IntN(10); {
 			case k < 2:
 				r.kind = "-D"
