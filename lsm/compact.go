@@ -115,10 +115,10 @@ func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o 
 			}
 		}
 		out, err := w.Close(ctx)
-		cleanup = cleanup[:len(cleanup)-1]
 		if err != nil {
-			return err
+			return err // the deferred Abort removes what the writer made
 		}
+		cleanup = cleanup[:len(cleanup)-1]
 		written = append(written, out...)
 		res.After = append(res.After, out...)
 		for _, f := range out {

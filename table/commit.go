@@ -76,6 +76,13 @@ type CommitResult struct {
 	AlreadyCommitted bool
 	// Attempts counts snapshot ids tried (lost races included).
 	Attempts int
+	// CompactionAbandoned is set when the new data was committed but the
+	// compaction results the messages also carried conflicted with a
+	// concurrent commit (a *CommitConflictError): the COMPACT snapshot was
+	// not published and the table keeps its earlier files. The writer that
+	// made those messages keeps building on its own compaction, so its
+	// later compactions will be abandoned too; open a new Writer.
+	CompactionAbandoned error
 }
 
 // Commit makes msgs one atomic change of the table: it writes manifests,
@@ -90,7 +97,9 @@ type CommitResult struct {
 // files are deleted, deletion vectors change or opts.Overwrite is set);
 // compaction results follow in a COMPACT snapshot with the same commit user
 // and identifier. An empty commit publishes nothing. A conflict gives a
-// *CommitConflictError; an unknown publish outcome gives an error matching
+// *CommitConflictError, except that a conflict of the COMPACT snapshot
+// after the data was published only abandons the compaction
+// (CommitResult.CompactionAbandoned); an unknown publish outcome gives an error matching
 // snapshot.ErrAmbiguous, after which the caller should retry Commit with
 // the same CommitUser and Identifier.
 func (t *Table) Commit(ctx context.Context, msgs []CommitMessage, opts CommitOptions) (*CommitResult, error) {

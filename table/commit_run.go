@@ -145,8 +145,18 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 			}
 		}
 	}
-	for _, p := range phases {
+	for i, p := range phases {
 		snap, err := c.commitPhase(ctx, p, res)
+		if err != nil && i > 0 && p.kind == snapshot.KindCompact && errors.Is(err, ErrCommitConflict) {
+			// The data landed; only the compaction of a writer lost to a
+			// concurrent commit (another writer of the same bucket, a
+			// dedicated compaction). Its files stay unreferenced for a
+			// later orphan cleanup: the writer may still build on them.
+			res.CompactionAbandoned = err
+			c.log.Warn("compaction result abandoned: it conflicts with a concurrent commit; the data was committed",
+				"snapshot_id", res.Snapshots[len(res.Snapshots)-1].ID, "error", err)
+			return res, nil
+		}
 		if err != nil {
 			return res, err
 		}

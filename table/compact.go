@@ -767,6 +767,7 @@ func (c *compactor) compactAppend(ctx context.Context, b *bucketFiles, full bool
 		}
 		out, err := w.Close(ctx)
 		if err != nil {
+			_ = w.Abort(context.WithoutCancel(ctx))
 			return fail(err)
 		}
 		r.After = append(r.After, out...)

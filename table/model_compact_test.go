@@ -178,7 +178,25 @@ func runCompactModel(t *testing.T, c modelCase, seed uint64, steps int, dir stri
 		t.Fatal(err)
 	}
 	if res.Snapshot == nil && c.pk {
-		t.Fatalf("final full compaction after a write did nothing: %+v", res)
+		// Nothing to do is right only when the writer's inline compaction
+		// already left every bucket one run at the top level.
+		files, _, err := e.tbl.Files(e.ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := map[string]map[int32]bool{}
+		for _, f := range files {
+			k := fmt.Sprint(f.Partition, f.Bucket)
+			if levels[k] == nil {
+				levels[k] = map[int32]bool{}
+			}
+			levels[k][f.Level] = true
+		}
+		for k, ls := range levels {
+			if len(ls) != 1 || ls[0] {
+				t.Fatalf("final full compaction after a write did nothing, but bucket %s has levels %v: %+v", k, ls, res)
+			}
+		}
 	}
 	all := newCaseModel(c)
 	for _, r := range e.sortedLog() {
@@ -631,7 +649,7 @@ func (e *compactEnv) stepCompactFault() {
 // checking the error and table.compactAppend never calls Abort, so the
 // writer's files (the ambiguous one and any it rolled before) stay behind
 // as orphans. Set to false once fixed to make the model strict again.
-const knownLeakOnFailedClose = true
+const knownLeakOnFailedClose = false
 
 // objects lists the data and index files under the table.
 func (e *compactEnv) objects() map[string]bool {
@@ -677,8 +695,8 @@ func (e *compactEnv) checkLiveFilesExist() {
 // the bug, while the leak reproduces and is known.
 func TestCompactFailedCloseLeavesNoFile(t *testing.T) {
 	for _, c := range []modelCase{
-		{name: "pk", pk: true, unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "1"}}},
-		{name: "append", unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "-1"}}},
+		{name: "pk", pk: true, unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "1"}, {Key: "write-only", Value: "true"}}},
+		{name: "append", unpartitioned: true, opts: []table.Option{{Key: "bucket", Value: "-1"}, {Key: "write-only", Value: "true"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := &compactEnv{modelEnv: newModelEnv(t, c, 1, t.TempDir())}

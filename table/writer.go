@@ -189,7 +189,7 @@ type bucketState struct {
 	buf   *lsm.Buffer      // primary-key tables
 	app   *datafile.Writer // append tables
 	files []manifest.DataFile
-	tree  *bucketTree // primary-key tables that compact
+	tree  *bucketTree  // primary-key tables that compact
 	live  *bucketFiles // append tables that compact: the bucket's live files
 
 	// routing scratch

@@ -98,15 +98,26 @@ func TestWriteSummary(t *testing.T) {
 		t.Errorf("writeSummary: %s", got)
 	}
 
-	// Deletion-vector tables hide level-0 rows until a compaction: write
-	// says so.
+	// Deletion-vector tables hide level-0 rows until a compaction: the
+	// writer compacts them up (a COMPACT snapshot), unless write-only,
+	// when write says how to make them visible.
 	dv := filepath.Join(wh, "db.db", "dv")
 	mustRun(t, "create", dv, "--column", "id BIGINT", "--primary-key", "id", "--option", "bucket=1", "--option", "deletion-vectors.enabled=true")
 	var errOut bytes.Buffer
 	defer func(old io.Writer) { stderr = old }(stderr)
 	stderr = &errOut
-	mustRun(t, "write", dv, writeFile(t, in, "dv.jsonl", `{"id": 1}`))
-	if !strings.Contains(errOut.String(), "deletion-vectors.enabled=true") || !strings.Contains(errOut.String(), "compaction") {
+	out = mustRun(t, "write", dv, writeFile(t, in, "dv.jsonl", `{"id": 1}`))
+	if !strings.Contains(out, "snapshot 2 (COMPACT): 1 files compacted into 1") || errOut.Len() != 0 {
+		t.Errorf("write to a deletion-vector table: %q, stderr %q", out, errOut.String())
+	}
+	if rows := mustRun(t, "scan", dv, "--format", "jsonl"); rows != "{\"id\":1}\n" {
+		t.Errorf("scan after the write: %q", rows)
+	}
+	wo := filepath.Join(wh, "db.db", "dvwo")
+	mustRun(t, "create", wo, "--column", "id BIGINT", "--primary-key", "id", "--option", "bucket=1",
+		"--option", "deletion-vectors.enabled=true", "--option", "write-only=true")
+	mustRun(t, "write", wo, writeFile(t, in, "dv.jsonl", `{"id": 1}`))
+	if !strings.Contains(errOut.String(), "deletion-vectors.enabled=true") || !strings.Contains(errOut.String(), "floe compact") {
 		t.Errorf("no visibility note: %q", errOut.String())
 	}
 }

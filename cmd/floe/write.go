@@ -378,6 +378,18 @@ func cmdWrite(ctx context.Context, args []string, out io.Writer) error {
 	}
 	snap := res.Snapshots[0]
 	fmt.Fprintf(out, "snapshot %d (%s): %s\n", snap.ID, snap.CommitKind, writeSummary(s.rows, w.Stats().Rows, written))
+	if len(res.Snapshots) > 1 {
+		var before, after int
+		for _, m := range msgs {
+			before += len(m.CompactBefore)
+			after += len(m.CompactAfter)
+		}
+		c := res.Snapshots[len(res.Snapshots)-1]
+		fmt.Fprintf(out, "snapshot %d (%s): %d files compacted into %d\n", c.ID, c.CommitKind, before, after)
+	}
+	if res.CompactionAbandoned != nil {
+		fmt.Fprintln(stderr, "floe: note: the rows were committed, but the writer's compaction was not:", res.CompactionAbandoned)
+	}
 	if note := visibilityNote(t.Schema()); note != "" {
 		fmt.Fprintln(stderr, "floe: note:", note)
 	}
@@ -409,15 +421,18 @@ func writeSummary(read, accepted, written int64) string {
 	return msg
 }
 
-// visibilityNote explains, for tables whose readers skip level-0 files,
+// visibilityNote explains, for write-only tables whose readers skip level-0 files,
 // that rows floe writes show once another engine compacts them.
 func visibilityNote(s *schema.Table) string {
 	if len(s.PrimaryKeys) == 0 {
 		return ""
 	}
+	if v, ok := s.Option("write-only"); !ok || !strings.EqualFold(strings.TrimSpace(v), "true") {
+		return "" // the writer compacted level 0 up
+	}
 	for _, o := range [][2]string{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}} {
 		if v, ok := s.Option(o[0]); ok && strings.EqualFold(strings.TrimSpace(v), o[1]) {
-			return fmt.Sprintf("with %s=%s, readers skip level-0 files: these rows become visible after a compaction, which floe does not run yet (Paimon's compact action does)", o[0], o[1])
+			return fmt.Sprintf("with %s=%s and write-only=true, readers skip level-0 files: these rows become visible after a compaction (floe compact)", o[0], o[1])
 		}
 	}
 	return ""
