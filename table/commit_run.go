@@ -419,7 +419,11 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 			liveChanged = append(liveChanged, e)
 		}
 	}
-	if err := checkConflicts(liveChanged, delta, c.keyTypes, p.overwrite != nil); err != nil {
+	err = checkConflicts(liveChanged, delta, c.keyTypes, p.overwrite != nil)
+	if err == nil {
+		err = checkVectorFiles(liveChanged, delta, p.indexAdd)
+	}
+	if err != nil {
 		var ce *CommitConflictError
 		if errors.As(err, &ce) {
 			ce.SnapshotID = latestID
@@ -577,6 +581,45 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 	return s, attemptFiles, nil
 }
 
+// checkVectorFiles refuses deletion vectors for data files that are not
+// live once the commit applies (live: the latest snapshot's live entries of
+// the partitions the commit changes; delta: its entries). A compaction
+// that marked rows of an upper-level file deleted relied on that file: if
+// a concurrent commit rewrote it, the marks would miss the rewritten rows
+// and a key would show twice. It is a pure function.
+func checkVectorFiles(live, delta []manifest.Entry, add []manifest.IndexEntry) error {
+	if len(add) == 0 {
+		return nil
+	}
+	key := func(part []byte, bucket int32, name string) string {
+		return fmt.Sprintf("%x/%d/%s", part, bucket, name)
+	}
+	names := map[string]bool{}
+	for _, e := range live {
+		names[key(e.Partition, e.Bucket, e.File.FileName)] = true
+	}
+	for _, e := range delta {
+		names[key(e.Partition, e.Bucket, e.File.FileName)] = e.Kind != manifest.Delete
+	}
+	// An upgraded file is deleted and added again under its name: the
+	// add comes last in delta, so it stays.
+	var missing []string
+	for _, ie := range add {
+		if ie.IndexType != manifest.IndexDeletionVectors {
+			continue
+		}
+		for _, r := range ie.DVRanges {
+			if !names[key(ie.Partition, ie.Bucket, r.DataFile)] {
+				missing = append(missing, r.DataFile)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return &CommitConflictError{Reason: "deletion vectors for data files that are no longer live (rewritten by another commit?)", Files: missing}
+	}
+	return nil
+}
+
 // checkIndexConflicts refuses deletion-vector changes made against another
 // index state than prev: every vector file deleted must still be live, and
 // a bucket given a new vector file must not have gained one the commit
@@ -606,11 +649,19 @@ func checkIndexConflicts(prev, add, del []manifest.IndexEntry) error {
 	if len(missing) > 0 {
 		return &CommitConflictError{Reason: "deletion-vector index file deleted is not live (replaced by another commit?)", Files: missing}
 	}
+	added := map[string]string{}
 	for i := range add {
 		if add[i].IndexType != manifest.IndexDeletionVectors {
 			continue
 		}
-		for _, name := range byBucket[key(&add[i])] {
+		k := key(&add[i])
+		if prior, ok := added[k]; ok {
+			// Two writers of one bucket each rewrote its vectors: the
+			// marks of one would be lost.
+			return &CommitConflictError{Reason: "two deletion-vector index files for one bucket in one commit", Files: []string{prior, add[i].FileName}}
+		}
+		added[k] = add[i].FileName
+		for _, name := range byBucket[k] {
 			if !known[name] {
 				return &CommitConflictError{Reason: "bucket gained a deletion-vector index file this commit did not see", Files: []string{name}}
 			}

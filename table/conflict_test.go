@@ -1,6 +1,7 @@
 package table
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -171,4 +172,65 @@ func runConflictCase(t *testing.T, input []string) (string, error) {
 		return err.Error(), nil
 	}
 	return "ok", nil
+}
+
+// TestCheckIndexConflicts: deletion-vector index changes must be made
+// against the live index: a deleted file must be live, a bucket must not
+// gain a vector file the commit did not see, and one commit must not give
+// a bucket two.
+func TestCheckIndexConflicts(t *testing.T) {
+	dvf := func(bucket int32, name string) manifest.IndexEntry {
+		return manifest.IndexEntry{Partition: []byte{0, 0, 0, 0}, Bucket: bucket, IndexType: manifest.IndexDeletionVectors, FileName: name}
+	}
+	hash := manifest.IndexEntry{Bucket: 0, IndexType: manifest.IndexHash, FileName: "h"}
+	prev := []manifest.IndexEntry{dvf(0, "a"), dvf(1, "b"), hash}
+	cases := []struct {
+		name     string
+		add, del []manifest.IndexEntry
+		conflict bool
+	}{
+		{"replace own bucket's file", []manifest.IndexEntry{dvf(0, "a2")}, []manifest.IndexEntry{dvf(0, "a")}, false},
+		{"first file of a bucket", []manifest.IndexEntry{dvf(2, "c")}, nil, false},
+		{"delete a file no longer live", []manifest.IndexEntry{dvf(0, "a2")}, []manifest.IndexEntry{dvf(0, "gone")}, true},
+		{"bucket gained a file unseen", []manifest.IndexEntry{dvf(1, "b2")}, nil, true},
+		{"two files for one bucket", []manifest.IndexEntry{dvf(2, "c"), dvf(2, "d")}, nil, true},
+		{"hash files are not checked", []manifest.IndexEntry{{Bucket: 0, IndexType: manifest.IndexHash, FileName: "h2"}}, nil, false},
+	}
+	for _, c := range cases {
+		err := checkIndexConflicts(prev, c.add, c.del)
+		if got := errors.Is(err, ErrCommitConflict); got != c.conflict {
+			t.Errorf("%s: err %v, want conflict %v", c.name, err, c.conflict)
+		}
+	}
+}
+
+// TestCheckVectorFiles: a deletion vector may only name a data file that
+// is live once the commit applies.
+func TestCheckVectorFiles(t *testing.T) {
+	ent := func(k manifest.FileKind, name string) manifest.Entry {
+		return manifest.Entry{Kind: k, Bucket: 0, File: manifest.DataFile{FileName: name}}
+	}
+	dvs := func(names ...string) []manifest.IndexEntry {
+		e := manifest.IndexEntry{IndexType: manifest.IndexDeletionVectors, FileName: "i"}
+		for _, n := range names {
+			e.DVRanges = append(e.DVRanges, manifest.DVRange{DataFile: n})
+		}
+		return []manifest.IndexEntry{e}
+	}
+	live := []manifest.Entry{ent(manifest.Add, "x"), ent(manifest.Add, "y")}
+	delta := []manifest.Entry{ent(manifest.Delete, "y"), ent(manifest.Add, "z")}
+	for _, c := range []struct {
+		add      []manifest.IndexEntry
+		conflict bool
+	}{
+		{dvs("x", "z"), false},
+		{dvs("y"), true},    // deleted by this commit
+		{dvs("gone"), true}, // rewritten by another commit
+		{nil, false},
+	} {
+		err := checkVectorFiles(live, delta, c.add)
+		if got := errors.Is(err, ErrCommitConflict); got != c.conflict {
+			t.Errorf("%v: err %v, want conflict %v", c.add, err, c.conflict)
+		}
+	}
 }
