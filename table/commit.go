@@ -37,6 +37,14 @@ type CommitMessage struct {
 
 	NewIndexFiles     []manifest.IndexEntry // Kind is ignored (ADD)
 	DeletedIndexFiles []manifest.IndexEntry
+
+	// LookupBase, set by lookup compaction (first-row, deletion vectors),
+	// names the bucket's files above level 0 that the compaction saw and
+	// looked keys up in. Readers of such tables do not merge levels, so
+	// the compaction is only right if nobody changed those levels since:
+	// the commit refuses the compaction (a conflict) unless the bucket's
+	// files above level 0 are still exactly these, less CompactBefore.
+	LookupBase []string
 }
 
 // CommitOptions configure Commit. The zero value is a batch commit: a

@@ -42,6 +42,14 @@ type phase struct {
 	indexAdd  []manifest.IndexEntry
 	indexDel  []manifest.IndexEntry
 	overwrite *overwriteSpec
+	lookups   []lookupDep // lookup compactions' view of their buckets
+}
+
+// lookupDep is what a lookup compaction of one bucket relied on.
+type lookupDep struct {
+	part   []byte
+	bucket int32
+	base   []string // the bucket's files above level 0 it saw
 }
 
 func (p *phase) empty() bool {
@@ -204,6 +212,9 @@ func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 		}
 		for _, f := range m.CompactAfter {
 			cmp.entries = append(cmp.entries, entry(m, manifest.Add, f))
+		}
+		if len(m.LookupBase) > 0 && len(m.CompactBefore)+len(m.CompactAfter) > 0 {
+			cmp.lookups = append(cmp.lookups, lookupDep{part: m.Partition, bucket: m.Bucket, base: m.LookupBase})
 		}
 		for _, f := range m.ChangelogFiles {
 			side.changelog = append(side.changelog, entry(m, manifest.Add, f))
@@ -423,6 +434,9 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 	if err == nil {
 		err = checkVectorFiles(liveChanged, delta, p.indexAdd)
 	}
+	if err == nil {
+		err = checkLookupBase(liveChanged, p.entries, p.lookups)
+	}
 	if err != nil {
 		var ce *CommitConflictError
 		if errors.As(err, &ce) {
@@ -579,6 +593,45 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 		}
 	}
 	return s, attemptFiles, nil
+}
+
+// checkLookupBase refuses lookup compactions whose buckets changed above
+// level 0 since they were planned: each bucket's live files above level 0
+// (live: the latest snapshot's entries of the partitions the commit
+// changes) must be exactly the files the compaction saw there, less those
+// the commit itself removes. Another commit's file above level 0 could
+// hold keys the compaction did not look up; a file of the base that is
+// gone took rows the compaction's marks were meant for. It is a pure
+// function.
+func checkLookupBase(live, delta []manifest.Entry, deps []lookupDep) error {
+	for _, d := range deps {
+		base := map[string]bool{}
+		for _, n := range d.base {
+			base[n] = true
+		}
+		removed := map[string]bool{}
+		for _, e := range delta {
+			if e.Kind == manifest.Delete && e.Bucket == d.bucket && string(e.Partition) == string(d.part) {
+				removed[e.File.FileName] = true
+			}
+		}
+		seen := map[string]bool{}
+		for _, e := range live {
+			if e.Bucket != d.bucket || string(e.Partition) != string(d.part) || e.File.Level == 0 {
+				continue
+			}
+			seen[e.File.FileName] = true
+			if !base[e.File.FileName] {
+				return &CommitConflictError{Reason: "a lookup compaction's bucket gained a file above level 0 since it was planned", Files: []string{e.File.FileName}}
+			}
+		}
+		for n := range base {
+			if !seen[n] && !removed[n] {
+				return &CommitConflictError{Reason: "a file a lookup compaction relied on is no longer live", Files: []string{n}}
+			}
+		}
+	}
+	return nil
 }
 
 // checkVectorFiles refuses deletion vectors for data files that are not

@@ -583,6 +583,9 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 	}
 	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
 		CompactBefore: r.Before, CompactAfter: r.After}
+	if c.lookup {
+		m.LookupBase = upperNames(b.files)
+	}
 	if err := c.updateVectors(ctx, b, m, vectors, marks); err != nil {
 		c.removeOutputs(context.WithoutCancel(ctx), []CommitMessage{*m})
 		return nil, nil, err
@@ -939,4 +942,15 @@ func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors 
 		}
 		return keep, nil
 	}
+}
+
+// upperNames are the names of the files above level 0.
+func upperNames(files []manifest.DataFile) []string {
+	var out []string
+	for _, f := range files {
+		if f.Level > 0 {
+			out = append(out, f.FileName)
+		}
+	}
+	return out
 }

@@ -234,3 +234,31 @@ func TestCheckVectorFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckLookupBase: a lookup compaction commits only while its bucket's
+// files above level 0 are those it saw, less the ones it removes.
+func TestCheckLookupBase(t *testing.T) {
+	f := func(k manifest.FileKind, level int32, name string) manifest.Entry {
+		return manifest.Entry{Kind: k, Bucket: 1, File: manifest.DataFile{FileName: name, Level: level}}
+	}
+	live := []manifest.Entry{f(manifest.Add, 5, "x"), f(manifest.Add, 4, "y"), f(manifest.Add, 0, "l0")}
+	dep := func(base ...string) []lookupDep { return []lookupDep{{bucket: 1, base: base}} }
+	for _, c := range []struct {
+		name     string
+		live     []manifest.Entry
+		delta    []manifest.Entry
+		deps     []lookupDep
+		conflict bool
+	}{
+		{"unchanged", live, []manifest.Entry{f(manifest.Delete, 0, "l0"), f(manifest.Add, 3, "z")}, dep("x", "y"), false},
+		{"base file removed by this commit", live, []manifest.Entry{f(manifest.Delete, 4, "y"), f(manifest.Add, 4, "y2")}, dep("x", "y"), false},
+		{"file gained above level 0", live, nil, dep("x"), true},
+		{"base file gone", live[:1], nil, dep("x", "y"), true},
+		{"other bucket", []manifest.Entry{{Kind: manifest.Add, Bucket: 2, File: manifest.DataFile{FileName: "o", Level: 5}}}, nil, dep(), false},
+	} {
+		err := checkLookupBase(c.live, c.delta, c.deps)
+		if got := errors.Is(err, ErrCommitConflict); got != c.conflict {
+			t.Errorf("%s: err %v, want conflict %v", c.name, err, c.conflict)
+		}
+	}
+}

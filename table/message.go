@@ -26,9 +26,13 @@ var ErrBadMessage = errors.New("table: bad commit message")
 //
 // The role of an entry is the section it sits in; the Avro container carries
 // its own schema, so a reader of a later version can still decode it.
+//
+// Version 2 (written only when LookupBase is set) appends one more section:
+// a uvarint count, then each name as a uvarint length and its bytes.
 const (
 	messageMagic   = "FLCM"
 	messageVersion = 1
+	messageV2      = 2
 )
 
 var messageSync = [16]byte{'f', 'l', 'o', 'e', '-', 'c', 'o', 'm', 'm', 'i', 't', '-', 'm', 's', 'g', 1}
@@ -41,7 +45,11 @@ func (m *CommitMessage) dataSections() []*[]manifest.DataFile {
 func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(messageMagic)
-	buf.WriteByte(messageVersion)
+	if len(m.LookupBase) > 0 {
+		buf.WriteByte(messageV2)
+	} else {
+		buf.WriteByte(messageVersion)
+	}
 	buf.Write(binary.AppendUvarint(nil, uint64(len(m.Partition))))
 	buf.Write(m.Partition)
 	var b4 [4]byte
@@ -85,6 +93,15 @@ func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 		}
 		section(b)
 	}
+	if len(m.LookupBase) > 0 {
+		var names []byte
+		names = binary.AppendUvarint(names, uint64(len(m.LookupBase)))
+		for _, n := range m.LookupBase {
+			names = binary.AppendUvarint(names, uint64(len(n)))
+			names = append(names, n...)
+		}
+		section(names)
+	}
 	return buf.Bytes(), nil
 }
 
@@ -93,8 +110,9 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 	if len(b) < len(messageMagic)+1 || string(b[:len(messageMagic)]) != messageMagic {
 		return fmt.Errorf("%w: no magic", ErrBadMessage)
 	}
-	if v := b[len(messageMagic)]; v != messageVersion {
-		return fmt.Errorf("%w: unsupported version %d", ErrBadMessage, v)
+	version := b[len(messageMagic)]
+	if version != messageVersion && version != messageV2 {
+		return fmt.Errorf("%w: unsupported version %d", ErrBadMessage, version)
 	}
 	r := b[len(messageMagic)+1:]
 	next := func() ([]byte, error) {
@@ -150,6 +168,28 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 			return fmt.Errorf("%w: %w", ErrBadMessage, err)
 		}
 		*idx = entries
+	}
+	if version == messageV2 {
+		sec, err := next()
+		if err != nil {
+			return err
+		}
+		n, k := binary.Uvarint(sec)
+		if k <= 0 || n > uint64(len(sec)) {
+			return fmt.Errorf("%w: bad lookup base", ErrBadMessage)
+		}
+		sec = sec[k:]
+		for range n {
+			l, k := binary.Uvarint(sec)
+			if k <= 0 || l > uint64(len(sec)-k) {
+				return fmt.Errorf("%w: bad lookup base", ErrBadMessage)
+			}
+			out.LookupBase = append(out.LookupBase, string(sec[k:k+int(l)]))
+			sec = sec[k+int(l):]
+		}
+		if len(sec) != 0 {
+			return fmt.Errorf("%w: bad lookup base", ErrBadMessage)
+		}
 	}
 	if len(r) != 0 {
 		return fmt.Errorf("%w: %d trailing bytes", ErrBadMessage, len(r))

@@ -53,6 +53,18 @@ func TestCommitMessageRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, m) {
 		t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, m)
 	}
+	if b[4] != messageVersion {
+		t.Errorf("version %d without a lookup base, want %d (readable by older floe)", b[4], messageVersion)
+	}
+	// A lookup compaction's base makes a version 2 message.
+	m.LookupBase = []string{"data-a-0.parquet", "data-b-1.parquet"}
+	if b, err = m.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	got = CommitMessage{}
+	if err := got.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(got, m) || b[4] != messageV2 {
+		t.Fatalf("with a lookup base: version %d, %+v, %v", b[4], got.LookupBase, err)
+	}
 	// Empty message.
 	var e, e2 CommitMessage
 	if b, err = e.MarshalBinary(); err != nil {

@@ -29,6 +29,9 @@ type bucketTree struct {
 	inBefore map[string]bool
 	after    []manifest.DataFile
 	newIndex []manifest.IndexEntry // index files written by this writer, not yet prepared
+	// base names the files above level 0 as of the last Prepare (or the
+	// base snapshot): what lookup compactions of this round rely on.
+	base []string
 	delIndex []manifest.IndexEntry // prepared or committed index files replaced
 	own      map[string]bool       // names in newIndex
 }
@@ -98,6 +101,7 @@ func (w *Writer) restoreTree(ctx context.Context, bs *bucketState) error {
 	if err := tr.levels.Validate(); err != nil {
 		return fmt.Errorf("bucket %d of %s: %w: %w", bs.bucket, bs.dir, manifest.ErrCorrupt, err)
 	}
+	tr.base = upperNames(files)
 	bs.tree = tr
 	return nil
 }
@@ -297,6 +301,10 @@ func (w *Writer) prepareTree(ctx context.Context, bs *bucketState, m *CommitMess
 		}
 	}
 	m.CompactBefore, m.CompactAfter = tr.before, tr.after
+	if w.comp.lookup && len(tr.before)+len(tr.after) > 0 {
+		m.LookupBase = tr.base
+	}
+	tr.base = upperNames(tr.levels.Files())
 	m.NewIndexFiles = append(m.NewIndexFiles, tr.newIndex...)
 	m.DeletedIndexFiles = append(m.DeletedIndexFiles, tr.delIndex...)
 	tr.before, tr.after, tr.newIndex, tr.delIndex = nil, nil, nil, nil
