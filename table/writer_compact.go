@@ -31,7 +31,7 @@ type bucketTree struct {
 	newIndex []manifest.IndexEntry // index files written by this writer, not yet prepared
 	// base names the files above level 0 as of the last Prepare (or the
 	// base snapshot): what lookup compactions of this round rely on.
-	base []string
+	base     []string
 	delIndex []manifest.IndexEntry // prepared or committed index files replaced
 	own      map[string]bool       // names in newIndex
 }
