@@ -45,6 +45,21 @@ type phase struct {
 	lookups   []lookupDep // lookup compactions' view of their buckets
 }
 
+// partitions lists the partitions a phase's rules look at: those of its
+// entries and of its deletion-vector index files (in order, repeated).
+func (p *phase) partitions() [][]byte {
+	var out [][]byte
+	for _, e := range p.entries {
+		out = append(out, e.Partition)
+	}
+	for _, e := range p.indexAdd {
+		if e.IndexType == manifest.IndexDeletionVectors {
+			out = append(out, e.Partition)
+		}
+	}
+	return out
+}
+
 // lookupDep is what a lookup compaction of one bucket relied on.
 type lookupDep struct {
 	part   []byte
@@ -424,6 +439,9 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 	for _, e := range delta {
 		changed[string(e.Partition)] = true
 	}
+	for _, part := range p.partitions() {
+		changed[string(part)] = true
+	}
 	var liveChanged []manifest.Entry
 	for _, e := range live {
 		if changed[string(e.Partition)] {
@@ -731,10 +749,10 @@ func checkIndexConflicts(prev, add, del []manifest.IndexEntry) error {
 func (c *committer) liveOptions(p *phase) manifest.FileSetOptions {
 	changed := map[string]bool{}
 	var parts [][]byte
-	for _, e := range p.entries {
-		if !changed[string(e.Partition)] {
-			changed[string(e.Partition)] = true
-			parts = append(parts, e.Partition)
+	for _, part := range p.partitions() {
+		if !changed[string(part)] {
+			changed[string(part)] = true
+			parts = append(parts, part)
 		}
 	}
 	switch {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -369,5 +370,51 @@ func TestCompactCancelled(t *testing.T) {
 	}
 	if s, _ := snapshot.Latest(e.ctx, e.open().store); s.CommitKind == snapshot.KindCompact {
 		t.Errorf("a COMPACT snapshot was published")
+	}
+}
+
+// TestCompactAppendDropsDeletedRows: compaction of an append table with
+// deletion vectors leaves out the rows they delete and retires the vectors.
+func TestCompactAppendDropsDeletedRows(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "STRING"}},
+		Options: []Option{{"bucket", "-1"}, {"write-only", "true"}, {"deletion-vectors.enabled", "true"}}})
+	for i := range 6 {
+		e.writeKinds(`[{"id":` + itoa(2*i) + `,"v":"a"},{"id":` + itoa(2*i+1) + `,"v":"b"}]`)
+	}
+	// Delete the second row of the first two files, as a DELETE by
+	// another engine would.
+	live := e.liveFiles()
+	tb := e.open()
+	marks := map[string]*roaring.Bitmap{live[0].File.FileName: roaring.BitmapOf(1), live[1].File.FileName: roaring.BitmapOf(1)}
+	ie, err := tb.writeDeletionVectors(e.ctx, live[0].Partition, live[0].Bucket, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Commit(e.ctx, []CommitMessage{{Partition: live[0].Partition, Bucket: live[0].Bucket, TotalBuckets: live[0].TotalBuckets,
+		NewIndexFiles: []manifest.IndexEntry{ie}}}, CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := e.rows()
+	if n := strings.Count(want, "\n") + 1; n != 10 {
+		t.Fatalf("%d rows before compaction, want 10:\n%s", n, want)
+	}
+	res := e.compact(CompactOptions{Full: true})
+	if res.Snapshot == nil || res.RowsOut != 10 {
+		t.Fatalf("result %+v: want 10 rows written", res)
+	}
+	if got := e.rows(); got != want {
+		t.Fatalf("rows:\n%s\nwant\n%s", got, want)
+	}
+	s, _ := snapshot.Latest(e.ctx, tb.store)
+	if s.IndexManifest != nil {
+		idx, err := manifest.ReadIndexManifest(e.ctx, tb.store, *s.IndexManifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range idx {
+			if x.IndexType == manifest.IndexDeletionVectors {
+				t.Errorf("deletion-vector index %s still live after compaction", x.FileName)
+			}
+		}
 	}
 }
