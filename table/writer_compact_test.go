@@ -175,3 +175,45 @@ func TestWriterCompactsAppendInline(t *testing.T) {
 		})
 	}
 }
+
+// TestWriterFullCompactionDeltaCommits: with full-compaction.delta-commits
+// a writer fully compacts its buckets every that many commits.
+func TestWriterFullCompactionDeltaCommits(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "1"}, {"full-compaction.delta-commits", "3"},
+			{"num-sorted-run.compaction-trigger", "50"}}})
+	tb := e.open()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	sc, _ := tb.Schema().ArrowSchema()
+	for c := 1; c <= 6; c++ {
+		rec, _, err := array.RecordFromJSON(e.alloc, sc, strings.NewReader(fmt.Sprintf(`[{"id":%d,"v":"x"},{"id":1,"v":"c%d"}]`, c+10, c)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.Write(e.ctx, rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := w.Prepare(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		level0 := 0
+		for _, le := range e.liveFiles() {
+			if le.File.Level == 0 {
+				level0++
+			}
+		}
+		if want := c % 3; level0 != want {
+			t.Errorf("after commit %d: %d level-0 files, want %d", c, level0, want)
+		}
+	}
+}
