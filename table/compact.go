@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -50,8 +51,8 @@ type CompactOptions struct {
 	// (another commit removed its input files) is planned again from the
 	// newer snapshot (0 = 3).
 	MaxAttempts int
-	// Progress, when set, is called after each bucket (from one goroutine
-	// at a time).
+	// Progress, when set, is called after each bucket and, while buckets
+	// compact, about once a second (from one goroutine at a time).
 	Progress func(CompactProgress)
 	// TempDir holds the lookup cache of lookup compaction (default
 	// os.TempDir()).
@@ -63,10 +64,13 @@ type CompactOptions struct {
 // CompactProgress reports a compaction under way.
 type CompactProgress struct {
 	Buckets, BucketsDone int
-	FilesIn, FilesOut    int
-	RowsIn, RowsOut      int64
-	BytesIn, BytesOut    int64
-	Elapsed              time.Duration
+	// BytesRead counts the input bytes of the files opened so far,
+	// buckets still under way included.
+	BytesRead         int64
+	FilesIn, FilesOut int
+	RowsIn, RowsOut   int64
+	BytesIn, BytesOut int64
+	Elapsed           time.Duration
 }
 
 // CompactResult describes a finished compaction.
@@ -161,6 +165,32 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 	var mu sync.Mutex
 	progress := CompactProgress{Buckets: len(buckets)}
 	started := time.Now()
+	var bytesRead atomic.Int64
+	c.onOpen = func(f *manifest.DataFile) { bytesRead.Add(f.FileSize) }
+	report := func() { // with mu held
+		progress.BytesRead = bytesRead.Load()
+		progress.Elapsed = time.Since(started)
+		if opts.Progress != nil {
+			opts.Progress(progress)
+		}
+	}
+	if opts.Progress != nil {
+		tick := time.NewTicker(time.Second)
+		stop := make(chan struct{})
+		defer func() { tick.Stop(); close(stop) }()
+		go func() {
+			for {
+				select {
+				case <-tick.C:
+					mu.Lock()
+					report()
+					mu.Unlock()
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Parallelism)
 	for i, b := range buckets {
@@ -182,10 +212,7 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 				progress.BytesOut += r.BytesOut
 				res.Upgraded += r.Upgraded
 			}
-			progress.Elapsed = time.Since(started)
-			if opts.Progress != nil {
-				opts.Progress(progress)
-			}
+			report()
 			return nil
 		})
 	}
@@ -334,7 +361,8 @@ type compactor struct {
 	keyFields   []schema.Field
 	keyTypes    []schema.DataType
 
-	tempDir string // spill files of wide merges, the lookup cache
+	tempDir string                     // spill files of wide merges, the lookup cache
+	onOpen  func(f *manifest.DataFile) // progress: an input file is opened (set before use)
 }
 
 func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir string) (*compactor, error) {
@@ -532,8 +560,15 @@ func (c *compactor) openInput(ctx context.Context, dir string, b *bucketFiles, v
 	if v := vectors[f.FileName]; v != nil {
 		del = v
 	}
-	return c.t.opener(ctx, dataFileRead{dir: dir, file: f, readFields: c.s.Fields, kv: c.pk,
+	open := c.t.opener(ctx, dataFileRead{dir: dir, file: f, readFields: c.s.Fields, kv: c.pk,
 		deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+	if c.onOpen == nil {
+		return open
+	}
+	return func() (array.RecordReader, error) {
+		c.onOpen(f)
+		return open()
+	}
 }
 
 // rewriteUnit runs one picked unit of a primary-key bucket and returns its

@@ -38,7 +38,7 @@ func cmdCompact(ctx context.Context, args []string, out io.Writer) error {
 	if *progress {
 		opts.Progress = func(p table.CompactProgress) {
 			fmt.Fprintf(stderr, "compact: %d/%d buckets, %d files in, %d out, %s read (%s), %s\n",
-				p.BucketsDone, p.Buckets, p.FilesIn, p.FilesOut, bytesText(p.BytesIn), rate(p.BytesIn, p.Elapsed), p.Elapsed.Round(time.Millisecond))
+				p.BucketsDone, p.Buckets, p.FilesIn, p.FilesOut, bytesText(p.BytesRead), rate(p.BytesRead, p.Elapsed), p.Elapsed.Round(time.Millisecond))
 		}
 	}
 	t, done, err := openExisting(ctx, *warehouse, pos, true)

@@ -49,9 +49,10 @@ func TestCompactThousandLevel0Files(t *testing.T) {
 	if !strings.Contains(out, "rows/s") || !strings.Contains(out, "(COMPACT)") {
 		t.Errorf("summary %q: want the COMPACT snapshot and a throughput", out)
 	}
+	// One line per bucket, and one a second while buckets compact.
 	progress := strings.Count(errOut.String(), "buckets")
-	if progress != 4 || !strings.Contains(errOut.String(), "4/4 buckets") {
-		t.Errorf("progress on stderr:\n%s\nwant one line per bucket, ending at 4/4", errOut.String())
+	if progress < 4 || !strings.Contains(errOut.String(), "4/4 buckets") {
+		t.Errorf("progress on stderr:\n%s\nwant a line per bucket at least, reaching 4/4", errOut.String())
 	}
 	if n := countLevels()[0]; n != 0 {
 		t.Errorf("%d level-0 files after compaction", n)
