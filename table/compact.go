@@ -176,9 +176,10 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 	}
 	if opts.Progress != nil {
 		tick := time.NewTicker(time.Second)
-		stop := make(chan struct{})
-		defer func() { tick.Stop(); close(stop) }()
+		stop, done := make(chan struct{}), make(chan struct{})
+		defer func() { tick.Stop(); close(stop); <-done }()
 		go func() {
+			defer close(done)
 			for {
 				select {
 				case <-tick.C:
