@@ -89,7 +89,7 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	case "dump":
 		return dump(ctx, o, out)
 	case "compact":
-		return compact(ctx, o)
+		return compact(ctx, o, out)
 	case "expire", "check":
 		return fmt.Errorf("%w: %s", errUnsupported, cmd)
 	}
@@ -295,14 +295,31 @@ func readRows(s *schema.Table, path string) (arrow.Record, error) {
 
 // compact compacts every bucket of the table (table.Compact): what the
 // table's compaction options pick, or with --full each bucket into one
-// sorted run. A table with nothing to compact commits nothing.
-func compact(ctx context.Context, o options) error {
+// sorted run. A table with nothing to compact commits nothing. It prints
+// one JSON line describing what it did.
+func compact(ctx context.Context, o options, out io.Writer) error {
 	t, done, err := open(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer done()
-	_, err = t.Compact(ctx, table.CompactOptions{Full: o.full, CommitUser: o.commitUser})
+	var base int64
+	if snap, err := snapshot.Latest(ctx, t.Store()); err == nil {
+		base = snap.ID
+	}
+	res, err := t.Compact(ctx, table.CompactOptions{Full: o.full, CommitUser: o.commitUser})
+	if err != nil {
+		return err
+	}
+	// One line for the interop driver: the latest snapshot when compact
+	// started, the COMPACT snapshot (0 = nothing to compact) and the
+	// plans made (more than one after a lost conflict).
+	var id int64
+	if res.Snapshot != nil {
+		id = res.Snapshot.ID
+	}
+	_, err = fmt.Fprintf(out, "{\"base\":%d,\"snapshot\":%d,\"attempts\":%d,\"files_in\":%d,\"files_out\":%d}\n",
+		base, id, res.Attempts, res.FilesIn, res.FilesOut)
 	return err
 }
 
