@@ -452,6 +452,14 @@ func BenchmarkCompact(b *testing.B) {
 						runtime.ReadMemStats(&ms)
 						if ms.HeapInuse > peak.Load() {
 							peak.Store(ms.HeapInuse)
+							// FLOE_BENCH_HEAPPROF=file keeps a heap profile
+							// taken at the highest peak.
+							if p := os.Getenv("FLOE_BENCH_HEAPPROF"); p != "" {
+								if f, err := os.Create(p); err == nil {
+									pprof.WriteHeapProfile(f)
+									f.Close()
+								}
+							}
 						}
 						select {
 						case <-stop:
