@@ -296,75 +296,130 @@ func compactionShapes() []shape {
 			mixed: true, floeFirst: true, writers: []string{"java"}, want: model(c.kind, steps)})
 	}
 
-	// Concurrent: Java writes in a loop while floe compacts in a loop.
-	for _, c := range []struct{ name, spec string }{
-		{"pk", pkCompactSpec}, {"deletion vectors", dvCompactSpec},
+	// Concurrent: Java writes in a loop while floe compacts in a loop. The
+	// Java writers are write-only (Paimon's setup when another job
+	// compacts: a writer that also compacts on write loses its compaction
+	// commit to the dedicated compactor whenever both picked the same
+	// files). floe first loads a base large enough that its compactions
+	// take seconds, so Java's commits land while they run.
+	for _, c := range []struct {
+		name, spec string
+		cc         *concurrent
+	}{
+		{"pk, write-only java", `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","write-only":"true","num-sorted-run.compaction-trigger":"3"}}`,
+			&concurrent{base: 300_000, writes: 8, rows: 2000, keys: 300_000}},
+		{"deletion vectors, write-only java", `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"1","write-only":"true","deletion-vectors.enabled":"true"}}`,
+			&concurrent{base: 300_000, writes: 8, rows: 2000, keys: 300_000}},
+		// Java compacts on write too (deletion vectors push level 0 up),
+		// so both sides lose conflicts to each other: Java's write commits
+		// its rows, then its compaction commit is refused (retried here).
+		{"deletion vectors, java compacting on write", dvCompactSpec,
+			&concurrent{writes: 8, rows: 1500, keys: 4000}},
 	} {
-		cc := &concurrent{writes: 8, rows: 1500, keys: 4000}
 		out = append(out, shape{name: "floe compaction: concurrent with java writes, " + c.name, spec: c.spec,
-			mixed: true, floeFirst: true, writers: []string{"java"}, concurrent: cc, want: model("pk", cc.steps())})
+			mixed: true, floeFirst: true, writers: []string{"java"}, concurrent: c.cc, want: model("pk", c.cc.all())})
 	}
 	return out
 }
 
-// concurrent is a case where B writes `writes` commits of `rows` upserts
-// each (keys wrapping over `keys`, every write a new value) one after the
-// other, while A compacts the table in a loop (by its options and full in
-// turn) until B is done; then A compacts fully once more. A write that
-// fails (a compaction on write that lost a conflict to A's) is retried:
-// upserts of the same rows are idempotent.
+// concurrent is a case where A first writes `base` rows, then B writes
+// `writes` commits of `rows` upserts each (keys spread over `keys`, every
+// write a new value) one after the other, while A compacts the table in a
+// loop (by its options and full in turn) until B is done; then A compacts
+// fully once more. B runs two writers at once, each writing the keys of
+// one parity. A write that fails is retried (upserts of the same rows are
+// idempotent).
 type concurrent struct {
-	writes, rows, keys int
+	base, writes, rows, keys int
+}
+
+func (c *concurrent) load() step {
+	if c.base == 0 {
+		return step{}
+	}
+	var b strings.Builder
+	pad := strings.Repeat("p", 100)
+	for id := range c.base {
+		b.WriteString(pkRow(id, fmt.Sprintf("base-%d-%s", id, pad), -1))
+	}
+	return step{who: "A", op: "write", rows: b.String()}
 }
 
 func (c *concurrent) steps() []step {
 	var out []step
 	for i := range c.writes {
 		var b strings.Builder
-		start := i * c.rows * 7 / 10
+		// Writer i%2 owns the keys of its parity: the two writers'
+		// order does not change the result.
 		for k := range c.rows {
-			id := (start + k) % c.keys
-			b.WriteString(pkRow(id, fmt.Sprintf("w%d-%d-%s", i, id, strings.Repeat("x", 40)), i))
+			x := (i*31 + k*(c.keys/c.rows)) % c.keys
+			id := x - x%2 + i%2
+			if id >= c.keys {
+				id -= 2
+			}
+			b.WriteString(pkRow(id, fmt.Sprintf("w%d-%d", i, id), i))
 		}
 		out = append(out, step{who: "B", op: "write", rows: b.String()})
 	}
 	return out
 }
 
+func (c *concurrent) all() []step { return append([]step{c.load()}, c.steps()...) }
+
 // runConcurrent runs a concurrent case. It returns the statistics for the
 // report, or the engine, step and result of a failure.
 func runConcurrent(t *testing.T, wh string, sh shape, j job) (string, *engine, string, result) {
 	cc := sh.concurrent
 	base := []string{"--warehouse", wh, "--table", "db.t"}
+	if cc.base > 0 {
+		load := filepath.Join(wh, "base.jsonl")
+		if err := os.WriteFile(load, []byte(cc.load().rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if res := j.a.run("write", append(base, "--data", load)...); res.code != 0 {
+			return "", j.a, "load", res
+		}
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	var mu sync.Mutex
 	var werr result
 	var wwhat string
 	retries := 0
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(done)
-		for i, st := range cc.steps() {
-			data := filepath.Join(wh, fmt.Sprintf("w%d.jsonl", i))
-			if err := os.WriteFile(data, []byte(st.rows), 0o644); err != nil {
-				werr, wwhat = result{code: -1, errOut: err.Error()}, "write"
-				return
-			}
-			for attempt := 1; ; attempt++ {
-				res := j.b.run("write", append(base, "--data", data)...)
-				if res.code == 0 {
-					break
-				}
-				if attempt == 5 {
-					werr, wwhat = res, fmt.Sprintf("write %d (5 attempts)", i+1)
+	// Two Java writers at once (B's writes alternate between them), so
+	// that commits come often enough to land during floe's compactions.
+	steps := cc.steps()
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(steps); i += 2 {
+				data := filepath.Join(wh, fmt.Sprintf("w%d.jsonl", i))
+				if err := os.WriteFile(data, []byte(steps[i].rows), 0o644); err != nil {
+					mu.Lock()
+					werr, wwhat = result{code: -1, errOut: err.Error()}, "write"
+					mu.Unlock()
 					return
 				}
-				retries++
-				t.Logf("%s write %d failed, retrying: %s", j.b.name, i+1, res.message())
+				for attempt := 1; ; attempt++ {
+					res := j.b.run("write", append(base, "--data", data)...)
+					if res.code == 0 {
+						break
+					}
+					mu.Lock()
+					if attempt == 10 {
+						werr, wwhat = res, fmt.Sprintf("write %d (10 attempts)", i+1)
+						mu.Unlock()
+						return
+					}
+					retries++
+					mu.Unlock()
+					t.Logf("%s write %d failed, retrying: %s", j.b.name, i+1, res.message())
+				}
 			}
-		}
-	}()
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
 	compactions, committed, over, replanned, lost := 0, 0, 0, 0, 0
 	var cerr result
 	var cwhat string
