@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -383,6 +384,120 @@ func BenchmarkWriteMemory(b *testing.B) {
 		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
 		b.ReportMetric(0, "ns/op")
 	}
+}
+
+// BenchmarkCompact is the compaction benchmark (issue 10): a one-bucket
+// table of the shape (micro: 1,000,000 rows, narrow: 3,000,000;
+// FLOE_BENCH_ROWS to change) written as 10 commits of a tenth of the rows
+// each, keys random over the row count and so overlapping across commits,
+// with write-only = true so each commit stays one level-0 file; then one
+// full compaction (table.Compact with Full), timed. It reports input rows
+// per second, input MB (10^6 bytes of the level-0 files) per second, and
+// the compaction's peak RSS and peak Go heap in use: the process's peak
+// RSS is reset (Linux /proc/self/clear_refs) after the writes, with the
+// heap returned to the OS first. interop/bench runs the same shapes
+// through Java Paimon (the Java tool's bench-compact) for comparison.
+func BenchmarkCompact(b *testing.B) {
+	const commits = 10
+	for _, s := range []shape{micro, narrow} {
+		b.Run(s.name, func(b *testing.B) {
+			def := 1_000_000
+			if s.name == "narrow" {
+				def = 3_000_000
+			}
+			rows := benchRows(b, def)
+			ctx := context.Background()
+			for b.Loop() {
+				t := createBenchTable(b, b.TempDir(), s, table.Option{Key: "write-only", Value: "true"})
+				sch, err := t.Schema().ArrowSchema()
+				if err != nil {
+					b.Fatal(err)
+				}
+				rng := rand.New(rand.NewPCG(42, 42))
+				for c := range commits {
+					w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
+					if err != nil {
+						b.Fatal(err)
+					}
+					n := rows/commits + min(1, max(0, rows%commits-c))
+					for left := n; left > 0; left -= benchBatch {
+						r := s.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows)
+						if err := w.Write(ctx, r); err != nil {
+							b.Fatal(err)
+						}
+						r.Release()
+					}
+					msgs, err := w.Prepare(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
+						b.Fatal(err)
+					}
+					w.Close()
+				}
+				runtime.GC()
+				debug.FreeOSMemory()
+				resetPeakRSS()
+				var peak atomic.Uint64
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var ms runtime.MemStats
+					tick := time.NewTicker(20 * time.Millisecond)
+					defer tick.Stop()
+					for {
+						runtime.ReadMemStats(&ms)
+						if ms.HeapInuse > peak.Load() {
+							peak.Store(ms.HeapInuse)
+							// FLOE_BENCH_HEAPPROF=file keeps a heap profile
+							// taken at the highest peak.
+							if p := os.Getenv("FLOE_BENCH_HEAPPROF"); p != "" {
+								if f, err := os.Create(p); err == nil {
+									pprof.WriteHeapProfile(f)
+									f.Close()
+								}
+							}
+						}
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+					}
+				}()
+				res, err := t.Compact(ctx, table.CompactOptions{Full: true})
+				close(stop)
+				wg.Wait()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Snapshot == nil || res.FilesIn != commits {
+					b.Fatalf("compaction took %d files (want the %d level-0 files of the commits), snapshot %v", res.FilesIn, commits, res.Snapshot)
+				}
+				secs := res.Duration.Seconds()
+				b.ReportMetric(float64(res.RowsIn)/secs, "rows/s")
+				b.ReportMetric(float64(res.BytesIn)/1e6/secs, "MB/s")
+				b.ReportMetric(float64(res.RowsIn), "rows-in")
+				b.ReportMetric(float64(res.BytesIn), "bytes-in")
+				b.ReportMetric(float64(res.RowsOut), "rows-out")
+				b.ReportMetric(float64(res.FilesIn), "files-in")
+				b.ReportMetric(float64(res.FilesOut), "files-out")
+				b.ReportMetric(secs, "seconds")
+				b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+				b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(0, "ns/op")
+			}
+		})
+	}
+}
+
+// resetPeakRSS resets the process's peak RSS (VmHWM) to its current RSS,
+// where Linux allows it.
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
 
 // peakRSSMiB reads VmHWM from /proc/self/status (0 where unavailable).

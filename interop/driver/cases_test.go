@@ -18,6 +18,9 @@ type step struct {
 	changes string
 	name    string // tag name
 	n       int    // tag: snapshot (0 = latest); expire: retain-max
+	// minor makes a compact step compact what the table's options pick
+	// (no --full).
+	minor bool
 }
 
 // check is an extra time-travel dump compared across readers.
@@ -42,6 +45,9 @@ type shape struct {
 	floeFirst bool
 	// want is the expected latest dump (canonical lines), if known.
 	want string
+	// concurrent, when set, replaces steps: B writes while A compacts at
+	// the same time (runConcurrent); the case must be mixed and floeFirst.
+	concurrent *concurrent
 }
 
 const pkSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2"}}`

@@ -157,6 +157,9 @@ func jobs(sh shape, engines []*engine) []job {
 }
 
 func (j job) label(sh shape) string {
+	if sh.concurrent != nil {
+		return fmt.Sprintf("%s: %s writes while %s compacts", sh.name, j.b.name, j.a.name)
+	}
 	if j.b != nil {
 		// The writers in commit order.
 		var order []string
@@ -209,6 +212,16 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 		return writerFail(j.a, "create", res)
 	}
 	ids := map[*engine]int64{}
+	stats := ""
+	if sh.concurrent != nil {
+		var who *engine
+		var what string
+		var res result
+		stats, who, what, res = runConcurrent(t, wh, sh, j)
+		if who != nil {
+			return writerFail(who, what, res)
+		}
+	}
 	for i, st := range sh.steps {
 		e := j.a
 		if st.who == "B" {
@@ -239,7 +252,9 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			}
 			args = append(args, "--changes", changes)
 		case "compact":
-			args = append(args, "--full")
+			if !st.minor {
+				args = append(args, "--full")
+			}
 		case "expire":
 			args = append(args, "--retain-max", strconv.Itoa(st.n), "--retain-min", "1")
 		}
@@ -295,6 +310,11 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			}
 		}
 		r.cells[e.name] = c
+	}
+	if stats != "" {
+		c := r.cells[j.a.name]
+		c.reason = strings.TrimPrefix(c.reason+"; "+stats, "; ")
+		r.cells[j.a.name] = c
 	}
 	// Java's consistency checks (interop/README.md, check) on every table
 	// floe wrote or committed to.

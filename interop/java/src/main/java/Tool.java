@@ -190,6 +190,14 @@ public class Tool {
                 case "bench":
                     bench(catalog, Integer.parseInt(need(f, "rows")));
                     break;
+                case "bench-compact":
+                    benchCompact(
+                            catalog,
+                            need(f, "phase"),
+                            f.getOrDefault("shape", "micro"),
+                            Integer.parseInt(need(f, "rows")),
+                            Integer.parseInt(f.getOrDefault("commits", "10")));
+                    break;
                 default:
                     throw new Unsupported("unknown subcommand " + cmd);
             }
@@ -835,6 +843,130 @@ public class Tool {
         System.out.printf(
                 "{\"rows\":%d,\"distinct\":%d,\"write_rows_per_s\":%.0f,\"read_rows_per_s\":%.0f}%n",
                 rows, n, rows / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9));
+    }
+
+    /**
+     * The compaction benchmark, in two JVMs so the second's peak RSS is the
+     * compaction's own. Phase "write" creates bench.compact_SHAPE (one
+     * bucket, write-only, so every commit stays one level-0 file) and writes
+     * ROWS rows of the shape in COMMITS batch commits of ROWS/COMMITS rows,
+     * keys random in [0, ROWS) and so overlapping across commits. Phase
+     * "compact" runs one full compaction of the bucket (write-only off) and
+     * commits it, timed, and prints one JSON object: input rows, files and
+     * bytes, output rows, rows/s and MB/s (10^6 bytes of input per second),
+     * and the JVM's peak RSS (VmHWM).
+     */
+    static void benchCompact(Catalog catalog, String phase, String shape, int rows, int commits)
+            throws Exception {
+        Identifier id = Identifier.create("bench", "compact_" + shape);
+        if (phase.equals("write")) {
+            Schema.Builder b = Schema.newBuilder();
+            if (shape.equals("micro")) {
+                b.column("k", DataTypes.INT().notNull());
+                for (int i = 0; i < 20; i++) {
+                    b.column("f" + i, DataTypes.STRING());
+                }
+                b.primaryKey("k");
+            } else if (shape.equals("narrow")) {
+                b.column("id", DataTypes.BIGINT().notNull())
+                        .column("name", DataTypes.STRING())
+                        .column("amount", DataTypes.DOUBLE())
+                        .column("ts", DataTypes.TIMESTAMP(3))
+                        .column("category", DataTypes.STRING())
+                        .primaryKey("id");
+            } else {
+                throw new IllegalArgumentException("unknown shape " + shape);
+            }
+            b.option("bucket", "1").option("write-only", "true");
+            catalog.createDatabase("bench", true);
+            catalog.createTable(id, b.build(), false);
+            FileStoreTable table = (FileStoreTable) catalog.getTable(id);
+            java.util.Random rnd = new java.util.Random(42);
+            String[] categories = {"books", "games", "garden", "music", "sports", "toys", "tools", "food"};
+            long base = LocalDateTime.of(2026, 1, 1, 0, 0).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            char[] hex = "0123456789abcdef".toCharArray();
+            char[] buf10 = new char[10];
+            char[] buf12 = new char[12];
+            for (int c = 0; c < commits; c++) {
+                int n = rows / commits + (c < rows % commits ? 1 : 0);
+                BatchWriteBuilder wb = table.newBatchWriteBuilder();
+                try (BatchTableWrite w = wb.newWrite();
+                        BatchTableCommit cm = wb.newCommit()) {
+                    w.withIOManager(ioManager());
+                    for (int r = 0; r < n; r++) {
+                        if (shape.equals("micro")) {
+                            GenericRow row = new GenericRow(21);
+                            row.setField(0, rnd.nextInt(rows));
+                            for (int col = 1; col <= 20; col++) {
+                                for (int j = 0; j < 10; j++) {
+                                    buf10[j] = hex[rnd.nextInt(16)];
+                                }
+                                row.setField(col, BinaryString.fromString(new String(buf10)));
+                            }
+                            w.write(row);
+                        } else {
+                            for (int j = 0; j < 12; j++) {
+                                buf12[j] = hex[rnd.nextInt(16)];
+                            }
+                            w.write(
+                                    GenericRow.of(
+                                            (long) rnd.nextInt(rows),
+                                            BinaryString.fromString("user-" + new String(buf12)),
+                                            rnd.nextInt(1_000_000) / 100.0,
+                                            Timestamp.fromEpochMillis(base + rnd.nextLong(365L * 86400 * 1000)),
+                                            BinaryString.fromString(categories[rnd.nextInt(categories.length)])));
+                        }
+                    }
+                    cm.commit(w.prepareCommit());
+                }
+            }
+            return;
+        }
+        if (!phase.equals("compact")) {
+            throw new IllegalArgumentException("unknown phase " + phase);
+        }
+        FileStoreTable table =
+                ((FileStoreTable) catalog.getTable(id)).copy(Collections.singletonMap("write-only", "false"));
+        long rowsIn = 0, bytesIn = 0;
+        int filesIn = 0;
+        List<Split> splits = table.newReadBuilder().newScan().plan().splits();
+        for (Split s : splits) {
+            for (DataFileMeta f : ((DataSplit) s).dataFiles()) {
+                rowsIn += f.rowCount();
+                bytesIn += f.fileSize();
+                filesIn++;
+            }
+        }
+        String user = UUID.randomUUID().toString();
+        long t0 = System.nanoTime();
+        try (TableWriteImpl<?> w = table.newWrite(user);
+                TableCommitImpl c = table.newCommit(user)) {
+            w.withIOManager(ioManager());
+            for (Split s : splits) {
+                DataSplit ds = (DataSplit) s;
+                w.compact(ds.partition(), ds.bucket(), true);
+            }
+            c.commit(Long.MAX_VALUE, w.prepareCommit(true, Long.MAX_VALUE));
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long rowsOut = 0;
+        int filesOut = 0;
+        for (Split s : table.newReadBuilder().newScan().plan().splits()) {
+            for (DataFileMeta f : ((DataSplit) s).dataFiles()) {
+                rowsOut += f.rowCount();
+                filesOut++;
+            }
+        }
+        double rss = 0;
+        for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
+            if (l.startsWith("VmHWM:")) {
+                rss = Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        System.out.printf(
+                "{\"shape\":\"%s\",\"rows_in\":%d,\"files_in\":%d,\"bytes_in\":%d,\"rows_out\":%d,\"files_out\":%d,"
+                        + "\"seconds\":%.3f,\"rows_per_s\":%.0f,\"mb_per_s\":%.1f,\"peak_rss_mib\":%.0f}%n",
+                shape, rowsIn, filesIn, bytesIn, rowsOut, filesOut, secs, rowsIn / secs, bytesIn / 1e6 / secs, rss);
     }
 
     static void dump(Catalog catalog, String name, String snapshot, String tag) throws Exception {
