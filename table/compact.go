@@ -562,7 +562,7 @@ func (c *compactor) openInput(ctx context.Context, dir string, b *bucketFiles, v
 		del = v
 	}
 	open := c.t.opener(ctx, dataFileRead{dir: dir, file: f, readFields: c.s.Fields, kv: c.pk,
-		deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName]})
+		deletes: del, alloc: c.alloc, manifest: b.manifests[f.FileName], lowMemory: c.pk})
 	if c.onOpen == nil {
 		return open
 	}
@@ -586,7 +586,7 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		DropDelete:  p.dropDelete,
 		KeyCompare:  c.keyCmp,
 		MaxLevel:    p.maxLevel,
-		MaxFanIn:    c.cfg.LocalSortMaxNumFileHandles,
+		MaxFanIn:    c.fanIn(),
 		SpillDir:    c.tempDir,
 		MinFileSize: target / 10 * 7,
 		Open: func(f manifest.DataFile) lsm.Opener {
@@ -978,6 +978,17 @@ func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors 
 		}
 		return keep, nil
 	}
+}
+
+// fanIn is how many sorted runs a compaction merges at once: Paimon's
+// local-sort.max-num-file-handles, and no more than write-buffer-size
+// allows when each open Parquet file holds a page and a dictionary of
+// every column (about 4 MiB a column, measured with arrow-go): wider
+// sections merge in groups through spill files, so a compaction's memory
+// does not grow with the number of files.
+func (c *compactor) fanIn() int {
+	perFile := int64(len(c.s.Fields)+2) * (4 << 20)
+	return max(4, min(c.cfg.LocalSortMaxNumFileHandles, int(c.cfg.WriteBufferSize/perFile)))
 }
 
 // upperNames are the names of the files above level 0.

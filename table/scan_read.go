@@ -427,6 +427,7 @@ type dataFileRead struct {
 	batch      int
 	alloc      memory.Allocator
 	manifest   string // the manifest that lists it, for errors ("" = unknown)
+	lowMemory  bool   // many files open at once: read in ranges
 }
 
 // opener opens a data file with the schema it was written with, read as
@@ -446,7 +447,7 @@ func (t *Table) opener(ctx context.Context, r dataFileRead) lsm.Opener {
 		o := datafile.ReadOptions{
 			Store: t.store, Path: p, Size: f.FileSize,
 			FileFields: fs.Fields, ReadFields: r.readFields, KV: r.kv,
-			BatchSize: r.batch, Alloc: r.alloc, Deletes: r.deletes,
+			BatchSize: r.batch, Alloc: r.alloc, Deletes: r.deletes, LowMemory: r.lowMemory,
 		}
 		what := "data file " + p
 		if r.manifest != "" {

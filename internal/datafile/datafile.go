@@ -124,7 +124,10 @@ type Deletes interface {
 
 // ReadOptions configure Open.
 type ReadOptions struct {
-	Store *storage.Store
+	// LowMemory reads the file in ranges, page by page, instead of
+	// whole: for readers that keep many files open at once (compaction).
+	LowMemory bool
+	Store     *storage.Store
 	// Path is the file's object key (bucket directory + file name).
 	Path string
 	// Size is the file size from the manifest (0: ask the store).

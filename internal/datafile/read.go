@@ -144,7 +144,14 @@ type readerAtSeeker interface {
 
 func source(ctx context.Context, o ReadOptions) (readerAtSeeker, int64, error) {
 	size := o.Size
-	if size <= 0 || size <= wholeFileLimit {
+	if o.LowMemory && size <= 0 {
+		n, err := o.Store.Size(ctx, o.Path)
+		if err != nil {
+			return nil, 0, fmt.Errorf("datafile: read %s: %w", o.Path, err)
+		}
+		size = n
+	}
+	if size <= 0 || (size <= wholeFileLimit && !o.LowMemory) {
 		b, err := o.Store.Read(ctx, o.Path)
 		if err != nil {
 			return nil, 0, fmt.Errorf("datafile: read %s: %w", o.Path, err)
@@ -247,7 +254,13 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 			rr = nil
 		}
 	}()
-	pf, err := file.NewParquetReader(src, file.WithReadProps(parquet.NewReaderProperties(o.Alloc)))
+	props := parquet.NewReaderProperties(o.Alloc)
+	if o.LowMemory {
+		// Column chunks are read page by page, not whole.
+		props.BufferedStreamEnabled = true
+		props.BufferSize = 64 << 10
+	}
+	pf, err := file.NewParquetReader(src, file.WithReadProps(props))
 	if err != nil {
 		return nil, corrupt(o.Path, err)
 	}
