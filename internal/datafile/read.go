@@ -93,6 +93,7 @@ type rangeReader struct {
 	key  string
 	size int64
 	pos  int64 // for Seek and Read
+	err  error // the first store error (the Parquet reader hides it)
 }
 
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
@@ -105,6 +106,9 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	b, err := r.st.ReadRange(r.ctx, r.key, off, n)
 	if err != nil {
+		if r.err == nil {
+			r.err = err
+		}
 		return 0, err
 	}
 	c := copy(p, b)
@@ -247,6 +251,14 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 	src, size, err := source(ctx, o)
 	if err != nil {
 		return nil, err
+	}
+	// A failed ranged read surfaces from the Parquet reader as a decoding
+	// error; report the store's error instead, which is not damage.
+	corrupt := func(p string, err error) error {
+		if rr, ok := src.(*rangeReader); ok && rr.err != nil {
+			return fmt.Errorf("datafile: read %s: %w", p, rr.err)
+		}
+		return corrupt(p, err)
 	}
 	defer func() {
 		if r := recover(); r != nil {
