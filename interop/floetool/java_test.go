@@ -187,7 +187,16 @@ func TestCompactJavaWrittenTables(t *testing.T) {
 					if full {
 						a = append(append([]string{}, args...), "--full")
 					}
-					if err := run(ctx, "compact", a, io.Discard); err != nil {
+					err := run(ctx, "compact", a, io.Discard)
+					if name == "pk_fcl" {
+						// Its changelog comes from compaction, which floe
+						// does not make yet: unsupported (exit 3).
+						if !errors.Is(err, errUnsupported) {
+							t.Fatalf("compact (full %v): %v, want unsupported", full, err)
+						}
+						continue
+					}
+					if err != nil {
 						t.Fatalf("compact (full %v): %v", full, err)
 					}
 					var got bytes.Buffer

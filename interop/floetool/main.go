@@ -308,6 +308,10 @@ func compact(ctx context.Context, o options, out io.Writer) error {
 		base = snap.ID
 	}
 	res, err := t.Compact(ctx, table.CompactOptions{Full: o.full, CommitUser: o.commitUser})
+	if errors.Is(err, table.ErrUnsupported) {
+		// A table whose changelog comes from compaction (floe makes none yet).
+		return fmt.Errorf("%w: %w", errUnsupported, err)
+	}
 	if err != nil {
 		return err
 	}
