@@ -284,6 +284,14 @@ type compactPlan struct {
 }
 
 func (c *compactor) plan(levels *lsm.Levels, u lsm.Unit) compactPlan {
+	if c.lookup && hasLevel0(u.Files) && len(upperFiles(levels, u)) > 0 && c.dvOn && len(c.cfg.SequenceFields) > 0 {
+		// The lookup finds where a key sits above, not its sequence.field
+		// value, so it cannot tell which version wins: such a unit takes
+		// the whole tree and merges it instead.
+		if full, ok := lsm.PickFull(levels.NumLevels(), levels.Runs()); ok {
+			u = full
+		}
+	}
 	p := compactPlan{unit: u, dropDelete: levels.DropDelete(u, c.dvOn), maxLevel: levels.MaxLevel()}
 	if c.lookup && hasLevel0(u.Files) {
 		p.upper = upperFiles(levels, u)

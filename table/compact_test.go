@@ -418,3 +418,23 @@ func TestCompactAppendDropsDeletedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactDVSequenceField: with deletion vectors and sequence.field, a
+// row arriving later with a lower sequence value must not replace the
+// compacted one: the compaction merges the whole tree instead of looking
+// keys up.
+func TestCompactDVSequenceField(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}, {Name: "n", Type: "INT"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "1"}, {"deletion-vectors.enabled", "true"}, {"sequence.field", "n"}}})
+	var b strings.Builder
+	b.WriteString(`[{"id":1,"v":"new","n":10}`)
+	for i := 2; i < 2000; i++ {
+		b.WriteString(`,{"id":` + itoa(i) + `,"v":"b","n":1}`)
+	}
+	e.writeKinds(b.String() + "]")
+	e.writeKinds(`[{"id":1,"v":"old","n":5},{"id":5000,"v":"c","n":1}]`)
+	got := e.rows()
+	if !strings.HasPrefix(got, "1 new 10\n") || strings.Contains(got, "old") || !strings.Contains(got, "5000 c 1") {
+		t.Fatalf("rows start %q: want key 1 to keep n=10", got[:min(len(got), 60)])
+	}
+}
