@@ -134,16 +134,13 @@ func (w *Writer) baseVectors(ctx context.Context, b *bucketFiles) error {
 		if e.IndexType != manifest.IndexDeletionVectors || e.Bucket != b.bucket || string(e.Partition) != string(b.part) {
 			continue
 		}
-		used := false
 		for _, r := range e.DVRanges {
 			if !live[r.DataFile] {
 				continue // stale (apache/paimon#8778)
 			}
-			used = true
 			b.deletes[r.DataFile] = &DeletionFile{IndexManifest: *w.base.IndexManifest, IndexFile: e.FileName,
 				IndexFileSize: e.FileSize, ExternalPath: e.ExternalPath, Offset: r.Offset, Length: r.Length, Cardinality: r.Cardinality}
 		}
-		_ = used
 		// The bucket's next vectors replace every index file it has.
 		b.indexFiles = append(b.indexFiles, e.FileName)
 	}
