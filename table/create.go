@@ -194,6 +194,24 @@ func checkCreateConfig(s *schema.Table, cfg *Config) error {
 			return &OptionError{Key: fieldsPrefix + col + statsModeSuffix, Value: cfg.FieldStatsModes[col].String(), Reason: "column does not exist"}
 		}
 	}
+	if len(s.PrimaryKeys) > 0 {
+		// Paimon's SchemaValidation: combinations its readers and
+		// compaction do not support.
+		opt := func(k string) string { v, _ := s.Option(k); return v }
+		if cfg.MergeEngine == MergeFirstRow {
+			switch {
+			case cfg.ChangelogProducer != ChangelogNone && cfg.ChangelogProducer != ChangelogLookup:
+				return &OptionError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer), Reason: "merge-engine first-row takes only none and lookup"}
+			case len(cfg.SequenceFields) > 0:
+				return &OptionError{Key: "sequence.field", Value: opt("sequence.field"), Reason: "merge-engine first-row takes no sequence field"}
+			case cfg.DeletionVectorsEnabled:
+				return &OptionError{Key: "deletion-vectors.enabled", Value: opt("deletion-vectors.enabled"), Reason: "merge-engine first-row needs no deletion vectors (it never deletes old rows)"}
+			}
+		}
+		if cfg.DeletionVectorsEnabled && cfg.ChangelogProducer == ChangelogFullCompaction {
+			return &OptionError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer), Reason: "deletion vectors take only the none, input and lookup changelog producers"}
+		}
+	}
 	if len(s.PrimaryKeys) == 0 {
 		if cfg.Bucket > 0 && len(cfg.BucketKey) == 0 {
 			v, _ := s.Option("bucket")

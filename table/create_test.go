@@ -146,6 +146,11 @@ func TestCreateRefusesCompactionOptions(t *testing.T) {
 		{[]Option{{"compaction.offpeak.start.hour", "24"}, {"compaction.offpeak.end.hour", "2"}}, "compaction.offpeak.start.hour"},
 		{[]Option{{"compaction.offpeak.start.hour", "2"}}, "compaction.offpeak.end.hour"},
 		{[]Option{{"full-compaction.delta-commits", "0"}}, "full-compaction.delta-commits"},
+		// Paimon's own refusals.
+		{[]Option{{"merge-engine", "first-row"}, {"sequence.field", "v"}}, "sequence.field"},
+		{[]Option{{"merge-engine", "first-row"}, {"deletion-vectors.enabled", "true"}}, "deletion-vectors.enabled"},
+		{[]Option{{"merge-engine", "first-row"}, {"changelog-producer", "input"}}, "changelog-producer"},
+		{[]Option{{"deletion-vectors.enabled", "true"}, {"changelog-producer", "full-compaction"}}, "changelog-producer"},
 	}
 	for i, c := range cases {
 		_, err := Create(ctx, cat, catalog.Identifier{Database: "db", Table: fmt.Sprintf("t%d", i)},
