@@ -150,6 +150,14 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := do("files", tbl); err != nil {
 		return err
 	}
+
+	say("Full compaction: each bucket becomes one sorted run at the top level, deletes dropped")
+	if err := do("compact", tbl, "--full"); err != nil {
+		return err
+	}
+	if err := do("files", tbl); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nThe table stays at %s; try: floe scan %s --format csv\n", tbl, tbl)
 	return nil
 }

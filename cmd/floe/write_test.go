@@ -251,6 +251,8 @@ func TestDemo(t *testing.T) {
 		"snapshot 3 (APPEND): 2 rows written",
 		"$ floe scan " + filepath.Join(wh, "shop.db", "orders") + " --snapshot 1",
 		`{"id":8,"customer":"heidi","amount":"250.00"}`,
+		"snapshot 4 (COMPACT): 2 of 2 buckets, 5 files -> 1 (0 moved up a level), 12 -> 6 rows",
+		"snapshot 4 (COMPACT), 1 live files", // bucket 1 held only deleted orders
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
