@@ -33,7 +33,7 @@ import (
 const usage = `floe: Apache Paimon tables without a JVM
 
 usage:
-  floe demo [--warehouse DIR]        create, write, update, delete, scan and time-travel a table
+  floe demo [--warehouse DIR]        create, write, update, delete, scan, time-travel and compact a table
   floe create TABLE --column 'name TYPE' ... [--primary-key a,b] [--partition p,q]
                [--option k=v ...] [--comment C] [--if-not-exists]
   floe alter TABLE                   change the schema (all flags become one new schema, in order)
