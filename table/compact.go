@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/floelake/floe/internal/binrow"
@@ -45,7 +46,11 @@ type CompactOptions struct {
 	Full bool
 	// Parallelism bounds the buckets compacted at once (0 = GOMAXPROCS).
 	Parallelism int
-	// CommitUser names the committer (empty = a random one).
+	// CommitUser names the committer (empty = a random one). Each Compact
+	// commits with the id of the snapshot it planned from as its
+	// identifier (exactly-once: an unknown outcome is settled by
+	// committing again), so a user given here must not commit anything
+	// else.
 	CommitUser string
 	// MaxAttempts bounds how often a compaction that lost a conflict
 	// (another commit removed its input files) is planned again from the
@@ -235,7 +240,21 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 	if len(out) == 0 {
 		return nil
 	}
-	cr, err := t.Commit(ctx, out, CommitOptions{CommitUser: opts.CommitUser, Logger: opts.Logger})
+	// The commit is exactly-once: its identifier is the snapshot the plan
+	// read, so an unknown outcome is settled by committing again.
+	user := opts.CommitUser
+	if user == "" {
+		user = "floe-compact-" + uuid.NewString()
+	}
+	co := CommitOptions{CommitUser: user, Identifier: snap.ID, Logger: opts.Logger}
+	var cr *CommitResult
+	for attempt := 0; ; attempt++ {
+		cr, err = t.Commit(ctx, out, co)
+		if err == nil || !errors.Is(err, snapshot.ErrAmbiguous) || attempt >= 2 || ctx.Err() != nil {
+			break
+		}
+		opts.Logger.Info("compaction commit outcome unknown; committing again", "attempt", attempt+1, "error", err)
+	}
 	if err != nil {
 		if errors.Is(err, ErrCommitConflict) || !errors.Is(err, snapshot.ErrAmbiguous) {
 			// Certainly not published: our new files are garbage.
@@ -245,6 +264,10 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 	}
 	if len(cr.Snapshots) > 0 {
 		res.Snapshot = cr.Snapshots[len(cr.Snapshots)-1]
+	} else if cr.AlreadyCommitted {
+		if s, err := snapshot.LatestByUser(ctx, t.store, user); err == nil && s.CommitIdentifier == snap.ID {
+			res.Snapshot = s
+		}
 	}
 	opts.Logger.Info("compaction committed", "buckets", res.Compacted, "files_in", res.FilesIn, "files_out", res.FilesOut,
 		"bytes_in", res.BytesIn, "bytes_out", res.BytesOut)

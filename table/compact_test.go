@@ -438,3 +438,21 @@ func TestCompactDVSequenceField(t *testing.T) {
 		t.Fatalf("rows start %q: want key 1 to keep n=10", got[:min(len(got), 60)])
 	}
 }
+
+// TestCompactCommitUserReused: Compact commits exactly-once per plan, so
+// one commit user compacts again and again.
+func TestCompactCommitUserReused(t *testing.T) {
+	e := newCastEnv(t, pkCompactSpec(Option{"write-only", "true"}))
+	for i, s := range compactPKSteps {
+		e.writeKinds(s)
+		if i%2 == 1 {
+			res := e.compact(CompactOptions{Full: true, CommitUser: "compactor"})
+			if res.Snapshot == nil || res.Snapshot.CommitUser != "compactor" {
+				t.Fatalf("compaction %d: %+v", i, res)
+			}
+		}
+	}
+	if got := e.rows(); got != compactPKWant {
+		t.Fatalf("rows:\n%s\nwant\n%s", got, compactPKWant)
+	}
+}
