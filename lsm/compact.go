@@ -127,8 +127,7 @@ func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o 
 		}
 		return nil
 	}
-	var upgrade func(f manifest.DataFile) error
-	upgrade = func(f manifest.DataFile) error {
+	upgrade := func(f manifest.DataFile) error {
 		hasDeletes := f.DeleteRowCount == nil || *f.DeleteRowCount > 0
 		if (outputLevel == o.MaxLevel && hasDeletes) || (o.NoUpgrade != nil && o.NoUpgrade(f)) {
 			return rewrite([][][]manifest.DataFile{{{f}}})

@@ -17,16 +17,18 @@ type AppendOptions struct {
 	FileNumLimit   int
 	TargetFileSize int64 // target-file-size (256 MiB for append tables)
 	// CompactionFileSize is Paimon's small-file threshold,
-	// AppendCompactionFileSize(TargetFileSize).
+	// CompactionFileSize(TargetFileSize).
 	CompactionFileSize int64
 	// OpenFileCost (source.split.open-file-cost, 4 MiB) is added per file
 	// when the unaware-bucket planner sizes a task.
 	OpenFileCost int64
 }
 
-// AppendCompactionFileSize is Paimon's compactionFileSize: target/10*7 in
-// integer arithmetic (the same rule sizes primary-key tables' files).
-func AppendCompactionFileSize(targetFileSize int64) int64 { return targetFileSize / 10 * 7 }
+// CompactionFileSize is Paimon's compactionFileSize: target/10*7 in
+// integer arithmetic. Smaller files take part in small-file picking of
+// append tables; in a primary-key compaction, a file alone in its section
+// is upgraded only when at least this big.
+func CompactionFileSize(targetFileSize int64) int64 { return targetFileSize / 10 * 7 }
 
 // appendFullMinFiles is the fewest files a fixed-bucket full compaction
 // without deletion vectors rewrites.

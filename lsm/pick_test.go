@@ -424,7 +424,7 @@ func runAppend(cmd string, a args, input []string) (string, error) {
 	var target, compaction, openCost, age int
 	get("min", &o.MinFileNum, 5)
 	get("target", &target, 100)
-	get("compaction", &compaction, int(lsm.AppendCompactionFileSize(int64(target))))
+	get("compaction", &compaction, int(lsm.CompactionFileSize(int64(target))))
 	get("open-cost", &openCost, 0)
 	get("age", &age, 0)
 	if err != nil {
@@ -641,8 +641,8 @@ func TestGentleMaxInterval(t *testing.T) {
 			t.Errorf("GentleMaxInterval(%d, %d) = %d, want %d", tc.trigger, tc.configured, got, tc.want)
 		}
 	}
-	if got := lsm.AppendCompactionFileSize(128<<20 + 5); got != (128<<20+5)/10*7 {
-		t.Errorf("AppendCompactionFileSize = %d", got)
+	if got := lsm.CompactionFileSize(128<<20 + 5); got != (128<<20+5)/10*7 {
+		t.Errorf("CompactionFileSize = %d", got)
 	}
 }
 

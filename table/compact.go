@@ -307,19 +307,19 @@ type compactPlan struct {
 }
 
 func (c *compactor) plan(levels *lsm.Levels, u lsm.Unit) compactPlan {
-	if c.lookup && hasLevel0(u.Files) && len(upperFiles(levels, u)) > 0 && c.dvOn && len(c.cfg.SequenceFields) > 0 {
+	var upper []manifest.DataFile
+	if c.lookup && hasLevel0(u.Files) {
+		upper = upperFiles(levels, u)
+	}
+	if len(upper) > 0 && c.dvOn && len(c.cfg.SequenceFields) > 0 {
 		// The lookup finds where a key sits above, not its sequence.field
 		// value, so it cannot tell which version wins: such a unit takes
 		// the whole tree and merges it instead.
 		if full, ok := lsm.PickFull(levels.NumLevels(), levels.Runs()); ok {
-			u = full
+			u, upper = full, nil
 		}
 	}
-	p := compactPlan{unit: u, dropDelete: levels.DropDelete(u, c.dvOn), maxLevel: levels.MaxLevel()}
-	if c.lookup && hasLevel0(u.Files) {
-		p.upper = upperFiles(levels, u)
-	}
-	return p
+	return compactPlan{unit: u, dropDelete: levels.DropDelete(u, c.dvOn), maxLevel: levels.MaxLevel(), upper: upper}
 }
 
 // loadBuckets reads a snapshot's live files (of partitions where selects)
@@ -440,25 +440,11 @@ func (c *compactor) initLookup(tempDir string, keyTypes []schema.DataType) error
 	s := c.s
 	c.keyFields = s.TrimmedPrimaryKeyFields()
 	c.keyTypes = keyTypes
+	c.keyOnlyCols = make([]int, len(c.keyFields))
+	for i := range c.keyOnlyCols {
+		c.keyOnlyCols[i] = kv.ValueOffset + i
+	}
 	var err error
-	if _, err = lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns); err != nil {
-		return err
-	}
-	ks, err := schema.ArrowSchema(c.keyFields)
-	if err != nil {
-		return err
-	}
-	cols := make([]int, len(c.keyFields))
-	for i := range cols {
-		cols[i] = kv.ValueOffset + i
-	}
-	if _, err = lsm.NewKeyEncoder(kv.RecordSchema(ks), cols); err != nil {
-		return err
-	}
-	c.keyOnlyCols = cols
-	if _, err = newRowEncoder(s, s.TrimmedPrimaryKeys()); err != nil {
-		return err
-	}
 	c.lk, err = lsm.NewLookup(lsm.LookupOptions{Dir: tempDir, MaxDiskSize: c.cfg.LookupCacheMaxDiskSize,
 		Retention: c.cfg.LookupCacheFileRetention})
 	return err
@@ -505,7 +491,7 @@ func (c *compactor) removeOutputs(ctx context.Context, msgs []CommitMessage) {
 	}
 }
 
-// numLevels is the tree height for the bucket's files.
+// levels is a bucket's tree of files.
 func (c *compactor) levels(files []manifest.DataFile) *lsm.Levels {
 	return lsm.NewLevels(files, c.cfg.NumLevels, c.keyCmp)
 }
@@ -619,7 +605,7 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		MaxLevel:    p.maxLevel,
 		MaxFanIn:    c.fanIn(),
 		SpillDir:    c.tempDir,
-		MinFileSize: target / 10 * 7,
+		MinFileSize: lsm.CompactionFileSize(target),
 		Open: func(f manifest.DataFile) lsm.Opener {
 			return c.openInput(ctx, dir, b, vectors, &f)
 		},
@@ -630,19 +616,17 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 			return c.t.store.Delete(ctx, dir+"/"+f.FileName)
 		},
 		NoUpgrade: func(f manifest.DataFile) bool {
-			if u.FileRewrite {
-				return true
-			}
-			// A file with deleted rows is rewritten to be rid of them
-			// when its vector would otherwise be lost; level-0 files of
-			// lookup tables go through the lookup.
-			return (c.lookup && f.Level == 0) || (vectors[f.FileName] != nil && !c.dvOn)
+			// A full rewrite of a one-run bucket rewrites every picked
+			// file; level-0 files of lookup tables go through the lookup.
+			return u.FileRewrite || (c.lookup && f.Level == 0)
 		},
 	}
 	var marks map[string]*roaring.Bitmap
 	if len(p.upper) > 0 {
 		marks = map[string]*roaring.Bitmap{}
-		o.Filter = c.lookupFilter(dir, p.upper, vectors, marks)
+		if o.Filter, err = c.lookupFilter(dir, p.upper, vectors, marks); err != nil {
+			return nil, nil, err
+		}
 	}
 	r, err := lsm.Rewrite(ctx, u.Files, u.OutputLevel, o)
 	if err != nil {
@@ -666,12 +650,10 @@ func (c *compactor) loadVectors(ctx context.Context, b *bucketFiles) (map[string
 		return b.vectors, nil
 	}
 	s := &Split{Partition: b.part, Bucket: b.bucket, Manifests: b.manifests}
-	for name, d := range b.deletes {
-		for _, f := range b.files {
-			if f.FileName == name {
-				s.Files = append(s.Files, f)
-				s.Deletes = append(s.Deletes, d)
-			}
+	for _, f := range b.files {
+		if d := b.deletes[f.FileName]; d != nil {
+			s.Files = append(s.Files, f)
+			s.Deletes = append(s.Deletes, d)
 		}
 	}
 	vs, err := c.t.loadDeletes(ctx, s)
@@ -753,12 +735,11 @@ func (c *compactor) appendTasks(b *bucketFiles, full bool) [][]manifest.DataFile
 		MinFileNum:         c.cfg.CompactionMinFileNum,
 		FileNumLimit:       c.cfg.CompactionFileNumLimit,
 		TargetFileSize:     target,
-		CompactionFileSize: lsm.AppendCompactionFileSize(target),
+		CompactionFileSize: lsm.CompactionFileSize(target),
 		OpenFileCost:       c.cfg.SourceSplitOpenFileCost,
 	}
-	hasDV := func(f manifest.DataFile) bool { return b.deletes[f.FileName] != nil }
 	if full {
-		if pick, ok := lsm.PickAppendFull(files, o, c.dvOn, false, hasDV); ok {
+		if pick, ok := lsm.PickAppendFull(files, o, c.dvOn, false, b.hasDV); ok {
 			return [][]manifest.DataFile{pick}
 		}
 		return nil
@@ -768,7 +749,7 @@ func (c *compactor) appendTasks(b *bucketFiles, full bool) [][]manifest.DataFile
 		// files (and, with deletion vectors, files by index file).
 		var cand []manifest.DataFile
 		for _, f := range files {
-			if lsm.AppendUnawareCandidate(f, o) || hasDV(f) {
+			if lsm.AppendUnawareCandidate(f, o) || b.hasDV(f) {
 				cand = append(cand, f)
 			}
 		}
@@ -866,8 +847,6 @@ func copyRecords(ctx context.Context, rr array.RecordReader, w lsm.FileWriter) e
 	return ctx.Err()
 }
 
-var _ = arrow.Record(nil)
-
 // indexKey is the object key of an index file of a bucket.
 func (t *Table) indexKey(part []byte, bucket int32, name string) string {
 	if v, ok := t.latest.Option("index-file-in-data-file-dir"); ok && v == "true" {
@@ -943,14 +922,17 @@ func upperFiles(levels *lsm.Levels, u lsm.Unit) []manifest.DataFile {
 // deleted in marks (file -> positions), so that readers, which do not
 // merge levels, see only the new version; a position the file's vector
 // already deletes does not count.
-func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector, marks map[string]*roaring.Bitmap) func(context.Context, arrow.RecordBatch) ([]bool, error) {
+func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector, marks map[string]*roaring.Bitmap) (func(context.Context, arrow.RecordBatch) ([]bool, error), error) {
 	// Encoders keep scratch buffers: one pair per rewrite.
-	keyRow, rerr := newRowEncoder(c.s, c.s.TrimmedPrimaryKeys())
-	keyEnc, kerr := lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns)
+	keyRow, err := newRowEncoder(c.s, c.s.TrimmedPrimaryKeys())
+	if err != nil {
+		return nil, err
+	}
+	keyEnc, err := lsm.NewKeyEncoder(c.merge.Schema, c.merge.KeyColumns)
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, rec arrow.RecordBatch) ([]bool, error) {
-		if err := errors.Join(rerr, kerr); err != nil {
-			return nil, err
-		}
 		n := int(rec.NumRows())
 		if n == 0 {
 			return nil, nil
@@ -1008,7 +990,7 @@ func (c *compactor) lookupFilter(dir string, upper []manifest.DataFile, vectors 
 			}
 		}
 		return keep, nil
-	}
+	}, nil
 }
 
 // fanIn is how many sorted runs a compaction merges at once: Paimon's

@@ -83,20 +83,12 @@ func (w *Writer) restoreTree(ctx context.Context, bs *bucketState) error {
 	if err := w.initCompaction(); err != nil {
 		return err
 	}
-	id := bucketID{string(bs.part.serialized), bs.bucket}
-	tr := &bucketTree{inBefore: map[string]bool{}, own: map[string]bool{}, univ: w.comp.universal()}
-	tr.files = bucketFiles{part: bs.part.serialized, bucket: bs.bucket, total: w.totalBuckets(),
-		manifests: map[string]string{}, deletes: map[string]*DeletionFile{}}
-	var files []manifest.DataFile
-	for _, e := range w.baseSeq.files[id] {
-		files = append(files, e.File)
+	bf, err := w.baseBucket(ctx, bs)
+	if err != nil {
+		return err
 	}
-	tr.files.files = files
-	if w.cfg.DeletionVectorsEnabled && len(files) > 0 {
-		if err := w.baseVectors(ctx, &tr.files); err != nil {
-			return err
-		}
-	}
+	files := bf.files
+	tr := &bucketTree{files: *bf, inBefore: map[string]bool{}, own: map[string]bool{}, univ: w.comp.universal()}
 	tr.levels = lsm.NewLevels(files, w.cfg.NumLevels, w.comp.keyCmp)
 	if err := tr.levels.Validate(); err != nil {
 		return fmt.Errorf("bucket %d of %s: %w: %w", bs.bucket, bs.dir, manifest.ErrCorrupt, err)
@@ -104,6 +96,22 @@ func (w *Writer) restoreTree(ctx context.Context, bs *bucketState) error {
 	tr.base = upperNames(files)
 	bs.tree = tr
 	return nil
+}
+
+// baseBucket is a bucket's live files and deletion vectors in the base
+// snapshot.
+func (w *Writer) baseBucket(ctx context.Context, bs *bucketState) (*bucketFiles, error) {
+	bf := &bucketFiles{part: bs.part.serialized, bucket: bs.bucket, total: w.totalBuckets(),
+		manifests: map[string]string{}, deletes: map[string]*DeletionFile{}}
+	for _, e := range w.baseSeq.files[bucketID{string(bs.part.serialized), bs.bucket}] {
+		bf.files = append(bf.files, e.File)
+	}
+	if w.cfg.DeletionVectorsEnabled && len(bf.files) > 0 {
+		if err := w.baseVectors(ctx, bf); err != nil {
+			return nil, err
+		}
+	}
+	return bf, nil
 }
 
 func (w *Writer) totalBuckets() int32 {
@@ -360,16 +368,9 @@ func (w *Writer) compactAppendBucket(ctx context.Context, bs *bucketState, m *Co
 		return err
 	}
 	if bs.live == nil {
-		id := bucketID{string(bs.part.serialized), bs.bucket}
-		bf := &bucketFiles{part: bs.part.serialized, bucket: bs.bucket, total: w.totalBuckets(),
-			manifests: map[string]string{}, deletes: map[string]*DeletionFile{}}
-		for _, e := range w.baseSeq.files[id] {
-			bf.files = append(bf.files, e.File)
-		}
-		if w.cfg.DeletionVectorsEnabled && len(bf.files) > 0 {
-			if err := w.baseVectors(ctx, bf); err != nil {
-				return err
-			}
+		bf, err := w.baseBucket(ctx, bs)
+		if err != nil {
+			return err
 		}
 		bs.live = bf
 	}
