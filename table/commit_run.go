@@ -622,29 +622,44 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 // gone took rows the compaction's marks were meant for. It is a pure
 // function.
 func checkLookupBase(live, delta []manifest.Entry, deps []lookupDep) error {
+	if len(deps) == 0 {
+		return nil
+	}
+	key := func(part []byte, bucket int32) string { return fmt.Sprintf("%x/%d", part, bucket) }
+	want := make(map[string]bool, len(deps))
 	for _, d := range deps {
-		base := map[string]bool{}
+		want[key(d.part, d.bucket)] = true
+	}
+	upper := map[string][]string{}          // bucket -> its live files above level 0
+	removed := map[string]map[string]bool{} // bucket -> files this commit deletes
+	for _, e := range live {
+		if k := key(e.Partition, e.Bucket); want[k] && e.File.Level > 0 {
+			upper[k] = append(upper[k], e.File.FileName)
+		}
+	}
+	for _, e := range delta {
+		if k := key(e.Partition, e.Bucket); want[k] && e.Kind == manifest.Delete {
+			if removed[k] == nil {
+				removed[k] = map[string]bool{}
+			}
+			removed[k][e.File.FileName] = true
+		}
+	}
+	for _, d := range deps {
+		k := key(d.part, d.bucket)
+		base := make(map[string]bool, len(d.base))
 		for _, n := range d.base {
 			base[n] = true
 		}
-		removed := map[string]bool{}
-		for _, e := range delta {
-			if e.Kind == manifest.Delete && e.Bucket == d.bucket && string(e.Partition) == string(d.part) {
-				removed[e.File.FileName] = true
-			}
-		}
 		seen := map[string]bool{}
-		for _, e := range live {
-			if e.Bucket != d.bucket || string(e.Partition) != string(d.part) || e.File.Level == 0 {
-				continue
-			}
-			seen[e.File.FileName] = true
-			if !base[e.File.FileName] {
-				return &CommitConflictError{Reason: "a lookup compaction's bucket gained a file above level 0 since it was planned", Files: []string{e.File.FileName}}
+		for _, n := range upper[k] {
+			seen[n] = true
+			if !base[n] {
+				return &CommitConflictError{Reason: "a lookup compaction's bucket gained a file above level 0 since it was planned", Files: []string{n}}
 			}
 		}
 		for n := range base {
-			if !seen[n] && !removed[n] {
+			if !seen[n] && !removed[k][n] {
 				return &CommitConflictError{Reason: "a file a lookup compaction relied on is no longer live", Files: []string{n}}
 			}
 		}
