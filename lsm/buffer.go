@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
 )
 
@@ -32,6 +33,7 @@ type Buffer struct {
 	kvSchema *arrow.Schema
 	keyEnc   *kv.KeyEncoder
 	ordEnc   *kv.KeyEncoder
+	reducer  merge.Reducer
 
 	recs     []arrow.Record
 	recBytes int64
@@ -67,7 +69,11 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe}
+	red, err := o.Engine.Reducer(valueColumns(o.Schema, 0))
+	if err != nil {
+		return nil, err
+	}
+	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red}
 	b.koffs = []int{0}
 	if oe != nil {
 		b.ooffs = []int{0}
@@ -141,31 +147,6 @@ func (b *Buffer) ord(r int32) []byte {
 	return b.ords[b.ooffs[r]:b.ooffs[r+1]]
 }
 
-// sorted sorts the in-memory rows and returns the row ids that survive
-// their key's merge (retracts included), in key order.
-func (b *Buffer) sorted() []int32 {
-	n := len(b.seqs)
-	idx := b.sortIndex()
-	out := idx[:0] // selections never overtake the read position
-	var kinds []schema.RowKind
-	for i := 0; i < n; {
-		j := i + 1
-		k := b.key(idx[i])
-		for j < n && string(b.key(idx[j])) == string(k) {
-			j++
-		}
-		kinds = kinds[:0]
-		for _, r := range idx[i:j] {
-			kinds = append(kinds, schema.RowKind(b.kinds[r]))
-		}
-		if s := b.o.Engine.Select(kinds); s >= 0 && s < len(kinds) {
-			out = append(out, idx[i+s])
-		}
-		i = j
-	}
-	return out
-}
-
 // sortEntry is a row id with the first 8 bytes of its key, so that most
 // comparisons of a sort touch only this contiguous array.
 type sortEntry struct {
@@ -216,19 +197,19 @@ func (b *Buffer) sortIndex() []int32 {
 	return idx
 }
 
-// memRun reads the buffer's sorted rows as KV records.
+// memRun reads the buffer's rows sorted and reduced, one row per key, as
+// KV records.
 type memRun struct {
-	b    *Buffer
-	rows []int32
-	pos  int
-	refs []rowRef
-	srcs []arrow.Array
-	cur  arrow.Record
-	err  error
+	b      *Buffer
+	rows   []int32
+	pos    int
+	groups merge.Groups
+	cur    arrow.Record
+	err    error
 }
 
 func (b *Buffer) memRun() *memRun {
-	return &memRun{b: b, rows: b.sorted(), srcs: make([]arrow.Array, len(b.recs))}
+	return &memRun{b: b, rows: b.sortIndex()}
 }
 
 func (m *memRun) Retain()                        {}
@@ -248,44 +229,37 @@ func (m *memRun) Next() bool {
 		m.cur.Release()
 		m.cur = nil
 	}
-	if m.err != nil || m.pos >= len(m.rows) {
-		return false
-	}
 	b := m.b
-	rows := m.rows[m.pos:min(len(m.rows), m.pos+b.o.BatchSize)]
-	m.pos += len(rows)
-	m.refs = m.refs[:0]
-	sb := array.NewInt64Builder(b.mem)
-	kb := array.NewInt8Builder(b.mem)
-	sb.Reserve(len(rows))
-	kb.Reserve(len(rows))
-	for _, r := range rows {
-		m.refs = append(m.refs, rowRef{Src: b.rowRec[r], Row: b.rowIdx[r]})
-		sb.UnsafeAppend(b.seqs[r])
-		kb.UnsafeAppend(b.kinds[r])
-	}
-	cols := make([]arrow.Array, 0, b.kvSchema.NumFields())
-	cols = append(cols, sb.NewArray(), kb.NewArray())
-	sb.Release()
-	kb.Release()
-	defer func() {
-		for _, c := range cols {
-			c.Release()
+	for m.err == nil && m.pos < len(m.rows) {
+		g := &m.groups
+		g.Reset()
+		g.Srcs = append(g.Srcs, b.recs...)
+		n := len(m.rows)
+		for g.Len() < b.o.BatchSize && m.pos < n {
+			k := b.key(m.rows[m.pos])
+			for {
+				r := m.rows[m.pos]
+				g.Refs = append(g.Refs, merge.Ref{Src: b.rowRec[r], Row: b.rowIdx[r]})
+				g.Kinds = append(g.Kinds, schema.RowKind(b.kinds[r]))
+				g.Seqs = append(g.Seqs, b.seqs[r])
+				m.pos++
+				if m.pos >= n || string(b.key(m.rows[m.pos])) != string(k) {
+					break
+				}
+			}
+			g.Ends = append(g.Ends, len(g.Refs))
 		}
-	}()
-	for c := range b.o.Schema.NumFields() {
-		for i, rec := range b.recs {
-			m.srcs[i] = rec.Column(c)
-		}
-		a, err := gather(b.mem, b.o.Schema.Field(c).Type, m.srcs, m.refs)
+		rec, err := reduceToRecord(b.reducer, g, b.mem, b.kvSchema, false)
 		if err != nil {
 			m.err = err
 			return false
 		}
-		cols = append(cols, a)
+		if rec != nil {
+			m.cur = rec
+			return true
+		}
 	}
-	m.cur = array.NewRecordBatch(b.kvSchema, cols, int64(len(rows)))
-	return true
+	return false
 }
 
 // free drops the in-memory rows.

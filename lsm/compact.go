@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/internal/take"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/schema"
 )
@@ -305,10 +306,10 @@ func dropRetracts(rec arrow.RecordBatch, keep []bool) []bool {
 
 // takeKept returns the rows of rec that keep marks (nil when none).
 func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.RecordBatch, error) {
-	refs := make([]rowRef, 0, len(keep))
+	refs := make([]take.Ref, 0, len(keep))
 	for i, k := range keep {
 		if k {
-			refs = append(refs, rowRef{Row: int32(i)})
+			refs = append(refs, take.Ref{Row: int32(i)})
 		}
 	}
 	if len(refs) == 0 {
@@ -317,7 +318,7 @@ func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.R
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	return gatherRecord(mem, rec.Schema(), []arrow.Record{rec}, refs)
+	return take.Record(mem, rec.Schema(), []arrow.Record{rec}, refs)
 }
 
 func releaseReaders(rs []array.RecordReader) {

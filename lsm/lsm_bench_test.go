@@ -61,7 +61,7 @@ func BenchmarkBuffer(b *testing.B) {
 			ctx := context.Background()
 			for b.Loop() {
 				buf, err := lsm.NewBuffer(lsm.BufferOptions{
-					SortOptions: lsm.SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.Deduplicate{}},
+					SortOptions: lsm.SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
 					Spillable:   true, SpillDir: b.TempDir(),
 				})
 				if err != nil {
@@ -132,7 +132,7 @@ func BenchmarkMergeReader(b *testing.B) {
 			rr, _ := array.NewRecordReader(sc, recs)
 			rrs = append(rrs, rr)
 		}
-		mr, err := lsm.NewMergeReader(rrs, lsm.MergeOptions{KeyColumns: []int{2}, Engine: merge.Deduplicate{}, DropRetracts: true})
+		mr, err := lsm.NewMergeReader(rrs, lsm.MergeOptions{KeyColumns: []int{2}, Engine: merge.NewDeduplicate(merge.Options{}), DropRetracts: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/internal/take"
+	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
 )
 
@@ -70,11 +72,10 @@ type mergeReader struct {
 	heap    []*cursor
 	started bool
 
-	srcs  []arrow.Record // retained sources of the pending output
-	sel   []rowRef
-	gkey  []byte
-	gkind []schema.RowKind
-	gref  []rowRef
+	srcs    []arrow.Record // retained sources of the pending output
+	groups  merge.Groups
+	reducer merge.Reducer
+	gkey    []byte
 
 	cur arrow.Record
 	err error
@@ -137,7 +138,11 @@ func newMergeReader(runs []array.RecordReader, o MergeOptions) (*mergeReader, er
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	r := &mergeReader{schema: sc, o: o, mem: mem, keyEnc: ke, ordEnc: oe}
+	red, err := o.Engine.Reducer(valueColumns(sc, kv.ValueOffset))
+	if err != nil {
+		return nil, err
+	}
+	r := &mergeReader{schema: sc, o: o, mem: mem, keyEnc: ke, ordEnc: oe, reducer: red}
 	r.refs.Store(1)
 	for i, rr := range runs {
 		r.cursors = append(r.cursors, &cursor{run: i, rr: rr, src: -1})
@@ -296,18 +301,19 @@ func (r *mergeReader) srcOf(c *cursor) int32 {
 	return c.src
 }
 
-// group consumes all records of the smallest key and selects one.
+// group consumes all records of the smallest key into r.groups.
 func (r *mergeReader) group() error {
 	top := r.heap[0]
 	r.gkey = append(r.gkey[:0], top.key(top.pos)...)
-	r.gkind, r.gref = r.gkind[:0], r.gref[:0]
+	g := &r.groups
 	for len(r.heap) > 0 {
 		top = r.heap[0]
 		if !bytes.Equal(top.key(top.pos), r.gkey) {
 			break
 		}
-		r.gkind = append(r.gkind, schema.RowKind(top.kinds[top.pos]))
-		r.gref = append(r.gref, rowRef{Src: r.srcOf(top), Row: int32(top.pos)})
+		g.Kinds = append(g.Kinds, schema.RowKind(top.kinds[top.pos]))
+		g.Seqs = append(g.Seqs, top.seqs[top.pos])
+		g.Refs = append(g.Refs, merge.Ref{Src: r.srcOf(top), Row: int32(top.pos)})
 		top.pos++
 		if top.pos >= top.n {
 			ok, err := r.load(top)
@@ -324,14 +330,7 @@ func (r *mergeReader) group() error {
 			r.down(0)
 		}
 	}
-	s := r.o.Engine.Select(r.gkind)
-	if s < 0 || s >= len(r.gkind) {
-		return nil
-	}
-	if r.o.DropRetracts && r.gkind[s].IsRetract() {
-		return nil
-	}
-	r.sel = append(r.sel, r.gref[s])
+	g.Ends = append(g.Ends, len(g.Refs))
 	return nil
 }
 
@@ -349,24 +348,96 @@ func (r *mergeReader) Next() bool {
 			return false
 		}
 	}
-	r.sel = r.sel[:0]
-	for len(r.sel) < r.o.BatchSize && len(r.heap) > 0 {
-		if err := r.group(); err != nil {
+	for len(r.heap) > 0 {
+		r.groups.Reset()
+		for r.groups.Len() < r.o.BatchSize && len(r.heap) > 0 {
+			if err := r.group(); err != nil {
+				r.err = err
+				r.releaseSources()
+				return false
+			}
+		}
+		r.groups.Srcs = append(r.groups.Srcs[:0], r.srcs...)
+		r.groups.Offset = kv.ValueOffset
+		rec, err := reduceToRecord(r.reducer, &r.groups, r.mem, r.schema, r.o.DropRetracts)
+		r.releaseSources()
+		if err != nil {
 			r.err = err
-			r.releaseSources()
 			return false
 		}
+		if rec != nil {
+			r.cur = rec
+			return true
+		}
 	}
-	if len(r.sel) == 0 {
-		r.releaseSources()
-		return false
-	}
-	rec, err := gatherRecord(r.mem, r.schema, r.srcs, r.sel)
 	r.releaseSources()
-	if err != nil {
-		r.err = err
-		return false
+	return false
+}
+
+// valueColumns returns the names of sc's value columns (from column off).
+func valueColumns(sc *arrow.Schema, off int) []string {
+	out := make([]string, 0, sc.NumFields()-off)
+	for i := off; i < sc.NumFields(); i++ {
+		out = append(out, sc.Field(i).Name)
 	}
-	r.cur = rec
-	return true
+	return out
+}
+
+// reduceToRecord reduces g and assembles the KV record of its output (kv
+// schema sc), without retracts when dropRetracts. It returns nil when no
+// row survives.
+func reduceToRecord(red merge.Reducer, g *merge.Groups, mem memory.Allocator, sc *arrow.Schema, dropRetracts bool) (arrow.Record, error) {
+	out, err := red.Reduce(g, mem)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Release()
+	n := len(out.Kinds)
+	if n == 0 {
+		return nil, nil
+	}
+	var keep []take.Ref
+	if dropRetracts {
+		for i, k := range out.Kinds {
+			if k.IsRetract() {
+				if keep == nil {
+					keep = make([]take.Ref, 0, n)
+					for j := range i {
+						keep = append(keep, take.Ref{Row: int32(j)})
+					}
+				}
+				continue
+			}
+			if keep != nil {
+				keep = append(keep, take.Ref{Row: int32(i)})
+			}
+		}
+		if keep != nil && len(keep) == 0 {
+			return nil, nil
+		}
+	}
+	sb := array.NewInt64Builder(mem)
+	kb := array.NewInt8Builder(mem)
+	sb.AppendValues(out.Seqs, nil)
+	kb.Reserve(n)
+	for _, k := range out.Kinds {
+		kb.UnsafeAppend(int8(k))
+	}
+	cols := make([]arrow.Array, 0, sc.NumFields())
+	cols = append(cols, sb.NewArray(), kb.NewArray())
+	sb.Release()
+	kb.Release()
+	for _, c := range out.Cols {
+		c.Retain()
+		cols = append(cols, c)
+	}
+	rec := array.NewRecordBatch(sc, cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	if keep == nil {
+		return rec, nil
+	}
+	defer rec.Release()
+	return take.Record(mem, sc, []arrow.Record{rec}, keep)
 }

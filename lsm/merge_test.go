@@ -85,12 +85,26 @@ func model(rows []row, useG, desc bool, eng merge.Engine, dropRetracts bool) []r
 			kinds = append(kinds, rows[j].Kind)
 			j++
 		}
-		if s := eng.Select(kinds); s >= 0 && !(dropRetracts && kinds[s].IsRetract()) {
+		if s := modelSelect(eng, kinds); s >= 0 && !(dropRetracts && kinds[s].IsRetract()) {
 			out = append(out, rows[i+s])
 		}
 		i = j
 	}
 	return out
+}
+
+// modelSelect is the record a selecting engine keeps: the last
+// (deduplicate), or the first non-retract (first-row).
+func modelSelect(eng merge.Engine, kinds []schema.RowKind) int {
+	if eng.Name() != "first-row" {
+		return len(kinds) - 1
+	}
+	for i, k := range kinds {
+		if !k.IsRetract() {
+			return i
+		}
+	}
+	return -1
 }
 
 func appendValues(bs []array.Builder, r row) {
@@ -232,12 +246,12 @@ type optionSet struct {
 }
 
 var optionSets = []optionSet{
-	{name: "dedup", eng: merge.Deduplicate{}, retract: true},
-	{name: "dedup-drop", eng: merge.Deduplicate{}, drop: true, retract: true},
-	{name: "dedup-seqfield", eng: merge.Deduplicate{}, useG: true, retract: true},
-	{name: "dedup-seqfield-desc-drop", eng: merge.Deduplicate{}, useG: true, desc: true, drop: true, retract: true},
-	{name: "first-row", eng: merge.FirstRow{}},
-	{name: "first-row-retracts", eng: merge.FirstRow{}, retract: true, drop: true},
+	{name: "dedup", eng: merge.NewDeduplicate(merge.Options{}), retract: true},
+	{name: "dedup-drop", eng: merge.NewDeduplicate(merge.Options{}), drop: true, retract: true},
+	{name: "dedup-seqfield", eng: merge.NewDeduplicate(merge.Options{}), useG: true, retract: true},
+	{name: "dedup-seqfield-desc-drop", eng: merge.NewDeduplicate(merge.Options{}), useG: true, desc: true, drop: true, retract: true},
+	{name: "first-row", eng: merge.NewFirstRow(merge.Options{})},
+	{name: "first-row-retracts", eng: merge.NewFirstRow(merge.Options{}), retract: true, drop: true},
 }
 
 func TestMergeReaderModel(t *testing.T) {
@@ -256,7 +270,7 @@ func TestMergeReaderModel(t *testing.T) {
 					rows := randRows(rng, rng.IntN(300), keys, &seq, os.retract)
 					if rng.IntN(2) == 0 {
 						// A run from a file: unique keys.
-						rows = model(rows, os.useG, os.desc, merge.Deduplicate{}, false)
+						rows = model(rows, os.useG, os.desc, merge.NewDeduplicate(merge.Options{}), false)
 					}
 					slices.SortFunc(rows, cmpRows(os.useG, os.desc))
 					all = append(all, rows...)
@@ -307,7 +321,7 @@ func TestMergeReaderModel(t *testing.T) {
 }
 
 func TestMergeReaderNoRuns(t *testing.T) {
-	mr, err := lsm.NewMergeReader(nil, lsm.MergeOptions{KeyColumns: []int{2}, Engine: merge.Deduplicate{}, Schema: kvSchema})
+	mr, err := lsm.NewMergeReader(nil, lsm.MergeOptions{KeyColumns: []int{2}, Engine: merge.NewDeduplicate(merge.Options{}), Schema: kvSchema})
 	if err != nil {
 		t.Fatal(err)
 	}

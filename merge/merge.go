@@ -1,99 +1,244 @@
 // Package merge holds Paimon's merge engines: how the records of one
 // primary key, in merge order, reduce to the row a reader sees. It is pure
-// logic, with no I/O.
+// logic over Arrow columns, with no I/O.
 //
-// Only the selecting engines exist so far: deduplicate (the newest record
-// wins) and first-row (the oldest insert wins). partial-update and
-// aggregation produce new values and are not implemented yet.
+// An Engine is built once per table schema from typed Options (New); it
+// says what it needs (Traits), checks input row kinds (Accept), and makes
+// Reducers for a column layout. A Reducer takes a batch of key groups (the
+// records of each key in merge order, as references into source records)
+// and produces one output row per surviving key. The selecting engines
+// (deduplicate, first-row) copy a whole input row; partial-update takes
+// cells from several rows; aggregation computes values. The write buffer,
+// compaction and merge-on-read all reduce through the same Reducer.
+//
+// As in Paimon, a key with a single record passes through unchanged
+// (kind included); only keys with two or more records are merged.
 package merge
 
 import (
 	"errors"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/floelake/floe/schema"
 )
 
-// ErrUnsupported reports a merge engine floe does not implement yet.
-var ErrUnsupported = errors.New("merge: unsupported merge engine")
+// ErrUnsupported reports a merge engine or function floe does not
+// implement.
+var ErrUnsupported = errors.New("merge: unsupported")
 
-// ErrRetract reports retract input (-U/-D) that an engine does not accept.
+// ErrRetract reports retract input (-U/-D) that an engine or aggregate
+// function does not accept.
 var ErrRetract = errors.New("merge: retract record not accepted")
 
-// Engine reduces the records of one key to the record that represents it.
-// Implementations are stateless and safe for concurrent use.
+// ErrOption reports merge options that cannot work with the table's
+// columns. Errors wrapping it are *OptionError.
+var ErrOption = errors.New("merge: bad option")
+
+// ErrNull reports a null in a NOT NULL column where a merge needs a value.
+var ErrNull = errors.New("merge: null in a NOT NULL column")
+
+// OptionError names the option (and column) a merge configuration fails
+// on.
+type OptionError struct {
+	Key    string // the option, e.g. fields.c.aggregate-function
+	Value  string
+	Column string // "" when the option is not about one column
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	s := "merge: option " + e.Key
+	if e.Value != "" {
+		s += "=" + e.Value
+	}
+	if e.Column != "" {
+		s += " (column " + e.Column + ")"
+	}
+	return s + ": " + e.Reason
+}
+
+func (e *OptionError) Is(target error) bool { return target == ErrOption }
+
+// Traits say what an engine needs from the places that use it.
+type Traits struct {
+	// Selecting engines copy one whole input row per key (deduplicate,
+	// first-row); the others compute rows.
+	Selecting bool
+	// SkipLevel0OnRead: batch reads need not merge level 0 (first-row:
+	// only compacted rows are visible).
+	SkipLevel0OnRead bool
+	// NeedsLookup: compaction must look keys up in higher levels to drop
+	// records that lose to them (first-row).
+	NeedsLookup bool
+	// KeepsDeletes: a key whose merge ends in a retract still shadows older
+	// levels until the top level (all engines but first-row).
+	KeepsDeletes bool
+}
+
+// Engine is a table's merge engine, bound to its schema. It is immutable
+// and safe for concurrent use.
 type Engine interface {
 	// Name is the merge-engine option value.
 	Name() string
-	// Select returns the index, in kinds, of the record that represents the
-	// key, given the kinds of all its records in merge order (oldest
-	// first). -1 means no record survives. The chosen record may be a
-	// retract: writers keep it (it must shadow older files), readers drop it.
-	Select(kinds []schema.RowKind) int
-	// Accept checks one input record before it is buffered: first-row
-	// without ignore-delete rejects retracts with ErrRetract. It returns
-	// false for records the engine drops on write (ignore-delete).
+	Traits() Traits
+	// Accept checks one input row kind before it is buffered. It returns
+	// false for rows the engine drops on write (ignore-delete), and an
+	// error wrapping ErrRetract for retracts the engine cannot merge.
 	Accept(k schema.RowKind) (bool, error)
+	// ReadColumns returns the columns a reader must read to merge cols
+	// correctly: cols plus, in table order, any sequence-group fields of
+	// theirs that are missing.
+	ReadColumns(cols []string) []string
+	// Reducer returns a reducer for records whose value columns are cols
+	// (a subset of the table's columns that holds the primary key and
+	// whatever ReadColumns adds). A Reducer is not safe for concurrent
+	// use; make one per goroutine.
+	Reducer(cols []string) (Reducer, error)
 }
 
-// Options configure New.
-type Options struct {
-	IgnoreDelete bool
+// Ref names row Row of source record Src.
+type Ref struct {
+	Src int32
+	Row int32
 }
 
-// New returns the engine named by the merge-engine option.
-func New(name string, o Options) (Engine, error) {
-	switch name {
+// Groups is a batch of key groups: each key's records in merge order
+// (oldest first).
+type Groups struct {
+	// Srcs are the source records; value column c of a source is its
+	// column Offset+c, in the layout the Reducer was made for.
+	Srcs   []arrow.Record
+	Offset int
+	// Refs, Kinds and Seqs describe every record of every group.
+	Refs  []Ref
+	Kinds []schema.RowKind
+	Seqs  []int64
+	// Ends[g] is one past the last record of group g; group g starts at
+	// Ends[g-1] (0 for the first).
+	Ends []int
+}
+
+// Reset empties g, keeping its capacity (Srcs are not released).
+func (g *Groups) Reset() {
+	clear(g.Srcs)
+	g.Srcs, g.Refs, g.Kinds, g.Seqs, g.Ends = g.Srcs[:0], g.Refs[:0], g.Kinds[:0], g.Seqs[:0], g.Ends[:0]
+}
+
+// Len is the number of groups.
+func (g *Groups) Len() int { return len(g.Ends) }
+
+// Bounds returns the records of group i.
+func (g *Groups) Bounds(i int) (int, int) {
+	if i == 0 {
+		return 0, g.Ends[0]
+	}
+	return g.Ends[i-1], g.Ends[i]
+}
+
+// Output is the result of one Reduce: one row per surviving key, in group
+// order.
+type Output struct {
+	Kinds []schema.RowKind
+	Seqs  []int64
+	// Cols are the value columns; the caller owns (releases) them.
+	Cols []arrow.Array
+	// Picks, for selecting engines, is the index into Groups.Refs of the
+	// record each row copies (so a caller can slice instead of copy).
+	Picks []int
+}
+
+// Release releases the columns.
+func (o *Output) Release() {
+	for _, c := range o.Cols {
+		if c != nil {
+			c.Release()
+		}
+	}
+	o.Cols = nil
+}
+
+// Reducer reduces key groups to rows.
+type Reducer interface {
+	// Reduce merges every group of g. Groups whose result is dropped
+	// produce no row. A result whose kind is a retract (-U/-D) is kept:
+	// writers need it to shadow older levels; readers drop it.
+	Reduce(g *Groups, mem memory.Allocator) (*Output, error)
+}
+
+// New returns the engine o.Engine names for a table with the given fields
+// and primary key. Option errors wrap ErrOption (an *OptionError).
+func New(fields []schema.Field, primaryKeys []string, o Options) (Engine, error) {
+	t, err := newTableInfo(fields, primaryKeys, o)
+	if err != nil {
+		return nil, err
+	}
+	switch o.Engine {
 	case "", "deduplicate":
-		return Deduplicate{IgnoreDelete: o.IgnoreDelete}, nil
+		return &selecting{t: t, name: "deduplicate", last: true}, nil
 	case "first-row":
-		return FirstRow{IgnoreDelete: o.IgnoreDelete}, nil
-	case "partial-update", "aggregation":
-		return nil, fmt.Errorf("%w: %s", ErrUnsupported, name)
+		return &selecting{t: t, name: "first-row"}, nil
+	case "partial-update":
+		return newPartialUpdate(t)
+	case "aggregation":
+		return newAggregation(t)
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnsupported, name)
+	return nil, &OptionError{Key: "merge-engine", Value: o.Engine, Reason: "unknown merge engine"}
 }
 
-// Deduplicate keeps the newest record of a key.
-type Deduplicate struct{ IgnoreDelete bool }
-
-// Name implements Engine.
-func (Deduplicate) Name() string { return "deduplicate" }
-
-// Select implements Engine: the last record.
-func (Deduplicate) Select(kinds []schema.RowKind) int { return len(kinds) - 1 }
-
-// Accept implements Engine.
-func (d Deduplicate) Accept(k schema.RowKind) (bool, error) {
-	if d.IgnoreDelete && k.IsRetract() {
-		return false, nil
-	}
-	return true, nil
+// tableInfo is what every engine knows about the table.
+type tableInfo struct {
+	o      Options
+	fields []schema.Field
+	index  map[string]int
+	pk     map[string]bool
+	seq    map[string]bool // sequence.field columns
 }
 
-// FirstRow keeps the oldest non-retract record of a key.
-type FirstRow struct{ IgnoreDelete bool }
-
-// Name implements Engine.
-func (FirstRow) Name() string { return "first-row" }
-
-// Select implements Engine: the first +I/+U record, or -1.
-func (FirstRow) Select(kinds []schema.RowKind) int {
-	for i, k := range kinds {
-		if !k.IsRetract() {
-			return i
+func newTableInfo(fields []schema.Field, primaryKeys []string, o Options) (*tableInfo, error) {
+	t := &tableInfo{o: o, fields: fields, index: make(map[string]int, len(fields)), pk: map[string]bool{}, seq: map[string]bool{}}
+	for i, f := range fields {
+		t.index[f.Name] = i
+	}
+	for _, k := range primaryKeys {
+		if _, ok := t.index[k]; !ok {
+			return nil, &OptionError{Key: "primary-key", Value: k, Reason: "not a column"}
 		}
+		t.pk[k] = true
 	}
-	return -1
+	for _, s := range o.SequenceFields {
+		if _, ok := t.index[s]; !ok {
+			return nil, &OptionError{Key: "sequence.field", Value: s, Column: s, Reason: "not a column"}
+		}
+		t.seq[s] = true
+	}
+	return t, nil
 }
 
-// Accept implements Engine.
-func (f FirstRow) Accept(k schema.RowKind) (bool, error) {
-	if k.IsRetract() {
-		if f.IgnoreDelete {
-			return false, nil
+// layout maps the reducer's columns to table fields.
+func (t *tableInfo) layout(cols []string) ([]int, error) {
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		j, ok := t.index[c]
+		if !ok {
+			return nil, fmt.Errorf("%w: column %q is not in the table", ErrOption, c)
 		}
-		return false, fmt.Errorf("%w: first-row merge engine got %s (set ignore-delete=true)", ErrRetract, k)
+		idx[i] = j
 	}
-	return true, nil
+	return idx, nil
+}
+
+// arrowTypes returns the Arrow types of the table fields idx.
+func (t *tableInfo) arrowTypes(idx []int) ([]arrow.DataType, error) {
+	out := make([]arrow.DataType, len(idx))
+	for i, j := range idx {
+		at, err := schema.ToArrow(t.fields[j].Type)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = at
+	}
+	return out, nil
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
-	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
@@ -409,7 +408,7 @@ func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir s
 		keyTypes = append(keyTypes, f.Type)
 	}
 	c.keyCmp = keyCompare(keyTypes)
-	engine, err := merge.New(string(cfg.MergeEngine), merge.Options{IgnoreDelete: cfg.IgnoreDelete})
+	engine, err := t.mergeEngine()
 	if err != nil {
 		return nil, err
 	}

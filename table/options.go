@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
 )
 
@@ -136,6 +137,10 @@ type Config struct {
 	SequenceFields    []string // sequence.field; nil when unset
 	SequenceSortOrder SortOrder
 	ChangelogProducer ChangelogProducer
+	// Merge are the merge options (merge-engine, sequence groups,
+	// aggregate functions, …); IgnoreDelete and SequenceFields above are
+	// copied into it.
+	Merge merge.Options
 
 	DeletionVectorsEnabled  bool
 	DeletionVectorsBitmap64 bool
@@ -535,7 +540,7 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 	}
 
 	for _, k := range t.Options.Keys() {
-		if p.used[k] {
+		if p.used[k] || merge.IsOption(k) {
 			continue
 		}
 		v, _ := t.Options.Get(k)
@@ -555,6 +560,12 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	mo, err := merge.ParseOptions(t.Options.Map())
+	if err != nil {
+		return nil, mergeOptionError(err)
+	}
+	mo.IgnoreDelete, mo.SequenceFields = c.IgnoreDelete, c.SequenceFields
+	c.Merge = mo
 	return c, nil
 }
 
@@ -741,9 +752,13 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 	}
 	hasPK := len(s.PrimaryKeys) > 0
 	if hasPK {
-		switch cfg.MergeEngine {
-		case MergePartialUpdate, MergeAggregation:
-			return &UnsupportedError{Key: "merge-engine", Value: string(cfg.MergeEngine), Reason: "floe has no " + string(cfg.MergeEngine) + " merge engine yet"}
+		eng, err := newEngine(s, cfg)
+		if err != nil {
+			return err
+		}
+		if !eng.Traits().Selecting && cfg.DeletionVectorsEnabled {
+			return &UnsupportedError{Key: "deletion-vectors.enabled", Value: "true",
+				Reason: "floe's lookup compaction does not merge " + eng.Name() + " values yet (it finds positions only)"}
 		}
 		if cfg.ChangelogProducer == ChangelogInput {
 			return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
@@ -805,4 +820,26 @@ func checkCompactionOptions(s *schema.Table, cfg *Config) error {
 		return &OptionError{Key: key, Value: opt(key), Reason: "off-peak hours need both compaction.offpeak.start.hour and compaction.offpeak.end.hour"}
 	}
 	return nil
+}
+
+// newEngine builds the merge engine of a primary-key table.
+func newEngine(s *schema.Table, cfg *Config) (merge.Engine, error) {
+	e, err := merge.New(s.Fields, s.PrimaryKeys, cfg.Merge)
+	if err != nil {
+		return nil, mergeOptionError(err)
+	}
+	return e, nil
+}
+
+// mergeOptionError makes a *merge.OptionError an *OptionError too.
+func mergeOptionError(err error) error {
+	var me *merge.OptionError
+	if !errors.As(err, &me) {
+		return err
+	}
+	reason := me.Reason
+	if me.Column != "" {
+		reason = "column " + me.Column + ": " + reason
+	}
+	return fmt.Errorf("%w (%w)", &OptionError{Key: me.Key, Value: me.Value, Reason: reason}, merge.ErrOption)
 }

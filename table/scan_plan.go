@@ -316,7 +316,7 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 	}
 	// Only selecting engines return one of a key's records unchanged;
 	// partial-update and aggregation build new values from several.
-	selecting := p.t.cfg.MergeEngine == "" || p.t.cfg.MergeEngine == "deduplicate" || p.t.cfg.MergeEngine == "first-row"
+	selecting := p.t.engine != nil && p.t.engine.Traits().Selecting
 	if p.pk && !p.noMerge && !valueMatch && selecting {
 		files = nil
 	}

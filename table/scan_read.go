@@ -17,7 +17,6 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
-	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/storage"
@@ -71,6 +70,18 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	}
 	if !filter.IsZero() {
 		for _, c := range filter.Columns() {
+			need[c] = true
+		}
+	}
+	if eng, err := t.engineFor(rs); pk && err == nil {
+		// Sequence groups of read columns are needed to merge them.
+		var cols []string
+		for _, f := range rs.Fields {
+			if need[f.Name] {
+				cols = append(cols, f.Name)
+			}
+		}
+		for _, c := range eng.ReadColumns(cols) {
 			need[c] = true
 		}
 	}
@@ -149,7 +160,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 // each a set of sorted runs merged through the table's merge engine.
 func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
 	open func(int) lsm.Opener, opts ReadOptions) (array.RecordReader, error) {
-	engine, err := merge.New(string(t.cfg.MergeEngine), merge.Options{IgnoreDelete: t.cfg.IgnoreDelete})
+	engine, err := t.engineFor(rs)
 	if err != nil {
 		return nil, err
 	}

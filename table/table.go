@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/floelake/floe/catalog"
+	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 	"github.com/floelake/floe/storage"
@@ -30,6 +31,10 @@ type Table struct {
 	owner  bool
 	latest *schema.Table
 	cfg    *Config
+	// engine is the merge engine of a primary-key table (nil otherwise);
+	// engineErr why it could not be built.
+	engine    merge.Engine
+	engineErr error
 
 	mu      sync.Mutex
 	schemas map[int64]*schema.Table
@@ -85,6 +90,9 @@ func open(ctx context.Context, st *storage.Store) (*Table, error) {
 	t.latest = latest
 	if t.cfg, err = ParseConfig(latest); err != nil {
 		return nil, err
+	}
+	if len(latest.PrimaryKeys) > 0 {
+		t.engine, t.engineErr = newEngine(latest, t.cfg)
 	}
 	return t, nil
 }
@@ -197,4 +205,28 @@ func (t *Table) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, err
 		return nil, fmt.Errorf("%w: %s", ErrNoSnapshot, strconv.FormatInt(id, 10))
 	}
 	return s, err
+}
+
+// engineFor returns the merge engine for reading data with schema rs:
+// the table's, or for an older schema (time travel) one built from it.
+func (t *Table) engineFor(rs *schema.Table) (merge.Engine, error) {
+	if rs == nil || rs.ID == t.latest.ID {
+		return t.mergeEngine()
+	}
+	cfg, err := ParseConfig(rs)
+	if err != nil {
+		return nil, err
+	}
+	return newEngine(rs, cfg)
+}
+
+// mergeEngine returns the table's merge engine.
+func (t *Table) mergeEngine() (merge.Engine, error) {
+	if t.engineErr != nil {
+		return nil, t.engineErr
+	}
+	if t.engine == nil {
+		return nil, fmt.Errorf("table: no merge engine: not a primary-key table")
+	}
+	return t.engine, nil
 }

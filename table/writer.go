@@ -252,7 +252,7 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 		w.rowKindField = i
 	}
 	if w.hasPK {
-		if w.engine, err = merge.New(string(cfg.MergeEngine), merge.Options{IgnoreDelete: cfg.IgnoreDelete}); err != nil {
+		if w.engine, err = t.mergeEngine(); err != nil {
 			return nil, err
 		}
 	}

@@ -189,10 +189,6 @@ func TestUnsupportedModes(t *testing.T) {
 			PartitionKeys: []string{"dt"}, PrimaryKeys: []string{"id"}}, "bucket"},
 		{"post", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
 			Options: []Option{{"bucket", "-2"}}}, "bucket"},
-		{"partial", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
-			Options: []Option{{"bucket", "1"}, {"merge-engine", "partial-update"}}}, "merge-engine"},
-		{"agg", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
-			Options: []Option{{"bucket", "1"}, {"merge-engine", "aggregation"}}}, "merge-engine"},
 		{"input", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
 			Options: []Option{{"bucket", "1"}, {"changelog-producer", "input"}}}, "changelog-producer"},
 		{"orc", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{{"file.format", "orc"}}}, "file.format"},
@@ -271,7 +267,7 @@ func TestAlterUnsupported(t *testing.T) {
 	createTable(t, cat, "a", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
 		Options: []Option{{"bucket", "1"}}})
 	id := catalog.Identifier{Database: "db", Table: "a"}
-	for _, c := range []SchemaChange{SetOption("merge-engine", "aggregation"), SetOption("changelog-producer", "input"),
+	for _, c := range []SchemaChange{SetOption("changelog-producer", "input"),
 		SetOption("file.format", "avro"), SetOption("bucket", "-2")} {
 		if _, err := Alter(ctx, cat, id, c); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%v: %v", c, err)
@@ -293,8 +289,11 @@ func TestAlterUnsupported(t *testing.T) {
 	if _, err := Alter(ctx, cat, jid, AddColumn("w", "INT", "", Position{})); err != nil {
 		t.Errorf("unrelated change on a Java table: %v", err)
 	}
-	if _, err := Alter(ctx, cat, jid, SetOption("merge-engine", "aggregation")); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("another unsupported engine: %v", err)
+	if _, err := Alter(ctx, cat, jid, SetOption("changelog-producer", "input")); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("an unsupported producer: %v", err)
+	}
+	if _, err := Alter(ctx, cat, jid, SetOption("fields.v.aggregate-function", "sum")); !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("an aggregate outside a sequence group: %v", err)
 	}
 	if _, err := Alter(ctx, cat, jid, SetOption("merge-engine", "deduplicate")); err != nil {
 		t.Errorf("to a writable engine: %v", err)

@@ -191,8 +191,8 @@ func TestCreateRefusesUnwritable(t *testing.T) {
 		{[]string{"--option", "file.format=xyz"}, "file.format", table.ErrInvalidOption},
 		{[]string{"--option", "file.compression=rar"}, "file.compression", table.ErrInvalidOption},
 		{[]string{"--option", "file.format=orc"}, "file.format", table.ErrUnsupported},
-		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=partial-update"}, "merge-engine", table.ErrUnsupported},
-		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=aggregation"}, "merge-engine", table.ErrUnsupported},
+		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=partial-update", "--option", "fields.v.sequence-group=nope"}, "fields.v.sequence-group", table.ErrInvalidOption},
+		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=aggregation", "--option", "fields.v.aggregate-function=bool_and"}, "fields.v.aggregate-function", table.ErrInvalidOption},
 		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "changelog-producer=input"}, "changelog-producer", table.ErrUnsupported},
 		// Dynamic bucket (the default) with a key lacking the partition key.
 		{[]string{"--primary-key", "id", "--partition", "dt"}, "bucket", table.ErrUnsupported},
@@ -211,7 +211,7 @@ func TestCreateRefusesUnwritable(t *testing.T) {
 		set string
 		is  error
 	}{
-		{"merge-engine=aggregation", table.ErrUnsupported},
+		{"merge-engine=aggregation", table.ErrUnsupported}, // with deletion vectors
 		{"changelog-producer=input", table.ErrUnsupported},
 		{"file.compression=rar", table.ErrInvalidOption},
 		{"file.format=avro", table.ErrUnsupported},

@@ -20,10 +20,11 @@ const module = "github.com/floelake/floe/"
 // internal/jsonpp and internal/civil (leaf utilities), which anyone may use.
 var allowed = map[string][]string{
 	"cmd/floe":            {"table", "catalog", "predicate", "snapshot", "manifest", "schema", "internal/binrow", "storage", "internal/kv", "internal/datafile", "internal/jsonrow"},
-	"table":               {"changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "internal/datafile", "storage"},
-	"changelog":           {"lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
-	"lsm":                 {"merge", "manifest", "internal/datafile", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "storage"},
-	"merge":               {"internal/kv", "schema"},
+	"table":               {"internal/take", "changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "internal/datafile", "storage"},
+	"changelog":           {"internal/take", "lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
+	"lsm":                 {"internal/take", "merge", "manifest", "internal/datafile", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "storage"},
+	"merge":               {"internal/take", "internal/kv", "schema"},
+	"internal/take":       {"internal/kv", "schema"},
 	"manifest":            {"internal/binrow", "schema", "storage"},
 	"snapshot":            {"storage"},
 	"catalog":             {"schema", "storage"},

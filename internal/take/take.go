@@ -1,4 +1,7 @@
-package lsm
+// Package take assembles Arrow arrays and records from rows of several
+// source records: the copy step of merging, where each output row (or
+// cell) comes from some input row.
+package take
 
 import (
 	"context"
@@ -14,14 +17,18 @@ import (
 	"github.com/floelake/floe/internal/kv"
 )
 
-// rowRef names row Row of source Src.
-type rowRef struct {
+// Ref names row Row of source Src. A negative Src is a null cell (Column
+// only).
+type Ref struct {
 	Src int32
 	Row int32
 }
 
+// Null is the Ref of a null cell.
+var Null = Ref{Src: -1}
+
 // contiguous reports whether refs are consecutive rows of one source.
-func contiguous(refs []rowRef) bool {
+func contiguous(refs []Ref) bool {
 	for i := 1; i < len(refs); i++ {
 		if refs[i].Src != refs[0].Src || refs[i].Row != refs[i-1].Row+1 {
 			return false
@@ -30,9 +37,9 @@ func contiguous(refs []rowRef) bool {
 	return true
 }
 
-// gatherRecord builds a record of the rows refs of srcs (all with schema
+// Record builds a record of the rows refs of srcs (all with schema
 // sc). A run of consecutive rows of one source is a zero-copy slice.
-func gatherRecord(mem memory.Allocator, sc *arrow.Schema, srcs []arrow.Record, refs []rowRef) (arrow.Record, error) {
+func Record(mem memory.Allocator, sc *arrow.Schema, srcs []arrow.Record, refs []Ref) (arrow.Record, error) {
 	if len(refs) > 0 && contiguous(refs) {
 		s := refs[0]
 		return srcs[s.Src].NewSlice(int64(s.Row), int64(s.Row)+int64(len(refs))), nil
@@ -50,7 +57,7 @@ func gatherRecord(mem memory.Allocator, sc *arrow.Schema, srcs []arrow.Record, r
 		for i, s := range srcs {
 			arrs[i] = s.Column(c)
 		}
-		a, err := gather(mem, sc.Field(c).Type, arrs, refs)
+		a, err := Column(mem, sc.Field(c).Type, arrs, refs)
 		if err != nil {
 			return nil, err
 		}
@@ -59,10 +66,28 @@ func gatherRecord(mem memory.Allocator, sc *arrow.Schema, srcs []arrow.Record, r
 	return array.NewRecordBatch(sc, cols, int64(len(refs))), nil
 }
 
-// gather builds one array of type dt from the rows refs of srcs. Fixed-width,
-// boolean, string and binary columns are copied directly; other types
-// (nested) go through compute.TakeArray per source.
-func gather(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, refs []rowRef) (arrow.Array, error) {
+// Column builds one array of type dt from the rows refs of srcs (a Ref
+// with a negative Src gives a null). Fixed-width, boolean, string and
+// binary columns are copied directly; other types (nested) go through
+// compute.TakeArray per source.
+func Column(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, refs []Ref) (arrow.Array, error) {
+	for i, r := range refs {
+		if r.Src < 0 {
+			// Null cells come from one extra all-null source.
+			na := array.MakeArrayOfNull(mem, dt, 1)
+			defer na.Release()
+			srcs = append(srcs[:len(srcs):len(srcs)], na)
+			nr := make([]Ref, len(refs))
+			copy(nr, refs[:i])
+			for j := i; j < len(refs); j++ {
+				if nr[j] = refs[j]; refs[j].Src < 0 {
+					nr[j] = Ref{Src: int32(len(srcs) - 1)}
+				}
+			}
+			refs = nr
+			break
+		}
+	}
 	n := len(refs)
 	var validity *memory.Buffer
 	nulls := 0
@@ -235,7 +260,7 @@ func varLen(a arrow.Array, i int) int {
 
 // gatherByTake takes each source's rows with compute.TakeArray, concatenates
 // the pieces and puts them in refs order with one more take.
-func gatherByTake(mem memory.Allocator, srcs []arrow.Array, refs []rowRef) (arrow.Array, error) {
+func gatherByTake(mem memory.Allocator, srcs []arrow.Array, refs []Ref) (arrow.Array, error) {
 	ctx := compute.WithAllocator(context.Background(), mem)
 	count := make([]int, len(srcs))
 	for _, r := range refs {
