@@ -37,7 +37,7 @@ func newAggregation(t *tableInfo) (Engine, error) {
 		fn, key := t.aggFuncName(f)
 		_, r, err := newAccumulator(fn, f, t.o.Fields[f.Name], t.o.AggregationRemoveOnDelete)
 		if err != nil {
-			if oe, ok := err.(*OptionError); ok && key != "" {
+			if oe, ok := err.(*OptionError); ok && key != "" && oe.Key == fieldsPrefix+f.Name+".aggregate-function" {
 				oe.Key = key
 			}
 			return nil, err

@@ -169,7 +169,9 @@ func (e *partialUpdate) Reducer(cols []string) (Reducer, error) {
 	for c, i := range idx {
 		f := e.t.fields[i]
 		col := &column{field: i, name: f.Name, nullable: !f.Type.NotNull}
-		if fn := e.fn[i]; fn != "" {
+		// Without sequence groups Paimon ignores aggregate functions: every
+		// column takes its last non-null value.
+		if fn := e.fn[i]; fn != "" && len(e.groups) > 0 {
 			if col.acc, _, err = newAccumulator(fn, f, e.t.o.Fields[f.Name], false); err != nil {
 				return nil, err
 			}
