@@ -216,8 +216,13 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 	}
 	for len(runs) > fanIn {
 		// Merge the runs in groups into spill files (retracts kept: they
-		// still shadow older runs), then merge those.
+		// still shadow older runs), then merge those. Runs of a group are
+		// not contiguous in time, so an engine that computes values must
+		// not fold them yet (a folded record takes its newest sequence
+		// number and would sort after records older than its oldest): its
+		// groups are merged keeping every record.
 		mo.DropRetracts = false
+		mo.KeepAll = !mo.Engine.Traits().Selecting
 		var next []array.RecordReader
 		for len(runs) > 0 {
 			g := runs[:min(fanIn, len(runs))]
@@ -244,6 +249,7 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 		runs = next
 	}
 	mo.DropRetracts = o.DropDelete && o.Filter == nil
+	mo.KeepAll = false
 	rr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		return err

@@ -84,7 +84,10 @@ type MergeOptions struct {
 	// DropRetracts drops keys whose selected record is -U/-D (readers);
 	// writers (compaction to a non-top level) keep them.
 	DropRetracts bool
-	BatchSize    int // rows per output record (default 4096)
+	// KeepAll emits every record in merge order, reducing nothing (a
+	// k-way merge into one sorted run).
+	KeepAll   bool
+	BatchSize int // rows per output record (default 4096)
 	Alloc        memory.Allocator
 	// Schema is the KV record schema of the runs (nil = the first run's);
 	// needed when there may be no runs.

@@ -24,6 +24,29 @@ func (e *castEnv) writeKinds(rows string) {
 	t := e.t
 	t.Helper()
 	tb := e.open()
+	rec := e.kindRecord(tb, rows)
+	defer rec.Release()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Write(e.ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := w.Prepare(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kindRecord builds a record of JSON rows that may carry "_ROW_KIND".
+func (e *castEnv) kindRecord(tb *Table, rows string) arrow.Record {
+	t := e.t
+	t.Helper()
 	sc, err := tb.Schema().ArrowSchema()
 	if err != nil {
 		t.Fatal(err)
@@ -43,22 +66,7 @@ func (e *castEnv) writeKinds(rows string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rec.Release()
-	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.Write(e.ctx, rec); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := w.Prepare(e.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	return rec
 }
 
 func (e *castEnv) rows() string {

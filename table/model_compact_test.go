@@ -64,6 +64,19 @@ var compactModelCases = []modelCase{
 		{Key: "bucket", Value: "2"},
 		{Key: "sequence.field", Value: "n"},
 	}},
+	{name: "partial-update", pk: true, engine: "partial-update", opts: []table.Option{
+		{Key: "bucket", Value: "2"},
+		{Key: "merge-engine", Value: "partial-update"},
+		{Key: "ignore-delete", Value: "true"},
+		{Key: "num-sorted-run.compaction-trigger", Value: "2"},
+		{Key: "target-file-size", Value: "4 kb"},
+	}},
+	{name: "aggregation-spill", pk: true, engine: "aggregation", unpartitioned: true, opts: []table.Option{
+		{Key: "bucket", Value: "1"},
+		{Key: "merge-engine", Value: "aggregation"},
+		{Key: "fields.n.aggregate-function", Value: "sum"},
+		{Key: "write-buffer-size", Value: "32 kb"},
+	}},
 	{name: "append-unaware-small", opts: []table.Option{
 		{Key: "bucket", Value: "-1"},
 		{Key: "target-file-size", Value: "12 kb"},
@@ -123,7 +136,7 @@ func TestModelCompactionS3(t *testing.T) {
 	if testing.Short() {
 		steps = 3
 	}
-	for _, name := range []string{"dedup-b2-trigger2", "dv", "append-unaware-small"} {
+	for _, name := range []string{"dedup-b2-trigger2", "dv", "append-unaware-small", "partial-update"} {
 		i := slices.IndexFunc(compactModelCases, func(c modelCase) bool { return c.name == name })
 		c := compactModelCases[i]
 		t.Run(c.name, func(t *testing.T) {

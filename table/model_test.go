@@ -60,6 +60,15 @@ type model struct {
 	firstRow bool             // merge-engine=first-row: the first insert of a key stays
 	seqField bool             // sequence.field=n: the record with the largest n wins
 	seq      map[string]int64 // seqField: key -> n of the winning record (retracts too)
+	// engine "partial-update" (ignore-delete: writers drop retracts):
+	// non-null fields overwrite. (With remove-record-on-delete a delete and
+	// a later insert that meet in one merge without the key's older rows
+	// fold into one insert, in Paimon as in floe, so what a read shows
+	// depends on how files met: a model cannot predict it.) "aggregation" (inserts only): n sums, v keeps its
+	// last non-null value.
+	engine string
+	state  map[string]modelRow // engine: key -> merged row (deleted rows kept as seeds)
+	live   map[string]bool
 }
 
 func newModel(pk bool) *model { return &model{pk: pk, rows: map[string]string{}} }
@@ -67,7 +76,10 @@ func newModel(pk bool) *model { return &model{pk: pk, rows: map[string]string{}}
 // newCaseModel is the empty model of a case's table.
 func newCaseModel(c modelCase) *model {
 	m := newModel(c.pk)
-	m.firstRow, m.seqField = c.firstRow, c.seqField
+	m.firstRow, m.seqField, m.engine = c.firstRow, c.seqField, c.engine
+	if c.engine != "" {
+		m.state, m.live = map[string]modelRow{}, map[string]bool{}
+	}
 	if c.seqField {
 		m.seq = map[string]int64{}
 	}
@@ -76,13 +88,18 @@ func newCaseModel(c modelCase) *model {
 
 func (m *model) clone() *model {
 	return &model{pk: m.pk, rows: maps.Clone(m.rows), bag: slices.Clone(m.bag),
-		firstRow: m.firstRow, seqField: m.seqField, seq: maps.Clone(m.seq)}
+		firstRow: m.firstRow, seqField: m.seqField, seq: maps.Clone(m.seq),
+		engine: m.engine, state: maps.Clone(m.state), live: maps.Clone(m.live)}
 }
 
 func (m *model) apply(rows []modelRow) {
 	for _, r := range rows {
 		if !m.pk {
 			m.bag = append(m.bag, r.text())
+			continue
+		}
+		if m.engine != "" {
+			m.applyEngine(r)
 			continue
 		}
 		if m.firstRow {
@@ -107,6 +124,43 @@ func (m *model) apply(rows []modelRow) {
 	}
 }
 
+// applyEngine folds one record into a partial-update or aggregation key.
+func (m *model) applyEngine(r modelRow) {
+	k := r.key()
+	st, ok := m.state[k]
+	if !ok {
+		st = modelRow{p: r.p, id: r.id}
+	}
+	switch {
+	case r.kind == "-U" || r.kind == "-D":
+		return
+	case m.engine == "aggregation":
+		if r.v != nil {
+			st.v = r.v
+		}
+		if r.n != nil {
+			x := *r.n
+			if st.n != nil {
+				x += *st.n
+			}
+			st.n = &x
+		}
+		m.live[k] = true
+	default:
+		if r.v != nil {
+			st.v = r.v
+		}
+		if r.n != nil {
+			st.n = r.n
+		}
+		m.live[k] = true
+	}
+	m.state[k] = st
+	if m.live[k] {
+		m.rows[k] = st.text()
+	}
+}
+
 func (m *model) lines() []string {
 	var out []string
 	if m.pk {
@@ -123,9 +177,10 @@ type modelCase struct {
 	pk   bool
 	opts []table.Option
 
-	unpartitioned bool // p is an ordinary column
-	firstRow      bool // merge-engine=first-row: inserts only
-	seqField      bool // sequence.field=n: n is never null
+	unpartitioned bool   // p is an ordinary column
+	firstRow      bool   // merge-engine=first-row: inserts only
+	seqField      bool   // sequence.field=n: n is never null
+	engine        string // partial-update or aggregation (see model.engine)
 	// lookup: reads skip level 0 (first-row, deletion vectors), so a
 	// snapshot shows the rows compaction has moved up only.
 	lookup bool
@@ -147,6 +202,18 @@ var modelCases = []modelCase{
 		{Key: "write-buffer-spillable", Value: "false"},
 		{Key: "manifest.merge-min-count", Value: "3"},
 		{Key: "manifest.target-file-size", Value: "4 kb"},
+	}},
+	{name: "partial-update-spill", pk: true, engine: "partial-update", opts: []table.Option{
+		{Key: "bucket", Value: "2"},
+		{Key: "merge-engine", Value: "partial-update"},
+		{Key: "ignore-delete", Value: "true"},
+		{Key: "write-buffer-size", Value: "32 kb"},
+	}},
+	{name: "aggregation", pk: true, engine: "aggregation", opts: []table.Option{
+		{Key: "bucket", Value: "-1"},
+		{Key: "dynamic-bucket.target-row-num", Value: "15"},
+		{Key: "merge-engine", Value: "aggregation"},
+		{Key: "fields.n.aggregate-function", Value: "sum"},
 	}},
 	{name: "append-unaware", pk: false, opts: []table.Option{
 		{Key: "target-file-size", Value: "16 kb"},
@@ -336,7 +403,13 @@ func (e *modelEnv) rows(parts []string, n int) []modelRow {
 			}
 			r.n = &x
 		}
-		if e.c.pk && !e.c.firstRow {
+		if e.c.engine == "aggregation" {
+			if e.rng.IntN(2) == 0 {
+				r.kind = "+U"
+			}
+			x := e.rng.Int64N(1000)
+			r.n = &x
+		} else if e.c.pk && !e.c.firstRow {
 			switch k := e.rng.IntN(10); {
 			case k < 2:
 				r.kind = "-D"
@@ -580,7 +653,7 @@ func (e *modelEnv) checkLatest() {
 	got := e.scan(table.ScanOptions{})
 	want := e.cur.lines()
 	if !slices.Equal(got, want) {
-		e.t.Fatalf("latest scan differs from model\n got %d rows: %v\nwant %d rows: %v", len(got), head(got), len(want), head(want))
+		e.t.Fatalf("latest scan differs from model\n got %d rows: %v\nwant %d rows: %v\n%s", len(got), head(got), len(want), head(want), diffLines(got, want))
 	}
 }
 
