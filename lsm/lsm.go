@@ -88,7 +88,7 @@ type MergeOptions struct {
 	// k-way merge into one sorted run).
 	KeepAll   bool
 	BatchSize int // rows per output record (default 4096)
-	Alloc        memory.Allocator
+	Alloc     memory.Allocator
 	// Schema is the KV record schema of the runs (nil = the first run's);
 	// needed when there may be no runs.
 	Schema *arrow.Schema
