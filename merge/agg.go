@@ -65,19 +65,25 @@ type aggFunc struct {
 
 // aggFuncs are the aggregate functions by name.
 var aggFuncs = map[string]aggFunc{
-	"primary-key":          {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{keepRetract: true} })},
-	"last_value":           {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{} })},
-	"last_non_null_value":  {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{nonNull: true} })},
-	"first_value":          {make: refMaker(func() refAccumulator { return &firstAcc{} })},
-	"first_non_null_value": {make: refMaker(func() refAccumulator { return &firstAcc{nonNull: true} })},
-	"first_not_null_value": {make: refMaker(func() refAccumulator { return &firstAcc{nonNull: true} })},
-	"max":                  {make: makeExtreme(1)},
-	"min":                  {make: makeExtreme(-1)},
-	"sum":                  {retracts: true, make: makeArith(false)},
-	"product":              {retracts: true, make: makeArith(true)},
-	"bool_and":             {make: makeBool(true)},
-	"bool_or":              {make: makeBool(false)},
-	"listagg":              {make: makeListagg},
+	"primary-key":            {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{keepRetract: true} })},
+	"last_value":             {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{} })},
+	"last_non_null_value":    {retracts: true, make: refMaker(func() refAccumulator { return &lastAcc{nonNull: true} })},
+	"first_value":            {make: refMaker(func() refAccumulator { return &firstAcc{} })},
+	"first_non_null_value":   {make: refMaker(func() refAccumulator { return &firstAcc{nonNull: true} })},
+	"first_not_null_value":   {make: refMaker(func() refAccumulator { return &firstAcc{nonNull: true} })},
+	"max":                    {make: makeExtreme(1)},
+	"min":                    {make: makeExtreme(-1)},
+	"sum":                    {retracts: true, make: makeArith(false)},
+	"product":                {retracts: true, make: makeArith(true)},
+	"bool_and":               {make: makeBool(true)},
+	"bool_or":                {make: makeBool(false)},
+	"listagg":                {make: makeListagg},
+	"collect":                {retracts: true, make: makeCollect},
+	"merge_map":              {retracts: true, make: makeMergeMap},
+	"merge_map_with_keytime": {make: makeMergeMapWithKeyTime},
+	"nested_update":          {retracts: true, make: makeNested(false)},
+	"nested_partial_update":  {make: makeNested(true)},
+	"rbm32":                  {make: makeBitmap32},
 }
 
 func refMaker(f func() refAccumulator) func(schema.DataType, arrow.DataType, string, FieldOptions) (accumulator, error) {
