@@ -84,6 +84,9 @@ var aggFuncs = map[string]aggFunc{
 	"nested_update":          {retracts: true, make: makeNested(false)},
 	"nested_partial_update":  {make: makeNested(true)},
 	"rbm32":                  {make: makeBitmap32},
+	"rbm64":                  {make: notImplemented("rbm64", "Java's Roaring64Bitmap serialization (its ART internals)")},
+	"hll_sketch":             {make: notImplemented("hll_sketch", "DataSketches HLL union")},
+	"theta_sketch":           {make: notImplemented("theta_sketch", "DataSketches theta union")},
 }
 
 func refMaker(f func() refAccumulator) func(schema.DataType, arrow.DataType, string, FieldOptions) (accumulator, error) {
