@@ -48,6 +48,7 @@ type FieldOptions struct {
 	HasDelimiter      bool
 	NestedKey         []string // nested-key
 	CountLimit        int      // count-limit (0 = unset)
+	TsField           string   // ts-field (merge_map_with_keytime; "" = the last field)
 }
 
 const fieldsPrefix = "fields."
@@ -118,6 +119,10 @@ func ParseOptions(m map[string]string) (Options, error) {
 			f := field(col)
 			f.NestedKey = list(v)
 			o.Fields[col] = f
+		case "ts-field":
+			f := field(col)
+			f.TsField = strings.TrimSpace(v)
+			o.Fields[col] = f
 		case "count-limit":
 			n, perr := strconv.Atoi(strings.TrimSpace(v))
 			if perr != nil || n <= 0 {
@@ -148,7 +153,7 @@ func list(s string) []string {
 }
 
 // fieldOptions are the fields.<col>.<option> suffixes merge reads.
-var fieldOptions = []string{".sequence-group", ".aggregate-function", ".ignore-retract", ".distinct", ".list-agg-delimiter", ".nested-key", ".count-limit"}
+var fieldOptions = []string{".sequence-group", ".aggregate-function", ".ignore-retract", ".distinct", ".list-agg-delimiter", ".nested-key", ".count-limit", ".ts-field"}
 
 // IsOption reports whether key is a merge option (read by ParseOptions).
 func IsOption(key string) bool {

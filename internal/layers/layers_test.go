@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"table":               {"internal/take", "changelog", "lsm", "merge", "predicate", "manifest", "snapshot", "catalog", "internal/dv", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "internal/datafile", "storage"},
 	"changelog":           {"internal/take", "lsm", "merge", "manifest", "internal/kv", "schema", "internal/binrow", "internal/datafile", "storage"},
 	"lsm":                 {"internal/take", "merge", "manifest", "internal/datafile", "internal/kv", "internal/spilldir", "schema", "internal/binrow", "storage"},
-	"merge":               {"internal/take", "internal/kv", "schema"},
+	"merge":               {"internal/take", "internal/kv", "internal/binrow", "schema"},
 	"internal/take":       {"internal/kv", "schema"},
 	"manifest":            {"internal/binrow", "schema", "storage"},
 	"snapshot":            {"storage"},
