@@ -221,6 +221,7 @@ type partialMerger struct {
 	seqOf   []bool // value column is a sequence field of its group
 
 	empty   []int8 // per group: 0 unknown, 1 empty, 2 not empty (per record)
+	newer   []int8 // per group: 0 unknown, 1 record not older than the row, 2 older
 	updated []bool // per column: sequence field already set by this retract
 }
 
@@ -306,8 +307,28 @@ func (m *partialMerger) groupEmpty(g *Groups, i, gi int) bool {
 func (m *partialMerger) resetRecord() {
 	if len(m.empty) != len(m.groups) {
 		m.empty = make([]int8, len(m.groups))
+		m.newer = make([]int8, len(m.groups))
 	}
 	clear(m.empty)
+	clear(m.newer)
+}
+
+// notOlder reports whether record i's group sequence compares ≥ the row's.
+// It is decided once per record: setting the group's sequence fields from
+// the record (which happens only when it is not older) keeps the answer.
+func (m *partialMerger) notOlder(g *Groups, i, gi int) bool {
+	switch m.newer[gi] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	if m.groups[gi].compare(m.cols, g, i) >= 0 {
+		m.newer[gi] = 1
+		return true
+	}
+	m.newer[gi] = 2
+	return false
 }
 
 // update is updateWithSequenceGroup.
@@ -330,7 +351,7 @@ func (m *partialMerger) update(g *Groups, i int) error {
 			continue
 		}
 		sg := m.groups[gi]
-		if sg.compare(m.cols, g, i) >= 0 {
+		if m.notOlder(g, i, gi) {
 			if m.seqOf[c] {
 				for _, sc := range sg.seq {
 					m.cols[sc].cur = cellOf(g, i, sc)
@@ -366,7 +387,7 @@ func (m *partialMerger) retract(g *Groups, i int) (bool, error) {
 		}
 		sg := m.groups[gi]
 		v := cellOf(g, i, c)
-		if sg.compare(m.cols, g, i) >= 0 {
+		if m.notOlder(g, i, gi) {
 			if m.seqOf[c] {
 				for _, sc := range sg.seq {
 					if m.updated[sc] {
