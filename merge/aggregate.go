@@ -79,53 +79,45 @@ func (e *aggregation) Reducer(cols []string) (Reducer, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &aggMerger{removeOnDelete: e.t.o.AggregationRemoveOnDelete}
+	removeOnDelete := e.t.o.AggregationRemoveOnDelete
+	r := &colReducer{}
 	for _, i := range idx {
 		f := e.t.fields[i]
-		acc, _, err := newAccumulator(e.fn[i], f, e.t.o.Fields[f.Name], e.t.o.AggregationRemoveOnDelete)
+		acc, _, err := newAccumulator(e.fn[i], f, e.t.o.Fields[f.Name], removeOnDelete)
 		if err != nil {
 			return nil, err
 		}
-		m.cols = append(m.cols, &column{field: i, name: f.Name, nullable: !f.Type.NotNull, acc: acc})
+		r.cols = append(r.cols, &column{field: i, name: f.Name, nullable: !f.Type.NotNull, acc: acc})
 	}
-	return &computeReducer{cols: m.cols, m: m}, nil
-}
-
-// aggMerger is Paimon's AggregateMergeFunction over cells.
-type aggMerger struct {
-	cols           []*column
-	removeOnDelete bool
-}
-
-func (m *aggMerger) merge(g *Groups, s, e int) (schema.RowKind, int64, error) {
-	for _, c := range m.cols {
-		c.acc.reset()
-	}
-	deleteRow := false
-	for i := s; i < e; i++ {
-		k := g.Kinds[i]
-		deleteRow = m.removeOnDelete && k == schema.Delete
-		if deleteRow {
-			if err := initRow(m.cols, g, i); err != nil {
-				return 0, 0, err
-			}
-			continue
+	r.result = func(g *Groups, s, e int) (schema.RowKind, int64, error) {
+		if removeOnDelete && g.Kinds[e-1] == schema.Delete {
+			return schema.Delete, g.Seqs[e-1], nil
 		}
-		for c, col := range m.cols {
+		return schema.Insert, g.Seqs[e-1], nil
+	}
+	// fold is Paimon's AggregateMergeFunction for one column: a -D with
+	// remove-record-on-delete resets the value to the delete's.
+	r.fold = func(col *column, g *Groups, s, e, c int) error {
+		col.acc.reset()
+		for i := s; i < e; i++ {
 			v := cellOf(g, i, c)
 			var err error
-			if k.IsRetract() {
+			switch k := g.Kinds[i]; {
+			case removeOnDelete && k == schema.Delete:
+				if !col.nullable && v.null() {
+					return fmt.Errorf("%w: column %s", ErrNull, col.name)
+				}
+				col.acc.set(v)
+			case k.IsRetract():
 				err = col.acc.retract(v)
-			} else {
+			default:
 				err = col.acc.agg(v)
 			}
 			if err != nil {
-				return 0, 0, err
+				return err
 			}
 		}
+		return nil
 	}
-	if deleteRow {
-		return schema.Delete, g.Seqs[e-1], nil
-	}
-	return schema.Insert, g.Seqs[e-1], nil
+	return r, nil
 }

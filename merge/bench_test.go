@@ -102,12 +102,12 @@ func BenchmarkReducePartialUpdate(b *testing.B) {
 				case c == 0:
 					bl.(*array.Int64Builder).Append(int64(row))
 				case c == 1 || c == 2:
-					if (c-1) == src%2 {
+					if (c - 1) == src%2 {
 						bl.(*array.Int64Builder).Append(rng.Int64N(100))
 					} else {
 						bl.AppendNull()
 					}
-				case ((c-3) < 10) != (src%2 == 0):
+				case ((c - 3) < 10) != (src%2 == 0):
 					bl.AppendNull()
 				case bl.Type().ID() == arrow.STRING:
 					bl.(*array.StringBuilder).Append("value")

@@ -57,7 +57,7 @@ type computeReducer struct {
 // cellOf returns value column c of record i of g.
 func cellOf(g *Groups, i, c int) cell {
 	ref := g.Refs[i]
-	return cell{arr: g.Srcs[ref.Src].Column(g.Offset + c), row: int(ref.Row), ref: ref}
+	return cell{arr: g.cols[ref.Src][c], row: int(ref.Row), ref: ref}
 }
 
 // initRow sets every column to record i's values (Paimon's initRow).
@@ -84,6 +84,7 @@ func (r *computeReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error
 	if len(r.refs) != n {
 		r.refs = make([][]take.Ref, n)
 	}
+	g.prepare()
 	builders := make([]array.Builder, n)
 	defer func() {
 		for _, b := range builders {

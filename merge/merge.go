@@ -119,11 +119,23 @@ type Groups struct {
 	// Ends[g] is one past the last record of group g; group g starts at
 	// Ends[g-1] (0 for the first).
 	Ends []int
+
+	cols [][]arrow.Array // value columns by source, set by a Reduce
+}
+
+// prepare caches the sources' value columns.
+func (g *Groups) prepare() {
+	g.cols = g.cols[:0]
+	for _, s := range g.Srcs {
+		g.cols = append(g.cols, s.Columns()[g.Offset:])
+	}
 }
 
 // Reset empties g, keeping its capacity (Srcs are not released).
 func (g *Groups) Reset() {
 	clear(g.Srcs)
+	clear(g.cols)
+	g.cols = g.cols[:0]
 	g.Srcs, g.Refs, g.Kinds, g.Seqs, g.Ends = g.Srcs[:0], g.Refs[:0], g.Kinds[:0], g.Seqs[:0], g.Ends[:0]
 }
 

@@ -164,6 +164,9 @@ func (e *partialUpdate) Reducer(cols []string) (Reducer, error) {
 	for c, i := range idx {
 		pos[i] = c
 	}
+	if len(e.groups) == 0 {
+		return e.plainReducer(idx), nil
+	}
 	m := &partialMerger{e: e, groupOf: make([]int, len(idx)), seqOf: make([]bool, len(idx))}
 	gmap := map[int]int{} // engine group -> reducer group
 	for c, i := range idx {
@@ -413,4 +416,64 @@ func (m *partialMerger) retract(g *Groups, i int) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// plainReducer reduces partial-update without sequence groups column by
+// column: every column takes its last non-null insert (Paimon ignores
+// aggregate functions there).
+func (e *partialUpdate) plainReducer(idx []int) Reducer {
+	o := e.t.o
+	r := &colReducer{}
+	for _, i := range idx {
+		f := e.t.fields[i]
+		r.cols = append(r.cols, &column{field: i, name: f.Name, nullable: !f.Type.NotNull})
+	}
+	r.result = func(g *Groups, s, end int) (schema.RowKind, int64, error) {
+		var seq int64
+		meetInsert, deleteRow := false, false
+		for i := s; i < end; i++ {
+			deleteRow = false
+			k := g.Kinds[i]
+			switch {
+			case !k.IsRetract():
+				seq, meetInsert = g.Seqs[i], true
+			case o.IgnoreDelete:
+			case o.PartialUpdateRemoveOnDelete:
+				seq, deleteRow = g.Seqs[i], k == schema.Delete
+			default:
+				_, err := e.Accept(k)
+				return 0, 0, err
+			}
+		}
+		if deleteRow || !meetInsert {
+			return schema.Delete, seq, nil
+		}
+		return schema.Insert, seq, nil
+	}
+	r.fold = func(col *column, g *Groups, s, end, c int) error {
+		col.reset()
+		filled := false
+		for i := s; i < end; i++ {
+			v := cellOf(g, i, c)
+			k := g.Kinds[i]
+			if k.IsRetract() {
+				if !filled || o.PartialUpdateRemoveOnDelete && !o.IgnoreDelete && k == schema.Delete {
+					// The first record seeds the row; a delete resets it.
+					if !col.nullable && v.null() {
+						return fmt.Errorf("%w: column %s", ErrNull, col.name)
+					}
+					col.cur, filled = v, true
+				}
+				continue
+			}
+			if !v.null() {
+				col.cur = v
+			} else if !col.nullable {
+				return fmt.Errorf("%w: column %s", ErrNull, col.name)
+			}
+			filled = true
+		}
+		return nil
+	}
+	return r
 }
