@@ -425,7 +425,9 @@ func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir s
 		c.merge.SequenceColumns = append(c.merge.SequenceColumns, s.FieldIndex(f)+kv.ValueOffset)
 	}
 	c.dvOn = cfg.DeletionVectorsEnabled
-	c.firstRow = cfg.MergeEngine == MergeFirstRow
+	// first-row: compaction looks new keys up and drops those already
+	// above (its reads skip level 0).
+	c.firstRow = engine.Traits().NeedsLookup
 	c.lookup = c.dvOn || c.firstRow || cfg.ForceLookup || cfg.ChangelogProducer == ChangelogLookup
 	if c.lookup {
 		if err := c.initLookup(tempDir, keyTypes); err != nil {

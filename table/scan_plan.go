@@ -29,7 +29,7 @@ type planner struct {
 func (p *planner) init() error {
 	s := p.schema
 	p.pk = len(s.PrimaryKeys) > 0
-	p.noMerge = p.pk && (p.t.cfg.DeletionVectorsEnabled || p.t.cfg.MergeEngine == "first-row")
+	p.noMerge = p.pk && (p.t.cfg.DeletionVectorsEnabled || p.t.engine != nil && p.t.engine.Traits().SkipLevel0OnRead)
 	pf := s.PartitionFields()
 	p.partTypes = make([]schema.DataType, len(pf))
 	for i, f := range pf {
