@@ -159,3 +159,23 @@ func TestMergeWritesRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialUpdateSequenceField: with sequence.field the records of a key
+// merge in that field's order, not in arrival order.
+func TestPartialUpdateSequenceField(t *testing.T) {
+	for _, tc := range engineModes {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "a", Type: "STRING"}, {Name: "b", Type: "INT"}, {Name: "ts", Type: "BIGINT"}},
+				PrimaryKeys: []string{"id"}, Options: append([]Option{{"bucket", "1"}, {"merge-engine", "partial-update"}, {"sequence.field", "ts"}}, tc.opts...)}
+			e := newCastEnv(t, spec)
+			e.writeKinds(`[{"id":1,"a":"x","b":null,"ts":5}]`)
+			if tc.full {
+				e.compact(CompactOptions{Full: true})
+			}
+			e.writeKinds(`[{"id":1,"a":"y","b":2,"ts":3}]`)
+			if got, want := e.rows(), "1 x 2 5"; got != want {
+				t.Fatalf("got\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
