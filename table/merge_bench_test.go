@@ -3,7 +3,9 @@ package table_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,7 @@ import (
 // the rows of the level-0 files, the MB allocated by each, the rows out,
 // and a checksum of the merged rows (mergeChecksum), which must equal the
 // Java tool's and is checked to be the same after the compaction.
+// FLOE_BENCH_CPUPROF=prefix writes a CPU profile of each timed step.
 //
 //	go test ./table -run '^$' -bench 'Merge/' -benchtime 1x
 func BenchmarkMerge(b *testing.B) {
@@ -84,16 +87,20 @@ func BenchmarkMerge(b *testing.B) {
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				alloc0 := ms.TotalAlloc
+				stopProf := mergeProfile(b, s.name, "read")
 				start := time.Now()
 				rowsOut, sum := mergeScan(b, t, s.checksum)
 				readSecs := time.Since(start).Seconds()
+				stopProf()
 				runtime.ReadMemStats(&ms)
 				readAlloc := ms.TotalAlloc - alloc0
 
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				alloc0 = ms.TotalAlloc
+				stopProf = mergeProfile(b, s.name, "compact")
 				res, err := t.Compact(ctx, table.CompactOptions{Full: true})
+				stopProf()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -123,6 +130,27 @@ func BenchmarkMerge(b *testing.B) {
 				b.ReportMetric(0, "ns/op")
 			}
 		})
+	}
+}
+
+// mergeProfile starts a CPU profile of one timed step when
+// FLOE_BENCH_CPUPROF is set, written to $FLOE_BENCH_CPUPROF-<table>-<step>.pprof;
+// it returns the function that stops it.
+func mergeProfile(b *testing.B, name, step string) func() {
+	prefix := os.Getenv("FLOE_BENCH_CPUPROF")
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "-" + name + "-" + step + ".pprof")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
