@@ -198,6 +198,9 @@ public class Tool {
                             Integer.parseInt(need(f, "rows")),
                             Integer.parseInt(f.getOrDefault("commits", "10")));
                     break;
+                case "bench-merge":
+                    benchMerge(catalog, need(f, "phase"), need(f, "engine"), Integer.parseInt(need(f, "rows")));
+                    break;
                 default:
                     throw new Unsupported("unknown subcommand " + cmd);
             }
@@ -967,6 +970,247 @@ public class Tool {
                 "{\"shape\":\"%s\",\"rows_in\":%d,\"files_in\":%d,\"bytes_in\":%d,\"rows_out\":%d,\"files_out\":%d,"
                         + "\"seconds\":%.3f,\"rows_per_s\":%.0f,\"mb_per_s\":%.1f,\"peak_rss_mib\":%.0f}%n",
                 shape, rowsIn, filesIn, bytesIn, rowsOut, filesOut, secs, rowsIn / secs, bytesIn / 1e6 / secs, rss);
+    }
+
+    // ---- bench-merge ----
+
+    // The merge benchmark's data: the same rows as floe's BenchmarkMerge
+    // (table/merge_bench_test.go; keep them in step). ROWS rows in
+    // MERGE_COMMITS commits of n = ROWS/MERGE_COMMITS rows; key range
+    // K = 2n (plus one when a multiple of MERGE_STRIDE); row r of commit c
+    // has key (r*MERGE_STRIDE + c*MERGE_SHIFT) mod K. Every value comes from
+    // h = splitmix64(c<<48 ^ key<<8 ^ col), col the column's position (id =
+    // 0): null when (h>>>20)&15 == 0, else BIGINT h>>>44, DOUBLE
+    // (h>>>44)/100, INT h>>>40, STRING 10 hex digits, digit j = (h>>>4j)&15.
+    static final int MERGE_COMMITS = 10;
+    static final long MERGE_STRIDE = 1_000_003L;
+    static final long MERGE_SHIFT = 7919L;
+    static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    static long splitmix64(long x) {
+        long z = x + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    static long mergeHash(int c, long key, int col) {
+        return splitmix64(((long) c << 48) ^ (key << 8) ^ col);
+    }
+
+    /** Column col's value for (c, key), of type 'L' BIGINT, 'D' DOUBLE, 'I' INT, 'S' STRING. */
+    static Object mergeValue(char type, int c, long key, int col) {
+        long h = mergeHash(c, key, col);
+        if (((h >>> 20) & 15) == 0) {
+            return null;
+        }
+        switch (type) {
+            case 'L':
+                return h >>> 44;
+            case 'D':
+                return (h >>> 44) / 100.0;
+            case 'I':
+                return (int) (h >>> 40);
+            default:
+                char[] s = new char[10];
+                for (int j = 0; j < 10; j++) {
+                    s[j] = HEX[(int) ((h >>> (4 * j)) & 15)];
+                }
+                return BinaryString.fromString(new String(s));
+        }
+    }
+
+    /** Partial-update: c1..c20 are BIGINT, DOUBLE, STRING by turns ('L' when i%3 == 1). */
+    static char puType(int i) {
+        return "SLD".charAt(i % 3);
+    }
+
+    /** Aggregation: v1..v3 BIGINT sum, v4, v5 DOUBLE sum, v6, v7 INT max, v8..v10 STRING last_non_null_value. */
+    static char aggType(int i) {
+        return i >= 8 ? 'S' : i >= 6 ? 'I' : i >= 4 ? 'D' : 'L';
+    }
+
+    static long firstByte(InternalRow row, int i) {
+        return row.isNullAt(i) ? 0 : row.getString(i).byteAt(0);
+    }
+
+    static long longOr0(InternalRow row, int i) {
+        return row.isNullAt(i) ? 0 : row.getLong(i);
+    }
+
+    /** The checksum of floe's BenchmarkMerge over one merged row. */
+    static long mergeChecksum(boolean pu, InternalRow row) {
+        if (pu) {
+            return longOr0(row, 1) + longOr0(row, 10) + longOr0(row, 19) + firstByte(row, 3) + firstByte(row, 12);
+        }
+        return longOr0(row, 1) + (row.isNullAt(6) ? 0 : row.getInt(6)) + firstByte(row, 8);
+    }
+
+    /** Reads the whole table: {rows, checksum}. */
+    static long[] mergeScan(FileStoreTable table, boolean pu) throws Exception {
+        ReadBuilder rb = table.newReadBuilder();
+        long n = 0, sum = 0;
+        try (RecordReader<InternalRow> r = rb.newRead().createReader(rb.newScan().plan())) {
+            RecordReader.RecordIterator<InternalRow> it;
+            while ((it = r.readBatch()) != null) {
+                InternalRow row;
+                while ((row = it.next()) != null) {
+                    n++;
+                    sum += mergeChecksum(pu, row);
+                }
+                it.releaseBatch();
+            }
+        }
+        return new long[] {n, sum};
+    }
+
+    /**
+     * The merge-engine benchmark, the Java side of floe's BenchmarkMerge.
+     * Phase "write" creates bench.merge_ENGINE (ENGINE partial-update or
+     * aggregation; one bucket, write-only, so every commit stays one
+     * level-0 file) and writes ROWS rows in 10 batch commits. Phase "run"
+     * reads the whole table twice (merge-on-read; the first read in a cold
+     * JVM, the second warm), then runs one full compaction of the bucket
+     * (write-only off) and commits it, each timed, reads the table again to
+     * check the compaction kept the rows and checksum, and prints one JSON
+     * object: input rows and files, rows out, the checksum, and seconds
+     * and input rows per second of each step.
+     */
+    static void benchMerge(Catalog catalog, String phase, String engine, int rows) throws Exception {
+        boolean pu;
+        if (engine.equals("partial-update")) {
+            pu = true;
+        } else if (engine.equals("aggregation")) {
+            pu = false;
+        } else {
+            throw new IllegalArgumentException("unknown engine " + engine);
+        }
+        Identifier id = Identifier.create("bench", "merge_" + (pu ? "partial_update" : "aggregation"));
+        if (phase.equals("write")) {
+            Schema.Builder b = Schema.newBuilder().column("id", DataTypes.BIGINT().notNull());
+            int ncols = pu ? 20 : 10;
+            char[] types = new char[ncols + 1];
+            for (int i = 1; i <= ncols; i++) {
+                types[i] = pu ? puType(i) : aggType(i);
+                DataType t =
+                        types[i] == 'L' ? DataTypes.BIGINT()
+                                : types[i] == 'D' ? DataTypes.DOUBLE()
+                                : types[i] == 'I' ? DataTypes.INT()
+                                : DataTypes.STRING();
+                b.column((pu ? "c" : "v") + i, t);
+            }
+            if (pu) {
+                b.column("g1", DataTypes.BIGINT()).column("g2", DataTypes.BIGINT());
+                StringBuilder g1 = new StringBuilder(), g2 = new StringBuilder();
+                for (int i = 1; i <= 9; i++) {
+                    g1.append(i > 1 ? "," : "").append("c").append(i);
+                    g2.append(i > 1 ? "," : "").append("c").append(i + 9);
+                }
+                b.option("merge-engine", "partial-update")
+                        .option("fields.g1.sequence-group", g1.toString())
+                        .option("fields.g2.sequence-group", g2.toString());
+            } else {
+                b.option("merge-engine", "aggregation");
+                for (int i = 1; i <= 10; i++) {
+                    b.option(
+                            "fields.v" + i + ".aggregate-function",
+                            i >= 8 ? "last_non_null_value" : i >= 6 ? "max" : "sum");
+                }
+            }
+            b.primaryKey("id").option("bucket", "1").option("write-only", "true");
+            catalog.createDatabase("bench", true);
+            catalog.createTable(id, b.build(), false);
+            FileStoreTable table = (FileStoreTable) catalog.getTable(id);
+            int n = rows / MERGE_COMMITS;
+            long keys = 2L * n;
+            if (keys % MERGE_STRIDE == 0) {
+                keys++;
+            }
+            for (int c = 0; c < MERGE_COMMITS; c++) {
+                BatchWriteBuilder wb = table.newBatchWriteBuilder();
+                try (BatchTableWrite w = wb.newWrite();
+                        BatchTableCommit cm = wb.newCommit()) {
+                    w.withIOManager(ioManager());
+                    int g = c % 2, lo = 1 + 9 * g, hi = 9 + 9 * g;
+                    for (int r = 0; r < n; r++) {
+                        long key = (r * MERGE_STRIDE + c * MERGE_SHIFT) % keys;
+                        GenericRow row = new GenericRow(pu ? 23 : 11);
+                        row.setField(0, key);
+                        for (int col = 1; col <= ncols; col++) {
+                            if (pu && col <= 18 && (col < lo || col > hi)) {
+                                continue;
+                            }
+                            row.setField(col, mergeValue(types[col], c, key, col));
+                        }
+                        if (pu) {
+                            int sc = 21 + g;
+                            row.setField(sc, (mergeHash(c, key, sc) >>> 40) * 64 + c);
+                        }
+                        w.write(row);
+                    }
+                    cm.commit(w.prepareCommit());
+                }
+            }
+            return;
+        }
+        if (!phase.equals("run")) {
+            throw new IllegalArgumentException("unknown phase " + phase);
+        }
+        FileStoreTable table =
+                ((FileStoreTable) catalog.getTable(id)).copy(Collections.singletonMap("write-only", "false"));
+        long rowsIn = 0;
+        int filesIn = 0;
+        List<Split> splits = table.newReadBuilder().newScan().plan().splits();
+        for (Split s : splits) {
+            for (DataFileMeta f : ((DataSplit) s).dataFiles()) {
+                if (f.level() != 0) {
+                    throw new IllegalStateException("file " + f.fileName() + " at level " + f.level());
+                }
+                rowsIn += f.rowCount();
+                filesIn++;
+            }
+        }
+        long t0 = System.nanoTime();
+        long[] cold = mergeScan(table, pu);
+        long t1 = System.nanoTime();
+        long[] warm = mergeScan(table, pu);
+        long t2 = System.nanoTime();
+        if (cold[0] != warm[0] || cold[1] != warm[1]) {
+            throw new IllegalStateException("two reads differ");
+        }
+        String user = UUID.randomUUID().toString();
+        try (TableWriteImpl<?> w = table.newWrite(user);
+                TableCommitImpl c = table.newCommit(user)) {
+            w.withIOManager(ioManager());
+            for (Split s : splits) {
+                DataSplit ds = (DataSplit) s;
+                w.compact(ds.partition(), ds.bucket(), true);
+            }
+            c.commit(Long.MAX_VALUE, w.prepareCommit(true, Long.MAX_VALUE));
+        }
+        long t3 = System.nanoTime();
+        long compactedRows = 0;
+        int filesOut = 0;
+        for (Split s : table.newReadBuilder().newScan().plan().splits()) {
+            for (DataFileMeta f : ((DataSplit) s).dataFiles()) {
+                compactedRows += f.rowCount();
+                filesOut++;
+            }
+        }
+        long[] after = mergeScan(table, pu);
+        if (after[0] != cold[0] || after[1] != cold[1] || compactedRows != cold[0]) {
+            throw new IllegalStateException(
+                    String.format(
+                            "after compaction %d rows (%d in files), checksum %d; before %d rows, checksum %d",
+                            after[0], compactedRows, after[1], cold[0], cold[1]));
+        }
+        double read = (t1 - t0) / 1e9, readWarm = (t2 - t1) / 1e9, compact = (t3 - t2) / 1e9;
+        System.out.printf(
+                "{\"engine\":\"%s\",\"rows_in\":%d,\"files_in\":%d,\"rows_out\":%d,\"files_out\":%d,\"checksum\":%d,"
+                        + "\"read_seconds\":%.3f,\"read_rows_per_s\":%.0f,\"warm_read_seconds\":%.3f,"
+                        + "\"warm_read_rows_per_s\":%.0f,\"compact_seconds\":%.3f,\"compact_rows_per_s\":%.0f}%n",
+                engine, rowsIn, filesIn, cold[0], filesOut, cold[1], read, rowsIn / read, readWarm,
+                rowsIn / readWarm, compact, rowsIn / compact);
     }
 
     static void dump(Catalog catalog, String name, String snapshot, String tag) throws Exception {
