@@ -602,6 +602,9 @@ public class Tool {
                 return BinaryString.fromString(text(n));
             case BINARY:
             case VARBINARY:
+                if (n.isObject()) {
+                    return sketch(n);
+                }
                 return Base64.getDecoder().decode(text(n));
             case DATE:
                 return (int) LocalDate.parse(text(n)).toEpochDay();
@@ -653,6 +656,52 @@ public class Tool {
                 return toRow(n, (RowType) t);
             default:
                 throw new IllegalArgumentException("unsupported type " + t);
+        }
+    }
+
+    /**
+     * Builds the bytes of a bitmap or sketch with Paimon's own utilities,
+     * for the aggregation functions rbm32, rbm64, hll_sketch and
+     * theta_sketch: {"rbm32": [1, 2]}, {"rbm64": [1, 5000000000]},
+     * {"hll": [1, 2]}, {"theta": [1, 2]} (one key; the integers added).
+     */
+    static byte[] sketch(JsonNode n) {
+        if (n.size() != 1) {
+            throw new IllegalArgumentException("want one of rbm32, rbm64, hll, theta, got " + n);
+        }
+        String kind = n.fieldNames().next();
+        JsonNode vals = n.get(kind);
+        if (!vals.isArray()) {
+            throw new IllegalArgumentException("want an array of integers, got " + vals);
+        }
+        long[] longs = new long[vals.size()];
+        int[] ints = new int[vals.size()];
+        for (int i = 0; i < longs.length; i++) {
+            longs[i] = integer(vals.get(i), Long.MIN_VALUE, Long.MAX_VALUE);
+            ints[i] = (int) longs[i];
+        }
+        switch (kind) {
+            case "rbm32":
+                for (int i = 0; i < longs.length; i++) {
+                    integer(vals.get(i), Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                return org.apache.paimon.utils.RoaringBitmap32.bitmapOf(ints).serialize();
+            case "rbm64":
+                try {
+                    return org.apache.paimon.utils.RoaringBitmap64.bitmapOf(longs).serialize();
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            case "hll":
+            case "theta":
+                for (int i = 0; i < longs.length; i++) {
+                    integer(vals.get(i), Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                return kind.equals("hll")
+                        ? org.apache.paimon.utils.HllSketchUtil.sketchOf(ints)
+                        : org.apache.paimon.utils.ThetaSketch.sketchOf(ints);
+            default:
+                throw new IllegalArgumentException("unknown binary builder " + kind);
         }
     }
 
