@@ -168,6 +168,15 @@ func runReduceCase(t *testing.T, input []string) string {
 		g.Seqs = append(g.Seqs, int64(i+1))
 	}
 	g.Ends = []int{len(recs)}
+	if rc, ok := eng.(merge.RetractChecker); ok && len(rf) == len(fields) {
+		for i, r := range recs {
+			if r.kind.IsRetract() {
+				if err := rc.CheckRetract(g.Srcs[i].Columns(), 0); err != nil {
+					out = append(out, fmt.Sprintf("check record %d: error: %s", i+1, errText(err)))
+				}
+			}
+		}
+	}
 	red, err := eng.Reducer(read)
 	if err != nil {
 		return strings.Join(append(out, "error: "+errText(err)), "\n")

@@ -99,6 +99,16 @@ type Engine interface {
 	Reducer(cols []string) (Reducer, error)
 }
 
+// RetractChecker is implemented by engines whose acceptance of a retract
+// depends on its values (partial-update with sequence groups: a retract
+// touches only the groups whose sequence fields it carries). Writers call
+// CheckRetract for each retract row Accept kept.
+type RetractChecker interface {
+	// CheckRetract checks row of cols, the table's columns in field
+	// order; an error wraps ErrRetract and names the column.
+	CheckRetract(cols []arrow.Array, row int) error
+}
+
 // Ref names row Row of source record Src.
 type Ref struct {
 	Src int32

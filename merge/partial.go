@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/floelake/floe/schema"
 )
 
@@ -122,16 +123,8 @@ func (e *partialUpdate) Accept(k schema.RowKind) (bool, error) {
 	case o.IgnoreDelete:
 		return false, nil
 	case len(e.groups) > 0:
-		for i, fn := range e.fn {
-			if fn == "" || fn == "primary-key" || e.groupOf[i] < 0 {
-				continue
-			}
-			f := e.t.fields[i]
-			if fo := o.Fields[f.Name]; !fo.IgnoreRetract && !aggFuncs[fn].retracts {
-				return false, fmt.Errorf("%w: partial-update got %s, and aggregate function %s of column %s does not support retraction (set fields.%s.ignore-retract=true)",
-					ErrRetract, k, fn, f.Name, f.Name)
-			}
-		}
+		// Which groups a retract touches depends on its values
+		// (CheckRetract).
 		return true, nil
 	case o.PartialUpdateRemoveOnDelete:
 		return true, nil
@@ -476,4 +469,36 @@ func (e *partialUpdate) plainReducer(idx []int) Reducer {
 		return nil
 	}
 	return r
+}
+
+// CheckRetract implements RetractChecker: a retract that carries a
+// group's sequence fields retracts that group's aggregate functions, which
+// must support retraction.
+func (e *partialUpdate) CheckRetract(cols []arrow.Array, row int) error {
+	if len(e.groups) == 0 || e.t.o.IgnoreDelete {
+		return nil
+	}
+	for gi, g := range e.groups {
+		empty := true
+		for _, s := range g.seq {
+			if s < len(cols) && cols[s].IsValid(row) {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			continue
+		}
+		for i, fn := range e.fn {
+			if e.groupOf[i] != gi || fn == "" || fn == "primary-key" {
+				continue
+			}
+			f := e.t.fields[i]
+			if fo := e.t.o.Fields[f.Name]; !fo.IgnoreRetract && !aggFuncs[fn].retracts {
+				return fmt.Errorf("%w: a retract of sequence group %s retracts column %s, whose aggregate function %s does not support retraction (set fields.%s.ignore-retract=true)",
+					ErrRetract, g.key, f.Name, fn, f.Name)
+			}
+		}
+	}
+	return nil
 }

@@ -378,6 +378,9 @@ func (w *Writer) acceptKinds(in *input) ([]bool, error) {
 		if w.hasPK {
 			var err error
 			ok, err = w.engine.Accept(k)
+			if rc, isRC := w.engine.(merge.RetractChecker); err == nil && ok && k.IsRetract() && isRC {
+				err = rc.CheckRetract(in.cols, r)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", &ConstraintError{Column: name, Row: r, Reason: "row kind " + k.String() + " not accepted by merge engine " + w.engine.Name()}, err)
 			}
