@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,72 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/floelake/floe/internal/ddtest"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite testdata/pick with the pickers' results")
-
-// ddCase is one case of a datadriven file: a command line, input lines,
-// "----", the expected output, ended by a blank line.
-type ddCase struct {
-	before []string // comment and blank lines before the case
-	input  []string
-	output string
-}
-
-func readDD(t *testing.T, path string) (cases []ddCase, trailer []string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cur *ddCase
-	var pending, out []string
-	inOut := false
-	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		switch {
-		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
-			pending = append(pending, l)
-		case cur == nil:
-			cur = &ddCase{before: pending, input: []string{l}}
-			pending = nil
-		case !inOut && l == "----":
-			inOut = true
-		case !inOut:
-			cur.input = append(cur.input, l)
-		case l == "":
-			cur.output = strings.Join(out, "\n")
-			cases = append(cases, *cur)
-			cur, inOut, out = nil, false, nil
-			pending = []string{""}
-		default:
-			out = append(out, l)
-		}
-	}
-	if cur != nil {
-		cur.output = strings.Join(out, "\n")
-		cases = append(cases, *cur)
-		pending = nil
-	}
-	return cases, pending
-}
-
-func writeDD(t *testing.T, path string, cases []ddCase) {
-	var sb strings.Builder
-	for _, c := range cases {
-		for _, l := range c.before {
-			sb.WriteString(l + "\n")
-		}
-		sb.WriteString(strings.Join(c.input, "\n"))
-		sb.WriteString("\n----\n")
-		sb.WriteString(c.output)
-		sb.WriteString("\n")
-	}
-	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestPickDatadriven runs testdata/pick/*. Commands (args key=value or bare
 // flags; files are named f<n> in creation order, sizes in bytes):
@@ -101,27 +40,24 @@ func TestPickDatadriven(t *testing.T) {
 	}
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			cases, trailer := readDD(t, path)
+			cases, trailer := ddtest.Read(t, path)
 			h := &harness{}
 			for i := range cases {
 				c := &cases[i]
-				got, err := h.run(c.input)
+				got, err := h.run(c.Input)
 				if err != nil {
 					got = "error: " + err.Error()
 				}
 				if *rewrite {
-					c.output = got
+					c.Output = got
 					continue
 				}
-				if got != c.output {
-					t.Errorf("%s case %d (%s):\ngot:\n%s\nwant:\n%s", path, i, c.input[0], got, c.output)
+				if got != c.Output {
+					t.Errorf("%s case %d (%s):\ngot:\n%s\nwant:\n%s", path, i, c.Input[0], got, c.Output)
 				}
 			}
 			if *rewrite {
-				if len(trailer) > 0 && len(cases) > 0 {
-					cases[len(cases)-1].output += "\n" + strings.Join(trailer, "\n")
-				}
-				writeDD(t, path, cases)
+				ddtest.Write(t, path, cases, trailer)
 			}
 		})
 	}

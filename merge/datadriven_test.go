@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/floelake/floe/internal/ddtest"
 	"github.com/floelake/floe/internal/jsonrow"
 	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
@@ -49,22 +49,22 @@ func TestReduceDatadriven(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			cases, trailer := readDD(t, path)
+			cases, trailer := ddtest.Read(t, path)
 			changed := false
 			for i := range cases {
 				c := &cases[i]
-				got := runReduceCase(t, c.input)
-				if got != c.output {
+				got := runReduceCase(t, c.Input)
+				if got != c.Output {
 					if *rewrite {
-						c.output = got
+						c.Output = got
 						changed = true
 						continue
 					}
-					t.Errorf("%s:\n%s\n----\ngot:\n%s\nwant:\n%s", path, strings.Join(c.input, "\n"), got, c.output)
+					t.Errorf("%s:\n%s\n----\ngot:\n%s\nwant:\n%s", path, strings.Join(c.Input, "\n"), got, c.Output)
 				}
 			}
 			if changed {
-				writeDD(t, path, cases, trailer)
+				ddtest.Write(t, path, cases, trailer)
 			}
 		})
 	}
@@ -269,68 +269,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// ddCase is one case of a datadriven file: a command line, input lines,
-// "----", the expected output, ended by a blank line.
-type ddCase struct {
-	before []string // comment and blank lines before the case
-	input  []string
-	output string
-}
-
-func readDD(t *testing.T, path string) (cases []ddCase, trailer []string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cur *ddCase
-	var pending, out []string
-	inOut := false
-	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		switch {
-		case cur == nil && (l == "" || strings.HasPrefix(l, "#")):
-			pending = append(pending, l)
-		case cur == nil:
-			cur = &ddCase{before: pending, input: []string{l}}
-			pending = nil
-		case !inOut && l == "----":
-			inOut = true
-		case !inOut:
-			cur.input = append(cur.input, l)
-		case l == "":
-			cur.output = strings.Join(out, "\n")
-			cases = append(cases, *cur)
-			cur, inOut, out = nil, false, nil
-			pending = []string{""}
-		default:
-			out = append(out, l)
-		}
-	}
-	if cur != nil {
-		cur.output = strings.Join(out, "\n")
-		cases = append(cases, *cur)
-		pending = nil
-	}
-	return cases, pending
-}
-
-func writeDD(t *testing.T, path string, cases []ddCase, trailer []string) {
-	var sb strings.Builder
-	for _, c := range cases {
-		for _, l := range c.before {
-			sb.WriteString(l + "\n")
-		}
-		sb.WriteString(strings.Join(c.input, "\n"))
-		sb.WriteString("\n----\n")
-		sb.WriteString(c.output)
-		sb.WriteString("\n")
-	}
-	for _, l := range trailer {
-		sb.WriteString(l + "\n")
-	}
-	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
