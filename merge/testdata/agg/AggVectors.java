@@ -11,6 +11,7 @@ import org.apache.paimon.mergetree.compact.aggregate.FieldRoaringBitmap64Agg;
 import org.apache.paimon.mergetree.compact.aggregate.FieldThetaSketchAgg;
 import org.apache.paimon.shade.org.apache.datasketches.hll.HllSketch;
 import org.apache.paimon.shade.org.apache.datasketches.hll.TgtHllType;
+import org.apache.paimon.shade.org.apache.datasketches.common.Family;
 import org.apache.paimon.shade.org.apache.datasketches.theta.UpdateSketch;
 import org.apache.paimon.types.DataTypes;
 import org.apache.paimon.types.VarBinaryType;
@@ -90,6 +91,13 @@ public class AggVectors {
         return s.compact().toByteArray();
     }
 
+    static UpdateSketch thetaUpdate(UpdateSketch s, long from, int n) {
+        for (int i = 0; i < n; i++) {
+            s.update(from + i);
+        }
+        return s;
+    }
+
     public static void main(String[] args) throws Exception {
         FieldAggregator r32 = new FieldRoaringBitmap32Agg("rbm32", T);
         out("rbm32", "small", r32, rbm32(1, 2, 3), rbm32(3, 4));
@@ -141,5 +149,24 @@ public class AggVectors {
         out("theta_sketch", "estimate-estimate", th, theta(4096, 0, 20000), theta(4096, 10000, 30000));
         out("theta_sketch", "k512-k4096", th, theta(512, 0, 5000), theta(4096, 1000, 5000));
         out("theta_sketch", "k8192", th, theta(8192, 0, 20000), theta(8192, 5000, 20000));
+        // Added after the cases above, so that their inputs stay the same.
+        out("theta_sketch", "single-exact", th, theta(4096, 7, 1), theta(4096, 0, 10));
+        out("theta_sketch", "exact-single", th, theta(4096, 0, 10), theta(4096, 70, 1));
+        out("theta_sketch", "k-plus-one", th, theta(4096, 0, 4096), theta(4096, 4096, 1));
+        out("theta_sketch", "unordered", th,
+                thetaUpdate(UpdateSketch.builder().build(), 0, 3000).compact(false, null).toByteArray(), theta(4096, 1000, 3000));
+        out("theta_sketch", "unordered-estimate", th,
+                thetaUpdate(UpdateSketch.builder().build(), 0, 20000).compact(false, null).toByteArray(),
+                thetaUpdate(UpdateSketch.builder().setNominalEntries(8192).build(), 10000, 20000).compact(false, null).toByteArray());
+        out("theta_sketch", "update-sketches", th,
+                thetaUpdate(UpdateSketch.builder().setNominalEntries(8192).build(), 0, 12000).toByteArray(),
+                thetaUpdate(UpdateSketch.builder().build(), 6000, 10000).toByteArray());
+        out("theta_sketch", "alpha", th,
+                thetaUpdate(UpdateSketch.builder().setFamily(Family.ALPHA).build(), 0, 20000).toByteArray(), theta(4096, 100, 50));
+        out("theta_sketch", "p-sampled-empty-estimate", th,
+                thetaUpdate(UpdateSketch.builder().setP(0.001f).build(), 0, 3).compact().toByteArray(), theta(4096, 0, 5));
+        out("theta_sketch", "p-sampled", th,
+                thetaUpdate(UpdateSketch.builder().setP(0.5f).build(), 0, 100).compact().toByteArray(), theta(4096, 50, 100));
+        out("theta_sketch", "empty-update-sketch", th, UpdateSketch.builder().build().toByteArray(), theta(4096, 0, 1));
     }
 }
