@@ -138,6 +138,20 @@ public class AggVectors {
         out("hll_sketch", "hll8-hll6", hll, hll(12, TgtHllType.HLL_8, 0, 5000), hll(12, TgtHllType.HLL_6, 3000, 5000));
         out("hll_sketch", "hll6-list", hll, hll(11, TgtHllType.HLL_6, 0, 5000), hll(12, TgtHllType.HLL_8, 3000, 4));
         out("hll_sketch", "updatable", hll, hllUpdatable(12, TgtHllType.HLL_4, 0, 5000), hllUpdatable(12, TgtHllType.HLL_8, 0, 100));
+        // Added after the cases above, so that their inputs stay the same.
+        out("hll_sketch", "list-to-set", hll, hll(12, TgtHllType.HLL_4, 0, 5), hll(12, TgtHllType.HLL_4, 10, 5));
+        out("hll_sketch", "list-to-hll-lg7", hll, hll(7, TgtHllType.HLL_4, 0, 5), hll(7, TgtHllType.HLL_4, 10, 5));
+        out("hll_sketch", "lg4", hll, hll(4, TgtHllType.HLL_8, 0, 100), hll(4, TgtHllType.HLL_6, 50, 3));
+        out("hll_sketch", "set-to-hll", hll, hll(12, TgtHllType.HLL_4, 0, 300), hll(12, TgtHllType.HLL_4, 200, 300));
+        out("hll_sketch", "set-to-hll-hll8", hll, hll(12, TgtHllType.HLL_8, 0, 300), hll(12, TgtHllType.HLL_6, 200, 300));
+        out("hll_sketch", "list-then-big-hll", hll, hll(14, TgtHllType.HLL_8, 0, 50000), hll(10, TgtHllType.HLL_4, 7, 3));
+        out("hll_sketch", "empty-then-big-hll", hll, hll(14, TgtHllType.HLL_6, 0, 50000), hll(10, TgtHllType.HLL_4, 0, 0));
+        out("hll_sketch", "set-then-big-hll", hll, hll(13, TgtHllType.HLL_4, 0, 20000), hll(11, TgtHllType.HLL_8, 7, 100));
+        out("hll_sketch", "hll-then-set-lg", hll, hll(12, TgtHllType.HLL_4, 0, 200), hll(11, TgtHllType.HLL_8, 50, 5000));
+        out("hll_sketch", "updatable-aux", hll, hllUpdatable(10, TgtHllType.HLL_4, 0, 200000), hllUpdatable(10, TgtHllType.HLL_4, 100000, 200000));
+        out("hll_sketch", "aux-big", hll, hll(8, TgtHllType.HLL_4, 0, 1000000), hll(8, TgtHllType.HLL_4, 500000, 1000000));
+        out("hll_sketch", "updatable-set-hll6", hll, hllUpdatable(12, TgtHllType.HLL_6, 0, 250), hllUpdatable(12, TgtHllType.HLL_4, 100, 250));
+        out("hll_sketch", "updatable-list", hll, hllUpdatable(12, TgtHllType.HLL_8, 0, 6), hllUpdatable(12, TgtHllType.HLL_8, 3, 6));
 
         FieldAggregator th = new FieldThetaSketchAgg("theta_sketch", T);
         out("theta_sketch", "exact", th, theta(4096, 0, 3), theta(4096, 2, 3));
