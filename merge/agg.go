@@ -85,8 +85,8 @@ var aggFuncs = map[string]aggFunc{
 	"nested_partial_update":  {make: makeNested(true)},
 	"rbm32":                  {make: makeBitmap32},
 	"rbm64":                  {make: notImplemented("rbm64", "Java's Roaring64Bitmap serialization (its ART internals)")},
-	"hll_sketch":             {make: notImplemented("hll_sketch", "DataSketches HLL union")},
-	"theta_sketch":           {make: notImplemented("theta_sketch", "DataSketches theta union")},
+	"hll_sketch":             {make: makeHllSketch},
+	"theta_sketch":           {make: makeThetaSketch},
 }
 
 func refMaker(f func() refAccumulator) func(schema.DataType, arrow.DataType, string, FieldOptions) (accumulator, error) {

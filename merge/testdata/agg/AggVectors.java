@@ -11,6 +11,7 @@ import org.apache.paimon.mergetree.compact.aggregate.FieldRoaringBitmap64Agg;
 import org.apache.paimon.mergetree.compact.aggregate.FieldThetaSketchAgg;
 import org.apache.paimon.shade.org.apache.datasketches.hll.HllSketch;
 import org.apache.paimon.shade.org.apache.datasketches.hll.TgtHllType;
+import org.apache.paimon.shade.org.apache.datasketches.common.Family;
 import org.apache.paimon.shade.org.apache.datasketches.theta.UpdateSketch;
 import org.apache.paimon.types.DataTypes;
 import org.apache.paimon.types.VarBinaryType;
@@ -90,6 +91,13 @@ public class AggVectors {
         return s.compact().toByteArray();
     }
 
+    static UpdateSketch thetaUpdate(UpdateSketch s, long from, int n) {
+        for (int i = 0; i < n; i++) {
+            s.update(from + i);
+        }
+        return s;
+    }
+
     public static void main(String[] args) throws Exception {
         FieldAggregator r32 = new FieldRoaringBitmap32Agg("rbm32", T);
         out("rbm32", "small", r32, rbm32(1, 2, 3), rbm32(3, 4));
@@ -130,6 +138,20 @@ public class AggVectors {
         out("hll_sketch", "hll8-hll6", hll, hll(12, TgtHllType.HLL_8, 0, 5000), hll(12, TgtHllType.HLL_6, 3000, 5000));
         out("hll_sketch", "hll6-list", hll, hll(11, TgtHllType.HLL_6, 0, 5000), hll(12, TgtHllType.HLL_8, 3000, 4));
         out("hll_sketch", "updatable", hll, hllUpdatable(12, TgtHllType.HLL_4, 0, 5000), hllUpdatable(12, TgtHllType.HLL_8, 0, 100));
+        // Added after the cases above, so that their inputs stay the same.
+        out("hll_sketch", "list-to-set", hll, hll(12, TgtHllType.HLL_4, 0, 5), hll(12, TgtHllType.HLL_4, 10, 5));
+        out("hll_sketch", "list-to-hll-lg7", hll, hll(7, TgtHllType.HLL_4, 0, 5), hll(7, TgtHllType.HLL_4, 10, 5));
+        out("hll_sketch", "lg4", hll, hll(4, TgtHllType.HLL_8, 0, 100), hll(4, TgtHllType.HLL_6, 50, 3));
+        out("hll_sketch", "set-to-hll", hll, hll(12, TgtHllType.HLL_4, 0, 300), hll(12, TgtHllType.HLL_4, 200, 300));
+        out("hll_sketch", "set-to-hll-hll8", hll, hll(12, TgtHllType.HLL_8, 0, 300), hll(12, TgtHllType.HLL_6, 200, 300));
+        out("hll_sketch", "list-then-big-hll", hll, hll(14, TgtHllType.HLL_8, 0, 50000), hll(10, TgtHllType.HLL_4, 7, 3));
+        out("hll_sketch", "empty-then-big-hll", hll, hll(14, TgtHllType.HLL_6, 0, 50000), hll(10, TgtHllType.HLL_4, 0, 0));
+        out("hll_sketch", "set-then-big-hll", hll, hll(13, TgtHllType.HLL_4, 0, 20000), hll(11, TgtHllType.HLL_8, 7, 100));
+        out("hll_sketch", "hll-then-set-lg", hll, hll(12, TgtHllType.HLL_4, 0, 200), hll(11, TgtHllType.HLL_8, 50, 5000));
+        out("hll_sketch", "updatable-aux", hll, hllUpdatable(10, TgtHllType.HLL_4, 0, 200000), hllUpdatable(10, TgtHllType.HLL_4, 100000, 200000));
+        out("hll_sketch", "aux-big", hll, hll(8, TgtHllType.HLL_4, 0, 1000000), hll(8, TgtHllType.HLL_4, 500000, 1000000));
+        out("hll_sketch", "updatable-set-hll6", hll, hllUpdatable(12, TgtHllType.HLL_6, 0, 250), hllUpdatable(12, TgtHllType.HLL_4, 100, 250));
+        out("hll_sketch", "updatable-list", hll, hllUpdatable(12, TgtHllType.HLL_8, 0, 6), hllUpdatable(12, TgtHllType.HLL_8, 3, 6));
 
         FieldAggregator th = new FieldThetaSketchAgg("theta_sketch", T);
         out("theta_sketch", "exact", th, theta(4096, 0, 3), theta(4096, 2, 3));
@@ -141,5 +163,24 @@ public class AggVectors {
         out("theta_sketch", "estimate-estimate", th, theta(4096, 0, 20000), theta(4096, 10000, 30000));
         out("theta_sketch", "k512-k4096", th, theta(512, 0, 5000), theta(4096, 1000, 5000));
         out("theta_sketch", "k8192", th, theta(8192, 0, 20000), theta(8192, 5000, 20000));
+        // Added after the cases above, so that their inputs stay the same.
+        out("theta_sketch", "single-exact", th, theta(4096, 7, 1), theta(4096, 0, 10));
+        out("theta_sketch", "exact-single", th, theta(4096, 0, 10), theta(4096, 70, 1));
+        out("theta_sketch", "k-plus-one", th, theta(4096, 0, 4096), theta(4096, 4096, 1));
+        out("theta_sketch", "unordered", th,
+                thetaUpdate(UpdateSketch.builder().build(), 0, 3000).compact(false, null).toByteArray(), theta(4096, 1000, 3000));
+        out("theta_sketch", "unordered-estimate", th,
+                thetaUpdate(UpdateSketch.builder().build(), 0, 20000).compact(false, null).toByteArray(),
+                thetaUpdate(UpdateSketch.builder().setNominalEntries(8192).build(), 10000, 20000).compact(false, null).toByteArray());
+        out("theta_sketch", "update-sketches", th,
+                thetaUpdate(UpdateSketch.builder().setNominalEntries(8192).build(), 0, 12000).toByteArray(),
+                thetaUpdate(UpdateSketch.builder().build(), 6000, 10000).toByteArray());
+        out("theta_sketch", "alpha", th,
+                thetaUpdate(UpdateSketch.builder().setFamily(Family.ALPHA).build(), 0, 20000).toByteArray(), theta(4096, 100, 50));
+        out("theta_sketch", "p-sampled-empty-estimate", th,
+                thetaUpdate(UpdateSketch.builder().setP(0.001f).build(), 0, 3).compact().toByteArray(), theta(4096, 0, 5));
+        out("theta_sketch", "p-sampled", th,
+                thetaUpdate(UpdateSketch.builder().setP(0.5f).build(), 0, 100).compact().toByteArray(), theta(4096, 50, 100));
+        out("theta_sketch", "empty-update-sketch", th, UpdateSketch.builder().build().toByteArray(), theta(4096, 0, 1));
     }
 }
