@@ -106,7 +106,7 @@ func newAccumulator(fn string, f schema.Field, fo FieldOptions, removeOnDelete b
 	}
 	a, err := af.make(f.Type, at, f.Name, fo)
 	if err != nil {
-		return nil, false, &OptionError{Key: key, Value: fn, Column: f.Name, Reason: err.Error()}
+		return nil, false, &OptionError{Key: key, Value: fn, Column: f.Name, Reason: err.Error(), Err: err}
 	}
 	if fo.IgnoreRetract {
 		if removeOnDelete {

@@ -47,7 +47,10 @@ type OptionError struct {
 	Value  string
 	Column string // "" when the option is not about one column
 	Reason string
+	Err    error // the cause, when there is one (e.g. ErrUnsupported)
 }
+
+func (e *OptionError) Unwrap() error { return e.Err }
 
 func (e *OptionError) Error() string {
 	s := "merge: option " + e.Key

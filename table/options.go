@@ -841,5 +841,8 @@ func mergeOptionError(err error) error {
 	if me.Column != "" {
 		reason = "column " + me.Column + ": " + reason
 	}
-	return fmt.Errorf("%w (%w)", &OptionError{Key: me.Key, Value: me.Value, Reason: reason}, merge.ErrOption)
+	if errors.Is(me, merge.ErrUnsupported) {
+		return fmt.Errorf("%w (%w)", &UnsupportedError{Key: me.Key, Value: me.Value, Reason: reason}, me)
+	}
+	return fmt.Errorf("%w (%w)", &OptionError{Key: me.Key, Value: me.Value, Reason: reason}, me)
 }

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 T=../../../java/tool.sh
 export TZ=UTC
-TABLES="pu pu_ignore_delete pu_remove_delete pu_seq pu_seq2 agg agg_retract agg_remove_delete agg_seq agg_complex agg_complex_retract"
+TABLES="pu pu_ignore_delete pu_remove_delete pu_seq pu_seq2 agg agg_retract agg_remove_delete agg_seq agg_complex agg_complex_retract agg_rbm64"
 for v in 1.4.2 2.0.0; do
 	W=$v
 	rm -rf "$W"
