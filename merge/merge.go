@@ -254,16 +254,3 @@ func (t *tableInfo) layout(cols []string) ([]int, error) {
 	}
 	return idx, nil
 }
-
-// arrowTypes returns the Arrow types of the table fields idx.
-func (t *tableInfo) arrowTypes(idx []int) ([]arrow.DataType, error) {
-	out := make([]arrow.DataType, len(idx))
-	for i, j := range idx {
-		at, err := schema.ToArrow(t.fields[j].Type)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = at
-	}
-	return out, nil
-}

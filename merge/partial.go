@@ -188,7 +188,7 @@ func (e *partialUpdate) Reducer(cols []string) (Reducer, error) {
 					return nil, fmt.Errorf("%w: sequence field %s of column %s is not read (use ReadColumns)", ErrOption, e.t.fields[s].Name, f.Name)
 				}
 				sg.seq = append(sg.seq, p)
-				at, err := schemaArrow(e.t.fields[s].Type)
+				at, err := schema.ToArrow(e.t.fields[s].Type)
 				if err != nil {
 					return nil, err
 				}
