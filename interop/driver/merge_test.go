@@ -2,6 +2,8 @@
 
 package driver
 
+import "strings"
+
 // Merge-engine cases (issue 11): floe writes partial-update and
 // aggregation tables (several writes whose keys meet across files, nulls
 // for unset fields, -U/-D retractions, sequence groups, aggregate
@@ -242,6 +244,16 @@ func mergeShapes() []shape {
 		{name: "merge: partial-update, compacted", spec: puSpec, writers: floeJava,
 			steps:  append(compactAt(puWrites, 2), step{op: "compact"}),
 			checks: []check{{snapshot: 2}, {snapshot: 3}}, want: puWant},
+		// Writers compact inline (trigger 2): the second and later writes
+		// merge level 0 into upper levels as they commit.
+		{name: "merge: partial-update, inline compaction", writers: floeJava,
+			spec:   strings.Replace(puSpec, `"merge-engine":"partial-update"`, `"merge-engine":"partial-update","num-sorted-run.compaction-trigger":"2"`, 1),
+			steps:  puWrites,
+			checks: []check{{snapshot: 2}}, want: puWant},
+		{name: "merge: aggregation, retractions, inline compaction", writers: floeJava,
+			spec:   strings.Replace(aggRetractSpec, `"merge-engine":"aggregation"`, `"merge-engine":"aggregation","num-sorted-run.compaction-trigger":"2"`, 1),
+			steps:  aggRetractSteps,
+			checks: []check{{snapshot: 2}}, want: aggRetractWant},
 		{name: "merge: partial-update, ignore-delete", spec: puIgnoreDeleteSpec, steps: puIgnoreDeleteSteps, writers: floeJava,
 			checks: []check{{snapshot: 2}, {snapshot: 3}}, want: puIgnoreDeleteWant},
 		{name: "merge: partial-update, remove-record-on-delete", spec: puRemoveDeleteSpec, steps: puRemoveDeleteSteps, writers: floeJava,
