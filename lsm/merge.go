@@ -3,7 +3,6 @@ package lsm
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -139,7 +138,7 @@ func newMergeReader(runs []array.RecordReader, o MergeOptions) (*mergeReader, er
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	var red merge.Reducer = keepAll{}
+	red := merge.KeepAll()
 	if !o.KeepAll {
 		var err error
 		if red, err = o.Engine.Reducer(valueColumns(sc, kv.ValueOffset)); err != nil {
@@ -444,34 +443,4 @@ func reduceToRecord(red merge.Reducer, g *merge.Groups, mem memory.Allocator, sc
 	}
 	defer rec.Release()
 	return take.Record(mem, sc, []arrow.Record{rec}, keep)
-}
-
-// keepAll is the reducer of MergeOptions.KeepAll: every record of every
-// group, unchanged.
-type keepAll struct{}
-
-func (keepAll) Reduce(g *merge.Groups, mem memory.Allocator) (*merge.Output, error) {
-	out := &merge.Output{Kinds: slices.Clone(g.Kinds), Seqs: slices.Clone(g.Seqs)}
-	if len(g.Refs) == 0 {
-		return out, nil
-	}
-	refs := make([]take.Ref, len(g.Refs))
-	for i, r := range g.Refs {
-		refs[i] = take.Ref(r)
-	}
-	ncol := int(g.Srcs[0].NumCols()) - g.Offset
-	out.Cols = make([]arrow.Array, ncol)
-	srcs := make([]arrow.Array, len(g.Srcs))
-	for c := range ncol {
-		for i, s := range g.Srcs {
-			srcs[i] = s.Column(g.Offset + c)
-		}
-		a, err := take.Column(mem, srcs[0].DataType(), srcs, refs)
-		if err != nil {
-			out.Release()
-			return nil, err
-		}
-		out.Cols[c] = a
-	}
-	return out, nil
 }

@@ -442,9 +442,9 @@ func (a *arithAcc) op(c cell, o byte) {
 	switch a.kind {
 	case arrow.FLOAT32:
 		x, y := float32(a.f), c.arr.(*array.Float32).Value(c.row)
-		a.f = float64(f32op(x, y, o))
+		a.f = float64(floatOp(x, y, o))
 	case arrow.FLOAT64:
-		a.f = f64op(a.f, c.arr.(*array.Float64).Value(c.row), o)
+		a.f = floatOp(a.f, c.arr.(*array.Float64).Value(c.row), o)
 	case arrow.DECIMAL128:
 		a.valid = a.decOp(c.arr.(*array.Decimal128).Value(c.row), o)
 	default:
@@ -471,19 +471,9 @@ func (a *arithAcc) op(c cell, o byte) {
 	}
 }
 
-func f32op(x, y float32, o byte) float32 {
-	switch o {
-	case '+':
-		return x + y
-	case '-':
-		return x - y
-	case '*':
-		return x * y
-	}
-	return x / y
-}
-
-func f64op(x, y float64, o byte) float64 {
+// floatOp applies o in the column's float width, as Java's float and
+// double arithmetic does.
+func floatOp[T float32 | float64](x, y T, o byte) T {
 	switch o {
 	case '+':
 		return x + y

@@ -50,7 +50,7 @@ func newAggregation(t *tableInfo) (Engine, error) {
 
 func (e *aggregation) Name() string { return "aggregation" }
 
-func (e *aggregation) Traits() Traits { return Traits{KeepsDeletes: true} }
+func (e *aggregation) Traits() Traits { return Traits{} }
 
 func (e *aggregation) Accept(k schema.RowKind) (bool, error) {
 	if !k.IsRetract() {
@@ -87,7 +87,7 @@ func (e *aggregation) Reducer(cols []string) (Reducer, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.cols = append(r.cols, &column{field: i, name: f.Name, nullable: !f.Type.NotNull, acc: acc})
+		r.cols = append(r.cols, &column{name: f.Name, nullable: !f.Type.NotNull, acc: acc})
 	}
 	r.result = func(g *Groups, s, e int) (schema.RowKind, int64, error) {
 		if removeOnDelete && g.Kinds[e-1] == schema.Delete {

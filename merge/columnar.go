@@ -111,14 +111,8 @@ func (r *colReducer) column(g *Groups, mem memory.Allocator, c int, col *column)
 				return nil, err
 			}
 		}
-		if b != nil {
-			if err := valueOf(col.acc).appendTo(b); err != nil {
-				return nil, err
-			}
-		} else if col.acc != nil {
-			refs = append(refs, take.Ref(refOfAcc(col.acc)))
-		} else {
-			refs = append(refs, take.Ref(refOf(col.cur)))
+		if err := col.emit(b, &refs); err != nil {
+			return nil, err
 		}
 		s = e
 	}

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -117,5 +116,4 @@ func TestFastFoldsMatchGeneric(t *testing.T) {
 			}
 		}
 	}
-	_ = arrow.INT64
 }

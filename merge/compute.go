@@ -14,20 +14,33 @@ import (
 // column is one value column of a computing reducer: either plain (its
 // value is one input cell) or folded by an accumulator.
 type column struct {
-	field    int // table field index
 	name     string
 	nullable bool
 	acc      accumulator // nil: plain
 	cur      cell        // plain: the current value
 }
 
-// value returns the column's current cell (plain columns only).
+// set makes the column's value v.
 func (c *column) set(v cell) {
 	if c.acc != nil {
 		c.acc.set(v)
 	} else {
 		c.cur = v
 	}
+}
+
+// emit appends the column's value: to b when it computes values, else as
+// a ref to gather.
+func (c *column) emit(b array.Builder, refs *[]take.Ref) error {
+	switch {
+	case b != nil:
+		return valueOf(c.acc).appendTo(b)
+	case c.acc != nil:
+		*refs = append(*refs, take.Ref(refOfAcc(c.acc)))
+	default:
+		*refs = append(*refs, take.Ref(refOf(c.cur)))
+	}
+	return nil
 }
 
 func (c *column) reset() {
@@ -119,19 +132,9 @@ func (r *computeReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error
 		out.Kinds = append(out.Kinds, kind)
 		out.Seqs = append(out.Seqs, seq)
 		for c, col := range r.cols {
-			if builders[c] != nil {
-				if err := valueOf(col.acc).appendTo(builders[c]); err != nil {
-					return nil, err
-				}
-				continue
+			if err := col.emit(builders[c], &r.refs[c]); err != nil {
+				return nil, err
 			}
-			var ref Ref
-			if col.acc != nil {
-				ref = refOfAcc(col.acc)
-			} else {
-				ref = refOf(col.cur)
-			}
-			r.refs[c] = append(r.refs[c], take.Ref(ref))
 		}
 		s = e
 	}

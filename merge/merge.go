@@ -76,9 +76,6 @@ type Traits struct {
 	// NeedsLookup: compaction must look keys up in higher levels to drop
 	// records that lose to them (first-row).
 	NeedsLookup bool
-	// KeepsDeletes: a key whose merge ends in a retract still shadows older
-	// levels until the top level (all engines but first-row).
-	KeepsDeletes bool
 }
 
 // Engine is a table's merge engine, bound to its schema. It is immutable
@@ -170,9 +167,6 @@ type Output struct {
 	Seqs  []int64
 	// Cols are the value columns; the caller owns (releases) them.
 	Cols []arrow.Array
-	// Picks, for selecting engines, is the index into Groups.Refs of the
-	// record each row copies (so a caller can slice instead of copy).
-	Picks []int
 }
 
 // Release releases the columns.

@@ -80,11 +80,14 @@ func ParseOptions(m map[string]string) (Options, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	field := func(c string) FieldOptions {
+	// setField applies f to column col's options.
+	setField := func(col string, f func(*FieldOptions)) {
 		if o.Fields == nil {
 			o.Fields = map[string]FieldOptions{}
 		}
-		return o.Fields[c]
+		fo := o.Fields[col]
+		f(&fo)
+		o.Fields[col] = fo
 	}
 	for _, k := range keys {
 		if !strings.HasPrefix(k, fieldsPrefix) || k == "fields.default-aggregate-function" {
@@ -100,29 +103,19 @@ func ParseOptions(m map[string]string) (Options, error) {
 		case "sequence-group":
 			o.SequenceGroups = append(o.SequenceGroups, SequenceGroup{Key: k, Sequence: list(col), Fields: list(v)})
 		case "aggregate-function":
-			f := field(col)
-			f.AggregateFunction = strings.TrimSpace(v)
-			o.Fields[col] = f
+			setField(col, func(f *FieldOptions) { f.AggregateFunction = strings.TrimSpace(v) })
 		case "ignore-retract":
-			f := field(col)
-			f.IgnoreRetract = boolOpt(k)
-			o.Fields[col] = f
+			b := boolOpt(k)
+			setField(col, func(f *FieldOptions) { f.IgnoreRetract = b })
 		case "distinct":
-			f := field(col)
-			f.Distinct = boolOpt(k)
-			o.Fields[col] = f
+			b := boolOpt(k)
+			setField(col, func(f *FieldOptions) { f.Distinct = b })
 		case "list-agg-delimiter":
-			f := field(col)
-			f.Delimiter, f.HasDelimiter = v, true
-			o.Fields[col] = f
+			setField(col, func(f *FieldOptions) { f.Delimiter, f.HasDelimiter = v, true })
 		case "nested-key":
-			f := field(col)
-			f.NestedKey = list(v)
-			o.Fields[col] = f
+			setField(col, func(f *FieldOptions) { f.NestedKey = list(v) })
 		case "ts-field":
-			f := field(col)
-			f.TsField = strings.TrimSpace(v)
-			o.Fields[col] = f
+			setField(col, func(f *FieldOptions) { f.TsField = strings.TrimSpace(v) })
 		case "count-limit":
 			n, perr := strconv.Atoi(strings.TrimSpace(v))
 			if perr != nil || n <= 0 {
@@ -131,9 +124,7 @@ func ParseOptions(m map[string]string) (Options, error) {
 				}
 				continue
 			}
-			f := field(col)
-			f.CountLimit = n
-			o.Fields[col] = f
+			setField(col, func(f *FieldOptions) { f.CountLimit = n })
 		}
 	}
 	if err != nil {

@@ -112,7 +112,7 @@ func newPartialUpdate(t *tableInfo) (Engine, error) {
 
 func (e *partialUpdate) Name() string { return "partial-update" }
 
-func (e *partialUpdate) Traits() Traits { return Traits{KeepsDeletes: true} }
+func (e *partialUpdate) Traits() Traits { return Traits{} }
 
 func (e *partialUpdate) Accept(k schema.RowKind) (bool, error) {
 	if !k.IsRetract() {
@@ -164,7 +164,7 @@ func (e *partialUpdate) Reducer(cols []string) (Reducer, error) {
 	gmap := map[int]int{} // engine group -> reducer group
 	for c, i := range idx {
 		f := e.t.fields[i]
-		col := &column{field: i, name: f.Name, nullable: !f.Type.NotNull}
+		col := &column{name: f.Name, nullable: !f.Type.NotNull}
 		// Without sequence groups Paimon ignores aggregate functions: every
 		// column takes its last non-null value.
 		if fn := e.fn[i]; fn != "" && len(e.groups) > 0 {
@@ -208,7 +208,9 @@ func (e *partialUpdate) Reducer(cols []string) (Reducer, error) {
 	return &computeReducer{cols: m.cols, m: m}, nil
 }
 
-// partialMerger is Paimon's PartialUpdateMergeFunction over cells.
+// partialMerger is Paimon's PartialUpdateMergeFunction over cells, for
+// tables with sequence groups (which exclude remove-record-on-delete; the
+// others reduce column by column: plainReducer).
 type partialMerger struct {
 	e       *partialUpdate
 	cols    []*column
@@ -242,37 +244,15 @@ func (m *partialMerger) merge(g *Groups, s, e int) (schema.RowKind, int64, error
 				continue
 			}
 			seq = g.Seqs[i]
-			if len(m.e.groups) > 0 {
-				del, err := m.retract(g, i)
-				if err != nil {
-					return 0, 0, err
-				}
-				deleteRow = del
-				continue
+			del, err := m.retract(g, i)
+			if err != nil {
+				return 0, 0, err
 			}
-			if o.PartialUpdateRemoveOnDelete {
-				if k == schema.Delete {
-					deleteRow = true
-					if err := initRow(m.cols, g, i); err != nil {
-						return 0, 0, err
-					}
-				}
-				continue
-			}
-			_, err := m.e.Accept(k)
-			return 0, 0, err
+			deleteRow = del
+			continue
 		}
 		seq = g.Seqs[i]
-		if len(m.e.groups) == 0 {
-			for c, col := range m.cols {
-				v := cellOf(g, i, c)
-				if !v.null() {
-					col.cur = v
-				} else if !col.nullable {
-					return 0, 0, fmt.Errorf("%w: column %s", ErrNull, col.name)
-				}
-			}
-		} else if err := m.update(g, i); err != nil {
+		if err := m.update(g, i); err != nil {
 			return 0, 0, err
 		}
 		meetInsert, filled = true, true
@@ -419,7 +399,7 @@ func (e *partialUpdate) plainReducer(idx []int) Reducer {
 	r := &colReducer{}
 	for _, i := range idx {
 		f := e.t.fields[i]
-		r.cols = append(r.cols, &column{field: i, name: f.Name, nullable: !f.Type.NotNull})
+		r.cols = append(r.cols, &column{name: f.Name, nullable: !f.Type.NotNull})
 	}
 	r.result = func(g *Groups, s, end int) (schema.RowKind, int64, error) {
 		var seq int64

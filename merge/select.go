@@ -2,7 +2,7 @@ package merge
 
 import (
 	"fmt"
-	"unsafe"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -23,7 +23,7 @@ func (e *selecting) Name() string { return e.name }
 
 func (e *selecting) Traits() Traits {
 	if e.last {
-		return Traits{Selecting: true, KeepsDeletes: true}
+		return Traits{Selecting: true}
 	}
 	return Traits{Selecting: true, SkipLevel0OnRead: true, NeedsLookup: true}
 }
@@ -75,40 +75,43 @@ func (r *selectReducer) pick(kinds []schema.RowKind, s, e int) int {
 
 func (r *selectReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error) {
 	out := &Output{}
+	r.refs = r.refs[:0]
 	s := 0
 	for _, e := range g.Ends {
 		if p := r.pick(g.Kinds, s, e); p >= 0 {
-			out.Picks = append(out.Picks, p)
 			out.Kinds = append(out.Kinds, g.Kinds[p])
 			out.Seqs = append(out.Seqs, g.Seqs[p])
+			r.refs = append(r.refs, take.Ref(g.Refs[p]))
 		}
 		s = e
 	}
-	if len(g.Srcs) == 0 {
-		return out, nil
-	}
-	r.refs = r.refs[:0]
-	for _, p := range out.Picks {
-		r.refs = append(r.refs, take.Ref(g.Refs[p]))
+	return out, gatherRows(out, g, mem, r.refs, &r.srcs)
+}
+
+// gatherRows sets out.Cols to the value columns of the rows refs (a run of
+// consecutive rows of one source is a zero-copy slice).
+func gatherRows(out *Output, g *Groups, mem memory.Allocator, refs []take.Ref, srcs *[]arrow.Array) error {
+	if len(g.Srcs) == 0 || len(refs) == 0 {
+		return nil
 	}
 	ncol := int(g.Srcs[0].NumCols()) - g.Offset
 	out.Cols = make([]arrow.Array, ncol)
-	if len(r.refs) > 0 && contiguous(r.refs) {
-		f := r.refs[0]
+	if take.Contiguous(refs) {
+		f := refs[0]
 		for c := range ncol {
-			out.Cols[c] = array.NewSlice(g.Srcs[f.Src].Column(g.Offset+c), int64(f.Row), int64(f.Row)+int64(len(r.refs)))
+			out.Cols[c] = array.NewSlice(g.Srcs[f.Src].Column(g.Offset+c), int64(f.Row), int64(f.Row)+int64(len(refs)))
 		}
-		return out, nil
+		return nil
 	}
 	for c := range ncol {
-		a, err := gatherColumn(mem, g, c, r.refs, &r.srcs)
+		a, err := gatherColumn(mem, g, c, refs, srcs)
 		if err != nil {
 			out.Release()
-			return nil, err
+			return err
 		}
 		out.Cols[c] = a
 	}
-	return out, nil
+	return nil
 }
 
 // gatherColumn builds value column c from refs (negative Src: null).
@@ -120,18 +123,22 @@ func gatherColumn(mem memory.Allocator, g *Groups, c int, refs []take.Ref, srcs 
 	return take.Column(mem, g.Srcs[0].Column(g.Offset+c).DataType(), *srcs, refs)
 }
 
-func contiguous(refs []take.Ref) bool {
-	for i := 1; i < len(refs); i++ {
-		if refs[i].Src != refs[0].Src || refs[i].Row != refs[i-1].Row+1 {
-			return false
-		}
-	}
-	return true
+// KeepAll returns a reducer that keeps every record of every group,
+// unchanged: a k-way merge into one sorted run, reducing nothing.
+func KeepAll() Reducer { return &keepAll{} }
+
+type keepAll struct {
+	refs []take.Ref
+	srcs []arrow.Array
 }
 
-// takeRefs views refs as take.Refs (same layout).
-func takeRefs(refs []Ref) []take.Ref {
-	return unsafe.Slice((*take.Ref)(unsafe.Pointer(unsafe.SliceData(refs))), len(refs))
+func (r *keepAll) Reduce(g *Groups, mem memory.Allocator) (*Output, error) {
+	out := &Output{Kinds: slices.Clone(g.Kinds), Seqs: slices.Clone(g.Seqs)}
+	r.refs = r.refs[:0]
+	for _, ref := range g.Refs {
+		r.refs = append(r.refs, take.Ref(ref))
+	}
+	return out, gatherRows(out, g, mem, r.refs, &r.srcs)
 }
 
 // NewDeduplicate returns the deduplicate engine for any column layout (no

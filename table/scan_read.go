@@ -17,6 +17,7 @@ import (
 	"github.com/floelake/floe/internal/kv"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/storage"
@@ -73,7 +74,14 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 			need[c] = true
 		}
 	}
-	if eng, err := t.engineFor(rs); pk && err == nil {
+	// The engine of the read schema: needed to merge (an engine that
+	// cannot be built fails only a read that merges).
+	var eng merge.Engine
+	var engErr error
+	if pk {
+		eng, engErr = t.engineFor(rs)
+	}
+	if eng != nil {
 		// Sequence groups of read columns are needed to merge them.
 		var cols []string
 		for _, f := range rs.Fields {
@@ -148,7 +156,10 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 		}
 		src = lsm.Concat(nil, opens)
 	} else {
-		src, err = t.mergeReader(rs, s, readFields, pos, open, opts)
+		if engErr != nil {
+			return nil, engErr
+		}
+		src, err = t.mergeReader(eng, rs, s, readFields, pos, open, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -158,12 +169,8 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 
 // mergeReader merges a primary-key split: sections of overlapping files,
 // each a set of sorted runs merged through the table's merge engine.
-func (t *Table) mergeReader(rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
+func (t *Table) mergeReader(engine merge.Engine, rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
 	open func(int) lsm.Opener, opts ReadOptions) (array.RecordReader, error) {
-	engine, err := t.engineFor(rs)
-	if err != nil {
-		return nil, err
-	}
 	mo := lsm.MergeOptions{
 		Engine: engine, DropRetracts: true, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
 		SequenceDescending: t.cfg.SequenceSortOrder == "descending",

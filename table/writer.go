@@ -130,6 +130,7 @@ type Writer struct {
 	rowKindField int // table column of rowkind.field, or -1
 	hasPK        bool
 	engine       merge.Engine
+	retracts     merge.RetractChecker // engine's, when it checks retract values
 	statsModes   []datafile.StatsMode
 	maxSpillDisk int64
 	spill        *spilldir.Dir // created at the first spill
@@ -255,6 +256,7 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 		if w.engine, err = t.mergeEngine(); err != nil {
 			return nil, err
 		}
+		w.retracts, _ = w.engine.(merge.RetractChecker)
 	}
 	if w.route, err = newRouter(s, cfg); err != nil {
 		return nil, err
@@ -378,8 +380,8 @@ func (w *Writer) acceptKinds(in *input) ([]bool, error) {
 		if w.hasPK {
 			var err error
 			ok, err = w.engine.Accept(k)
-			if rc, isRC := w.engine.(merge.RetractChecker); err == nil && ok && k.IsRetract() && isRC {
-				err = rc.CheckRetract(in.cols, r)
+			if err == nil && ok && k.IsRetract() && w.retracts != nil {
+				err = w.retracts.CheckRetract(in.cols, r)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", &ConstraintError{Column: name, Row: r, Reason: "row kind " + k.String() + " not accepted by merge engine " + w.engine.Name()}, err)

@@ -27,8 +27,8 @@ type Ref struct {
 // Null is the Ref of a null cell.
 var Null = Ref{Src: -1}
 
-// contiguous reports whether refs are consecutive rows of one source.
-func contiguous(refs []Ref) bool {
+// Contiguous reports whether refs are consecutive rows of one source.
+func Contiguous(refs []Ref) bool {
 	for i := 1; i < len(refs); i++ {
 		if refs[i].Src != refs[0].Src || refs[i].Row != refs[i-1].Row+1 {
 			return false
@@ -40,7 +40,7 @@ func contiguous(refs []Ref) bool {
 // Record builds a record of the rows refs of srcs (all with schema
 // sc). A run of consecutive rows of one source is a zero-copy slice.
 func Record(mem memory.Allocator, sc *arrow.Schema, srcs []arrow.Record, refs []Ref) (arrow.Record, error) {
-	if len(refs) > 0 && contiguous(refs) {
+	if len(refs) > 0 && Contiguous(refs) {
 		s := refs[0]
 		return srcs[s.Src].NewSlice(int64(s.Row), int64(s.Row)+int64(len(refs))), nil
 	}

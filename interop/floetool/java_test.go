@@ -145,10 +145,7 @@ func TestCompactJavaWrittenTables(t *testing.T) {
 			name := c.name
 			t.Run(v+"/"+name, func(t *testing.T) {
 				src := filepath.Join("testdata", "java", v)
-				wh := t.TempDir()
-				if err := os.CopyFS(wh, os.DirFS(src)); err != nil {
-					t.Fatal(err)
-				}
+				wh := copyWarehouse(t, src)
 				want, err := os.ReadFile(filepath.Join(src, name+".expected.jsonl"))
 				if err != nil {
 					t.Fatal(err)
@@ -287,10 +284,7 @@ func TestCompactJavaMergeTables(t *testing.T) {
 				for _, table := range g.tables {
 					t.Run(v+"/"+table, func(t *testing.T) {
 						src := filepath.Join("testdata", "java-merge", v)
-						wh := t.TempDir()
-						if err := os.CopyFS(wh, os.DirFS(src)); err != nil {
-							t.Fatal(err)
-						}
+						wh := copyWarehouse(t, src)
 						want, err := os.ReadFile(filepath.Join(src, table+".expected.jsonl"))
 						if err != nil {
 							t.Fatal(err)
@@ -337,4 +331,15 @@ func checkDump(ctx context.Context, t *testing.T, wh, name string, args []string
 	if got.String() != string(want) {
 		t.Fatalf("floe's dump differs from Java's\n got:\n%s\nwant:\n%s", got.String(), want)
 	}
+}
+
+// copyWarehouse copies a fixture warehouse into a temporary directory, so
+// a test may change it.
+func copyWarehouse(t *testing.T, src string) string {
+	t.Helper()
+	wh := t.TempDir()
+	if err := os.CopyFS(wh, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return wh
 }
