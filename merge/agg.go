@@ -84,7 +84,7 @@ var aggFuncs = map[string]aggFunc{
 	"nested_update":          {retracts: true, make: makeNested(false)},
 	"nested_partial_update":  {make: makeNested(true)},
 	"rbm32":                  {make: makeBitmap32},
-	"rbm64":                  {make: notImplemented("rbm64", "Java's Roaring64Bitmap serialization (its ART internals)")},
+	"rbm64":                  {make: makeBitmap64},
 	"hll_sketch":             {make: makeHllSketch},
 	"theta_sketch":           {make: makeThetaSketch},
 }

@@ -117,11 +117,3 @@ func readBitmap32(b []byte) (r *roaring.Bitmap, err error) {
 	}
 	return r, nil
 }
-
-// notImplemented is the make of a Paimon aggregate function floe does not
-// implement yet: tables using it fail with an option error that says so.
-func notImplemented(name, what string) func(schema.DataType, arrow.DataType, string, FieldOptions) (accumulator, error) {
-	return func(schema.DataType, arrow.DataType, string, FieldOptions) (accumulator, error) {
-		return nil, fmt.Errorf("%w: aggregate function %s (floe does not reproduce %s byte for byte yet)", ErrUnsupported, name, what)
-	}
-}

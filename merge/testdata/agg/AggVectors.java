@@ -13,11 +13,14 @@ import org.apache.paimon.shade.org.apache.datasketches.hll.HllSketch;
 import org.apache.paimon.shade.org.apache.datasketches.hll.TgtHllType;
 import org.apache.paimon.shade.org.apache.datasketches.common.Family;
 import org.apache.paimon.shade.org.apache.datasketches.theta.UpdateSketch;
+import org.apache.paimon.shade.org.roaringbitmap.longlong.Roaring64Bitmap;
 import org.apache.paimon.types.DataTypes;
 import org.apache.paimon.types.VarBinaryType;
 import org.apache.paimon.utils.RoaringBitmap32;
 import org.apache.paimon.utils.RoaringBitmap64;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.util.HexFormat;
 
 public class AggVectors {
@@ -57,6 +60,47 @@ public class AggVectors {
 
     static byte[] rbm64(long... v) throws Exception {
         return RoaringBitmap64.bitmapOf(v).serialize();
+    }
+
+    // raw64 serializes a Roaring64Bitmap as built, without the run
+    // optimisation Paimon's RoaringBitmap64 applies, after removing the
+    // values in remove: inputs whose layout only other writers produce.
+    static byte[] raw64(long[] add, long... remove) throws Exception {
+        Roaring64Bitmap b = new Roaring64Bitmap();
+        for (long v : add) {
+            b.addLong(v);
+        }
+        for (long v : remove) {
+            b.removeLong(v);
+        }
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        DataOutputStream dos = new DataOutputStream(bos);
+        b.serialize(dos);
+        dos.flush();
+        return bos.toByteArray();
+    }
+
+    // keys64 is one value in each of the keys (high 48 bits) k * step + base.
+    static long[] keys64(int n, long step, long base) {
+        long[] r = new long[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = ((base + i * step) << 16) | (i & 0xFFFF);
+        }
+        return r;
+    }
+
+    static long[] cat(long[]... parts) {
+        int n = 0;
+        for (long[] p : parts) {
+            n += p.length;
+        }
+        long[] r = new long[n];
+        int i = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, r, i, p.length);
+            i += p.length;
+        }
+        return r;
     }
 
     static long[] longs(int[] v, long base) {
@@ -182,5 +226,66 @@ public class AggVectors {
         out("theta_sketch", "p-sampled", th,
                 thetaUpdate(UpdateSketch.builder().setP(0.5f).build(), 0, 100).compact().toByteArray(), theta(4096, 50, 100));
         out("theta_sketch", "empty-update-sketch", th, UpdateSketch.builder().build().toByteArray(), theta(4096, 0, 1));
+        // Added after the cases above, so that their inputs stay the same.
+        // Trees: each node type, growth from one to the next, splits of
+        // path-compressed prefixes at each depth.
+        out("rbm64", "node4-to-node16", r64, rbm64(keys64(3, 1, 0)), rbm64(keys64(10, 1, 3)));
+        out("rbm64", "node16-to-node48", r64, rbm64(keys64(12, 1, 0)), rbm64(keys64(20, 1, 12)));
+        out("rbm64", "node48-to-node256", r64, rbm64(keys64(40, 3, 0)), rbm64(keys64(60, 2, 1)));
+        out("rbm64", "node256", r64, rbm64(keys64(256, 1, 1L << 20)), rbm64(keys64(300, 7, 5)));
+        out("rbm64", "interleaved", r64, rbm64(keys64(30, 2, 0)), rbm64(keys64(30, 2, 1)));
+        out("rbm64", "descending-inputs", r64, rbm64(keys64(20, -1, 100)), rbm64(keys64(50, -3, 400)));
+        for (int d = 0; d < 6; d++) {
+            long k = 0x0102030405L << 16;
+            long other = k ^ (1L << (8 * (5 - d) + 16));
+            out("rbm64", "prefix-split-" + d, r64, rbm64(k, k + (1L << 16)), rbm64(other, other + 7));
+        }
+        out("rbm64", "leaf-split", r64, rbm64(0x0102030405L << 16), rbm64(0x0102030406L << 16, 0x01020304FFL << 16));
+        out("rbm64", "spread-keys", r64, rbm64(longs(ints(500, Integer.MAX_VALUE), 0)), rbm64(longs(ints(500, Integer.MAX_VALUE), 1L << 40)));
+        out("rbm64", "negative", r64, rbm64(-1L, -65536L, Long.MIN_VALUE), rbm64(-2L, Long.MIN_VALUE + 1, 0));
+        // Container types: array, bitmap and run on each side of a shared key.
+        long[] arr = longs(range(0, 4000, 3), 0);
+        long[] bmp = longs(range(0, 65536, 3), 0);
+        long[] run = longs(range(1000, 30000, 1), 0);
+        long[] arr2 = longs(range(1, 4000, 3), 0);
+        long[] run2 = longs(range(20000, 50000, 1), 0);
+        out("rbm64", "array-array", r64, rbm64(arr), rbm64(longs(range(1, 3000, 3), 0)));
+        out("rbm64", "array-array-to-bitmap", r64, rbm64(arr), rbm64(longs(range(5000, 13000, 3), 0)));
+        out("rbm64", "array-array-small-union", r64, rbm64(longs(range(0, 6000, 2), 0)), rbm64(longs(range(0, 6000, 4), 0)));
+        out("rbm64", "array-bitmap", r64, rbm64(arr2), rbm64(bmp));
+        out("rbm64", "array-run", r64, rbm64(arr), rbm64(run));
+        out("rbm64", "array-run-to-array", r64, rbm64(longs(range(0, 200, 2), 0)), rbm64(longs(range(50, 60, 1), 0)));
+        out("rbm64", "bitmap-array", r64, rbm64(bmp), rbm64(arr2));
+        out("rbm64", "bitmap-bitmap", r64, rbm64(bmp), rbm64(longs(range(1, 65536, 3), 0)));
+        out("rbm64", "bitmap-run", r64, rbm64(bmp), rbm64(run));
+        out("rbm64", "bitmap-to-full", r64, rbm64(longs(range(0, 65536, 2), 0)), rbm64(longs(range(1, 65536, 2), 0)));
+        out("rbm64", "run-array", r64, rbm64(run), rbm64(arr));
+        out("rbm64", "run-bitmap", r64, rbm64(run), rbm64(bmp));
+        out("rbm64", "run-run", r64, rbm64(run), rbm64(run2));
+        out("rbm64", "run-run-to-full", r64, rbm64(longs(range(0, 40000, 1), 0)), rbm64(longs(range(30000, 65536, 1), 0)));
+        out("rbm64", "full-array", r64, rbm64(longs(range(0, 65536, 1), 0)), rbm64(arr));
+        out("rbm64", "run-array-to-bitmap", r64, rbm64(longs(range(0, 65536, 1), 5).clone()), rbm64(bmp));
+        out("rbm64", "run-scattered", r64, rbm64(longs(range(0, 100, 1), 0)), rbm64(longs(range(200, 65536, 2), 0)));
+        // Inputs not written by Paimon: without the run optimisation, and
+        // with keys and values removed (node48 slot holes, node shrinking,
+        // prefixes on leaves, empty container slots).
+        out("rbm64", "raw-unoptimized", r64, raw64(longs(range(0, 5000, 1), 0)), raw64(longs(range(4000, 9000, 1), 1L << 16)));
+        out("rbm64", "raw-run-untouched", r64, rbm64(longs(range(0, 5000, 1), 0)), raw64(longs(range(0, 10, 1), 1L << 16)));
+        out("rbm64", "raw-removed-keys", r64, raw64(keys64(60, 1, 0), keys64(30, 2, 0)), rbm64(keys64(40, 1, 20)));
+        out("rbm64", "raw-removed-node48-holes", r64, raw64(keys64(40, 1, 0), keys64(5, 7, 0)), rbm64(keys64(10, 1, 200)));
+        out("rbm64", "raw-shrunk-node", r64, raw64(keys64(20, 1, 0), cat(keys64(17, 1, 0))), rbm64(keys64(3, 1, 50)));
+        out("rbm64", "raw-leaf-prefix", r64, raw64(cat(keys64(1, 1, 0x0102030405L), keys64(1, 1, 0x0102030406L), keys64(1, 1, 0x0A00000000L)), keys64(1, 1, 0x0102030406L)), rbm64(keys64(1, 1, 0x0102030407L)));
+        out("rbm64", "raw-empty-after-removal", r64, raw64(keys64(3, 1, 0), keys64(3, 1, 0)), rbm64(keys64(2, 1, 9)));
+        out("rbm64", "raw-input-removed", r64, rbm64(keys64(5, 1, 0)), raw64(keys64(30, 1, 0), keys64(10, 3, 0)));
+        // Folds: each step's accumulator is the previous step's result, so
+        // layouts read back from Java's own output keep growing.
+        byte[] acc = rbm64(keys64(2, 1, 0));
+        for (int i = 0; i < 12; i++) {
+            byte[] in = rbm64(cat(longs(ints(3 + i * 5, 1 << 24), 1L << 32), keys64(i * 4, 5, i)));
+            byte[] r = (byte[]) r64.agg(acc, in);
+            HexFormat h = HexFormat.of();
+            System.out.println("rbm64\tfold-" + i + "\t" + h.formatHex(acc) + "\t" + h.formatHex(in) + "\t" + h.formatHex(r));
+            acc = r;
+        }
     }
 }
