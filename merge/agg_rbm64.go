@@ -701,10 +701,21 @@ func runOptimized(c *r64Container) *r64Container {
 		runs = countRuns(c.words)
 		size = 8192
 	}
-	if size > 2+4*runs {
-		return fromWords(c.words0(), r64Run)
+	if size <= 2+4*runs {
+		return c
 	}
-	return c
+	if c.kind == r64Bitmap {
+		return fromWords(c.words, r64Run)
+	}
+	out := &r64Container{kind: r64Run, card: c.card, vals: make([]uint16, 0, 2*runs)}
+	for i, v := range c.vals {
+		if i == 0 || v != c.vals[i-1]+1 {
+			out.vals = append(out.vals, v, 0)
+		} else {
+			out.vals[len(out.vals)-1]++
+		}
+	}
+	return out
 }
 
 func (c *r64Container) words0() []uint64 {
@@ -719,12 +730,46 @@ func (c *r64Container) words0() []uint64 {
 		return w
 	}
 	for i := 0; i+1 < len(c.vals); i += 2 {
-		start, end := int(c.vals[i]), int(c.vals[i])+int(c.vals[i+1])
-		for v := start; v <= end; v++ {
-			w[v>>6] |= 1 << (v & 63)
-		}
+		setRange(w, int(c.vals[i]), int(c.vals[i])+int(c.vals[i+1])+1)
 	}
 	return w
+}
+
+// setRange sets the bits [start, end) of w.
+func setRange(w []uint64, start, end int) {
+	first, last := start>>6, (end-1)>>6
+	lo, hi := ^uint64(0)<<(start&63), ^uint64(0)>>(63-((end-1)&63))
+	if first == last {
+		w[first] |= lo & hi
+		return
+	}
+	w[first] |= lo
+	for i := first + 1; i < last; i++ {
+		w[i] = ^uint64(0)
+	}
+	w[last] |= hi
+}
+
+// nextBit is the first position at or after v whose bit in w is set (or
+// clear, with set false), or 1<<16 when there is none.
+func nextBit(w []uint64, v int, set bool) int {
+	flip := uint64(0)
+	if !set {
+		flip = ^uint64(0)
+	}
+	i := v >> 6
+	if i >= len(w) {
+		return 1 << 16
+	}
+	x := (w[i] ^ flip) & (^uint64(0) << (v & 63))
+	for x == 0 {
+		i++
+		if i == len(w) {
+			return 1 << 16
+		}
+		x = w[i] ^ flip
+	}
+	return i<<6 + bits.TrailingZeros64(x)
 }
 
 func (c *r64Container) full() bool {
@@ -749,6 +794,24 @@ func countRuns(w []uint64) int {
 func orContainers(a, b *r64Container) *r64Container {
 	if a.full() {
 		return a
+	}
+	if a.kind == r64Array && b.kind == r64Array && a.card+b.card <= 4096 {
+		// The common small case, merged as sorted lists.
+		out := &r64Container{kind: r64Array, vals: make([]uint16, 0, a.card+b.card)}
+		x, y := a.vals, b.vals
+		for len(x) > 0 && len(y) > 0 {
+			switch {
+			case x[0] < y[0]:
+				out.vals, x = append(out.vals, x[0]), x[1:]
+			case x[0] > y[0]:
+				out.vals, y = append(out.vals, y[0]), y[1:]
+			default:
+				out.vals, x, y = append(out.vals, x[0]), x[1:], y[1:]
+			}
+		}
+		out.vals = append(append(out.vals, x...), y...)
+		out.card = len(out.vals)
+		return out
 	}
 	w := slices.Clone(a.words0())
 	for i, x := range b.words0() {
@@ -800,16 +863,10 @@ func fromWords(w []uint64, kind uint8) *r64Container {
 			}
 		}
 	default:
-		start := -1
-		for v := 0; v <= 1<<16; v++ {
-			set := v < 1<<16 && w[v>>6]&(1<<(v&63)) != 0
-			switch {
-			case set && start < 0:
-				start = v
-			case !set && start >= 0:
-				c.vals = append(c.vals, uint16(start), uint16(v-1-start))
-				start = -1
-			}
+		for v := nextBit(w, 0, true); v < 1<<16; {
+			end := nextBit(w, v, false)
+			c.vals = append(c.vals, uint16(v), uint16(end-1-v))
+			v = nextBit(w, end, true)
 		}
 	}
 	return c

@@ -146,3 +146,32 @@ func FuzzBitmap64(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkUnionBitmap is one union of Java vectors' bitmaps per op, rbm32
+// beside rbm64 (bytes in, bytes out, as each record of a group pays).
+func BenchmarkUnionBitmap(b *testing.B) {
+	for _, c := range []struct{ fn, name string }{
+		{"rbm32", "dense"}, {"rbm64", "dense"},
+		{"rbm32", "spread"}, {"rbm64", "spread-keys"},
+		{"rbm64", "small"}, {"rbm64", "fold-11"},
+	} {
+		var v javaVector
+		for _, x := range vectorsOf(b, c.fn) {
+			if x.name == c.name {
+				v = x
+			}
+		}
+		union := unionBitmap32
+		if c.fn == "rbm64" {
+			union = unionBitmap64
+		}
+		b.Run(c.fn+"/"+c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(v.acc) + len(v.in)))
+			for b.Loop() {
+				if _, err := union(v.acc, v.in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -203,8 +203,8 @@ const aggRemoveDeleteWant = `{"id":1,"s":101,"mx":5,"la":"deleted,a3"}
 // aggComplexSpec: collect (also distinct), merge_map, nested_update with a
 // nested key, and the bitmap and sketch functions over bytes Java built
 // (the values of testdata/java-merge: bitmaps and sketches of {0}, {1} and
-// {7, 8}). rbm64, which pypaimon 2.1.0 cannot read, is left to the
-// Java-written fixtures (TestJavaMergeTables).
+// {7, 8}). rbm64, which pypaimon 2.1.0 cannot read, has its own case
+// (aggRbm64Spec).
 const aggComplexSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"c","type":"ARRAY<INT>"},{"name":"cd","type":"ARRAY<INT>"},{"name":"mm","type":"MAP<STRING, INT>"},{"name":"nu","type":"ARRAY<ROW<k INT, v STRING>>"},{"name":"r32","type":"BYTES"},{"name":"hll","type":"BYTES"},{"name":"th","type":"BYTES"}],"primaryKeys":["id"],"partitionKeys":[],` +
 	`"options":{"bucket":"1","merge-engine":"aggregation","fields.c.aggregate-function":"collect","fields.cd.aggregate-function":"collect","fields.cd.distinct":"true","fields.mm.aggregate-function":"merge_map","fields.nu.aggregate-function":"nested_update","fields.nu.nested-key":"k","fields.r32.aggregate-function":"rbm32","fields.hll.aggregate-function":"hll_sketch","fields.th.aggregate-function":"theta_sketch"}}`
 
@@ -232,6 +232,39 @@ var aggComplexSteps = []step{
 {"id":3,"c":[1,1],"cd":[2,2],"mm":[],"nu":[],"r32":` + r32of1 + `,"hll":null,"th":null}
 `},
 }
+
+// aggRbm64Spec: rbm64, whose values are Java's Roaring64Bitmap internals,
+// over bitmaps of values in several 48-bit keys (Java's RoaringBitmap64 of
+// {1, 5000000000, 2^40}, {2, 5000000001, -1} and {3, 70000, 2^33+5, 2^48}),
+// beside a sum.
+const aggRbm64Spec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"r","type":"BYTES"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],` +
+	`"options":{"bucket":"1","merge-engine":"aggregation","fields.r.aggregate-function":"rbm64","fields.n.aggregate-function":"sum"}}`
+
+const (
+	r64A   = `"AQMAAAAAAAAAAAIAAgAAAAABAAACAAAAAAEABAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAEqBQEAAAAAAAAABAAAAAAAAQAAAAIAAAAAAAAAAQAAAP4DAAAAAQIBAAAAAQABAgEAAAAA8gECAQAAAAAAAwAAAAAAAAAAAAAAAgAAAA=="`
+	r64B   = `"AQMAAAAAAAAAAAIAAAAA/wAAAgACAAAAAAEABAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAEqBQEAAAAAAAAABAAAAP///////wIAAAAAAAAAAQAAAP4DAAAAAQIBAAAAAgABAgEAAAAB8gECAQAAAP//AwAAAAAAAAAAAAAAAgAAAA=="`
+	r64C   = `"AQQAAAAAAAAAAAIAAQAAAAEAAAIAAQAAAAIAAAIAAQAAAAEABAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAQEAAAAAAAAABAAAAAAAAAIAAAIAAAAAAAAABAAAAAABAAAAAAMAAAAAAAAAAQAAAP4EAAAAAQIBAAAAAwABAgEAAABwEQECAQAAAAUAAQIBAAAAAAAEAAAAAAAAAAAAAAADAAAA"`
+	r64ABC = `"AQcAAAAAAAAAAAIAAAAA/wAAAgAAAAABAAACAAAAAAEAAAMAAAACAQAAAgABAAAAAQAEAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAABBAAAAAAAAAAEAAAAAAAAASoFAQAAAAAAAAAEAAAAAAAAAgAABQAAAAAAAAAEAAAAAAABAAAAAgAAAAAAAAAEAAAAAAEAAAAABgAAAAAAAAAEAAAA////////AwAAAAAAAAABAAAA/gkAAAABAgMAAAABAAIAAwABAgIAAAAA8gHyAQIBAAAAAAABAgEAAAD//wECAQAAAHARAQIBAAAABQABAgEAAAAAAAAABwAAAAAAAAAAAAAABgAAAA=="`
+)
+
+var aggRbm64Steps = []step{
+	{op: "write", rows: `{"id":1,"r":` + r64A + `,"n":1}
+{"id":2,"r":null,"n":2}
+`},
+	{op: "write", rows: `{"id":1,"r":` + r64B + `,"n":10}
+{"id":2,"r":` + r64C + `,"n":20}
+`},
+	{op: "compact"},
+	{op: "write", rows: `{"id":1,"r":` + r64C + `,"n":100}
+{"id":3,"r":` + r64A + `,"n":3}
+`},
+}
+
+// aggRbm64Want: Java's agg(agg(A, B), C) for id 1.
+const aggRbm64Want = `{"id":1,"r":` + r64ABC + `,"n":111}
+{"id":2,"r":` + r64C + `,"n":22}
+{"id":3,"r":` + r64A + `,"n":3}
+`
 
 func mergeShapes() []shape {
 	floeJava := []string{"floe", "java"}
@@ -270,6 +303,8 @@ func mergeShapes() []shape {
 		// reader must print the writer's dump.
 		{name: "merge: aggregation, complex functions", spec: aggComplexSpec, steps: aggComplexSteps, writers: floeJava,
 			checks: []check{{snapshot: 2}}},
+		{name: "merge: aggregation, rbm64", spec: aggRbm64Spec, steps: aggRbm64Steps, writers: floeJava,
+			checks: []check{{snapshot: 2}}, want: aggRbm64Want},
 
 		// Java and floe write the same table, each on the other's files,
 		// and each compacts.
@@ -295,6 +330,9 @@ func mergeShapes() []shape {
 		{name: "mixed writers, merge: aggregation", spec: aggSpec, mixed: true, writers: []string{"java"},
 			steps:  append(alternate(aggSteps), step{who: "B", op: "compact"}),
 			checks: []check{{snapshot: 2}}, want: aggWant},
+		{name: "mixed writers, merge: aggregation, rbm64", spec: aggRbm64Spec, mixed: true, writers: []string{"java"},
+			steps:  alternate(aggRbm64Steps),
+			checks: []check{{snapshot: 2}}, want: aggRbm64Want},
 		{name: "mixed writers, merge: aggregation, retractions", spec: aggRetractSpec, mixed: true, writers: []string{"java"},
 			steps:  alternate(aggRetractSteps),
 			checks: []check{{snapshot: 2}, {snapshot: 3}}, want: aggRetractWant},
