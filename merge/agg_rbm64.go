@@ -218,24 +218,20 @@ func readBitmap64(b []byte) (*bitmap64, error) {
 		return nil, fmt.Errorf("%w: %d keys, %d leaves", errBitmap64, bm.keySize, leaves)
 	}
 	// Every leaf names a distinct, present container and no container is
-	// left unnamed (Java would count it).
-	used := 0
+	// left unnamed (Java would count its values).
+	named := map[uint64]bool{}
 	var err error
 	bm.walk(bm.root, func(l *r64Node) {
-		if err != nil {
-			return
-		}
-		i, j := int(l.cont>>32), int(uint32(l.cont))
-		if l.cont>>32 >= uint64(len(bm.slots)) || j >= len(bm.slots[i]) || bm.slots[i][j] == nil {
+		i, j := l.cont>>32, uint32(l.cont)
+		switch {
+		case err != nil:
+		case i >= uint64(len(bm.slots)) || int(j) >= len(bm.slots[i]) || bm.slots[i][j] == nil:
 			err = fmt.Errorf("%w: leaf names container %d/%d, which is absent", errBitmap64, i, j)
-			return
-		}
-		if bm.slots[i][j].card < 0 {
+		case named[l.cont]:
 			err = fmt.Errorf("%w: container %d/%d named twice", errBitmap64, i, j)
-			return
+		default:
+			named[l.cont] = true
 		}
-		bm.slots[i][j].card = -1 - bm.slots[i][j].card
-		used++
 	})
 	if err != nil {
 		return nil, err
@@ -245,12 +241,11 @@ func readBitmap64(b []byte) (*bitmap64, error) {
 		for _, c := range arr {
 			if c != nil {
 				present++
-				c.card = -1 - c.card
 			}
 		}
 	}
-	if present != used || bm.size != uint64(present) {
-		return nil, fmt.Errorf("%w: %d containers, %d named, size %d", errBitmap64, present, used, bm.size)
+	if present != len(named) || bm.size != uint64(present) {
+		return nil, fmt.Errorf("%w: %d containers, %d named, size %d", errBitmap64, present, len(named), bm.size)
 	}
 	return bm, nil
 }
@@ -657,9 +652,7 @@ func (bm *bitmap64) or(in *bitmap64) {
 	if in.empty {
 		return
 	}
-	if bm.empty {
-		bm.empty = false
-	}
+	bm.empty = false
 	in.walk(in.root, func(l *r64Node) {
 		c := in.container(l.cont)
 		if mine := bm.find(l.key); mine != nil {
@@ -718,7 +711,7 @@ func runOptimized(c *r64Container) *r64Container {
 	return out
 }
 
-func (c *r64Container) words0() []uint64 {
+func (c *r64Container) bitsOf() []uint64 {
 	if c.kind == r64Bitmap {
 		return c.words
 	}
@@ -813,8 +806,8 @@ func orContainers(a, b *r64Container) *r64Container {
 		out.card = len(out.vals)
 		return out
 	}
-	w := slices.Clone(a.words0())
-	for i, x := range b.words0() {
+	w := slices.Clone(a.bitsOf())
+	for i, x := range b.bitsOf() {
 		w[i] |= x
 	}
 	card := 0

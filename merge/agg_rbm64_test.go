@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"maps"
+	"math/bits"
 	"slices"
 	"testing"
 )
@@ -19,10 +20,10 @@ func values64(bm *bitmap64) []uint64 {
 		var k [8]byte
 		copy(k[:6], l.key[:])
 		high := binary.BigEndian.Uint64(k[:])
-		w := bm.container(l.cont).words0()
+		w := bm.container(l.cont).bitsOf()
 		for i, x := range w {
 			for ; x != 0; x &= x - 1 {
-				out = append(out, high|uint64(i<<6+bitsTrailing(x)))
+				out = append(out, high|uint64(i<<6+bits.TrailingZeros64(x)))
 			}
 		}
 	})
@@ -42,15 +43,6 @@ func card64(t *testing.T, b []byte) int {
 				n += c.card
 			}
 		}
-	}
-	return n
-}
-
-func bitsTrailing(x uint64) int {
-	n := 0
-	for x&1 == 0 {
-		x >>= 1
-		n++
 	}
 	return n
 }
