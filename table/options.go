@@ -210,6 +210,10 @@ type Config struct {
 	SnapshotTimeRetained   time.Duration
 	SnapshotExpireLimit    int
 
+	// DiscoveryInterval is continuous.discovery-interval: the longest a
+	// stream waits between looks for the next snapshot when idle.
+	DiscoveryInterval time.Duration
+
 	DynamicBucketTargetRowNum int64
 	DynamicBucketMaxBuckets   int
 
@@ -497,6 +501,8 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		SnapshotNumRetainedMax: p.integer(math.MaxInt32, 1, "snapshot.num-retained.max"),
 		SnapshotTimeRetained:   p.duration(time.Hour, "snapshot.time-retained"),
 		SnapshotExpireLimit:    p.integer(50, 1, "snapshot.expire.limit"),
+
+		DiscoveryInterval: p.duration(10*time.Second, "continuous.discovery-interval"),
 
 		DynamicBucketTargetRowNum: p.long(2_000_000, 1, "dynamic-bucket.target-row-num"),
 		DynamicBucketMaxBuckets:   p.integer(-1, -1, "dynamic-bucket.max-buckets"),

@@ -61,6 +61,7 @@ func TestOptionsDefaults(t *testing.T) {
 		SnapshotNumRetainedMax:                math.MaxInt32,
 		SnapshotTimeRetained:                  time.Hour,
 		SnapshotExpireLimit:                   50,
+		DiscoveryInterval:                     10 * time.Second,
 		DynamicBucketTargetRowNum:             2_000_000,
 		DynamicBucketMaxBuckets:               -1,
 		DataFilePrefix:                        "data-",

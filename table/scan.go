@@ -106,6 +106,11 @@ type Split struct {
 	Columns []string
 	// Filter is the scan predicate in predicate text form ("" for none).
 	Filter string
+	// Changes says the files are one snapshot's changes (its delta files,
+	// or its changelog files when the table has a changelog producer), as
+	// a stream reads them: one after the other, nothing merged, every row
+	// kind kept. Read returns them with a leading RowKindColumn.
+	Changes bool `json:",omitempty"`
 }
 
 const splitVersion = 1
@@ -141,6 +146,10 @@ func (s *Split) UnmarshalBinary(b []byte) error {
 type ReadOptions struct {
 	BatchSize int              // rows per record (default 4096)
 	Alloc     memory.Allocator // default memory.DefaultAllocator
+	// RowKinds prepends a RowKindColumn (STRING: +I, -U, +U, -D) to the
+	// rows: a merged row's kind, +I for rows read without merging (as
+	// Paimon reads them). Reads of Changes splits always have it.
+	RowKinds bool
 }
 
 // NewScan plans a scan: it resolves the snapshot, reads its manifests,
@@ -150,9 +159,21 @@ type ReadOptions struct {
 // of the snapshot it selects, as Paimon does, so columns added, renamed or
 // dropped later do not show.
 func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
+	return t.newScan(ctx, opts, streamScan{})
+}
+
+// streamScan is how a stream's full read differs from NewScan: it reads a
+// given snapshot with the table's latest schema (as the stream's changes
+// are), and may read only some levels.
+type streamScan struct {
+	snap  *snapshot.Snapshot
+	level func(level int32) bool
+}
+
+func (t *Table) newScan(ctx context.Context, opts ScanOptions, x streamScan) (*Plan, error) {
 	rs := t.latest
-	timeTravel := opts.SnapshotID != 0 || opts.Tag != "" || !opts.AsOf.IsZero()
-	var snap *snapshot.Snapshot
+	timeTravel := x.snap == nil && (opts.SnapshotID != 0 || opts.Tag != "" || !opts.AsOf.IsZero())
+	snap := x.snap
 	if timeTravel {
 		// As Paimon does, time travel reads with the schema the snapshot
 		// was committed with: its columns, names and types.
@@ -185,7 +206,7 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 		}
 		filterText = string(b)
 	}
-	if !timeTravel {
+	if !timeTravel && snap == nil {
 		snap, err = t.resolveSnapshot(ctx, opts)
 		if errors.Is(err, ErrNoSnapshot) {
 			return plan, nil // empty table
@@ -195,7 +216,7 @@ func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
 		}
 	}
 	plan.Snapshot = snap
-	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats}
+	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats, level: x.level}
 	if err := p.init(); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,8 @@ type planner struct {
 	stats  *PlanStats
 
 	pk        bool
-	noMerge   bool // DV or first-row: level 0 skipped, files read independently
+	noMerge   bool                   // DV or first-row: level 0 skipped, files read independently
+	level     func(level int32) bool // primary-key files of other levels are skipped (nil: all)
 	partTypes []schema.DataType
 	partBound *predicate.Bound // filter over the partition columns (partial)
 	rowBound  *predicate.Bound // filter over all columns
@@ -226,7 +227,7 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 			p.stats.FilesSkipped++ // postponed files are invisible until redistributed
 			continue
 		}
-		if p.noMerge && e.File.Level == 0 {
+		if p.noMerge && e.File.Level == 0 || p.pk && p.level != nil && !p.level(e.File.Level) {
 			p.stats.FilesSkipped++
 			continue
 		}

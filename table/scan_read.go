@@ -47,6 +47,10 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	if err != nil {
 		return nil, err
 	}
+	kinds := opts.RowKinds || s.Changes
+	if kinds {
+		outSchema = arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, outSchema.Fields()...), nil)
+	}
 	var filter predicate.Predicate
 	if s.Filter != "" {
 		if err := filter.UnmarshalText([]byte(s.Filter)); err != nil {
@@ -111,7 +115,14 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 		}
 		return -1
 	}
-	tr := &transform{out: outSchema, alloc: opts.Alloc, dropRetracts: pk}
+	tr := &transform{out: outSchema, alloc: opts.Alloc, dropRetracts: pk && !s.Changes}
+	if kinds {
+		tr.kinds = kindsInsert
+		if pk && (s.Changes || !s.Raw) {
+			tr.kinds = kindsStored
+		}
+		tr.cols = append(tr.cols, kindsColumn)
+	}
 	for _, f := range outFields {
 		tr.cols = append(tr.cols, pos(f.Name))
 	}
@@ -149,7 +160,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 		})
 	}
 	var src array.RecordReader
-	if !pk || s.Raw {
+	if !pk || s.Raw || s.Changes {
 		opens := make([]lsm.Opener, len(s.Files))
 		for i := range s.Files {
 			opens[i] = open(i)
@@ -295,13 +306,26 @@ func (r *namedReader) Err() error {
 // split to the plan's schema.
 type transform struct {
 	out          *arrow.Schema
-	cols         []int // output column -> source column
+	cols         []int // output column -> source column (kindsColumn: the row kinds)
 	filter       *predicate.Bound
 	filterCols   []int
 	dropRetracts bool
+	kinds        kindsMode
 	alloc        memory.Allocator
 	sel          []int32
 }
+
+// kindsMode says where the output's row kinds come from.
+type kindsMode int8
+
+const (
+	kindsNone   kindsMode = iota
+	kindsInsert           // every row is +I
+	kindsStored           // the KV record's _VALUE_KIND
+)
+
+// kindsColumn in transform.cols marks the row-kind output column.
+const kindsColumn = -2
 
 // apply returns the output record for rec (nil when no row survives).
 func (tr *transform) apply(ctx context.Context, rec arrow.Record) (arrow.Record, error) {
@@ -355,6 +379,14 @@ func (tr *transform) apply(ctx context.Context, rec arrow.Record) (arrow.Record,
 	}
 	for i, c := range tr.cols {
 		want := tr.out.Field(i).Type
+		if c == kindsColumn {
+			a, err := tr.kindStrings(rec, sel)
+			if err != nil {
+				return nil, err
+			}
+			cols[i] = a
+			continue
+		}
 		if c < 0 {
 			a := array.MakeArrayOfNull(tr.alloc, want, len(sel))
 			cols[i] = a
@@ -489,4 +521,49 @@ func (t *Table) opener(ctx context.Context, r dataFileRead) lsm.Opener {
 		}
 		return &namedReader{RecordReader: rd, what: what}, nil
 	}
+}
+
+// kindStrings is the row-kind column of the selected rows: two bytes a
+// row ("+I", "-U", "+U", "-D"), built directly as a string array.
+func (tr *transform) kindStrings(rec arrow.Record, sel []int32) (arrow.Array, error) {
+	n := len(sel)
+	offsets := memory.NewResizableBuffer(tr.alloc)
+	offsets.Resize(4 * (n + 1))
+	data := memory.NewResizableBuffer(tr.alloc)
+	data.Resize(2 * n)
+	defer offsets.Release()
+	defer data.Release()
+	off := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
+	d := data.Bytes()
+	var stored *array.Int8
+	if tr.kinds == kindsStored {
+		var ok bool
+		if stored, ok = rec.Column(kv.KindColumn).(*array.Int8); !ok {
+			return nil, errors.New("table: KV record without an int8 _VALUE_KIND column")
+		}
+	}
+	for i, r := range sel {
+		off[i] = int32(2 * i)
+		k := schema.Insert
+		if stored != nil {
+			k = schema.RowKind(stored.Value(int(r)))
+		}
+		sign, letter := byte('+'), byte('I')
+		switch k {
+		case schema.Insert:
+		case schema.UpdateBefore:
+			sign, letter = '-', 'U'
+		case schema.UpdateAfter:
+			letter = 'U'
+		case schema.Delete:
+			sign, letter = '-', 'D'
+		default:
+			return nil, fmt.Errorf("table: %w %d", schema.ErrRowKind, int8(k))
+		}
+		d[2*i], d[2*i+1] = sign, letter
+	}
+	off[n] = int32(2 * n)
+	ad := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	defer ad.Release()
+	return array.NewStringData(ad), nil
 }

@@ -1,0 +1,491 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/snapshot"
+)
+
+// ErrSnapshotExpired reports that a stream's next snapshot was expired
+// before the stream read it. *SnapshotExpiredError matches it.
+var ErrSnapshotExpired = errors.New("table: snapshot expired")
+
+// SnapshotExpiredError says which snapshot a stream needed and which is
+// now the earliest.
+type SnapshotExpiredError struct {
+	Next     int64 // the snapshot the stream was to read
+	Earliest int64 // the earliest snapshot left (0: none)
+}
+
+func (e *SnapshotExpiredError) Error() string {
+	return fmt.Sprintf("table: the stream's next snapshot %d has expired (earliest left: %d): "+
+		"restart it with a full read (StartLatestFull) or from snapshot %d, which skips the changes in between; "+
+		"to keep snapshots a stream still needs, give it a consumer id or retain snapshots longer (snapshot.time-retained)",
+		e.Next, e.Earliest, e.Earliest)
+}
+
+func (e *SnapshotExpiredError) Unwrap() error { return ErrSnapshotExpired }
+
+// StreamStart says where a stream begins: Paimon's scan.mode for streams.
+type StreamStart int
+
+const (
+	// StartLatestFull reads the latest snapshot in full, then the changes
+	// of every later snapshot (latest-full, Paimon's default). On an empty
+	// table it reads the changes from snapshot 1.
+	StartLatestFull StreamStart = iota
+	// StartLatest reads only the changes of snapshots committed after the
+	// stream starts (latest).
+	StartLatest
+	// StartFromSnapshot reads the changes of StreamOptions.SnapshotID and
+	// later (from-snapshot); an id below the earliest starts at the
+	// earliest.
+	StartFromSnapshot
+	// StartFromSnapshotFull reads snapshot StreamOptions.SnapshotID in
+	// full, then the changes after it (from-snapshot-full).
+	StartFromSnapshotFull
+	// StartFromTime reads the changes of the snapshots committed at or
+	// after StreamOptions.Time (from-timestamp).
+	StartFromTime
+)
+
+// StreamOptions configure NewStream. The zero value follows the table
+// from a full read of its latest snapshot, every column.
+type StreamOptions struct {
+	Start      StreamStart
+	SnapshotID int64     // StartFromSnapshot, StartFromSnapshotFull
+	Time       time.Time // StartFromTime
+	// Columns to return after the row kind, in this order (nil: all).
+	Columns []string
+	// Filter is applied exactly to the rows returned (to each change, as a
+	// WHERE over a changelog is).
+	Filter predicate.Predicate
+	// Until ends the stream (Next returns io.EOF) after snapshot Until; 0
+	// follows the table for ever, UntilLatest ends at the latest snapshot
+	// present when the stream starts.
+	Until int64
+	// MaxWait bounds the wait between looks for the next snapshot, which
+	// starts at a millisecond and doubles while the table is idle
+	// (default: the table's continuous.discovery-interval).
+	MaxWait time.Duration
+	// BatchSize and Alloc are as in ReadOptions.
+	BatchSize int
+	Alloc     memory.Allocator
+	// ConsumerID names the stream's progress file, consumer/consumer-<id>,
+	// as Paimon's consumer-id does: a stream whose consumer has progress
+	// continues from it (Start is then ignored, unless IgnoreProgress),
+	// SaveProgress records it, and snapshot expiry keeps what it has not
+	// read.
+	ConsumerID     string
+	IgnoreProgress bool
+}
+
+// UntilLatest as StreamOptions.Until ends a stream at the latest snapshot
+// present when it starts.
+const UntilLatest = -1
+
+// ChangeBatch is rows of one snapshot's changes: Record's first column is
+// RowKindColumn (+I, -U, +U, -D), then the stream's columns. Record is
+// valid until the next call to Next; Retain it to keep it.
+type ChangeBatch struct {
+	SnapshotID int64
+	Record     arrow.Record
+	// Last says this is the snapshot's last batch: the stream's position
+	// (NextSnapshot) has moved past it.
+	Last bool
+}
+
+// Stream follows a table: its Next returns the rows each new snapshot
+// changes, snapshot by snapshot, as Paimon's streaming read does. What a
+// snapshot's changes are depends on the table's changelog-producer: with
+// none, the data files of APPEND snapshots (compactions are skipped),
+// each file's rows as the writer merged them; with input, lookup or
+// full-compaction, the snapshot's changelog files. Rows come unmerged and
+// with their row kinds.
+//
+// A Stream is not safe for concurrent use. Close releases it.
+type Stream struct {
+	t          *Table
+	opts       StreamOptions
+	cols       []string
+	filterText string
+
+	next    int64    // the first snapshot whose changes are not all returned
+	planned int64    // the snapshot of splits and cur (0: none)
+	splits  []*Split // the rest of planned's splits
+	cur     array.RecordReader
+	until   int64
+	full    *snapshot.Snapshot // a full read still to plan
+	done    bool
+	misses  int
+	saved   int64        // the position last saved for the consumer
+	ahead   arrow.Record // the batch after the one returned (nil: none read)
+	out     arrow.Record // the batch returned last
+}
+
+// NewStream starts a stream.
+func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
+	cols, _, err := projectColumns(t.latest, opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stream{t: t, opts: opts, cols: cols, until: opts.Until}
+	if !opts.Filter.IsZero() {
+		if _, err := predicate.Bind(opts.Filter, t.latest.Fields, false); err != nil {
+			return nil, fmt.Errorf("stream filter: %w", err)
+		}
+		b, err := opts.Filter.MarshalText()
+		if err != nil {
+			return nil, err
+		}
+		s.filterText = string(b)
+	}
+	if s.opts.MaxWait <= 0 {
+		s.opts.MaxWait = t.cfg.DiscoveryInterval
+	}
+	if s.opts.BatchSize <= 0 {
+		s.opts.BatchSize = 4096
+	}
+	latest, err := snapshot.LatestID(ctx, t.store)
+	if err != nil {
+		return nil, err
+	}
+	earliest := int64(0)
+	if latest > 0 {
+		if earliest, err = snapshot.EarliestID(ctx, t.store); err != nil {
+			return nil, err
+		}
+	}
+	if s.until == UntilLatest {
+		s.until = latest
+		if latest == 0 {
+			s.done = true
+		}
+	} else if s.until < 0 {
+		return nil, fmt.Errorf("%w: stream until %d", ErrInvalidOption, s.until)
+	}
+	start := opts.Start
+	if opts.ConsumerID != "" {
+		if err := snapshot.ValidateConsumerID(opts.ConsumerID); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidOption, err)
+		}
+		c, err := snapshot.ReadConsumer(ctx, t.store, opts.ConsumerID)
+		switch {
+		case err == nil && !opts.IgnoreProgress:
+			start, opts.SnapshotID = StartFromSnapshot, c.NextSnapshot
+			s.saved = c.NextSnapshot
+		case err != nil && !errors.Is(err, snapshot.ErrNotFound):
+			return nil, err
+		}
+	}
+	switch start {
+	case StartLatestFull, StartFromSnapshotFull:
+		id := latest
+		if start == StartFromSnapshotFull {
+			if opts.SnapshotID <= 0 {
+				return nil, fmt.Errorf("%w: StartFromSnapshotFull needs a snapshot id", ErrInvalidOption)
+			}
+			id = max(opts.SnapshotID, earliest)
+		}
+		if id == 0 {
+			s.next = 1 // empty table: every change from the first snapshot
+			break
+		}
+		if s.full, err = t.Snapshot(ctx, id); err != nil {
+			return nil, err
+		}
+		s.next = id
+	case StartLatest:
+		s.next = latest + 1
+	case StartFromSnapshot:
+		if opts.SnapshotID <= 0 {
+			return nil, fmt.Errorf("%w: StartFromSnapshot needs a snapshot id", ErrInvalidOption)
+		}
+		s.next = max(opts.SnapshotID, earliest)
+	case StartFromTime:
+		if opts.Time.IsZero() {
+			return nil, fmt.Errorf("%w: StartFromTime needs a time", ErrInvalidOption)
+		}
+		// The first snapshot committed at or after the time.
+		s.next = max(earliest, 1)
+		before, err := snapshot.AtOrBefore(ctx, t.store, opts.Time.UnixMilli()-1)
+		switch {
+		case err == nil:
+			s.next = before.ID + 1
+		case !errors.Is(err, snapshot.ErrNotFound):
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: stream start %d", ErrInvalidOption, opts.Start)
+	}
+	return s, nil
+}
+
+// NextSnapshot is the stream's position: the first snapshot whose changes
+// it has not returned in full (it moves with the batch marked Last). A
+// stream started again from this snapshot (StartFromSnapshot) continues
+// with no gap; rows of a snapshot returned only in part come again.
+func (s *Stream) NextSnapshot() int64 { return s.next }
+
+// SaveProgress writes the stream's position (NextSnapshot) to its
+// consumer file, as Paimon's exactly-once consumers do once the rows up to
+// it are processed: a stream restarted with the same consumer id resumes
+// there, with no gap and no duplicate. It does nothing without a
+// ConsumerID or when the position has not moved since the last save.
+func (s *Stream) SaveProgress(ctx context.Context) error {
+	if s.opts.ConsumerID == "" || s.next == s.saved {
+		return nil
+	}
+	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.next}); err != nil {
+		return err
+	}
+	s.saved = s.next
+	return nil
+}
+
+// Next returns the next batch of changes, waiting for new snapshots when
+// the stream has read them all. It returns io.EOF after the Until
+// snapshot, and an error matching ErrSnapshotExpired when the snapshot it
+// needs was expired first.
+func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
+	if s.out != nil {
+		s.out.Release()
+		s.out = nil
+	}
+	for {
+		if s.planned != 0 {
+			out := s.ahead
+			s.ahead = nil
+			if out == nil {
+				var err error
+				if out, err = s.pull(ctx); err != nil {
+					return ChangeBatch{}, err
+				}
+			}
+			if out == nil { // nothing (left) in this snapshot
+				s.next, s.planned = s.planned+1, 0
+				continue
+			}
+			// Look one batch ahead, so that the last batch of a snapshot
+			// says so and moves the position at once.
+			ahead, err := s.pull(ctx)
+			if err != nil {
+				out.Release()
+				return ChangeBatch{}, err
+			}
+			b := ChangeBatch{SnapshotID: s.planned, Record: out, Last: ahead == nil}
+			s.ahead, s.out = ahead, out
+			if b.Last {
+				s.next, s.planned = s.planned+1, 0
+			}
+			return b, nil
+		}
+		if err := s.plan(ctx); err != nil {
+			return ChangeBatch{}, err
+		}
+	}
+}
+
+// pull returns the next record (retained) of the planned snapshot's
+// splits, or nil when they are exhausted.
+func (s *Stream) pull(ctx context.Context) (arrow.Record, error) {
+	for {
+		if s.cur != nil {
+			if s.cur.Next() {
+				r := s.cur.RecordBatch()
+				r.Retain()
+				return r, nil
+			}
+			err := s.cur.Err()
+			s.cur.Release()
+			s.cur = nil
+			if err != nil {
+				return nil, err
+			}
+		}
+		if len(s.splits) == 0 {
+			return nil, nil
+		}
+		sp := s.splits[0]
+		s.splits = s.splits[1:]
+		r, err := s.t.Read(ctx, sp, ReadOptions{BatchSize: s.opts.BatchSize, Alloc: s.opts.Alloc, RowKinds: true})
+		if err != nil {
+			return nil, err
+		}
+		s.cur = r
+	}
+}
+
+// plan sets splits to the next snapshot's rows: the full read still due,
+// or the changes of snapshot next once it exists.
+func (s *Stream) plan(ctx context.Context) error {
+	if snap := s.full; snap != nil {
+		s.full = nil
+		x := streamScan{snap: snap}
+		switch s.t.cfg.ChangelogProducer {
+		case ChangelogLookup: // as Paimon: the first read skips level 0
+			x.level = func(l int32) bool { return l > 0 }
+		case ChangelogFullCompaction: // only what full compactions wrote
+			top := int32(s.t.cfg.NumLevels - 1)
+			x.level = func(l int32) bool { return l == top }
+		}
+		p, err := s.t.newScan(ctx, ScanOptions{Columns: s.opts.Columns, Filter: s.opts.Filter}, x)
+		if err != nil {
+			return err
+		}
+		s.planned, s.splits = snap.ID, p.Splits
+		return nil
+	}
+	for {
+		if s.done || s.until > 0 && s.next > s.until {
+			s.done = true
+			return io.EOF
+		}
+		snap, err := s.await(ctx, s.next)
+		if err != nil {
+			return err
+		}
+		splits, err := s.t.changeSplits(ctx, snap, s.cols, s.filterText)
+		if err != nil {
+			return err
+		}
+		if len(splits) > 0 {
+			s.planned, s.splits = snap.ID, splits
+			return nil
+		}
+		s.next++ // nothing to read in it
+	}
+}
+
+// await returns snapshot id once it exists: it looks for the file itself
+// (never listing the directory while waiting), first after a millisecond,
+// then doubling the wait up to MaxWait.
+func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
+	wait := time.Millisecond
+	for {
+		snap, err := snapshot.Read(ctx, s.t.store, id)
+		if err == nil {
+			s.misses = 0
+			return snap, nil
+		}
+		if !errors.Is(err, snapshot.ErrNotFound) {
+			return nil, err
+		}
+		if err := s.checkExpired(ctx, id); err != nil {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, s.opts.MaxWait)
+	}
+}
+
+// checkExpired tells a snapshot not written yet from one expired: ids are
+// published in order, so a later snapshot that exists means id is gone.
+// Every 16th miss it also asks for the earliest snapshot, in case all of
+// them up to the latest are gone.
+func (s *Stream) checkExpired(ctx context.Context, id int64) error {
+	s.misses++
+	later, err := snapshot.Snapshots.Exists(ctx, s.t.store, id+1)
+	if err != nil {
+		return err
+	}
+	if !later && s.misses%16 != 0 {
+		return nil
+	}
+	earliest, err := snapshot.EarliestID(ctx, s.t.store)
+	if err != nil {
+		return err
+	}
+	if later || earliest > id {
+		return &SnapshotExpiredError{Next: id, Earliest: earliest}
+	}
+	return nil
+}
+
+// Close releases the stream.
+func (s *Stream) Close() error {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	for _, r := range []*arrow.Record{&s.ahead, &s.out} {
+		if *r != nil {
+			(*r).Release()
+			*r = nil
+		}
+	}
+	s.splits = nil
+	s.done = true
+	return nil
+}
+
+// changeSplits plans what a stream reads of snap: its delta files when
+// the table has no changelog producer (APPEND snapshots only), else its
+// changelog files; one split per partition and bucket, files in manifest
+// order.
+func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, cols []string, filter string) ([]*Split, error) {
+	var list string
+	switch {
+	case t.cfg.ChangelogProducer == ChangelogNone || len(t.latest.PrimaryKeys) == 0:
+		if snap.CommitKind != snapshot.KindAppend {
+			return nil, nil
+		}
+		list = snap.DeltaManifestList
+	case snap.ChangelogManifestList != nil:
+		list = *snap.ChangelogManifestList
+	default:
+		return nil, nil
+	}
+	if list == "" {
+		return nil, nil
+	}
+	metas, err := manifest.ReadList(ctx, t.store, list)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
+	}
+	per, err := manifest.ReadManifests(ctx, t.store, metas)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
+	}
+	pk := len(t.latest.PrimaryKeys) > 0
+	type key struct {
+		part   string
+		bucket int32
+	}
+	byBucket := map[key]*Split{}
+	var splits []*Split
+	for i, entries := range per {
+		for _, e := range entries {
+			if e.Kind != manifest.Add || pk && e.Bucket == -2 {
+				continue
+			}
+			k := key{string(e.Partition), e.Bucket}
+			sp := byBucket[k]
+			if sp == nil {
+				sp = &Split{SnapshotID: snap.ID, Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets,
+					SchemaID: t.latest.ID, Columns: cols, Filter: filter, Changes: true, Manifests: map[string]string{}}
+				byBucket[k] = sp
+				splits = append(splits, sp)
+			}
+			sp.Files = append(sp.Files, e.File)
+			sp.Manifests[e.File.FileName] = metas[i].FileName
+		}
+	}
+	return splits, nil
+}

@@ -1,0 +1,259 @@
+package table
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/snapshot"
+)
+
+// streamText reads a stream to its end: one line per row, "snapshot kind
+// columns…", in the order returned.
+func (e *castEnv) streamText(opts StreamOptions) (string, error) {
+	e.t.Helper()
+	tb := e.open()
+	opts.Alloc = e.alloc
+	s, err := tb.NewStream(e.ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	var rows []string
+	for {
+		b, err := s.Next(e.ctx)
+		if errors.Is(err, io.EOF) {
+			return strings.Join(rows, "\n"), nil
+		}
+		if err != nil {
+			return strings.Join(rows, "\n"), err
+		}
+		rows = append(rows, batchLines(b)...)
+	}
+}
+
+func batchLines(b ChangeBatch) []string {
+	var out []string
+	rec := b.Record
+	for i := range int(rec.NumRows()) {
+		row := []string{fmt.Sprint(b.SnapshotID)}
+		for c := range int(rec.NumCols()) {
+			row = append(row, rec.Column(c).ValueStr(i))
+		}
+		out = append(out, strings.Join(row, " "))
+	}
+	return out
+}
+
+func pkStreamSpec(opts ...Option) Spec {
+	return Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: append([]Option{{"bucket", "1"}}, opts...)}
+}
+
+// TestStreamDelta: without a changelog producer a stream reads the delta
+// files of APPEND snapshots, each key as the writer merged it with its
+// row kind, and skips compactions; a full start reads the snapshot merged.
+func TestStreamDelta(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec(Option{"write-only", "true"}))
+	e.writeKinds(`[{"id":1,"v":"a"},{"id":2,"v":"b"},{"id":1,"v":"a1"}]`)
+	e.writeKinds(`[{"id":1,"v":"a2","_ROW_KIND":"+U"},{"id":2,"v":"b","_ROW_KIND":"-D"}]`)
+	e.compact(CompactOptions{Full: true}) // snapshot 3, COMPACT
+	e.writeKinds(`[{"id":3,"v":"c"}]`)
+
+	got, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Until: UntilLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1 +I 1 a1\n1 +I 2 b\n2 +U 1 a2\n2 -D 2 b\n4 +I 3 c"
+	if got != want {
+		t.Fatalf("from snapshot 1:\n%s\nwant\n%s", got, want)
+	}
+	got, err = e.streamText(StreamOptions{Until: UntilLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "4 +U 1 a2\n4 +I 3 c"; got != want {
+		t.Fatalf("latest full:\n%s\nwant\n%s", got, want)
+	}
+	got, err = e.streamText(StreamOptions{Start: StartFromSnapshotFull, SnapshotID: 2, Until: 3,
+		Columns: []string{"v"}, Filter: predicate.Equal("id", int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "2 +U a2"; got != want {
+		t.Fatalf("from snapshot 2 full, v of id 1, until 3:\n%s\nwant\n%s", got, want)
+	}
+	got, err = e.streamText(StreamOptions{Start: StartLatest, Until: UntilLatest})
+	if err != nil || got != "" {
+		t.Fatalf("latest, until latest: %q, %v", got, err)
+	}
+}
+
+// TestStreamAppendTable: an append table's stream is its new files, +I.
+func TestStreamAppendTable(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "v", Type: "STRING"}}, Options: []Option{{"bucket", "-1"}}})
+	e.write(`[{"v":"a"},{"v":"b"}]`)
+	e.write(`[{"v":"c"}]`)
+	got, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 2, Until: UntilLatest})
+	if err != nil || got != "2 +I c" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	got, err = e.streamText(StreamOptions{Until: UntilLatest})
+	if err != nil || got != "2 +I a\n2 +I b\n2 +I c" {
+		t.Fatalf("latest full: got %q, %v", got, err)
+	}
+}
+
+// TestStreamFollows: a stream waiting for the next snapshot returns its
+// rows once it is committed, and stops on its context.
+func TestStreamFollows(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec())
+	e.writeKinds(`[{"id":1,"v":"a"}]`)
+	tb := e.open()
+	s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartLatest, Alloc: e.alloc, MaxWait: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	type result struct {
+		lines []string
+		err   error
+	}
+	got := make(chan result, 1)
+	go func() {
+		b, err := s.Next(e.ctx)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		got <- result{lines: batchLines(b)}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	e.writeKinds(`[{"id":2,"v":"b"}]`)
+	select {
+	case r := <-got:
+		if r.err != nil || strings.Join(r.lines, "\n") != "2 +I 2 b" {
+			t.Fatalf("got %q, %v", r.lines, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream did not see snapshot 2")
+	}
+	if n := s.NextSnapshot(); n != 3 {
+		t.Fatalf("position %d after the last batch of snapshot 2", n)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("idle stream: %v", err)
+	}
+}
+
+// TestStreamExpired: a stream whose next snapshot is gone fails with
+// SnapshotExpiredError, whether a later snapshot is left or none is.
+func TestStreamExpired(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec())
+	for i := range 3 {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"x"}]`, i))
+	}
+	tb := e.open()
+	s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Alloc: e.alloc, MaxWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Next(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Expire snapshot 2 (the test deletes it as expiry would).
+	root := tb.Store()
+	if err := root.Delete(e.ctx, snapshot.SnapshotPath(2)); err != nil {
+		t.Fatal(err)
+	}
+	var exp *SnapshotExpiredError
+	if _, err := s.Next(e.ctx); !errors.As(err, &exp) || exp.Next != 2 || !errors.Is(err, ErrSnapshotExpired) {
+		t.Fatalf("next after an expired snapshot: %v", err)
+	}
+
+	// Nothing left between the position and the earliest: found on the
+	// 16th miss.
+	s2, err := tb.NewStream(e.ctx, StreamOptions{Start: StartLatest, Alloc: e.alloc, MaxWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	for i := 4; i <= 6; i++ {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"y"}]`, i))
+	}
+	for _, id := range []int64{1, 3, 4, 5} {
+		if err := root.Delete(e.ctx, snapshot.SnapshotPath(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s2.Next(e.ctx); !errors.As(err, &exp) || exp.Next != 4 || exp.Earliest != 6 {
+		t.Fatalf("next after expired snapshots: %v", err)
+	}
+}
+
+// TestStreamConsumer: a stream with a consumer id saves its position after
+// whole snapshots; a stream started again with the id continues there
+// (whatever its Start), with no gap and no duplicate, and writes the
+// consumer file as Java does.
+func TestStreamConsumer(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec())
+	for i := 1; i <= 3; i++ {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"x"},{"id":%d,"v":"y"}]`, i, 10+i))
+	}
+	tb := e.open()
+	read := func(opts StreamOptions, stopAfter int) []string {
+		t.Helper()
+		opts.Alloc, opts.BatchSize, opts.ConsumerID, opts.Until = e.alloc, 1, "c1", UntilLatest
+		s, err := tb.NewStream(e.ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var got []string
+		for len(got) < stopAfter {
+			b, err := s.Next(e.ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, batchLines(b)...)
+			if b.Last {
+				if err := s.SaveProgress(e.ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return got
+	}
+	// Stop in the middle of snapshot 2 (batches of one row): progress 2.
+	first := read(StreamOptions{Start: StartFromSnapshot, SnapshotID: 1}, 3)
+	if want := "1 +I 1 x,1 +I 11 y,2 +I 2 x"; strings.Join(first, ",") != want {
+		t.Fatalf("first run %v", first)
+	}
+	b, err := tb.Store().Read(e.ctx, snapshot.ConsumerPath("c1"))
+	if err != nil || string(b) != "{\n  \"nextSnapshot\" : 2\n}" {
+		t.Fatalf("consumer file %q, %v", b, err)
+	}
+	// The consumer's progress wins over Start: snapshot 2 again, whole.
+	second := read(StreamOptions{Start: StartLatest}, 100)
+	if want := "2 +I 2 x,2 +I 12 y,3 +I 3 x,3 +I 13 y"; strings.Join(second, ",") != want {
+		t.Fatalf("second run %v", second)
+	}
+	if third := read(StreamOptions{}, 100); len(third) != 0 {
+		t.Fatalf("third run %v", third)
+	}
+	// IgnoreProgress starts as Start says.
+	if got := read(StreamOptions{Start: StartFromSnapshot, SnapshotID: 3, IgnoreProgress: true}, 100); len(got) != 2 {
+		t.Fatalf("ignoring progress: %v", got)
+	}
+}
