@@ -45,6 +45,11 @@ usage:
   floe scan TABLE                    read rows (default: a grid of the latest snapshot)
                [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
                [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
+  floe stream TABLE                  read the table's changes, snapshot by snapshot (JSON lines:
+               _SNAPSHOT, _ROW_KIND, columns)
+               [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full]
+               [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR]
+               [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
                [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]
   floe ls WAREHOUSE                  databases and their tables
@@ -102,6 +107,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdCompact(ctx, args, out)
 	case "scan":
 		return cmdScan(ctx, args, out)
+	case "stream":
+		return cmdStream(ctx, args, out)
 	case "demo":
 		return cmdDemo(ctx, args, out)
 	case "ls":

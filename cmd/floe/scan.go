@@ -276,7 +276,8 @@ func (s *jsonlSink) write(rec arrow.Record) error {
 	return nil
 }
 
-func (s *jsonlSink) end() error { return s.w.Flush() }
+func (s *jsonlSink) end() error   { return s.w.Flush() }
+func (s *jsonlSink) flush() error { return s.w.Flush() }
 
 // csvSink writes a header and one record per row; null is an empty cell.
 type csvSink struct {
@@ -305,6 +306,11 @@ func (s *csvSink) write(rec arrow.Record) error {
 		}
 	}
 	return nil
+}
+
+func (s *csvSink) flush() error {
+	s.w.Flush()
+	return s.w.Error()
 }
 
 func (s *csvSink) end() error {

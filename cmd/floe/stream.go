@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/table"
+)
+
+// snapshotColumn is the column floe stream puts first: the snapshot a
+// change belongs to.
+const snapshotColumn = "_SNAPSHOT"
+
+func cmdStream(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
+	from := fs.String("from", "", "where to start: earliest, latest, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes)")
+	full := fs.Bool("full", false, "read the starting snapshot in full first (with earliest, latest, snapshot:N or tag:NAME)")
+	untilLatest := fs.Bool("until-latest", false, "stop after the latest snapshot present at start (the default)")
+	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
+	consumer := fs.String("consumer", "", "consumer id: continue from its saved progress, and save it after each snapshot")
+	sel := fs.String("select", "", "columns to return, in order: a,b")
+	where := fs.String("where", "", "row filter, e.g. \"amount > 10\"")
+	format := fs.String("format", "jsonl", "output format: jsonl, csv or table")
+	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+		return err
+	}
+	if *untilLatest && *follow {
+		return fmt.Errorf("%w: use only one of --until-latest and --follow", errUsage)
+	}
+	switch *format {
+	case "jsonl", "csv", "table":
+	default:
+		return fmt.Errorf("%w: --format %q: want jsonl, csv or table", errUsage, *format)
+	}
+	if *format == "table" && *follow {
+		return fmt.Errorf("%w: --format table prints when the stream ends; use jsonl or csv with --follow", errUsage)
+	}
+	opts := table.StreamOptions{Columns: splitList(*sel), ConsumerID: *consumer}
+	if !*follow {
+		opts.Until = table.UntilLatest
+	}
+	if strings.TrimSpace(*where) != "" {
+		if opts.Filter, err = predicate.Parse(*where); err != nil {
+			return fmt.Errorf("--where: %w", err)
+		}
+	}
+	t, done, err := openExisting(ctx, *warehouse, pos, true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := streamStart(ctx, t, *from, *full, &opts); err != nil {
+		return err
+	}
+	mem := memory.DefaultAllocator
+	opts.Alloc = mem
+	s, err := t.NewStream(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !*follow {
+		// A start beyond the latest snapshot waits only with --follow.
+		latest, err := snapshot.LatestID(ctx, t.Store())
+		if err != nil {
+			return err
+		}
+		kind, _, _ := strings.Cut(*from, ":")
+		if next := s.NextSnapshot(); next > latest && (kind == "snapshot" || kind == "time") {
+			return fmt.Errorf("%w: the stream starts at snapshot %d, after the latest (%d): use --follow to wait for it", table.ErrNoSnapshot, next, latest)
+		}
+	}
+
+	var sink recordSink
+	switch *format {
+	case "jsonl":
+		sink = newJSONLSink(out)
+	case "csv":
+		sink = newCSVSink(out)
+	case "table":
+		sink = &gridSink{out: out, max: gridCap}
+	}
+	begun := false
+	for {
+		b, err := s.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rec := withSnapshot(b, mem)
+		if !begun {
+			if err := sink.begin(rec.Schema()); err != nil {
+				rec.Release()
+				return err
+			}
+			begun = true
+		}
+		err = sink.write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+		if b.Last {
+			if f, ok := sink.(interface{ flush() error }); ok {
+				if err := f.flush(); err != nil {
+					return err
+				}
+			}
+			// The snapshot's rows are out: save the consumer's progress.
+			if err := s.SaveProgress(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if !begun {
+		sc, err := streamSchema(t, opts.Columns)
+		if err != nil {
+			return err
+		}
+		if err := sink.begin(sc); err != nil {
+			return err
+		}
+	}
+	return sink.end()
+}
+
+// streamStart sets where the stream starts from --from and --full.
+func streamStart(ctx context.Context, t *table.Table, from string, full bool, opts *table.StreamOptions) error {
+	kind, arg, _ := strings.Cut(from, ":")
+	switch kind {
+	case "":
+		if arg != "" {
+			return fmt.Errorf("%w: --from %q", errUsage, from)
+		}
+		opts.Start = table.StartLatestFull // Paimon's default
+	case "earliest":
+		opts.Start, opts.SnapshotID = table.StartFromSnapshot, 1
+		if full {
+			opts.Start = table.StartFromSnapshotFull
+		}
+	case "latest":
+		opts.Start = table.StartLatest
+		if full {
+			opts.Start = table.StartLatestFull
+		}
+	case "snapshot", "tag":
+		if kind == "snapshot" {
+			id, err := strconv.ParseInt(arg, 10, 64)
+			if err != nil || id <= 0 {
+				return fmt.Errorf("%w: --from snapshot:%s: want a snapshot id", errUsage, arg)
+			}
+			opts.SnapshotID = id
+		} else {
+			tag, err := snapshot.ReadTag(ctx, t.Store(), arg)
+			if err != nil {
+				return missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, arg, time.Time{})
+			}
+			opts.SnapshotID = tag.ID
+		}
+		opts.Start = table.StartFromSnapshot
+		if full {
+			opts.Start = table.StartFromSnapshotFull
+		}
+	case "time":
+		if full {
+			return fmt.Errorf("%w: --full does not go with --from time:T", errUsage)
+		}
+		tm, err := parseAsOf(arg)
+		if err != nil {
+			return err
+		}
+		opts.Start, opts.Time = table.StartFromTime, tm
+	default:
+		return fmt.Errorf("%w: --from %q: want earliest, latest, snapshot:N, time:T or tag:NAME", errUsage, from)
+	}
+	if kind != "snapshot" && kind != "tag" && kind != "time" && arg != "" {
+		return fmt.Errorf("%w: --from %q", errUsage, from)
+	}
+	return nil
+}
+
+// withSnapshot prepends the snapshot column to a batch.
+func withSnapshot(b table.ChangeBatch, mem memory.Allocator) arrow.Record {
+	n := int(b.Record.NumRows())
+	bld := array.NewInt64Builder(mem)
+	defer bld.Release()
+	bld.Reserve(n)
+	for range n {
+		bld.UnsafeAppend(b.SnapshotID)
+	}
+	ids := bld.NewArray()
+	defer ids.Release()
+	fields := append([]arrow.Field{{Name: snapshotColumn, Type: arrow.PrimitiveTypes.Int64}}, b.Record.Schema().Fields()...)
+	return array.NewRecord(arrow.NewSchema(fields, nil), append([]arrow.Array{ids}, b.Record.Columns()...), int64(n))
+}
+
+// streamSchema is the output header of a stream that returned no rows.
+func streamSchema(t *table.Table, cols []string) (*arrow.Schema, error) {
+	sc, err := t.Schema().ArrowSchema()
+	if err != nil {
+		return nil, err
+	}
+	var fields []arrow.Field
+	if len(cols) == 0 {
+		fields = sc.Fields()
+	}
+	for _, c := range cols {
+		i := sc.FieldIndices(c)
+		if len(i) == 0 {
+			return nil, fmt.Errorf("column %q does not exist", c)
+		}
+		fields = append(fields, sc.Field(i[0]))
+	}
+	head := []arrow.Field{{Name: snapshotColumn, Type: arrow.PrimitiveTypes.Int64}, {Name: table.RowKindColumn, Type: arrow.BinaryTypes.String}}
+	return arrow.NewSchema(append(head, fields...), nil), nil
+}
