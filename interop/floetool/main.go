@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -51,7 +52,7 @@ func main() {
 type options struct {
 	warehouse, spec, table, data, commitUser, name, tag, changes string
 	overwrite, full                                              bool
-	identifier, snapshotID, retainMax, retainMin                 int64
+	identifier, snapshotID, retainMax, retainMin, fromSnapshot   int64
 }
 
 func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
@@ -71,6 +72,7 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs.StringVar(&o.tag, "tag", "", "tag name")
 	fs.Int64Var(&o.retainMax, "retain-max", 0, "snapshots to retain at most")
 	fs.Int64Var(&o.retainMin, "retain-min", 0, "snapshots to retain at least")
+	fs.Int64Var(&o.fromSnapshot, "from-snapshot", 1, "stream: first snapshot")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +92,8 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 		return dump(ctx, o, out)
 	case "compact":
 		return compact(ctx, o, out)
+	case "stream":
+		return stream(ctx, o, out)
 	case "expire", "check":
 		return fmt.Errorf("%w: %s", errUnsupported, cmd)
 	}
@@ -391,6 +395,44 @@ func dump(ctx context.Context, o options, out io.Writer) error {
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// stream prints the table's streaming read from --from-snapshot up to
+// the latest snapshot, in the order read (interop/README.md).
+func stream(ctx context.Context, o options, out io.Writer) error {
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s, err := t.NewStream(ctx, table.StreamOptions{Start: table.StartFromSnapshot, SnapshotID: o.fromSnapshot, Until: table.UntilLatest})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	bw := bufio.NewWriter(out)
+	var line []byte
+	for {
+		b, err := s.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return bw.Flush()
+		}
+		if err != nil {
+			return err
+		}
+		for i := 0; i < int(b.Record.NumRows()); i++ {
+			row, err := canonRow(nil, b.Record, i)
+			if err != nil {
+				return err
+			}
+			line = append(line[:0], `{"_SNAPSHOT":`...)
+			line = strconv.AppendInt(line, b.SnapshotID, 10)
+			line = append(line, ',')
+			line = append(line, row[1:]...)
+			bw.Write(line)
+			bw.WriteByte('\n')
+		}
+	}
 }
 
 func noSnapshot(ctx context.Context, t *table.Table) (bool, error) {

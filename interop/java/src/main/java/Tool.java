@@ -72,6 +72,8 @@ import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.table.source.DataSplit;
 import org.apache.paimon.table.source.ReadBuilder;
 import org.apache.paimon.table.source.Split;
+import org.apache.paimon.table.source.StreamTableScan;
+import org.apache.paimon.table.source.TableRead;
 import org.apache.paimon.types.ArrayType;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.DataType;
@@ -186,6 +188,9 @@ public class Tool {
                     break;
                 case "check":
                     check(catalog, need(f, "table"));
+                    break;
+                case "stream":
+                    stream(catalog, need(f, "table"), f.getOrDefault("from-snapshot", "1"));
                     break;
                 case "bench":
                     bench(catalog, Integer.parseInt(need(f, "rows")));
@@ -1272,6 +1277,54 @@ public class Tool {
         for (String l : lines) {
             os.write(l.getBytes(StandardCharsets.UTF_8));
             os.write('\n');
+        }
+        os.flush();
+    }
+
+    /**
+     * Paimon's streaming read of the table (scan.mode=from-snapshot), up to
+     * the latest snapshot present at start: one line per row, in the order
+     * read, {"_SNAPSHOT":id,"_ROW_KIND":"+I",...columns}.
+     */
+    static void stream(Catalog catalog, String name, String from) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        Long latest = table.snapshotManager().latestSnapshotId();
+        OutputStream os = new BufferedOutputStream(System.out, 1 << 16);
+        if (latest != null) {
+            Map<String, String> o = new HashMap<>();
+            o.put("scan.mode", "from-snapshot");
+            o.put("scan.snapshot-id", from);
+            Table t = table.copy(o);
+            RowType rt = t.rowType();
+            ReadBuilder rb = t.newReadBuilder();
+            StreamTableScan scan = rb.newStreamScan();
+            TableRead read = rb.newRead();
+            while (true) {
+                Long next = scan.checkpoint();
+                if (next != null && next > latest) {
+                    break;
+                }
+                for (Split split : scan.plan().splits()) {
+                    long snap = ((DataSplit) split).snapshotId();
+                    try (RecordReader<InternalRow> r = read.createReader(split)) {
+                        RecordReader.RecordIterator<InternalRow> it;
+                        while ((it = r.readBatch()) != null) {
+                            InternalRow row;
+                            while ((row = it.next()) != null) {
+                                StringBuilder sb = new StringBuilder();
+                                sb.append("{\"_SNAPSHOT\":").append(snap).append(",\"_ROW_KIND\":\"")
+                                        .append(row.getRowKind().shortString()).append("\",");
+                                StringBuilder cols = new StringBuilder();
+                                appendRow(cols, row, rt);
+                                sb.append(cols, 1, cols.length());
+                                os.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                                os.write('\n');
+                            }
+                            it.releaseBatch();
+                        }
+                    }
+                }
+            }
         }
         os.flush();
     }
