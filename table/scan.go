@@ -150,6 +150,10 @@ type ReadOptions struct {
 	// rows: a merged row's kind, +I for rows read without merging (as
 	// Paimon reads them). Reads of Changes splits always have it.
 	RowKinds bool
+	// KeepDeletes keeps the rows a primary-key read would drop because
+	// their kind retracts (-U, -D), as Paimon's audit_log system table
+	// reads: with RowKinds, each key's merged row and its kind, +I/+U/-U/-D.
+	KeepDeletes bool
 }
 
 // NewScan plans a scan: it resolves the snapshot, reads its manifests,
@@ -326,7 +330,11 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 	for i, s := range plan.Splits {
 		opens[i] = func() (array.RecordReader, error) { return t.Read(ctx, s, opts) }
 	}
-	return lsm.Concat(plan.Schema, opens), nil
+	sc := plan.Schema
+	if opts.RowKinds {
+		sc = arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, sc.Fields()...), nil)
+	}
+	return lsm.Concat(sc, opens), nil
 }
 
 // sortSplits orders splits by partition bytes, then bucket.

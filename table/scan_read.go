@@ -115,10 +115,10 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 		}
 		return -1
 	}
-	tr := &transform{out: outSchema, alloc: opts.Alloc, dropRetracts: pk && !s.Changes}
+	tr := &transform{out: outSchema, alloc: opts.Alloc, dropRetracts: pk && !s.Changes && !opts.KeepDeletes}
 	if kinds {
 		tr.kinds = kindsInsert
-		if pk && (s.Changes || !s.Raw) {
+		if pk && (s.Changes || !s.Raw || opts.KeepDeletes) {
 			tr.kinds = kindsStored
 		}
 		tr.cols = append(tr.cols, kindsColumn)
@@ -183,7 +183,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 func (t *Table) mergeReader(engine merge.Engine, rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
 	open func(int) lsm.Opener, opts ReadOptions) (array.RecordReader, error) {
 	mo := lsm.MergeOptions{
-		Engine: engine, DropRetracts: true, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
+		Engine: engine, DropRetracts: !opts.KeepDeletes, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
 		SequenceDescending: t.cfg.SequenceSortOrder == "descending",
 	}
 	vs, err := schema.ArrowSchema(readFields)

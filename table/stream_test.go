@@ -257,3 +257,43 @@ func TestStreamConsumer(t *testing.T) {
 		t.Fatalf("ignoring progress: %v", got)
 	}
 }
+
+// TestReadKeepDeletes: RowKinds with KeepDeletes reads as Paimon's
+// audit_log system table does: each key's merged row with its kind,
+// deletes included, merged or not.
+func TestReadKeepDeletes(t *testing.T) {
+	for _, full := range []bool{false, true} {
+		e := newCastEnv(t, pkStreamSpec(Option{"write-only", "true"}))
+		e.writeKinds(`[{"id":1,"v":"a"},{"id":2,"v":"b"},{"id":3,"v":"c"}]`)
+		e.writeKinds(`[{"id":1,"v":"a","_ROW_KIND":"-D"},{"id":2,"v":"b","_ROW_KIND":"-U"},{"id":2,"v":"b2","_ROW_KIND":"+U"}]`)
+		if full {
+			e.compact(CompactOptions{Full: true})
+		}
+		tb := e.open()
+		plan, err := tb.NewScan(e.ctx, ScanOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range plan.Splits {
+			rr, err := tb.Read(e.ctx, s, ReadOptions{Alloc: e.alloc, RowKinds: true, KeepDeletes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rr.Next() {
+				got = append(got, batchLines(ChangeBatch{Record: rr.RecordBatch()})...)
+			}
+			if err := rr.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rr.Release()
+		}
+		want := "0 -D 1 a,0 +U 2 b2,0 +I 3 c"
+		if full {
+			want = "0 +U 2 b2,0 +I 3 c" // a full compaction drops deletes
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("full compaction %v: %v, want %s", full, got, want)
+		}
+	}
+}

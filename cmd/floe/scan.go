@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -21,6 +22,13 @@ import (
 
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/table"
+)
+
+// auditLogSuffix names Paimon's audit_log system table of a table, and
+// auditLogKind its row-kind column.
+const (
+	auditLogSuffix = "$audit_log"
+	auditLogKind   = "rowkind"
 )
 
 // gridCap is how many rows the table format shows without --limit.
@@ -103,13 +111,21 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("--where: %w", err)
 		}
 	}
+	// TABLE$audit_log: Paimon's system table of each key's merged row with
+	// its row kind (rowkind, first), deletes included.
+	ro := table.ReadOptions{Alloc: memory.DefaultAllocator}
+	last := &pos[len(pos)-1]
+	if base, ok := strings.CutSuffix(*last, auditLogSuffix); ok {
+		*last = base
+		ro.RowKinds, ro.KeepDeletes = true, true
+	}
 	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
 		return err
 	}
 	defer done()
-	mem := memory.DefaultAllocator
-	rr, err := t.ReadAll(ctx, opts, table.ReadOptions{Alloc: mem})
+	mem := ro.Alloc
+	rr, err := t.ReadAll(ctx, opts, ro)
 	if err != nil {
 		return missingSnapshot(err, opts.SnapshotID, opts.Tag, opts.AsOf)
 	}
@@ -135,7 +151,13 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	case "parquet":
 		sink = &parquetSink{out: dst, mem: mem}
 	}
-	if err := sink.begin(rr.Schema()); err != nil {
+	sc := rr.Schema()
+	if ro.RowKinds {
+		fields := sc.Fields()
+		fields[0].Name = auditLogKind
+		sc = arrow.NewSchema(fields, nil)
+	}
+	if err := sink.begin(sc); err != nil {
 		return err
 	}
 	var rows int64
@@ -145,13 +167,14 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		if *limit >= 0 && rows+n > *limit {
 			n = *limit - rows
 		}
-		if n == rec.NumRows() {
-			err = sink.write(rec)
-		} else {
-			part := rec.NewSlice(0, n)
-			err = sink.write(part)
+		part := rec.NewSlice(0, n)
+		if ro.RowKinds { // the audit_log's column name
+			named := array.NewRecord(sc, part.Columns(), n)
 			part.Release()
+			part = named
 		}
+		err = sink.write(part)
+		part.Release()
 		if err != nil {
 			return err
 		}

@@ -46,6 +46,12 @@ func TestStream(t *testing.T) {
 	equalLines(t, "consumer, second run", mustRun(t, "stream", tbl, "--consumer", "c1", "--select", "id"),
 		`{"_SNAPSHOT":5,"_ROW_KIND":"+I","id":4}`)
 
+	// The audit_log system table: each key's merged row and its kind.
+	equalLines(t, "audit_log", mustRun(t, "scan", tbl+"$audit_log", "--format", "jsonl"),
+		`{"rowkind":"+U","id":1,"v":"a2"}`,
+		`{"rowkind":"+I","id":3,"v":"c"}`,
+		`{"rowkind":"+I","id":4,"v":"d"}`)
+
 	// A start after the latest snapshot waits only with --follow.
 	if _, err := runCLI(t, "stream", tbl, "--from", "snapshot:9"); !errors.Is(err, table.ErrNoSnapshot) {
 		t.Fatalf("from a future snapshot: %v", err)
