@@ -48,6 +48,9 @@ type shape struct {
 	// concurrent, when set, replaces steps: B writes while A compacts at
 	// the same time (runConcurrent); the case must be mixed and floeFirst.
 	concurrent *concurrent
+	// stream adds a view: the streaming read from snapshot 1 up to the
+	// latest (the tools' stream), compared line by line in read order.
+	stream bool
 }
 
 const pkSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2"}}`

@@ -276,6 +276,9 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 	// What every reader must print: the writer's own dump (and the case's
 	// expectation when it has one).
 	views := [][]string{nil}
+	if sh.stream {
+		views = append(views, []string{"stream"})
+	}
 	for _, c := range sh.checks {
 		if c.tag != "" {
 			views = append(views, []string{"--tag", c.tag})
@@ -290,6 +293,10 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			continue
 		}
 		for _, v := range views {
+			if len(v) == 1 && v[0] == "stream" {
+				dumps[e.name] = append(dumps[e.name], e.run("stream", "--warehouse", wh, "--table", "db.t"))
+				continue
+			}
 			args := append([]string{"--warehouse", wh, "--table", "db.t"}, v...)
 			dumps[e.name] = append(dumps[e.name], e.run("dump", args...))
 		}
@@ -353,6 +360,9 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 func viewName(v []string) string {
 	if v == nil {
 		return "latest"
+	}
+	if len(v) == 1 {
+		return v[0] // stream
 	}
 	return strings.TrimPrefix(v[0], "--") + " " + v[1]
 }

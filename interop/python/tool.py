@@ -31,7 +31,7 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="tool.sh")
     p.add_argument("engine", choices=["pypaimon", "spark"])
     p.add_argument("--paimon", help="Paimon version of the Spark connector")
-    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check", "alter"])
+    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check", "alter", "stream"])
     p.add_argument("--warehouse", required=True)
     p.add_argument("--spec")
     p.add_argument("--table")
@@ -46,6 +46,7 @@ def parse(argv):
     p.add_argument("--retain-max", type=int)
     p.add_argument("--retain-min", type=int)
     p.add_argument("--changes")
+    p.add_argument("--from-snapshot", type=int)
     a = p.parse_args(argv)
     if a.cmd == "create" and not a.spec:
         p.error("create needs --spec")
@@ -71,6 +72,8 @@ def main(argv):
             import pypaimon_engine as eng
         else:
             import spark_engine as eng
+        if a.cmd == "stream":
+            raise Unsupported("streaming reads")
         if a.cmd == "dump":
             eng.dump(a, sys.stdout)
         else:
