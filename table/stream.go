@@ -75,8 +75,9 @@ type StreamOptions struct {
 	// present when the stream starts.
 	Until int64
 	// MaxWait bounds the wait between looks for the next snapshot, which
-	// starts at a millisecond and doubles while the table is idle
-	// (default: the table's continuous.discovery-interval).
+	// starts at a millisecond and grows to an eighth of the time the
+	// table has been idle (default: the table's
+	// continuous.discovery-interval).
 	MaxWait time.Duration
 	// BatchSize and Alloc are as in ReadOptions.
 	BatchSize int
@@ -368,10 +369,12 @@ func (s *Stream) plan(ctx context.Context) error {
 }
 
 // await returns snapshot id once it exists: it looks for the file itself
-// (never listing the directory while waiting), first after a millisecond,
-// then doubling the wait up to MaxWait.
+// (never listing the directory while waiting), waiting between looks an
+// eighth of the time it has waited so far (at least a millisecond, at
+// most MaxWait): a snapshot that follows soon is seen within an eighth of
+// its delay, and an idle table costs a look per eighth of its idle time.
 func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
-	wait := time.Millisecond
+	start := time.Now()
 	for {
 		snap, err := snapshot.Read(ctx, s.t.store, id)
 		if err == nil {
@@ -384,14 +387,13 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 		if err := s.checkExpired(ctx, id); err != nil {
 			return nil, err
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(min(max(time.Since(start)/8, time.Millisecond), s.opts.MaxWait))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil, ctx.Err()
 		case <-t.C:
 		}
-		wait = min(2*wait, s.opts.MaxWait)
 	}
 }
 
