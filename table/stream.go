@@ -330,7 +330,7 @@ func (s *Stream) pull(ctx context.Context) (arrow.Record, error) {
 // plan sets splits to the next snapshot's rows: the full read still due,
 // or the changes of snapshot next once it exists.
 func (s *Stream) plan(ctx context.Context) error {
-	if snap := s.full; snap != nil {
+	if snap := s.full; snap != nil && (s.until <= 0 || snap.ID <= s.until) {
 		s.full = nil
 		x := streamScan{snap: snap}
 		switch s.t.cfg.ChangelogProducer {
@@ -347,6 +347,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		s.planned, s.splits = snap.ID, p.Splits
 		return nil
 	}
+	s.full = nil // past Until
 	for {
 		if s.done || s.until > 0 && s.next > s.until {
 			s.done = true

@@ -92,6 +92,10 @@ func TestStreamDelta(t *testing.T) {
 	if err != nil || got != "" {
 		t.Fatalf("latest, until latest: %q, %v", got, err)
 	}
+	got, err = e.streamText(StreamOptions{Start: StartFromSnapshotFull, SnapshotID: 4, Until: 2})
+	if err != nil || got != "" {
+		t.Fatalf("a full start after Until: %q, %v", got, err)
+	}
 }
 
 // TestStreamAppendTable: an append table's stream is its new files, +I.
