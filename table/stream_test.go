@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // streamText reads a stream to its end: one line per row, "snapshot kind
@@ -299,5 +301,98 @@ func TestReadKeepDeletes(t *testing.T) {
 		if strings.Join(got, ",") != want {
 			t.Errorf("full compaction %v: %v, want %s", full, got, want)
 		}
+	}
+}
+
+// TestStreamConsumerRestarts: an exactly-once consumer that crashes at
+// random points (store faults on reads and on saving its progress, or
+// killed between batches) and restarts with the same consumer id
+// outputs every change once, in order: no gap, no duplicate. The sink
+// takes a snapshot's rows only when its progress is saved (as a sink
+// committing both in one transaction would).
+func TestStreamConsumerRestarts(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "2"}, {"num-sorted-run.compaction-trigger", "3"}}})
+	var want []string
+	for c := 1; c <= 12; c++ {
+		var rows []string
+		for j := range 5 {
+			rows = append(rows, fmt.Sprintf(`{"id":%d,"v":"c%d"}`, c*100+j, c))
+		}
+		e.writeKinds("[" + strings.Join(rows, ",") + "]")
+	}
+	// The reference: one uninterrupted stream.
+	ref, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Until: UntilLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = strings.Split(ref, "\n")
+	if len(want) != 60 {
+		t.Fatalf("reference stream has %d rows", len(want))
+	}
+
+	rng := rand.New(rand.NewPCG(7, 11))
+	var out []string
+	crashes := 0
+	for run := 0; ; run++ {
+		if run > 500 {
+			t.Fatalf("no progress after %d runs (%d rows out)", run, len(out))
+		}
+		faults := &storage.Faults{}
+		tb, err := OpenStore(e.ctx, storage.WithFaults(e.cat.TableStore(e.id), faults))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch rng.IntN(4) {
+		case 0:
+			faults.Add(storage.Fault{Op: storage.OpRead, Key: []string{"snapshot/", "manifest/", "bucket-"}[rng.IntN(3)],
+				Phase: storage.Phase(rng.IntN(2)), Times: 1 + rng.IntN(2)})
+		case 1:
+			faults.Add(storage.Fault{Key: "consumer/", Phase: storage.Before, Times: 1})
+		}
+		killAfter := 1 + rng.IntN(12)
+		s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Until: UntilLatest,
+			ConsumerID: "exactly", BatchSize: 2, Alloc: e.alloc, MaxWait: time.Millisecond})
+		var pending []string
+		finished := false
+		for n := 0; err == nil; n++ {
+			if n == killAfter {
+				break // killed
+			}
+			var b ChangeBatch
+			b, err = s.Next(e.ctx)
+			if errors.Is(err, io.EOF) {
+				finished = true
+				break
+			}
+			if err != nil {
+				break
+			}
+			pending = append(pending, batchLines(b)...)
+			if b.Last {
+				if err = s.SaveProgress(e.ctx); err != nil {
+					break
+				}
+				out, pending = append(out, pending...), nil
+			}
+		}
+		if s != nil {
+			s.Close()
+		}
+		tb.Close()
+		if finished {
+			break
+		}
+		if err != nil && !errors.Is(err, storage.ErrInjected) {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		crashes++
+	}
+	if crashes < 5 {
+		t.Fatalf("only %d crashes", crashes)
+	}
+	t.Logf("%d rows out exactly once across %d crashes and restarts", len(out), crashes)
+	if strings.Join(out, "\n") != ref {
+		t.Fatalf("after %d crashes:\n%s\nwant\n%s", crashes, strings.Join(out, "\n"), ref)
 	}
 }
