@@ -25,6 +25,7 @@ var ErrSnapshotExpired = errors.New("table: snapshot expired")
 type SnapshotExpiredError struct {
 	Next     int64 // the snapshot the stream was to read
 	Earliest int64 // the earliest snapshot left (0: none)
+	Cause    error // the read that failed on its deleted files, if any
 }
 
 func (e *SnapshotExpiredError) Error() string {
@@ -34,7 +35,12 @@ func (e *SnapshotExpiredError) Error() string {
 		e.Next, e.Earliest, e.Earliest)
 }
 
-func (e *SnapshotExpiredError) Unwrap() error { return ErrSnapshotExpired }
+func (e *SnapshotExpiredError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{ErrSnapshotExpired, e.Cause}
+	}
+	return []error{ErrSnapshotExpired}
+}
 
 // StreamStart says where a stream begins: Paimon's scan.mode for streams.
 type StreamStart int
@@ -311,7 +317,7 @@ func (s *Stream) pull(ctx context.Context) (arrow.Record, error) {
 			s.cur.Release()
 			s.cur = nil
 			if err != nil {
-				return nil, err
+				return nil, s.gone(ctx, s.planned, err)
 			}
 		}
 		if len(s.splits) == 0 {
@@ -321,7 +327,7 @@ func (s *Stream) pull(ctx context.Context) (arrow.Record, error) {
 		s.splits = s.splits[1:]
 		r, err := s.t.Read(ctx, sp, ReadOptions{BatchSize: s.opts.BatchSize, Alloc: s.opts.Alloc, RowKinds: true})
 		if err != nil {
-			return nil, err
+			return nil, s.gone(ctx, s.planned, err)
 		}
 		s.cur = r
 	}
@@ -342,7 +348,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		}
 		p, err := s.t.newScan(ctx, ScanOptions{Columns: s.opts.Columns, Filter: s.opts.Filter}, x)
 		if err != nil {
-			return err
+			return s.gone(ctx, snap.ID, err)
 		}
 		s.planned, s.splits = snap.ID, p.Splits
 		return nil
@@ -359,7 +365,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		}
 		splits, err := s.t.changeSplits(ctx, snap, s.cols, s.filterText)
 		if err != nil {
-			return err
+			return s.gone(ctx, snap.ID, err)
 		}
 		if len(splits) > 0 {
 			s.planned, s.splits = snap.ID, splits
@@ -396,6 +402,17 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 		case <-t.C:
 		}
 	}
+}
+
+// gone turns a failure to read snapshot id's files into a
+// SnapshotExpiredError when the snapshot has been expired meanwhile (its
+// files deleted under the stream); other failures stay as they are.
+func (s *Stream) gone(ctx context.Context, id int64, err error) error {
+	if ok, xerr := snapshot.Snapshots.Exists(ctx, s.t.store, id); xerr != nil || ok {
+		return err
+	}
+	earliest, _ := snapshot.EarliestID(ctx, s.t.store)
+	return &SnapshotExpiredError{Next: id, Earliest: earliest, Cause: err}
 }
 
 // checkExpired tells a snapshot not written yet from one expired: ids are

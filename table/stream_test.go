@@ -396,3 +396,53 @@ func TestStreamConsumerRestarts(t *testing.T) {
 		t.Fatalf("after %d crashes:\n%s\nwant\n%s", crashes, strings.Join(out, "\n"), ref)
 	}
 }
+
+// TestStreamExpiredUnderRead: when expiry deletes the snapshot a stream is
+// reading, with its files, the stream fails with SnapshotExpiredError
+// (wrapping the read's error), never with wrong or missing rows.
+func TestStreamExpiredUnderRead(t *testing.T) {
+	e := newCastEnv(t, Spec{Columns: []Column{{Name: "id", Type: "INT NOT NULL"}, {Name: "v", Type: "STRING"}},
+		PrimaryKeys: []string{"id"}, Options: []Option{{"bucket", "2"}}})
+	var rows []string
+	for i := range 20 {
+		rows = append(rows, fmt.Sprintf(`{"id":%d,"v":"x"}`, i))
+	}
+	e.writeKinds("[" + strings.Join(rows, ",") + "]")
+	e.writeKinds(`[{"id":1,"v":"y"}]`)
+	tb := e.open()
+	s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, BatchSize: 1, Alloc: e.alloc, MaxWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Next(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Expire snapshot 1: its file and its data files go.
+	files, _, err := tb.Files(e.ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := tb.Store()
+	if err := st.Delete(e.ctx, snapshot.SnapshotPath(1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := st.Delete(e.ctx, f.Path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var exp *SnapshotExpiredError
+	for n := 0; ; n++ {
+		b, err := s.Next(e.ctx)
+		if err != nil {
+			if !errors.As(err, &exp) || exp.Next != 1 || exp.Cause == nil {
+				t.Fatalf("after expiry under the read: %v", err)
+			}
+			break
+		}
+		if b.SnapshotID != 1 || n > 20 {
+			t.Fatalf("read on past the expired snapshot: snapshot %d, %d batches", b.SnapshotID, n)
+		}
+	}
+}
