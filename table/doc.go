@@ -42,7 +42,8 @@
 //
 // Table.ReadAll returns an array.RecordReader over the rows of a snapshot:
 // primary-key buckets are merged on read by the table's merge engine
-// (deduplicate or first-row) with deletion vectors applied, append tables
+// (deduplicate, first-row, partial-update or aggregation) with deletion
+// vectors applied, append tables
 // are concatenated. ScanOptions choose the columns, a predicate.Predicate
 // that prunes partitions and files by statistics and filters rows exactly,
 // and the snapshot: the latest by default, or time travel by SnapshotID,
@@ -54,6 +55,22 @@
 // Plan of Splits, one per partition and bucket; a Split serializes with
 // MarshalBinary, and Table.Read reads one in any process that opened the
 // table.
+//
+// ReadOptions.RowKinds adds each row's kind as a leading RowKindColumn;
+// with KeepDeletes the read keeps retract rows, as Paimon's audit_log
+// system table does.
+//
+// # Streaming
+//
+// Table.NewStream follows a table: Stream.Next returns, snapshot by
+// snapshot, the rows each one changes, with their row kinds (the delta
+// files of APPEND snapshots, or the changelog files when the table has a
+// changelog producer), after an optional full read of a starting
+// snapshot (StreamOptions.Start: Paimon's scan modes). It waits for new
+// snapshots by looking for the next snapshot file, without listing
+// directories, until StreamOptions.Until; a consumer id makes it resume
+// where Stream.SaveProgress last recorded, and a snapshot expired before
+// it was read is a *SnapshotExpiredError.
 //
 // # Schema evolution
 //
