@@ -2,7 +2,9 @@ package table_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -332,4 +334,45 @@ func ExampleTable_NewScan() {
 	// Output:
 	// snapshot 1 splits 1
 	// [id amount] [[2 120] [3 300]]
+}
+
+// Follow a table: read its latest snapshot in full, then each new
+// commit's changes as it lands, with row kinds; the stream ends here
+// after snapshot 2 (Until), where a service would keep following.
+func ExampleTable_NewStream() {
+	ctx := context.Background()
+	dir, cat, t := newOrders(ctx)
+	defer os.RemoveAll(dir)
+	defer cat.Close()
+	defer t.Close()
+	commitOrders(ctx, t, []int64{1, 2}, []string{"ada", "bob"}, []float64{50, 120})
+
+	s, err := t.NewStream(ctx, table.StreamOptions{Until: 2, Columns: []string{"id", "amount"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	committed := make(chan struct{})
+	go func() { // another writer, meanwhile
+		defer close(committed)
+		commitOrders(ctx, t, []int64{2, 3}, []string{"bob", "cy"}, []float64{125, 300})
+	}()
+	defer func() { <-committed }()
+	for {
+		b, err := s.Next(ctx) // waits for snapshot 2
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		for i := range int(b.Record.NumRows()) {
+			fmt.Println("snapshot", b.SnapshotID, b.Record.Column(0).ValueStr(i), b.Record.Column(1).ValueStr(i), b.Record.Column(2).ValueStr(i))
+		}
+	}
+	// Output:
+	// snapshot 1 +I 1 50
+	// snapshot 1 +I 2 120
+	// snapshot 2 +I 2 125
+	// snapshot 2 +I 3 300
 }
