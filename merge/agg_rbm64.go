@@ -221,7 +221,7 @@ func readBitmap64(b []byte) (*bitmap64, error) {
 	// left unnamed (Java would count its values).
 	named := map[uint64]bool{}
 	var err error
-	bm.walk(bm.root, func(l *r64Node) {
+	bm.root.walk(func(l *r64Node) {
 		i, j := l.cont>>32, uint32(l.cont)
 		switch {
 		case err != nil:
@@ -424,28 +424,36 @@ func readU16s(r *r64Reader, n int) []uint16 {
 	return v
 }
 
-// walk calls f on the leaves under n in ascending key order.
-func (bm *bitmap64) walk(n *r64Node, f func(*r64Node)) {
+// children calls f on n's children in ascending key order (the order
+// Java serializes them and iterates keys).
+func (n *r64Node) children(f func(*r64Node)) {
 	switch n.kind {
-	case r64Leaf:
-		f(n)
 	case r64Node4, r64Node16:
 		for _, c := range n.kids[:n.count] {
-			bm.walk(c, f)
+			f(c)
 		}
 	case r64Node48:
 		for _, s := range n.keys {
 			if s != r64Empty {
-				bm.walk(n.kids[s], f)
+				f(n.kids[s])
 			}
 		}
 	case r64Node256:
 		for _, c := range n.kids {
 			if c != nil {
-				bm.walk(c, f)
+				f(c)
 			}
 		}
 	}
+}
+
+// walk calls f on the leaves under n in ascending key order.
+func (n *r64Node) walk(f func(*r64Node)) {
+	if n.kind == r64Leaf {
+		f(n)
+		return
+	}
+	n.children(func(c *r64Node) { c.walk(f) })
 }
 
 // childPos is the position of key byte k among n's children, or -1.
@@ -514,7 +522,7 @@ func newR64Node4(prefix []byte) *r64Node {
 
 // insert adds key's leaf under n the way Java's Art.insert does and
 // returns the node that replaces n.
-func (bm *bitmap64) insert(n *r64Node, key [6]byte, depth int, cont uint64) *r64Node {
+func insert(n *r64Node, key [6]byte, depth int, cont uint64) *r64Node {
 	if n == nil {
 		return &r64Node{kind: r64Leaf, key: key, cont: cont}
 	}
@@ -544,7 +552,7 @@ func (bm *bitmap64) insert(n *r64Node, key [6]byte, depth int, cont uint64) *r64
 	}
 	if pos := n.childPos(key[depth]); pos >= 0 {
 		c := n.child(pos)
-		if fresh := bm.insert(c, key, depth+1, cont); fresh != c {
+		if fresh := insert(c, key, depth+1, cont); fresh != c {
 			n.setChild(pos, fresh)
 		}
 		return n
@@ -653,16 +661,14 @@ func (bm *bitmap64) or(in *bitmap64) {
 		return
 	}
 	bm.empty = false
-	in.walk(in.root, func(l *r64Node) {
+	in.root.walk(func(l *r64Node) {
 		c := in.container(l.cont)
 		if mine := bm.find(l.key); mine != nil {
 			bm.slots[mine.cont>>32][uint32(mine.cont)] = orContainers(bm.container(mine.cont), c)
 			return
 		}
 		idx := bm.addContainer(c)
-		if fresh := bm.insert(bm.root, l.key, 0, idx); fresh != bm.root {
-			bm.root = fresh
-		}
+		bm.root = insert(bm.root, l.key, 0, idx)
 		bm.keySize++
 	})
 }
@@ -698,7 +704,7 @@ func runOptimized(c *r64Container) *r64Container {
 		return c
 	}
 	if c.kind == r64Bitmap {
-		return fromWords(c.words, r64Run)
+		return fromWords(c.words, c.card, r64Run)
 	}
 	out := &r64Container{kind: r64Run, card: c.card, vals: make([]uint16, 0, 2*runs)}
 	for i, v := range c.vals {
@@ -711,6 +717,8 @@ func runOptimized(c *r64Container) *r64Container {
 	return out
 }
 
+// bitsOf is the container's values as a 65536-bit set (a bitmap's own
+// words, not a copy).
 func (c *r64Container) bitsOf() []uint64 {
 	if c.kind == r64Bitmap {
 		return c.words
@@ -807,12 +815,10 @@ func orContainers(a, b *r64Container) *r64Container {
 		return out
 	}
 	w := slices.Clone(a.bitsOf())
+	card := 0
 	for i, x := range b.bitsOf() {
 		w[i] |= x
-	}
-	card := 0
-	for _, x := range w {
-		card += bits.OnesCount64(x)
+		card += bits.OnesCount64(w[i])
 	}
 	var kind uint8
 	switch {
@@ -836,14 +842,12 @@ func orContainers(a, b *r64Container) *r64Container {
 			kind = r64Bitmap
 		}
 	}
-	return fromWords(w, kind)
+	return fromWords(w, card, kind)
 }
 
-func fromWords(w []uint64, kind uint8) *r64Container {
-	c := &r64Container{kind: kind}
-	for _, x := range w {
-		c.card += bits.OnesCount64(x)
-	}
+// fromWords is the container of kind holding the card values set in w.
+func fromWords(w []uint64, card int, kind uint8) *r64Container {
+	c := &r64Container{kind: kind, card: card}
 	switch kind {
 	case r64Bitmap:
 		c.words = w
@@ -917,33 +921,15 @@ func appendR64Node(b []byte, n *r64Node) []byte {
 		return binary.LittleEndian.AppendUint64(b, n.cont)
 	case r64Node4:
 		b = binary.LittleEndian.AppendUint32(b, binary.BigEndian.Uint32(n.keys))
-		for _, c := range n.kids[:n.count] {
-			b = appendR64Node(b, c)
-		}
-	case r64Node16:
-		b = binary.LittleEndian.AppendUint64(b, binary.BigEndian.Uint64(n.keys))
-		b = binary.LittleEndian.AppendUint64(b, binary.BigEndian.Uint64(n.keys[8:]))
-		for _, c := range n.kids[:n.count] {
-			b = appendR64Node(b, c)
-		}
-	case r64Node48:
-		for i := 0; i < 32; i++ {
-			b = binary.LittleEndian.AppendUint64(b, binary.BigEndian.Uint64(n.keys[8*i:]))
-		}
-		for _, s := range n.keys {
-			if s != r64Empty {
-				b = appendR64Node(b, n.kids[s])
-			}
+	case r64Node16, r64Node48: // keys (node48: its key-to-slot map) as big-endian longs
+		for i := 0; i < len(n.keys); i += 8 {
+			b = binary.LittleEndian.AppendUint64(b, binary.BigEndian.Uint64(n.keys[i:]))
 		}
 	case r64Node256:
 		for _, x := range n.mask {
 			b = binary.LittleEndian.AppendUint64(b, x)
 		}
-		for _, c := range n.kids {
-			if c != nil {
-				b = appendR64Node(b, c)
-			}
-		}
 	}
+	n.children(func(c *r64Node) { b = appendR64Node(b, c) })
 	return b
 }

@@ -16,7 +16,7 @@ func values64(bm *bitmap64) []uint64 {
 	if bm.empty {
 		return nil
 	}
-	bm.walk(bm.root, func(l *r64Node) {
+	bm.root.walk(func(l *r64Node) {
 		var k [8]byte
 		copy(k[:6], l.key[:])
 		high := binary.BigEndian.Uint64(k[:])
