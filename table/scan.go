@@ -198,17 +198,9 @@ func (t *Table) newScan(ctx context.Context, opts ScanOptions, x streamScan) (*P
 		return nil, err
 	}
 	plan := &Plan{Schema: arrowSchema}
-	var filterText string
-	if !opts.Filter.IsZero() {
-		// Bind once against all columns to validate the filter.
-		if _, err := predicate.Bind(opts.Filter, rs.Fields, false); err != nil {
-			return nil, fmt.Errorf("scan filter: %w", err)
-		}
-		b, err := opts.Filter.MarshalText()
-		if err != nil {
-			return nil, err
-		}
-		filterText = string(b)
+	filterText, err := filterText(rs, opts.Filter, "scan filter")
+	if err != nil {
+		return nil, err
 	}
 	if !timeTravel && snap == nil {
 		snap, err = t.resolveSnapshot(ctx, opts)
@@ -332,7 +324,7 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 	}
 	sc := plan.Schema
 	if opts.RowKinds {
-		sc = arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, sc.Fields()...), nil)
+		sc = withKindField(sc)
 	}
 	return lsm.Concat(sc, opens), nil
 }
@@ -358,4 +350,25 @@ func compareBytes(a, b []byte) int {
 		}
 	}
 	return len(a) - len(b)
+}
+
+// filterText validates f against the columns of rs (binding it once) and
+// returns it in the predicate text form splits carry ("" for none).
+func filterText(rs *schema.Table, f predicate.Predicate, what string) (string, error) {
+	if f.IsZero() {
+		return "", nil
+	}
+	if _, err := predicate.Bind(f, rs.Fields, false); err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	b, err := f.MarshalText()
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// withKindField prepends the RowKindColumn field to sc.
+func withKindField(sc *arrow.Schema) *arrow.Schema {
+	return arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, sc.Fields()...), nil)
 }

@@ -49,7 +49,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	}
 	kinds := opts.RowKinds || s.Changes
 	if kinds {
-		outSchema = arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, outSchema.Fields()...), nil)
+		outSchema = withKindField(outSchema)
 	}
 	var filter predicate.Predicate
 	if s.Filter != "" {

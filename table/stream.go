@@ -13,6 +13,7 @@ import (
 
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
+	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
 )
 
@@ -126,6 +127,7 @@ type Stream struct {
 	opts       StreamOptions
 	cols       []string
 	filterText string
+	schema     *arrow.Schema // of every batch
 
 	next    int64    // the first snapshot whose changes are not all returned
 	planned int64    // the snapshot of splits and cur (0: none)
@@ -142,20 +144,17 @@ type Stream struct {
 
 // NewStream starts a stream.
 func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
-	cols, _, err := projectColumns(t.latest, opts.Columns)
+	cols, fields, err := projectColumns(t.latest, opts.Columns)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{t: t, opts: opts, cols: cols, until: opts.Until}
-	if !opts.Filter.IsZero() {
-		if _, err := predicate.Bind(opts.Filter, t.latest.Fields, false); err != nil {
-			return nil, fmt.Errorf("stream filter: %w", err)
-		}
-		b, err := opts.Filter.MarshalText()
-		if err != nil {
-			return nil, err
-		}
-		s.filterText = string(b)
+	sc, err := schema.ArrowSchema(fields)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stream{t: t, opts: opts, cols: cols, until: opts.Until, schema: withKindField(sc)}
+	if s.filterText, err = filterText(t.latest, opts.Filter, "stream filter"); err != nil {
+		return nil, err
 	}
 	if s.opts.MaxWait <= 0 {
 		s.opts.MaxWait = t.cfg.DiscoveryInterval
@@ -237,6 +236,9 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	}
 	return s, nil
 }
+
+// Schema is the schema of every batch: RowKindColumn, then the columns.
+func (s *Stream) Schema() *arrow.Schema { return s.schema }
 
 // NextSnapshot is the stream's position: the first snapshot whose changes
 // it has not returned in full (it moves with the batch marked Last). A
@@ -484,18 +486,14 @@ func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, cols 
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
 	pk := len(t.latest.PrimaryKeys) > 0
-	type key struct {
-		part   string
-		bucket int32
-	}
-	byBucket := map[key]*Split{}
+	byBucket := map[manifest.BucketKey]*Split{}
 	var splits []*Split
 	for i, entries := range per {
 		for _, e := range entries {
 			if e.Kind != manifest.Add || pk && e.Bucket == -2 {
 				continue
 			}
-			k := key{string(e.Partition), e.Bucket}
+			k := manifest.KeyOf(&e)
 			sp := byBucket[k]
 			if sp == nil {
 				sp = &Split{SnapshotID: snap.ID, Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets,

@@ -97,7 +97,9 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	case "table":
 		sink = &gridSink{out: out, max: gridCap}
 	}
-	begun := false
+	if err := sink.begin(withSnapshotField(s.Schema())); err != nil {
+		return err
+	}
 	for {
 		b, err := s.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -107,13 +109,6 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		rec := withSnapshot(b, mem)
-		if !begun {
-			if err := sink.begin(rec.Schema()); err != nil {
-				rec.Release()
-				return err
-			}
-			begun = true
-		}
 		err = sink.write(rec)
 		rec.Release()
 		if err != nil {
@@ -129,15 +124,6 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 			if err := s.SaveProgress(ctx); err != nil {
 				return err
 			}
-		}
-	}
-	if !begun {
-		sc, err := streamSchema(t, opts.Columns)
-		if err != nil {
-			return err
-		}
-		if err := sink.begin(sc); err != nil {
-			return err
 		}
 	}
 	return sink.end()
@@ -198,6 +184,11 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 	return nil
 }
 
+// withSnapshotField prepends the snapshot column's field to sc.
+func withSnapshotField(sc *arrow.Schema) *arrow.Schema {
+	return arrow.NewSchema(append([]arrow.Field{{Name: snapshotColumn, Type: arrow.PrimitiveTypes.Int64}}, sc.Fields()...), nil)
+}
+
 // withSnapshot prepends the snapshot column to a batch.
 func withSnapshot(b table.ChangeBatch, mem memory.Allocator) arrow.Record {
 	n := int(b.Record.NumRows())
@@ -209,27 +200,5 @@ func withSnapshot(b table.ChangeBatch, mem memory.Allocator) arrow.Record {
 	}
 	ids := bld.NewArray()
 	defer ids.Release()
-	fields := append([]arrow.Field{{Name: snapshotColumn, Type: arrow.PrimitiveTypes.Int64}}, b.Record.Schema().Fields()...)
-	return array.NewRecord(arrow.NewSchema(fields, nil), append([]arrow.Array{ids}, b.Record.Columns()...), int64(n))
-}
-
-// streamSchema is the output header of a stream that returned no rows.
-func streamSchema(t *table.Table, cols []string) (*arrow.Schema, error) {
-	sc, err := t.Schema().ArrowSchema()
-	if err != nil {
-		return nil, err
-	}
-	var fields []arrow.Field
-	if len(cols) == 0 {
-		fields = sc.Fields()
-	}
-	for _, c := range cols {
-		i := sc.FieldIndices(c)
-		if len(i) == 0 {
-			return nil, fmt.Errorf("column %q does not exist", c)
-		}
-		fields = append(fields, sc.Field(i[0]))
-	}
-	head := []arrow.Field{{Name: snapshotColumn, Type: arrow.PrimitiveTypes.Int64}, {Name: table.RowKindColumn, Type: arrow.BinaryTypes.String}}
-	return arrow.NewSchema(append(head, fields...), nil), nil
+	return array.NewRecord(withSnapshotField(b.Record.Schema()), append([]arrow.Array{ids}, b.Record.Columns()...), int64(n))
 }
