@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -163,6 +164,45 @@ func genBatches(b *testing.B, s shape, sch *arrow.Schema, rows int) []arrow.Reco
 		recs = append(recs, s.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows))
 	}
 	return recs
+}
+
+// commitRecords writes the records recs yields (releasing each) with one
+// Writer and commits them as one snapshot.
+func commitRecords(b *testing.B, t *table.Table, recs iter.Seq[arrow.Record]) *table.CommitResult {
+	b.Helper()
+	ctx := context.Background()
+	w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	for r := range recs {
+		err := w.Write(ctx, r)
+		r.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	msgs, err := w.Prepare(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := t.Commit(ctx, msgs, table.CommitOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// genRecords yields n rows of s in batches of benchBatch.
+func genRecords(s shape, rng *rand.Rand, sch *arrow.Schema, n, keyRange int) iter.Seq[arrow.Record] {
+	return func(yield func(arrow.Record) bool) {
+		for left := n; left > 0; left -= benchBatch {
+			if !yield(s.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), keyRange)) {
+				return
+			}
+		}
+	}
 }
 
 func releaseAll(recs []arrow.Record) {
@@ -415,26 +455,8 @@ func BenchmarkCompact(b *testing.B) {
 				}
 				rng := rand.New(rand.NewPCG(42, 42))
 				for c := range commits {
-					w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
-					if err != nil {
-						b.Fatal(err)
-					}
 					n := rows/commits + min(1, max(0, rows%commits-c))
-					for left := n; left > 0; left -= benchBatch {
-						r := s.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows)
-						if err := w.Write(ctx, r); err != nil {
-							b.Fatal(err)
-						}
-						r.Release()
-					}
-					msgs, err := w.Prepare(ctx)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
-						b.Fatal(err)
-					}
-					w.Close()
+					commitRecords(b, t, genRecords(s, rng, sch, n, rows))
 				}
 				runtime.GC()
 				debug.FreeOSMemory()

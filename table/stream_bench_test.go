@@ -197,25 +197,7 @@ func BenchmarkStreamThroughput(b *testing.B) {
 	}
 	rng := rand.New(rand.NewPCG(42, 42))
 	for range commits {
-		w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for left := rows / commits; left > 0; left -= benchBatch {
-			r := micro.gen(rng, memory.DefaultAllocator, sch, min(left, benchBatch), rows)
-			if err := w.Write(ctx, r); err != nil {
-				b.Fatal(err)
-			}
-			r.Release()
-		}
-		msgs, err := w.Prepare(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
-			b.Fatal(err)
-		}
-		w.Close()
+		commitRecords(b, t, genRecords(micro, rng, sch, rows/commits, rows))
 	}
 	for b.Loop() {
 		start := time.Now()
