@@ -201,6 +201,8 @@ func (b *Buffer) sortIndex() []int32 {
 // KV records.
 type memRun struct {
 	b      *Buffer
+	red    merge.Reducer
+	raw    bool // every row is a group of its own
 	rows   []int32
 	pos    int
 	groups merge.Groups
@@ -209,7 +211,21 @@ type memRun struct {
 }
 
 func (b *Buffer) memRun() *memRun {
-	return &memRun{b: b, rows: b.sortIndex()}
+	return &memRun{b: b, red: b.reducer, rows: b.sortIndex()}
+}
+
+// rawRun reads every in-memory row sorted, none merged.
+func (b *Buffer) rawRun() *memRun {
+	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex()}
+}
+
+// spillRun is what a spill writes: the rows merged per key, or all of
+// them when the buffer keeps its input.
+func (b *Buffer) spillRun() *memRun {
+	if b.o.KeepInput {
+		return b.rawRun()
+	}
+	return b.memRun()
 }
 
 func (m *memRun) Retain()                        {}
@@ -243,13 +259,13 @@ func (m *memRun) Next() bool {
 				g.Kinds = append(g.Kinds, schema.RowKind(b.kinds[r]))
 				g.Seqs = append(g.Seqs, b.seqs[r])
 				m.pos++
-				if m.pos >= n || string(b.key(m.rows[m.pos])) != string(k) {
+				if m.raw || m.pos >= n || string(b.key(m.rows[m.pos])) != string(k) {
 					break
 				}
 			}
 			g.Ends = append(g.Ends, len(g.Refs))
 		}
-		rec, err := reduceToRecord(b.reducer, g, b.mem, b.kvSchema, false)
+		rec, err := reduceToRecord(m.red, g, b.mem, b.kvSchema, false)
 		if err != nil {
 			m.err = err
 			return false
@@ -314,7 +330,7 @@ func (b *Buffer) Spill(ctx context.Context) error {
 			return ErrSpillFull
 		}
 	}
-	name, n, rows, err := b.writeSpill(ctx, b.memRun(), limit)
+	name, n, rows, err := b.writeSpill(ctx, b.spillRun(), limit)
 	if err != nil {
 		return err
 	}
@@ -335,7 +351,9 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mr, err := NewMergeReader(runs, b.mergeOptions())
+	mo := b.mergeOptions()
+	mo.KeepAll = b.o.KeepInput
+	mr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		for _, r := range runs {
 			r.Release()
@@ -486,33 +504,61 @@ func (b *Buffer) mergeOptions() MergeOptions {
 // selected retract is emitted too), then empties the buffer. Each record
 // is released after emit returns; emit must Retain it to keep it.
 func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error {
-	var rr array.RecordReader
-	if len(b.spills) == 0 {
-		rr = b.memRun()
-	} else {
-		runs, err := b.openSpills()
-		if err != nil {
-			return err
-		}
-		if len(b.seqs) > 0 {
-			runs = append(runs, b.memRun())
-		}
-		mr, err := NewMergeReader(runs, b.mergeOptions())
-		if err != nil {
-			for _, r := range runs {
-				r.Release()
-			}
-			return err
-		}
-		rr = mr
+	rr, err := b.sorted(false)
+	if err != nil {
+		return err
 	}
-	err := drainTo(ctx, rr, emit)
+	err = drainTo(ctx, rr, emit)
 	rr.Release()
 	if err != nil {
 		return err
 	}
 	b.reset()
 	return nil
+}
+
+// Input emits every buffered record, in memory and spilled, as KV records
+// sorted by key, sequence fields and sequence number, none merged: the
+// input changelog of the flush that follows. It needs KeepInput and
+// leaves the buffer as it is. Each record is released after emit returns.
+func (b *Buffer) Input(ctx context.Context, emit func(arrow.Record) error) error {
+	if !b.o.KeepInput {
+		return fmt.Errorf("%w: Input needs KeepInput", ErrOptions)
+	}
+	rr, err := b.sorted(true)
+	if err != nil {
+		return err
+	}
+	err = drainTo(ctx, rr, emit)
+	rr.Release()
+	return err
+}
+
+// sorted reads the buffer's rows in key order: merged per key, or all of
+// them (raw).
+func (b *Buffer) sorted(raw bool) (array.RecordReader, error) {
+	if len(b.spills) == 0 {
+		if raw {
+			return b.rawRun(), nil
+		}
+		return b.memRun(), nil
+	}
+	// Spills of a buffer that keeps its input hold raw records: merge the
+	// in-memory ones raw too, so every key is merged once, as a whole.
+	mem := b.spillRun()
+	if raw {
+		mem = b.rawRun()
+	}
+	runs, err := b.openSpills()
+	if err != nil {
+		return nil, err
+	}
+	if len(b.seqs) > 0 {
+		runs = append(runs, mem)
+	}
+	mo := b.mergeOptions()
+	mo.KeepAll = raw
+	return NewMergeReader(runs, mo)
 }
 
 func drainTo(ctx context.Context, rr array.RecordReader, emit func(arrow.Record) error) error {

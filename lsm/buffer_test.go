@@ -29,6 +29,7 @@ func TestBufferModel(t *testing.T) {
 					SpillDir:    dir,
 					Alloc:       mem,
 					BatchSize:   1 + rng.IntN(200),
+					KeepInput:   iter%2 == 1,
 				}
 				if os_.useG {
 					o.SequenceColumns = []int{1}
@@ -70,6 +71,32 @@ func TestBufferModel(t *testing.T) {
 					}
 				}
 				var recs []arrow.Record
+				collect := func(r arrow.Record) error {
+					if r.NumRows() > int64(o.BatchSize) {
+						return fmt.Errorf("record of %d rows, batch size %d", r.NumRows(), o.BatchSize)
+					}
+					r.Retain()
+					recs = append(recs, r)
+					return nil
+				}
+				if o.KeepInput {
+					// The input changelog: every row, sorted, none merged.
+					if err := b.Input(context.Background(), collect); err != nil {
+						t.Fatal(err)
+					}
+					got := readRows(t, recs)
+					for _, r := range recs {
+						r.Release()
+					}
+					recs = nil
+					want := slices.Clone(all)
+					slices.SortFunc(want, cmpRows(os_.useG, os_.desc))
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Fatalf("iter %d: Input got\n%v\nwant\n%v", iter, got, want)
+					}
+				} else if err := b.Input(context.Background(), collect); !errors.Is(err, lsm.ErrOptions) {
+					t.Fatalf("Input without KeepInput: %v", err)
+				}
 				err = b.Flush(context.Background(), func(r arrow.Record) error {
 					if r.NumRows() > int64(o.BatchSize) {
 						return fmt.Errorf("record of %d rows, batch size %d", r.NumRows(), o.BatchSize)

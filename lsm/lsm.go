@@ -71,6 +71,10 @@ type BufferOptions struct {
 	Alloc memory.Allocator
 	// BatchSize is the number of rows per emitted record (default 4096).
 	BatchSize int
+	// KeepInput keeps every input record until Flush, spilled ones too
+	// (spills then merge nothing), so that Input can hand them all to a
+	// changelog (changelog-producer=input).
+	KeepInput bool
 }
 
 // MergeOptions configure NewMergeReader.

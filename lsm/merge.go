@@ -332,6 +332,11 @@ func (r *mergeReader) group() error {
 		if len(r.heap) > 1 {
 			r.down(0)
 		}
+		if r.o.KeepAll {
+			// Nothing is merged: every record is a group of its own, so
+			// that batches keep their size.
+			break
+		}
 	}
 	g.Ends = append(g.Ends, len(g.Refs))
 	return nil

@@ -220,6 +220,11 @@ type Config struct {
 	DataFilePrefix      string
 	ChangelogFilePrefix string
 	DataFileThinMode    bool
+	// ChangelogFileFormat, ChangelogFileCompression are
+	// changelog-file.format and changelog-file.compression ("" = as the
+	// data files).
+	ChangelogFileFormat      string
+	ChangelogFileCompression string
 
 	// Unknown holds every option ParseConfig does not interpret, in order
 	// and verbatim, so that it can be written back unchanged.
@@ -510,6 +515,9 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		DataFilePrefix:      p.str("data-", "data-file.prefix"),
 		ChangelogFilePrefix: p.str("changelog-", "changelog-file.prefix"),
 		DataFileThinMode:    p.boolean(false, "data-file.thin-mode"),
+
+		ChangelogFileFormat:      p.lower("", "changelog-file.format"),
+		ChangelogFileCompression: p.lower("", "changelog-file.compression"),
 	}
 
 	c.Bucket = p.integer(-1, math.MinInt32, "bucket")
@@ -753,6 +761,12 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 	if !slices.Contains(writableCompressions, cfg.FileCompression) {
 		return &UnsupportedError{Key: "file.compression", Value: cfg.FileCompression, Reason: "floe writes " + strings.Join(writableCompressions, ", ")}
 	}
+	if f := cfg.ChangelogFileFormat; f != "" && f != "parquet" {
+		return &UnsupportedError{Key: "changelog-file.format", Value: f, Reason: "floe writes parquet changelog files only"}
+	}
+	if c := cfg.ChangelogFileCompression; c != "" && !slices.Contains(writableCompressions, c) {
+		return &UnsupportedError{Key: "changelog-file.compression", Value: c, Reason: "floe writes " + strings.Join(writableCompressions, ", ")}
+	}
 	if err := checkCompactionOptions(s, cfg); err != nil {
 		return err
 	}
@@ -765,10 +779,6 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 		if !eng.Traits().Selecting && cfg.DeletionVectorsEnabled {
 			return &UnsupportedError{Key: "deletion-vectors.enabled", Value: "true",
 				Reason: "floe's lookup compaction does not merge " + eng.Name() + " values yet (it finds positions only)"}
-		}
-		if cfg.ChangelogProducer == ChangelogInput {
-			return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
-				Reason: "floe does not write changelog files yet, so streaming readers would miss its rows"}
 		}
 	}
 	switch {

@@ -187,11 +187,12 @@ type bucketState struct {
 	dir     string
 	nextSeq int64
 
-	buf   *lsm.Buffer      // primary-key tables
-	app   *datafile.Writer // append tables
-	files []manifest.DataFile
-	tree  *bucketTree  // primary-key tables that compact
-	live  *bucketFiles // append tables that compact: the bucket's live files
+	buf       *lsm.Buffer      // primary-key tables
+	app       *datafile.Writer // append tables
+	files     []manifest.DataFile
+	changelog []manifest.DataFile // changelog files not yet prepared
+	tree      *bucketTree         // primary-key tables that compact
+	live      *bucketFiles        // append tables that compact: the bucket's live files
 
 	// routing scratch
 	mark uint64
@@ -679,6 +680,18 @@ func (t *Table) dataWriterOptions(s *schema.Table, dir string, level int32, sour
 	return o
 }
 
+// changelogWriterOptions are those of a bucket's changelog-file writer at
+// level: the data files' options under changelog-file.prefix,
+// changelog-file.compression.
+func (t *Table) changelogWriterOptions(s *schema.Table, dir string, level int32, source int32, alloc memory.Allocator) datafile.WriterOptions {
+	o := t.dataWriterOptions(s, dir, level, source, alloc)
+	o.Prefix = t.cfg.ChangelogFilePrefix
+	if c := t.cfg.ChangelogFileCompression; c != "" {
+		o.Compression = c
+	}
+	return o
+}
+
 func (w *Writer) newBuffer() (*lsm.Buffer, error) {
 	return lsm.NewBuffer(lsm.BufferOptions{
 		SortOptions: lsm.SortOptions{
@@ -692,6 +705,7 @@ func (w *Writer) newBuffer() (*lsm.Buffer, error) {
 		SpillDir:    w.spillPath(),
 		MaxDiskSize: w.maxSpillDisk,
 		Alloc:       w.o.Alloc,
+		KeepInput:   w.cfg.ChangelogProducer == ChangelogInput,
 	})
 }
 
@@ -820,6 +834,11 @@ func (w *Writer) flushBuffer(ctx context.Context, bs *bucketState) error {
 	if bs.buf == nil || bs.buf.Rows() == 0 {
 		return nil
 	}
+	if w.cfg.ChangelogProducer == ChangelogInput {
+		if err := w.flushInput(ctx, bs); err != nil {
+			return err
+		}
+	}
 	fw, err := datafile.NewWriter(w.fileOptions(bs))
 	if err != nil {
 		return err
@@ -838,6 +857,28 @@ func (w *Writer) flushBuffer(ctx context.Context, bs *bucketState) error {
 	if bs.tree != nil {
 		return w.afterFlush(ctx, bs, files)
 	}
+	return nil
+}
+
+// flushInput writes every buffered record of a bucket, sorted and none
+// merged, to level-0 changelog files (changelog-producer=input).
+func (w *Writer) flushInput(ctx context.Context, bs *bucketState) error {
+	o := w.t.changelogWriterOptions(w.s, bs.dir, 0, manifest.FileSourceAppend, w.o.Alloc)
+	o.StatsModes = w.statsModes
+	o.FirstSequence = bs.nextSeq
+	cw, err := datafile.NewWriter(o)
+	if err != nil {
+		return err
+	}
+	if err := bs.buf.Input(ctx, func(r arrow.Record) error { return cw.Write(ctx, r) }); err != nil {
+		_ = cw.Abort(ctx)
+		return fmt.Errorf("flush changelog %s: %w", bs.dir, err)
+	}
+	files, err := cw.Close(ctx)
+	if err != nil {
+		return fmt.Errorf("flush changelog %s: %w", bs.dir, err)
+	}
+	bs.changelog = append(bs.changelog, files...)
 	return nil
 }
 
@@ -905,6 +946,7 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 			m := CommitMessage{Partition: ps.serialized, Bucket: id, TotalBuckets: total}
 			if bs := ps.buckets[id]; bs != nil {
 				m.NewFiles = bs.files
+				m.ChangelogFiles = bs.changelog
 				if bs.tree != nil {
 					if err := w.prepareTree(ctx, bs, &m, w.waitCompaction(), w.fullCompactionDue()); err != nil {
 						return fail(err)
@@ -929,7 +971,7 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 					}
 				}
 			}
-			if len(m.NewFiles)+len(m.NewIndexFiles)+len(m.DeletedIndexFiles)+len(m.CompactBefore)+len(m.CompactAfter) > 0 {
+			if len(m.NewFiles)+len(m.ChangelogFiles)+len(m.NewIndexFiles)+len(m.DeletedIndexFiles)+len(m.CompactBefore)+len(m.CompactAfter) > 0 {
 				msgs = append(msgs, m)
 			}
 		}
@@ -939,7 +981,7 @@ func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
 		u.hb.live, u.hb.changed = &u.e, false
 	}
 	for _, bs := range w.buckets {
-		bs.files = nil
+		bs.files, bs.changelog = nil, nil
 	}
 	w.stats.IndexFiles += len(written)
 	w.log.Info("writer prepared", "messages", len(msgs), "files", w.stats.Files)
@@ -990,12 +1032,12 @@ func (w *Writer) Close() error {
 			}
 			bs.app = nil
 		}
-		for _, f := range bs.files {
+		for _, f := range slices.Concat(bs.files, bs.changelog) {
 			if err := w.t.store.Delete(ctx, bs.dir+"/"+f.FileName); err != nil {
 				errs = append(errs, err)
 			}
 		}
-		bs.files = nil
+		bs.files, bs.changelog = nil, nil
 	}
 	if w.spill != nil {
 		if err := w.spill.Close(); err != nil {

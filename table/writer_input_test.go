@@ -189,8 +189,8 @@ func TestUnsupportedModes(t *testing.T) {
 			PartitionKeys: []string{"dt"}, PrimaryKeys: []string{"id"}}, "bucket"},
 		{"post", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
 			Options: []Option{{"bucket", "-2"}}}, "bucket"},
-		{"input", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
-			Options: []Option{{"bucket", "1"}, {"changelog-producer", "input"}}}, "changelog-producer"},
+		{"clorc", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
+			Options: []Option{{"bucket", "1"}, {"changelog-producer", "input"}, {"changelog-file.format", "orc"}}}, "changelog-file.format"},
 		{"orc", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{{"file.format", "orc"}}}, "file.format"},
 		{"brotli", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, Options: []Option{{"file.compression", "brotli"}}}, "file.compression"},
 		{"hive", Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
@@ -232,8 +232,8 @@ func TestUnsupportedModes(t *testing.T) {
 			t.Errorf("%s=%s: %v", o.Key, o.Value, err)
 		}
 	}
-	// Writable: deletion vectors, first-row, lookup changelog.
-	for _, o := range []Option{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}, {"changelog-producer", "lookup"}, {"file.compression", "snappy"}} {
+	// Writable: deletion vectors, first-row, input and lookup changelog.
+	for _, o := range []Option{{"deletion-vectors.enabled", "true"}, {"merge-engine", "first-row"}, {"changelog-producer", "input"}, {"changelog-producer", "lookup"}, {"file.compression", "snappy"}} {
 		if _, err := NewSchema(Spec{Columns: []Column{{Name: "id", Type: "INT"}}, PrimaryKeys: []string{"id"},
 			Options: []Option{{"bucket", "1"}, o}}); err != nil {
 			t.Errorf("%s=%s: %v", o.Key, o.Value, err)
@@ -267,7 +267,7 @@ func TestAlterUnsupported(t *testing.T) {
 	createTable(t, cat, "a", Spec{Columns: []Column{{Name: "id", Type: "INT"}, {Name: "v", Type: "INT"}}, PrimaryKeys: []string{"id"},
 		Options: []Option{{"bucket", "1"}}})
 	id := catalog.Identifier{Database: "db", Table: "a"}
-	for _, c := range []SchemaChange{SetOption("changelog-producer", "input"),
+	for _, c := range []SchemaChange{SetOption("changelog-file.format", "orc"),
 		SetOption("file.format", "avro"), SetOption("bucket", "-2")} {
 		if _, err := Alter(ctx, cat, id, c); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%v: %v", c, err)
@@ -289,8 +289,8 @@ func TestAlterUnsupported(t *testing.T) {
 	if _, err := Alter(ctx, cat, jid, AddColumn("w", "INT", "", Position{})); err != nil {
 		t.Errorf("unrelated change on a Java table: %v", err)
 	}
-	if _, err := Alter(ctx, cat, jid, SetOption("changelog-producer", "input")); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("an unsupported producer: %v", err)
+	if _, err := Alter(ctx, cat, jid, SetOption("changelog-file.format", "avro")); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("an unsupported changelog format: %v", err)
 	}
 	if _, err := Alter(ctx, cat, jid, SetOption("fields.v.aggregate-function", "sum")); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("an aggregate outside a sequence group: %v", err)
