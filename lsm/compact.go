@@ -2,6 +2,7 @@ package lsm
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -61,12 +62,18 @@ type RewriteOptions struct {
 	// keep (nil keeps all). Lookup compaction uses it to consult the upper
 	// levels.
 	Filter func(ctx context.Context, rec arrow.RecordBatch) ([]bool, error)
+	// Changelog, when set, makes the rewrite's changelog (Emit is set by
+	// Rewrite) into files of NewChangelogWriter at the output level.
+	Changelog          *ChangelogOptions
+	NewChangelogWriter func(level int) (FileWriter, error)
 }
 
 // Result is what a compaction changed: files removed and files added.
 // An upgraded file appears in both, at its old and its new level.
 type Result struct {
 	Before, After []manifest.DataFile
+	// Changelog are the changelog files the rewrite made.
+	Changelog []manifest.DataFile
 	// Rewritten counts the input files read and rewritten; Upgraded the
 	// files whose level changed without a rewrite.
 	Rewritten, Upgraded int
@@ -85,6 +92,29 @@ type Result struct {
 func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o RewriteOptions) (*Result, error) {
 	res := &Result{}
 	var written []manifest.DataFile
+	var cw FileWriter // the changelog's writer, made at its first row
+	if o.Changelog != nil {
+		if o.NewChangelogWriter == nil {
+			return nil, fmt.Errorf("%w: changelog without a changelog writer", ErrOptions)
+		}
+		co := *o.Changelog
+		co.Emit = func(rec arrow.RecordBatch) error {
+			if cw == nil {
+				w, err := o.NewChangelogWriter(outputLevel)
+				if err != nil {
+					return err
+				}
+				cw = w
+			}
+			return cw.Write(ctx, rec)
+		}
+		o.Merge.Changelog = &co
+	}
+	defer func() {
+		if cw != nil {
+			_ = cw.Abort(context.WithoutCancel(ctx))
+		}
+	}()
 	fail := func(err error) (*Result, error) {
 		if o.Remove != nil {
 			for _, f := range written {
@@ -183,13 +213,24 @@ func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o 
 	if err := flush(); err != nil {
 		return fail(err)
 	}
+	if cw != nil {
+		out, err := cw.Close(ctx)
+		if err != nil {
+			return fail(err) // the deferred Abort removes what it made
+		}
+		cw = nil
+		written = append(written, out...)
+		res.Changelog = out
+	}
 	return res, nil
 }
 
 // rewriteSection merges one section's runs into w.
 func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [][]manifest.DataFile, res *Result) error {
 	runs := make([]array.RecordReader, 0, len(sec))
+	levels := make([]int, 0, len(sec))
 	for _, run := range sec {
+		levels = append(levels, int(run[0].Level))
 		opens := make([]Opener, len(run))
 		for i, f := range run {
 			opens[i] = o.Open(f)
@@ -214,20 +255,42 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 	if mo.Schema == nil && len(runs) > 0 {
 		mo.Schema = runs[0].Schema()
 	}
+	leveled := mo.LookupMerge || mo.Changelog != nil
 	for len(runs) > fanIn {
 		// Merge the runs in groups into spill files (retracts kept: they
 		// still shadow older runs), then merge those. Runs of a group are
 		// not contiguous in time, so an engine that computes values must
 		// not fold them yet (a folded record takes its newest sequence
 		// number and would sort after records older than its oldest): its
-		// groups are merged keeping every record.
-		mo.DropRetracts = false
-		mo.KeepAll = !mo.Engine.Traits().Selecting
+		// groups are merged keeping every record. A merge that tells
+		// levels apart pre-merges only level-0 runs (all but a few runs
+		// are; the result stays level 0), keeping every record.
+		pre := mo
+		pre.DropRetracts, pre.LookupMerge, pre.Changelog, pre.Levels = false, false, nil, nil
+		pre.KeepAll = leveled || !mo.Engine.Traits().Selecting
 		var next []array.RecordReader
+		var nextLevels []int
+		if leveled {
+			var l0 []array.RecordReader
+			for i, rr := range runs {
+				if levels[i] == 0 {
+					l0 = append(l0, rr)
+				} else {
+					next = append(next, rr)
+					nextLevels = append(nextLevels, levels[i])
+				}
+			}
+			if len(l0) < 2 {
+				runs = append(next, l0...)
+				levels = append(nextLevels, make([]int, len(l0))...)
+				break
+			}
+			runs = l0
+		}
 		for len(runs) > 0 {
 			g := runs[:min(fanIn, len(runs))]
 			runs = runs[len(g):]
-			mr, err := NewMergeReader(g, mo)
+			mr, err := NewMergeReader(g, pre)
 			if err != nil {
 				releaseReaders(runs)
 				releaseReaders(next)
@@ -239,6 +302,7 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 				var r array.RecordReader
 				if r, err = openSpillFile(name, allocOr(mo.Alloc)); err == nil {
 					next = append(next, r)
+					nextLevels = append(nextLevels, 0)
 					continue
 				}
 			}
@@ -246,10 +310,13 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 			releaseReaders(next)
 			return err
 		}
-		runs = next
+		runs, levels = next, nextLevels
 	}
 	mo.DropRetracts = o.DropDelete && o.Filter == nil
 	mo.KeepAll = false
+	if leveled {
+		mo.Levels = levels
+	}
 	rr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		return err

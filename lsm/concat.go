@@ -40,14 +40,21 @@ func MergeFiles(files []manifest.DataFile, open func(i int) Opener, cmp func(a, 
 	for si, sec := range sections {
 		opens[si] = func() (array.RecordReader, error) {
 			runs := make([]array.RecordReader, 0, len(sec))
-			for _, run := range sec {
+			so := o
+			if o.LookupMerge || o.Changelog != nil {
+				so.Levels = make([]int, len(sec))
+			}
+			for ri, run := range sec {
 				ro := make([]Opener, len(run))
 				for j, fi := range run {
 					ro[j] = open(fi)
 				}
 				runs = append(runs, Concat(nil, ro))
+				if so.Levels != nil {
+					so.Levels[ri] = int(files[run[0]].Level)
+				}
 			}
-			r, err := NewMergeReader(runs, o)
+			r, err := NewMergeReader(runs, so)
 			if err != nil {
 				for _, r := range runs {
 					r.Release()

@@ -9,13 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/spilldir"
+	"github.com/floelake/floe/internal/take"
 	"github.com/floelake/floe/manifest"
 )
 
@@ -91,6 +96,14 @@ type lookupEntry struct {
 	idx  *lookupIndex
 	size int64
 
+	// A values entry also keeps the file's rows, in file order, in a local
+	// Arrow IPC file (path + ".rows"): batch b holds the rows from
+	// starts[b].
+	values bool
+	rf     *os.File
+	rows   *ipc.FileReader
+	starts []int64
+
 	refs   int // the cache's (while cached) plus one per call using it
 	cached bool
 	used   time.Time
@@ -143,7 +156,7 @@ func (l *Lookup) Positions(ctx context.Context, f manifest.DataFile, open func(c
 		return []int64{}, nil
 	}
 	for attempt := 0; ; attempt++ {
-		e, err := l.acquire(ctx, f.FileName, open, keyColumns)
+		e, err := l.acquire(ctx, f.FileName, open, keyColumns, false)
 		if err != nil {
 			return nil, err
 		}
@@ -164,9 +177,95 @@ func (l *Lookup) Positions(ctx context.Context, f manifest.DataFile, open func(c
 	}
 }
 
+// rowsSuffix names the values entry of a data file in Lookup.files.
+const rowsSuffix = "\x00rows"
+
+// Rows is Positions for a lookup that needs the rows as well (lookup
+// changelog): open must yield f's whole KV rows, and the cache keeps them
+// too (in a local Arrow IPC file next to the key index). It returns each
+// key's row position in f (-1 when absent) and a record (of open's
+// schema, allocated from mem) holding the rows of the keys found, in key
+// order: rows[i] is key i's row in rec, -1 when absent. rec is nil when
+// no key is found; the caller releases it.
+func (l *Lookup) Rows(ctx context.Context, f manifest.DataFile, open func(ctx context.Context) (array.RecordReader, error), keyColumns []int, keys [][]byte, mem memory.Allocator) (rec arrow.RecordBatch, rows []int, pos []int64, err error) {
+	if len(keys) == 0 {
+		return nil, []int{}, []int64{}, nil
+	}
+	for attempt := 0; ; attempt++ {
+		e, err := l.acquire(ctx, f.FileName+rowsSuffix, open, keyColumns, true)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		pos, err = e.positions(keys)
+		if err == nil {
+			rec, rows, err = e.fetch(pos, mem)
+		}
+		if errors.Is(err, errBlockDamaged) {
+			l.drop(e)
+			l.release(e)
+			if attempt == 0 {
+				continue
+			}
+			return nil, nil, nil, fmt.Errorf("%w: %s: %w", ErrLookupDamaged, f.FileName, err)
+		}
+		l.release(e)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("lsm: lookup %s: %w", f.FileName, err)
+		}
+		return rec, rows, pos, nil
+	}
+}
+
+// fetch gathers the rows at pos (-1: none) from e's rows file.
+func (e *lookupEntry) fetch(pos []int64, mem memory.Allocator) (arrow.RecordBatch, []int, error) {
+	rows := make([]int, len(pos))
+	var refs []take.Ref
+	var srcs []arrow.RecordBatch
+	defer func() {
+		for _, r := range srcs {
+			r.Release()
+		}
+	}()
+	loaded := map[int]int32{} // batch -> index in srcs
+	for i, p := range pos {
+		rows[i] = -1
+		if p < 0 {
+			continue
+		}
+		b := sort.Search(len(e.starts), func(j int) bool { return e.starts[j] > p }) - 1
+		if b < 0 {
+			return nil, nil, fmt.Errorf("%w: position %d before the first batch", errBlockDamaged, p)
+		}
+		si, ok := loaded[b]
+		if !ok {
+			rec, err := e.rows.RecordBatchAt(b)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: rows batch %d: %w", errBlockDamaged, b, err)
+			}
+			si = int32(len(srcs))
+			srcs = append(srcs, rec)
+			loaded[b] = si
+		}
+		row := p - e.starts[b]
+		if row >= srcs[si].NumRows() {
+			return nil, nil, fmt.Errorf("%w: position %d past its batch", errBlockDamaged, p)
+		}
+		rows[i] = len(refs)
+		refs = append(refs, take.Ref{Src: si, Row: int32(row)})
+	}
+	if len(refs) == 0 {
+		return nil, rows, nil
+	}
+	rec, err := take.Record(mem, srcs[0].Schema(), srcs, refs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, rows, nil
+}
+
 // acquire returns the cache entry of the named file, building it if
 // needed, with a reference the caller must release.
-func (l *Lookup) acquire(ctx context.Context, name string, open func(context.Context) (array.RecordReader, error), keyColumns []int) (*lookupEntry, error) {
+func (l *Lookup) acquire(ctx context.Context, name string, open func(context.Context) (array.RecordReader, error), keyColumns []int, values bool) (*lookupEntry, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -180,7 +279,7 @@ func (l *Lookup) acquire(ctx context.Context, name string, open func(context.Con
 		l.expireLocked(now)
 		e := l.files[name]
 		if e == nil {
-			return l.buildLocked(ctx, name, open, keyColumns)
+			return l.buildLocked(ctx, name, open, keyColumns, values)
 		}
 		select {
 		case <-e.ready:
@@ -214,8 +313,8 @@ func (l *Lookup) acquire(ctx context.Context, name string, open func(context.Con
 
 // buildLocked registers and builds the cache file of name; l.mu is held
 // on entry and released on return.
-func (l *Lookup) buildLocked(ctx context.Context, name string, open func(context.Context) (array.RecordReader, error), keyColumns []int) (*lookupEntry, error) {
-	e := &lookupEntry{name: name, cols: slices.Clone(keyColumns), ready: make(chan struct{})}
+func (l *Lookup) buildLocked(ctx context.Context, name string, open func(context.Context) (array.RecordReader, error), keyColumns []int, values bool) (*lookupEntry, error) {
+	e := &lookupEntry{name: name, cols: slices.Clone(keyColumns), ready: make(chan struct{}), values: values}
 	l.files[name] = e
 	l.seq++
 	e.path = filepath.Join(l.dir.Path(), strconv.FormatUint(l.seq, 10)+".lookup")
@@ -241,7 +340,7 @@ func (l *Lookup) buildLocked(ctx context.Context, name string, open func(context
 	if !listed || l.closed {
 		// Forgotten or closed during the build: answer this call, keep
 		// nothing.
-		os.Remove(e.path)
+		e.remove()
 		return e, nil
 	}
 	e.refs++
@@ -279,6 +378,24 @@ func (e *lookupEntry) build(ctx context.Context, open func(context.Context) (arr
 	if err != nil {
 		return fmt.Errorf("lsm: lookup: %w", err)
 	}
+	var rw *ipc.FileWriter
+	if e.values {
+		var rf *os.File
+		if rf, err = os.OpenFile(e.path+".rows", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			return fmt.Errorf("lsm: lookup: %w", err)
+		}
+		e.rf = rf
+		defer func() {
+			if err != nil {
+				rf.Close()
+				os.Remove(e.path + ".rows")
+				e.rf = nil
+			}
+		}()
+		if rw, err = ipc.NewFileWriter(rf, ipc.WithSchema(rr.Schema()), ipc.WithLZ4()); err != nil {
+			return fmt.Errorf("lsm: lookup: %w", err)
+		}
+	}
 	var (
 		buf     []byte
 		ends    []int
@@ -294,6 +411,12 @@ func (e *lookupEntry) build(ctx context.Context, open func(context.Context) (arr
 		buf, ends, err = enc.AppendKeys(buf[:0], ends[:0], rec)
 		if err != nil {
 			return err
+		}
+		if rw != nil && rec.NumRows() > 0 {
+			e.starts = append(e.starts, row)
+			if err := rw.Write(rec); err != nil {
+				return fmt.Errorf("lsm: lookup: %w", err)
+			}
 		}
 		start := 0
 		for r, end := range ends {
@@ -332,8 +455,32 @@ func (e *lookupEntry) build(ctx context.Context, open func(context.Context) (arr
 	if err != nil {
 		return fmt.Errorf("lsm: lookup: %w", err)
 	}
+	if rw != nil {
+		if err := rw.Close(); err != nil {
+			return fmt.Errorf("lsm: lookup: %w", err)
+		}
+		st, err := e.rf.Stat()
+		if err != nil {
+			return fmt.Errorf("lsm: lookup: %w", err)
+		}
+		size += st.Size()
+		if e.rows, err = ipc.NewFileReader(e.rf); err != nil {
+			return fmt.Errorf("lsm: lookup: %w", err)
+		}
+		if e.rows.NumRecords() != len(e.starts) {
+			return fmt.Errorf("lsm: lookup: %d row batches written, %d read back", len(e.starts), e.rows.NumRecords())
+		}
+	}
 	e.f, e.idx, e.size = f, idx, size
 	return nil
+}
+
+// remove deletes e's files (open handles keep their blocks).
+func (e *lookupEntry) remove() {
+	os.Remove(e.path)
+	if e.values {
+		os.Remove(e.path + ".rows")
+	}
 }
 
 // positions answers keys from e's cache file.
@@ -405,6 +552,12 @@ func (l *Lookup) unrefLocked(e *lookupEntry) {
 	e.refs--
 	if e.refs == 0 && e.f != nil {
 		e.f.Close()
+		if e.rows != nil {
+			e.rows.Close()
+		}
+		if e.rf != nil {
+			e.rf.Close()
+		}
 	}
 }
 
@@ -424,7 +577,7 @@ func (l *Lookup) evictEntryLocked(e *lookupEntry) {
 		delete(l.files, e.name)
 	}
 	l.disk -= e.size
-	os.Remove(e.path)
+	e.remove()
 	l.unrefLocked(e)
 }
 
@@ -473,15 +626,17 @@ func (l *Lookup) armLocked() {
 func (l *Lookup) Forget(fileName string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e := l.files[fileName]
-	if e == nil {
-		return
+	for _, name := range []string{fileName, fileName + rowsSuffix} {
+		e := l.files[name]
+		if e == nil {
+			continue
+		}
+		if e.cached {
+			l.evictEntryLocked(e)
+			continue
+		}
+		delete(l.files, name)
 	}
-	if e.cached {
-		l.evictEntryLocked(e)
-		return
-	}
-	delete(l.files, fileName)
 }
 
 // DiskSize returns the total size of the cache files, after evicting those

@@ -676,3 +676,75 @@ func FuzzLookupBlock(f *testing.F) {
 		}
 	})
 }
+
+// TestLookupRows: a values lookup answers positions as Positions does and
+// returns each found key's whole row; its cache files count in DiskSize
+// and go with Forget.
+func TestLookupRows(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rng := rand.New(rand.NewPCG(3, 9))
+	universe := lkUniverse(rng, 400)
+	l := lkNew(t, LookupOptions{Dir: t.TempDir()})
+	files := []*lkFile{lkMakeFile(t, rng, "a", universe, 0.5), lkMakeFile(t, rng, "b", universe, 0.05), lkMakeFile(t, rng, "empty", universe, 0)}
+	for round := range 3 {
+		for _, f := range files {
+			keys := lkQuery(t, rng, universe)
+			// The expected rows, by position, from the file's batches.
+			var all []arrow.RecordBatch
+			all = append(all, f.recs...)
+			rowAt := func(p int64) string {
+				for _, r := range all {
+					if p < r.NumRows() {
+						return fmt.Sprint(r.Column(0).(*array.Int64).Value(int(p)), r.Column(4).(*array.String).Value(int(p)))
+					}
+					p -= r.NumRows()
+				}
+				return "?"
+			}
+			rec, rows, pos, err := l.Rows(context.Background(), f.meta, f.open, lkKeyCols, keys, mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, k := range keys {
+				want, ok := f.want[string(k)]
+				if !ok {
+					want = -1
+				}
+				if pos[i] != want {
+					t.Fatalf("round %d %s key %d: position %d, want %d", round, f.meta.FileName, i, pos[i], want)
+				}
+				if (rows[i] >= 0) != (want >= 0) {
+					t.Fatalf("round %d %s key %d: row %d for position %d", round, f.meta.FileName, i, rows[i], want)
+				}
+				if want < 0 {
+					continue
+				}
+				got := fmt.Sprint(rec.Column(0).(*array.Int64).Value(rows[i]), rec.Column(4).(*array.String).Value(rows[i]))
+				if got != rowAt(want) {
+					t.Fatalf("round %d %s key %d: row %q, want %q", round, f.meta.FileName, i, got, rowAt(want))
+				}
+			}
+			if rec != nil {
+				rec.Release()
+			}
+			// Positions of the same file is a separate, key-only entry.
+			lkCheck(t, l, f, keys)
+		}
+	}
+	for _, f := range files {
+		if n := f.opens.Load(); n != 2 {
+			t.Errorf("%s opened %d times, want 2 (a key entry and a values entry)", f.meta.FileName, n)
+		}
+	}
+	_, size := lkDirFiles(t, l)
+	if got := l.DiskSize(); got != size {
+		t.Errorf("DiskSize %d, files on disk %d", got, size)
+	}
+	for _, f := range files {
+		l.Forget(f.meta.FileName)
+	}
+	if names, _ := lkDirFiles(t, l); len(names) != 0 {
+		t.Errorf("after Forget: %v", names)
+	}
+}

@@ -96,4 +96,15 @@ type MergeOptions struct {
 	// Schema is the KV record schema of the runs (nil = the first run's);
 	// needed when there may be no runs.
 	Schema *arrow.Schema
+	// Levels are the LSM levels of the runs, in order (nil: unknown, all
+	// taken as level 0); LookupMerge and Changelog need them.
+	Levels []int
+	// LookupMerge reduces, of each key's records, only those of level 0
+	// and the one of the lowest level above: Paimon's LookupMergeFunction,
+	// used by tables whose compactions of level 0 look each key's version
+	// up above and merge it in (lookup changelog, deletion vectors,
+	// force-lookup), so that version already holds everything below it.
+	LookupMerge bool
+	// Changelog, when set, makes the merge's changelog.
+	Changelog *ChangelogOptions
 }

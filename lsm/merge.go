@@ -3,6 +3,7 @@ package lsm
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -77,6 +78,15 @@ type mergeReader struct {
 	reducer merge.Reducer
 	gkey    []byte
 
+	// Per record of the pending groups: its level, and its sequence-field
+	// order key when looked-up versions must be inserted by it.
+	glevels []int
+	gords   [][]byte
+	// Changelog: per group of the batch, and the keys to look up.
+	states       []keyState
+	lookupKeys   [][]byte
+	lookupGroups []int
+
 	cur arrow.Record
 	err error
 }
@@ -144,6 +154,12 @@ func newMergeReader(runs []array.RecordReader, o MergeOptions) (*mergeReader, er
 		if red, err = o.Engine.Reducer(valueColumns(sc, kv.ValueOffset)); err != nil {
 			return nil, err
 		}
+	}
+	if o.Levels != nil && len(o.Levels) != len(runs) {
+		return nil, fmt.Errorf("%w: %d levels for %d runs", ErrOptions, len(o.Levels), len(runs))
+	}
+	if (o.LookupMerge || o.Changelog != nil) && o.KeepAll {
+		return nil, fmt.Errorf("%w: a merge that keeps every record makes no lookup merge or changelog", ErrOptions)
 	}
 	r := &mergeReader{schema: sc, o: o, mem: mem, keyEnc: ke, ordEnc: oe, reducer: red}
 	r.refs.Store(1)
@@ -309,6 +325,8 @@ func (r *mergeReader) group() error {
 	top := r.heap[0]
 	r.gkey = append(r.gkey[:0], top.key(top.pos)...)
 	g := &r.groups
+	s := len(g.Refs)
+	track := r.o.LookupMerge || r.o.Changelog != nil
 	for len(r.heap) > 0 {
 		top = r.heap[0]
 		if !bytes.Equal(top.key(top.pos), r.gkey) {
@@ -317,6 +335,12 @@ func (r *mergeReader) group() error {
 		g.Kinds = append(g.Kinds, schema.RowKind(top.kinds[top.pos]))
 		g.Seqs = append(g.Seqs, top.seqs[top.pos])
 		g.Refs = append(g.Refs, merge.Ref{Src: r.srcOf(top), Row: int32(top.pos)})
+		if track {
+			r.glevels = append(r.glevels, r.levelOf(top))
+			if r.ordEnc != nil && r.o.Changelog != nil && r.o.Changelog.Lookup != nil {
+				r.gords = append(r.gords, slices.Clone(top.ord(top.pos)))
+			}
+		}
 		top.pos++
 		if top.pos >= top.n {
 			ok, err := r.load(top)
@@ -338,6 +362,9 @@ func (r *mergeReader) group() error {
 			break
 		}
 	}
+	if track {
+		r.keyDone(s)
+	}
 	g.Ends = append(g.Ends, len(g.Refs))
 	return nil
 }
@@ -358,6 +385,8 @@ func (r *mergeReader) Next() bool {
 	}
 	for len(r.heap) > 0 {
 		r.groups.Reset()
+		r.glevels, r.gords = r.glevels[:0], r.gords[:0]
+		r.states, r.lookupKeys, r.lookupGroups = r.states[:0], r.lookupKeys[:0], r.lookupGroups[:0]
 		for r.groups.Len() < r.o.BatchSize && len(r.heap) > 0 {
 			if err := r.group(); err != nil {
 				r.err = err
@@ -365,9 +394,22 @@ func (r *mergeReader) Next() bool {
 				return false
 			}
 		}
+		if r.o.Changelog != nil {
+			if err := r.lookUp(); err != nil {
+				r.err = err
+				r.releaseSources()
+				return false
+			}
+		}
 		r.groups.Srcs = append(r.groups.Srcs[:0], r.srcs...)
 		r.groups.Offset = kv.ValueOffset
-		rec, err := reduceToRecord(r.reducer, &r.groups, r.mem, r.schema, r.o.DropRetracts)
+		var rec arrow.Record
+		var err error
+		if r.o.Changelog != nil {
+			rec, err = r.reduceWithChangelog()
+		} else {
+			rec, err = reduceToRecord(r.reducer, &r.groups, r.mem, r.schema, r.o.DropRetracts)
+		}
 		r.releaseSources()
 		if err != nil {
 			r.err = err
@@ -400,29 +442,39 @@ func reduceToRecord(red merge.Reducer, g *merge.Groups, mem memory.Allocator, sc
 		return nil, err
 	}
 	defer out.Release()
+	rec := outputRecord(out, mem, sc)
+	if dropRetracts {
+		return withoutRetracts(mem, rec)
+	}
+	return rec, nil
+}
+
+// reduceWithChangelog reduces the batch's groups, hands their changelog
+// to the hook, and returns the output (nil when no row survives).
+func (r *mergeReader) reduceWithChangelog() (arrow.Record, error) {
+	out, err := r.reducer.Reduce(&r.groups, r.mem)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Release()
+	rec := outputRecord(out, r.mem, r.schema)
+	if err := r.emitChangelog(rec, out.Groups); err != nil {
+		if rec != nil {
+			rec.Release()
+		}
+		return nil, err
+	}
+	if r.o.DropRetracts {
+		return withoutRetracts(r.mem, rec)
+	}
+	return rec, nil
+}
+
+// outputRecord assembles the KV record of a reduction (nil when empty).
+func outputRecord(out *merge.Output, mem memory.Allocator, sc *arrow.Schema) arrow.Record {
 	n := len(out.Kinds)
 	if n == 0 {
-		return nil, nil
-	}
-	var keep []take.Ref
-	if dropRetracts {
-		for i, k := range out.Kinds {
-			if k.IsRetract() {
-				if keep == nil {
-					keep = make([]take.Ref, 0, n)
-					for j := range i {
-						keep = append(keep, take.Ref{Row: int32(j)})
-					}
-				}
-				continue
-			}
-			if keep != nil {
-				keep = append(keep, take.Ref{Row: int32(i)})
-			}
-		}
-		if keep != nil && len(keep) == 0 {
-			return nil, nil
-		}
+		return nil
 	}
 	sb := array.NewInt64Builder(mem)
 	kb := array.NewInt8Builder(mem)
@@ -443,9 +495,37 @@ func reduceToRecord(red merge.Reducer, g *merge.Groups, mem memory.Allocator, sc
 	for _, c := range cols {
 		c.Release()
 	}
+	return rec
+}
+
+// withoutRetracts returns rec without its -U/-D rows (nil when none is
+// left); it takes ownership of rec.
+func withoutRetracts(mem memory.Allocator, rec arrow.Record) (arrow.Record, error) {
+	if rec == nil {
+		return nil, nil
+	}
+	kinds := rec.Column(kv.KindColumn).(*array.Int8).Int8Values()
+	var keep []take.Ref
+	for i, k := range kinds {
+		if schema.RowKind(k).IsRetract() {
+			if keep == nil {
+				keep = make([]take.Ref, 0, len(kinds))
+				for j := range i {
+					keep = append(keep, take.Ref{Row: int32(j)})
+				}
+			}
+			continue
+		}
+		if keep != nil {
+			keep = append(keep, take.Ref{Row: int32(i)})
+		}
+	}
 	if keep == nil {
 		return rec, nil
 	}
 	defer rec.Release()
-	return take.Record(mem, sc, []arrow.Record{rec}, keep)
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	return take.Record(mem, rec.Schema(), []arrow.Record{rec}, keep)
 }

@@ -165,6 +165,9 @@ func (g *Groups) Bounds(i int) (int, int) {
 type Output struct {
 	Kinds []schema.RowKind
 	Seqs  []int64
+	// Groups, when some group produced no row, holds the group of each
+	// row; nil means row i is group i.
+	Groups []int32
 	// Cols are the value columns; the caller owns (releases) them.
 	Cols []arrow.Array
 }

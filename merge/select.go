@@ -77,11 +77,19 @@ func (r *selectReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error)
 	out := &Output{}
 	r.refs = r.refs[:0]
 	s := 0
-	for _, e := range g.Ends {
+	for gi, e := range g.Ends {
 		if p := r.pick(g.Kinds, s, e); p >= 0 {
+			if out.Groups != nil {
+				out.Groups = append(out.Groups, int32(gi))
+			}
 			out.Kinds = append(out.Kinds, g.Kinds[p])
 			out.Seqs = append(out.Seqs, g.Seqs[p])
 			r.refs = append(r.refs, take.Ref(g.Refs[p]))
+		} else if out.Groups == nil {
+			out.Groups = make([]int32, len(out.Kinds), len(g.Ends))
+			for i := range out.Groups {
+				out.Groups[i] = int32(i)
+			}
 		}
 		s = e
 	}

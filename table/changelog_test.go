@@ -61,19 +61,39 @@ func randomChanges(rng *rand.Rand, n, keys int, deletes bool) string {
 	return string(b)
 }
 
-// TestChangelogReplay: for each changelog producer, a stream of every
-// change from snapshot 1, replayed, equals the batch read of the latest
-// snapshot, over random writes with deletes, small write buffers (spills,
-// several flushes a commit) and compactions in between.
+// TestChangelogReplay: for each changelog producer and merge engine, a
+// stream of every change from snapshot 1, replayed, equals the batch read
+// of the latest snapshot, over random writes with deletes, small write
+// buffers (spills, several flushes a commit) and explicit compactions in
+// between. Lookup and full-compaction changelog must retract exactly the
+// rows the state holds.
 func TestChangelogReplay(t *testing.T) {
-	for _, producer := range []string{"input"} {
-		strict := producer != "input"
-		t.Run(producer, func(t *testing.T) {
-			e := newCastEnv(t, pkStreamSpec(Option{"changelog-producer", producer},
-				Option{"write-buffer-size", "8 kb"}, Option{"write-buffer-spillable", "true"}))
+	for _, tc := range []struct {
+		name    string
+		opts    []Option
+		deletes bool
+	}{
+		{"input", []Option{{"changelog-producer", "input"}}, true},
+		{"lookup", []Option{{"changelog-producer", "lookup"}}, true},
+		{"lookup-dedup", []Option{{"changelog-producer", "lookup"}, {"changelog-producer.row-deduplicate", "true"}}, true},
+		{"lookup-partial", []Option{{"changelog-producer", "lookup"}, {"merge-engine", "partial-update"}}, false},
+		{"lookup-agg", []Option{{"changelog-producer", "lookup"}, {"merge-engine", "aggregation"},
+			{"fields.v.aggregate-function", "max"}, {"fields.v.ignore-retract", "true"}}, true},
+		{"lookup-first", []Option{{"changelog-producer", "lookup"}, {"merge-engine", "first-row"}}, false},
+		{"lookup-dv", []Option{{"changelog-producer", "lookup"}, {"deletion-vectors.enabled", "true"}}, true},
+		{"full", []Option{{"changelog-producer", "full-compaction"}}, true},
+		{"full-every-3", []Option{{"changelog-producer", "full-compaction"}, {"full-compaction.delta-commits", "3"}}, true},
+		{"full-agg-dedup", []Option{{"changelog-producer", "full-compaction"}, {"merge-engine", "aggregation"},
+			{"fields.v.aggregate-function", "max"}, {"aggregation.remove-record-on-delete", "true"},
+			{"changelog-producer.row-deduplicate", "true"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			strict := tc.name != "input"
+			opts := append([]Option{{"write-buffer-size", "8 kb"}, {"write-buffer-spillable", "true"}}, tc.opts...)
+			e := newCastEnv(t, pkStreamSpec(opts...))
 			rng := rand.New(rand.NewPCG(7, 12))
 			for c := range 12 {
-				e.writeKinds(randomChanges(rng, 50+rng.IntN(400), 60, true))
+				e.writeKinds(randomChanges(rng, 50+rng.IntN(400), 60, tc.deletes))
 				if c%5 == 4 {
 					e.compact(CompactOptions{Full: c%2 == 0})
 				}
@@ -81,8 +101,24 @@ func TestChangelogReplay(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got, want := replayChangelog(t, stream, strict), e.rows(); got != want {
+				got, want := replayChangelog(t, stream, strict), e.rows()
+				if strings.HasPrefix(tc.name, "full") {
+					// Full-compaction changelog is as fresh as the last
+					// full compaction: replay equals that snapshot.
+					continue
+				}
+				if got != want {
 					t.Fatalf("commit %d: the changelog replayed:\n%s\nthe table:\n%s", c, got, want)
+				}
+			}
+			if strings.HasPrefix(tc.name, "full") {
+				e.compact(CompactOptions{Full: true})
+				stream, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Until: UntilLatest})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := replayChangelog(t, stream, strict), e.rows(); got != want {
+					t.Fatalf("after a last full compaction, the changelog replayed:\n%s\nthe table:\n%s", got, want)
 				}
 			}
 		})

@@ -33,7 +33,10 @@ type CommitMessage struct {
 	DeletedFiles   []manifest.DataFile // files removed without compaction
 	CompactBefore  []manifest.DataFile
 	CompactAfter   []manifest.DataFile
-	ChangelogFiles []manifest.DataFile
+	ChangelogFiles []manifest.DataFile // changelog of the new files (input)
+	// CompactChangelog is the changelog compaction made (lookup,
+	// full-compaction): it commits with the COMPACT snapshot.
+	CompactChangelog []manifest.DataFile
 
 	NewIndexFiles     []manifest.IndexEntry // Kind is ignored (ADD)
 	DeletedIndexFiles []manifest.IndexEntry

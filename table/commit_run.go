@@ -200,7 +200,7 @@ func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 		if len(m.NewFiles)+len(m.DeletedFiles) > 0 {
 			hasAppend = true
 		}
-		if len(m.CompactBefore)+len(m.CompactAfter) > 0 {
+		if len(m.CompactBefore)+len(m.CompactAfter)+len(m.CompactChangelog) > 0 {
 			hasCompact = true
 		}
 	}
@@ -233,6 +233,9 @@ func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 		}
 		for _, f := range m.ChangelogFiles {
 			side.changelog = append(side.changelog, entry(m, manifest.Add, f))
+		}
+		for _, f := range m.CompactChangelog {
+			cmp.changelog = append(cmp.changelog, entry(m, manifest.Add, f))
 		}
 		// Deletion vectors change only through compaction in floe's
 		// writes, so they travel with the compaction result when a message

@@ -20,10 +20,12 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/floelake/floe/changelog"
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/internal/dv"
 	"github.com/floelake/floe/internal/kv"
+	"github.com/floelake/floe/internal/take"
 	"github.com/floelake/floe/lsm"
 	"github.com/floelake/floe/manifest"
 	"github.com/floelake/floe/predicate"
@@ -116,11 +118,6 @@ func (t *Table) Compact(ctx context.Context, opts CompactOptions) (*CompactResul
 	}
 	if err := checkWritable(t.latest, t.cfg); err != nil {
 		return nil, err
-	}
-	if len(t.latest.PrimaryKeys) > 0 {
-		if err := compactionSafe(t.cfg); err != nil {
-			return nil, err
-		}
 	}
 	if !opts.Where.IsZero() {
 		for _, c := range opts.Where.Columns() {
@@ -386,6 +383,11 @@ type compactor struct {
 	lookup   bool // level 0 always goes up (first-row, DV, force-lookup, lookup changelog)
 	firstRow bool
 
+	// Changelog of compactions (lookup, full-compaction; nil: none), the
+	// KV columns compared for row deduplication (nil: none).
+	producer  lsm.Changelog
+	dedupCols []int
+
 	// Lookup compaction: the upper levels' keys, and how to read them.
 	lk          *lsm.Lookup
 	keyOnlyCols []int // key columns of key-only KV records (lookup input)
@@ -429,6 +431,29 @@ func (t *Table) newCompactor(alloc memory.Allocator, log *slog.Logger, tempDir s
 	// above (its reads skip level 0).
 	c.firstRow = engine.Traits().NeedsLookup
 	c.lookup = c.dvOn || c.firstRow || cfg.ForceLookup || cfg.ChangelogProducer == ChangelogLookup
+	// Every merge of such a table reduces level 0 with the key's version
+	// of the lowest level above only (Paimon wraps the merge function in
+	// LookupMergeFunction; first-row needs no wrapping).
+	c.merge.LookupMerge = cfg.lookupMerge(engine)
+	switch cfg.ChangelogProducer {
+	case ChangelogLookup:
+		c.producer = changelog.Lookup{}
+		if c.firstRow {
+			c.producer = changelog.FirstRow{}
+		}
+	case ChangelogFullCompaction:
+		c.producer = changelog.Full{MaxLevel: cfg.NumLevels - 1}
+	}
+	if c.producer != nil && cfg.ChangelogRowDeduplicate {
+		for i, f := range s.Fields {
+			if !slices.Contains(cfg.ChangelogRowDeduplicateIgnoreFields, f.Name) {
+				c.dedupCols = append(c.dedupCols, i+kv.ValueOffset)
+			}
+		}
+		if c.dedupCols == nil {
+			c.dedupCols = []int{} // every field ignored: all values equal
+		}
+	}
 	if c.lookup {
 		if err := c.initLookup(tempDir, keyTypes); err != nil {
 			return nil, err
@@ -485,6 +510,9 @@ func (c *compactor) removeOutputs(ctx context.Context, msgs []CommitMessage) {
 			if !before[f.FileName] {
 				_ = c.t.store.Delete(ctx, dir+"/"+f.FileName)
 			}
+		}
+		for _, f := range m.CompactChangelog {
+			_ = c.t.store.Delete(ctx, dir+"/"+f.FileName)
 		}
 		for _, e := range m.NewIndexFiles {
 			_ = c.t.store.Delete(ctx, c.t.indexKey(m.Partition, m.Bucket, e.FileName))
@@ -618,9 +646,20 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		},
 		NoUpgrade: func(f manifest.DataFile) bool {
 			// A full rewrite of a one-run bucket rewrites every picked
-			// file; level-0 files of lookup tables go through the lookup.
-			return u.FileRewrite || (c.lookup && f.Level == 0)
+			// file; level-0 files of lookup tables go through the lookup;
+			// files going up into a full compaction's top level go
+			// through its changelog.
+			return u.FileRewrite || (c.lookup && f.Level == 0) || (c.fullChangelog(u, p.maxLevel) && int(f.Level) != u.OutputLevel)
 		},
+	}
+	if c.makesChangelog(u, p.maxLevel) {
+		o.Changelog = &lsm.ChangelogOptions{Hook: c.producer, EqualColumns: c.dedupCols}
+		if c.cfg.ChangelogProducer == ChangelogLookup {
+			o.Changelog.Lookup = c.changelogLookup(ctx, dir, p.upper, vectors)
+		}
+		o.NewChangelogWriter = func(level int) (lsm.FileWriter, error) {
+			return datafile.NewWriter(c.t.changelogWriterOptions(c.s, dir, int32(level), manifest.FileSourceAppend, c.alloc))
+		}
 	}
 	var marks map[string]*roaring.Bitmap
 	if len(p.upper) > 0 {
@@ -634,7 +673,7 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		return nil, nil, err
 	}
 	m := &CommitMessage{Partition: b.part, Bucket: b.bucket, TotalBuckets: b.total,
-		CompactBefore: r.Before, CompactAfter: r.After}
+		CompactBefore: r.Before, CompactAfter: r.After, CompactChangelog: r.Changelog}
 	if c.lookup {
 		m.LookupBase = upperNames(b.files)
 	}
@@ -643,6 +682,101 @@ func (c *compactor) rewriteUnit(ctx context.Context, b *bucketFiles, p compactPl
 		return nil, nil, err
 	}
 	return m, r, nil
+}
+
+// makesChangelog says whether the compaction of u makes changelog:
+// lookup, when it takes level-0 files up; full-compaction, when it
+// writes the top level.
+func (c *compactor) makesChangelog(u lsm.Unit, maxLevel int) bool {
+	switch c.producer.(type) {
+	case changelog.Lookup, changelog.FirstRow:
+		return u.OutputLevel > 0 && hasLevel0(u.Files)
+	case changelog.Full:
+		return c.fullChangelog(u, maxLevel)
+	}
+	return false
+}
+
+func (c *compactor) fullChangelog(u lsm.Unit, maxLevel int) bool {
+	_, ok := c.producer.(changelog.Full)
+	return ok && u.OutputLevel == maxLevel
+}
+
+// changelogLookup finds the versions of keys in the levels above a lookup
+// compaction's output (upper, lowest level first): the first level that
+// holds a key, less the rows deletion vectors delete, has its version.
+// First-row needs only presence.
+func (c *compactor) changelogLookup(ctx context.Context, dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector) func(keys [][]byte) (arrow.RecordBatch, []int, error) {
+	return func(keys [][]byte) (arrow.RecordBatch, []int, error) {
+		rows := make([]int, len(keys))
+		for i := range rows {
+			rows[i] = -1
+		}
+		left := len(keys)
+		var srcs []arrow.RecordBatch
+		defer func() {
+			for _, r := range srcs {
+				r.Release()
+			}
+		}()
+		var refs []take.Ref
+		for fi := range upper {
+			if left == 0 {
+				break
+			}
+			f := upper[fi]
+			var sub [][]byte
+			var idx []int
+			for i, k := range keys {
+				if rows[i] < 0 {
+					sub = append(sub, k)
+					idx = append(idx, i)
+				}
+			}
+			v := vectors[f.FileName]
+			deleted := func(p int64) bool { return p < 0 || (v != nil && v.Contains64(uint64(p))) }
+			if c.firstRow {
+				open := c.t.opener(ctx, dataFileRead{dir: dir, file: &f, readFields: c.keyFields, kv: true, alloc: c.alloc})
+				pos, err := c.lk.Positions(ctx, f, func(context.Context) (array.RecordReader, error) { return open() }, c.keyOnlyCols, sub)
+				if err != nil {
+					return nil, nil, fmt.Errorf("lookup in %s: %w", f.FileName, err)
+				}
+				for j, p := range pos {
+					if !deleted(p) {
+						rows[idx[j]] = 0
+						left--
+					}
+				}
+				continue
+			}
+			open := c.t.opener(ctx, dataFileRead{dir: dir, file: &f, readFields: c.s.Fields, kv: true, alloc: c.alloc, lowMemory: true})
+			rec, found, pos, err := c.lk.Rows(ctx, f, func(context.Context) (array.RecordReader, error) { return open() }, c.merge.KeyColumns, sub, c.alloc)
+			if err != nil {
+				return nil, nil, fmt.Errorf("lookup in %s: %w", f.FileName, err)
+			}
+			if rec == nil {
+				continue
+			}
+			src := int32(len(srcs))
+			srcs = append(srcs, rec)
+			for j, p := range pos {
+				if found[j] < 0 || deleted(p) {
+					continue
+				}
+				rows[idx[j]] = len(refs)
+				refs = append(refs, take.Ref{Src: src, Row: int32(found[j])})
+				left--
+			}
+		}
+		if c.firstRow || len(refs) == 0 {
+			return nil, rows, nil
+		}
+		rec, err := take.Record(c.alloc, c.merge.Schema, srcs, refs)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rec, rows, nil
+	}
 }
 
 // loadVectors reads the deletion vectors of a bucket's files.

@@ -291,24 +291,37 @@ func TestCompactLookupBelowTop(t *testing.T) {
 	}
 }
 
-// TestCompactRefusesChangelogProducers: floe's compaction makes no
-// changelog yet, so it refuses tables whose changelog comes from
-// compaction, and its writers leave their level 0 alone.
-func TestCompactRefusesChangelogProducers(t *testing.T) {
+// TestCompactMakesChangelog: with a lookup changelog the writer takes
+// level 0 up at every commit and its COMPACT snapshot carries the
+// changelog; with full-compaction changelog every commit compacts fully.
+// The snapshots' changelog fields are set only where changelog is, and
+// count its rows.
+func TestCompactMakesChangelog(t *testing.T) {
 	for _, p := range []string{"lookup", "full-compaction"} {
 		e := newCastEnv(t, pkCompactSpec(Option{"changelog-producer", p}))
 		for _, s := range compactPKSteps {
 			e.writeKinds(s)
 		}
 		for _, le := range e.liveFiles() {
-			if le.File.Level != 0 {
-				t.Errorf("%s: writer compacted %s to level %d", p, le.File.FileName, le.File.Level)
+			if le.File.Level == 0 {
+				t.Errorf("%s: %s left at level 0", p, le.File.FileName)
 			}
 		}
-		_, err := e.open().Compact(e.ctx, CompactOptions{})
-		var ue *UnsupportedError
-		if !errors.As(err, &ue) || ue.Key != "changelog-producer" {
-			t.Errorf("%s: Compact error %v, want an *UnsupportedError naming changelog-producer", p, err)
+		snaps, err := e.open().Snapshots(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 * len(compactPKSteps); len(snaps) != want {
+			t.Fatalf("%s: %d snapshots, want %d (APPEND, COMPACT per commit)", p, len(snaps), want)
+		}
+		for _, snap := range snaps {
+			id := snap.ID
+			has := snap.ChangelogManifestList != nil
+			if want := snap.CommitKind == snapshot.KindCompact; has != want ||
+				(snap.ChangelogRecordCount == nil) != !has || (snap.ChangelogManifestListSize == nil) != !has {
+				t.Errorf("%s: snapshot %d (%s): changelog list %v, size %v, records %v", p, id, snap.CommitKind,
+					snap.ChangelogManifestList, snap.ChangelogManifestListSize, snap.ChangelogRecordCount)
+			}
 		}
 	}
 }
@@ -317,7 +330,13 @@ func TestCompactRefusesChangelogProducers(t *testing.T) {
 // local-sort.max-num-file-handles is merged in groups through spill files,
 // which are gone afterwards; the rows are those of a direct merge.
 func TestCompactWideMergeSpills(t *testing.T) {
-	e := newCastEnv(t, pkCompactSpec(Option{"write-only", "true"}, Option{"local-sort.max-num-file-handles", "3"}))
+	for _, extra := range [][]Option{nil, {{"changelog-producer", "lookup"}}} {
+		compactWideMerge(t, extra)
+	}
+}
+
+func compactWideMerge(t *testing.T, extra []Option) {
+	e := newCastEnv(t, pkCompactSpec(append([]Option{{"write-only", "true"}, {"local-sort.max-num-file-handles", "3"}}, extra...)...))
 	for c := range 20 {
 		var rows []string
 		for k := range 6 {

@@ -29,10 +29,14 @@ var ErrBadMessage = errors.New("table: bad commit message")
 //
 // Version 2 (written only when LookupBase is set) appends one more section:
 // a uvarint count, then each name as a uvarint length and its bytes.
+// Version 3 (written only when CompactChangelog is set) appends that
+// section (a count of 0 when LookupBase is empty), then the compaction
+// changelog files as one more manifest section.
 const (
 	messageMagic   = "FLCM"
 	messageVersion = 1
 	messageV2      = 2
+	messageV3      = 3
 )
 
 var messageSync = [16]byte{'f', 'l', 'o', 'e', '-', 'c', 'o', 'm', 'm', 'i', 't', '-', 'm', 's', 'g', 1}
@@ -45,11 +49,14 @@ func (m *CommitMessage) dataSections() []*[]manifest.DataFile {
 func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(messageMagic)
-	if len(m.LookupBase) > 0 {
-		buf.WriteByte(messageV2)
-	} else {
-		buf.WriteByte(messageVersion)
+	version := byte(messageVersion)
+	switch {
+	case len(m.CompactChangelog) > 0:
+		version = messageV3
+	case len(m.LookupBase) > 0:
+		version = messageV2
 	}
+	buf.WriteByte(version)
 	buf.Write(binary.AppendUvarint(nil, uint64(len(m.Partition))))
 	buf.Write(m.Partition)
 	var b4 [4]byte
@@ -62,20 +69,26 @@ func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 		buf.Write(binary.AppendUvarint(nil, uint64(len(b))))
 		buf.Write(b)
 	}
-	for _, files := range m.dataSections() {
-		if len(*files) == 0 {
+	files := func(fs []manifest.DataFile) error {
+		if len(fs) == 0 {
 			section(nil)
-			continue
+			return nil
 		}
-		entries := make([]manifest.Entry, len(*files))
-		for i, f := range *files {
+		entries := make([]manifest.Entry, len(fs))
+		for i, f := range fs {
 			entries[i] = manifest.Entry{Kind: manifest.Add, Partition: m.Partition, Bucket: m.Bucket, TotalBuckets: m.TotalBuckets, File: f}
 		}
 		b, err := manifest.EncodeManifest(entries, opts)
 		if err != nil {
-			return nil, fmt.Errorf("encode commit message: %w", err)
+			return fmt.Errorf("encode commit message: %w", err)
 		}
 		section(b)
+		return nil
+	}
+	for _, fs := range m.dataSections() {
+		if err := files(*fs); err != nil {
+			return nil, err
+		}
 	}
 	for _, idx := range [][]manifest.IndexEntry{m.NewIndexFiles, m.DeletedIndexFiles} {
 		if len(idx) == 0 {
@@ -93,7 +106,7 @@ func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 		}
 		section(b)
 	}
-	if len(m.LookupBase) > 0 {
+	if version >= messageV2 {
 		var names []byte
 		names = binary.AppendUvarint(names, uint64(len(m.LookupBase)))
 		for _, n := range m.LookupBase {
@@ -101,6 +114,11 @@ func (m *CommitMessage) MarshalBinary() ([]byte, error) {
 			names = append(names, n...)
 		}
 		section(names)
+	}
+	if version >= messageV3 {
+		if err := files(m.CompactChangelog); err != nil {
+			return nil, err
+		}
 	}
 	return buf.Bytes(), nil
 }
@@ -111,7 +129,7 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("%w: no magic", ErrBadMessage)
 	}
 	version := b[len(messageMagic)]
-	if version != messageVersion && version != messageV2 {
+	if version < messageVersion || version > messageV3 {
 		return fmt.Errorf("%w: unsupported version %d", ErrBadMessage, version)
 	}
 	r := b[len(messageMagic)+1:]
@@ -138,21 +156,27 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 	out.Bucket = int32(binary.BigEndian.Uint32(r))
 	out.TotalBuckets = int32(binary.BigEndian.Uint32(r[4:]))
 	r = r[8:]
-	for _, files := range out.dataSections() {
+	files := func(fs *[]manifest.DataFile) error {
 		sec, err := next()
 		if err != nil {
 			return err
 		}
 		if len(sec) == 0 {
-			continue
+			return nil
 		}
 		entries, err := manifest.DecodeManifest("commit message", sec)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrBadMessage, err)
 		}
-		*files = make([]manifest.DataFile, len(entries))
+		*fs = make([]manifest.DataFile, len(entries))
 		for i := range entries {
-			(*files)[i] = entries[i].File
+			(*fs)[i] = entries[i].File
+		}
+		return nil
+	}
+	for _, fs := range out.dataSections() {
+		if err := files(fs); err != nil {
+			return err
 		}
 	}
 	for _, idx := range []*[]manifest.IndexEntry{&out.NewIndexFiles, &out.DeletedIndexFiles} {
@@ -169,7 +193,7 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 		}
 		*idx = entries
 	}
-	if version == messageV2 {
+	if version >= messageV2 {
 		sec, err := next()
 		if err != nil {
 			return err
@@ -189,6 +213,11 @@ func (m *CommitMessage) UnmarshalBinary(b []byte) error {
 		}
 		if len(sec) != 0 {
 			return fmt.Errorf("%w: bad lookup base", ErrBadMessage)
+		}
+	}
+	if version >= messageV3 {
+		if err := files(&out.CompactChangelog); err != nil {
+			return err
 		}
 	}
 	if len(r) != 0 {

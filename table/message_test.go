@@ -65,6 +65,18 @@ func TestCommitMessageRoundTrip(t *testing.T) {
 	if err := got.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(got, m) || b[4] != messageV2 {
 		t.Fatalf("with a lookup base: version %d, %+v, %v", b[4], got.LookupBase, err)
 	}
+	// Compaction changelog makes a version 3 message, with or without a
+	// lookup base.
+	for _, base := range [][]string{nil, {"data-a-0.parquet"}} {
+		m.LookupBase, m.CompactChangelog = base, []manifest.DataFile{fullDataFile("cc1"), fullDataFile("cc2")}
+		if b, err = m.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+		got = CommitMessage{}
+		if err := got.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(got, m) || b[4] != messageV3 {
+			t.Fatalf("with compaction changelog, base %v: version %d, %+v, %v", base, b[4], got, err)
+		}
+	}
 	// Empty message.
 	var e, e2 CommitMessage
 	if b, err = e.MarshalBinary(); err != nil {

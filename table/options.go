@@ -191,6 +191,12 @@ type Config struct {
 	// (create and alter refuse one below the trigger).
 	NumSortedRunStopTriggerSet bool
 
+	// Changelog of the lookup and full-compaction producers:
+	// changelog-producer.row-deduplicate (an update to equal values makes
+	// no -U/+U) and changelog-producer.row-deduplicate-ignore-fields.
+	ChangelogRowDeduplicate             bool
+	ChangelogRowDeduplicateIgnoreFields []string
+
 	// Lookup compaction.
 	ForceLookup              bool          // force-lookup
 	LookupWait               bool          // lookup-wait
@@ -489,8 +495,11 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		CompactionIncrementalSizeThreshold:    p.size(0, "compaction.incremental-size-threshold"),
 		FullCompactionDeltaCommits:            p.integer(0, 1, "full-compaction.delta-commits"),
 
+		ChangelogRowDeduplicate:             p.boolean(false, "changelog-producer.row-deduplicate"),
+		ChangelogRowDeduplicateIgnoreFields: p.list("changelog-producer.row-deduplicate-ignore-fields"),
+
 		ForceLookup:              p.boolean(false, "force-lookup"),
-		LookupWait:               p.boolean(true, "lookup-wait"),
+		LookupWait:               p.boolean(true, "lookup-wait", "changelog-producer.lookup-wait"),
 		LookupCompactGentle:      p.enum("radical", "lookup-compact", "radical", "gentle") == "gentle",
 		LookupCompactMaxInterval: p.integer(0, 1, "lookup-compact.max-interval"),
 		LookupCacheMaxDiskSize:   p.size(0, "lookup.cache-max-disk-size"),
@@ -775,6 +784,10 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 		eng, err := newEngine(s, cfg)
 		if err != nil {
 			return err
+		}
+		if cfg.ChangelogProducer == ChangelogFullCompaction && cfg.DeletionVectorsEnabled {
+			return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
+				Reason: "floe does not write full-compaction changelog with deletion vectors"}
 		}
 		if !eng.Traits().Selecting && cfg.DeletionVectorsEnabled {
 			return &UnsupportedError{Key: "deletion-vectors.enabled", Value: "true",

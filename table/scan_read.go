@@ -178,6 +178,16 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	return newTransformReader(ctx, src, tr), nil
 }
 
+// lookupMerge says whether merges of the table's levels reduce level 0
+// with the key's version of the lowest level above only: tables whose
+// compactions of level 0 look that version up and merge it in (lookup
+// changelog, deletion vectors, force-lookup), as Paimon wraps their merge
+// function in LookupMergeFunction. First-row needs no wrapping.
+func (cfg *Config) lookupMerge(engine merge.Engine) bool {
+	return !engine.Traits().NeedsLookup &&
+		(cfg.DeletionVectorsEnabled || cfg.ForceLookup || cfg.ChangelogProducer == ChangelogLookup)
+}
+
 // mergeReader merges a primary-key split: sections of overlapping files,
 // each a set of sorted runs merged through the table's merge engine.
 func (t *Table) mergeReader(engine merge.Engine, rs *schema.Table, s *Split, readFields []schema.Field, pos func(string) int,
@@ -185,6 +195,7 @@ func (t *Table) mergeReader(engine merge.Engine, rs *schema.Table, s *Split, rea
 	mo := lsm.MergeOptions{
 		Engine: engine, DropRetracts: !opts.KeepDeletes, BatchSize: opts.BatchSize, Alloc: opts.Alloc,
 		SequenceDescending: t.cfg.SequenceSortOrder == "descending",
+		LookupMerge:        t.cfg.lookupMerge(engine),
 	}
 	vs, err := schema.ArrowSchema(readFields)
 	if err != nil {

@@ -1057,5 +1057,8 @@ func (w *Writer) waitCompaction() bool {
 // (full-compaction.delta-commits).
 func (w *Writer) fullCompactionDue() bool {
 	n := w.cfg.FullCompactionDeltaCommits
+	if n == 0 && w.cfg.ChangelogProducer == ChangelogFullCompaction {
+		n = 1 // as Paimon's writers: the changelog comes with each commit
+	}
 	return n > 0 && w.prepares%n == 0
 }

@@ -25,10 +25,11 @@ type bucketTree struct {
 	running *runningCompaction
 
 	// Since the last Prepare, as Paimon's MergeTreeWriter keeps them.
-	before   []manifest.DataFile
-	inBefore map[string]bool
-	after    []manifest.DataFile
-	newIndex []manifest.IndexEntry // index files written by this writer, not yet prepared
+	before    []manifest.DataFile
+	inBefore  map[string]bool
+	after     []manifest.DataFile
+	changelog []manifest.DataFile   // compaction changelog files
+	newIndex  []manifest.IndexEntry // index files written by this writer, not yet prepared
 	// base names the files above level 0 as of the last Prepare (or the
 	// base snapshot): what lookup compactions of this round rely on.
 	base     []string
@@ -45,21 +46,9 @@ type runningCompaction struct {
 }
 
 // compacts reports whether the writer compacts its buckets: primary-key
-// tables, unless write-only or a changelog producer needs the changelog
-// that compaction makes (floe's compaction makes none yet, so those
-// level-0 files are left to another engine's compaction).
+// tables, unless write-only.
 func (w *Writer) compacts() bool {
-	return w.hasPK && !w.cfg.WriteOnly && compactionSafe(w.cfg) == nil
-}
-
-// compactionSafe says why floe must not compact a table (nil when it may).
-func compactionSafe(cfg *Config) error {
-	switch cfg.ChangelogProducer {
-	case ChangelogLookup, ChangelogFullCompaction:
-		return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
-			Reason: "floe's compaction does not produce changelog yet, so streaming readers would miss the compacted changes"}
-	}
-	return nil
+	return w.hasPK && !w.cfg.WriteOnly
 }
 
 // initCompaction makes the writer's compactor (once).
@@ -270,6 +259,7 @@ func (w *Writer) applyCompaction(bs *bucketState, rc *runningCompaction) error {
 		tr.inBefore[f.FileName] = true
 	}
 	tr.after = append(tr.after, rc.res.After...)
+	tr.changelog = append(tr.changelog, rc.msg.CompactChangelog...)
 	for _, e := range rc.msg.DeletedIndexFiles {
 		if tr.own[e.FileName] {
 			delete(tr.own, e.FileName)
@@ -305,14 +295,14 @@ func (w *Writer) prepareTree(ctx context.Context, bs *bucketState, m *CommitMess
 			return err
 		}
 	}
-	m.CompactBefore, m.CompactAfter = tr.before, tr.after
+	m.CompactBefore, m.CompactAfter, m.CompactChangelog = tr.before, tr.after, tr.changelog
 	if w.comp.lookup && len(tr.before)+len(tr.after) > 0 {
 		m.LookupBase = tr.base
 	}
 	tr.base = upperNames(tr.levels.Files())
 	m.NewIndexFiles = append(m.NewIndexFiles, tr.newIndex...)
 	m.DeletedIndexFiles = append(m.DeletedIndexFiles, tr.delIndex...)
-	tr.before, tr.after, tr.newIndex, tr.delIndex = nil, nil, nil, nil
+	tr.before, tr.after, tr.changelog, tr.newIndex, tr.delIndex = nil, nil, nil, nil, nil
 	tr.inBefore, tr.own = map[string]bool{}, map[string]bool{}
 	return nil
 }
@@ -345,6 +335,12 @@ func (w *Writer) closeCompactions() error {
 				}
 			}
 		}
+		for _, f := range tr.changelog {
+			if err := w.t.store.Delete(ctx, bs.dir+"/"+f.FileName); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		tr.changelog = nil
 		for _, e := range tr.newIndex {
 			if err := w.t.store.Delete(ctx, w.t.indexKey(bs.part.serialized, bs.bucket, e.FileName)); err != nil {
 				errs = append(errs, err)

@@ -193,7 +193,7 @@ func TestCreateRefusesUnwritable(t *testing.T) {
 		{[]string{"--option", "file.format=orc"}, "file.format", table.ErrUnsupported},
 		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=partial-update", "--option", "fields.v.sequence-group=nope"}, "fields.v.sequence-group", table.ErrInvalidOption},
 		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "merge-engine=aggregation", "--option", "fields.v.aggregate-function=bool_and"}, "fields.v.aggregate-function", table.ErrInvalidOption},
-		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "changelog-producer=input"}, "changelog-producer", table.ErrUnsupported},
+		{[]string{"--primary-key", "id", "--option", "bucket=1", "--option", "changelog-producer=input", "--option", "changelog-file.format=orc"}, "changelog-file.format", table.ErrUnsupported},
 		// Dynamic bucket (the default) with a key lacking the partition key.
 		{[]string{"--primary-key", "id", "--partition", "dt"}, "bucket", table.ErrUnsupported},
 	} {
@@ -212,7 +212,7 @@ func TestCreateRefusesUnwritable(t *testing.T) {
 		is  error
 	}{
 		{"merge-engine=aggregation", table.ErrUnsupported}, // with deletion vectors
-		{"changelog-producer=input", table.ErrUnsupported},
+		{"changelog-file.format=orc", table.ErrUnsupported},
 		{"file.compression=rar", table.ErrInvalidOption},
 		{"file.format=avro", table.ErrUnsupported},
 	} {
