@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -64,6 +65,15 @@ const (
 	// StartFromTime reads the changes of the snapshots committed at or
 	// after StreamOptions.Time (from-timestamp).
 	StartFromTime
+	// StartCompactedFull reads the latest compaction's snapshot in full,
+	// then the changes after it (compacted-full): the latest COMPACT
+	// snapshot, or, when the table has changelog-producer
+	// full-compaction or sets full-compaction.delta-commits, the latest
+	// COMPACT snapshot whose commit identifier is a multiple of
+	// full-compaction.delta-commits (default 1) or a batch one
+	// (math.MaxInt64), as Paimon marks full compactions. With no such
+	// snapshot it reads the latest in full.
+	StartCompactedFull
 )
 
 // StreamOptions configure NewStream. The zero value follows the table
@@ -135,6 +145,7 @@ type Stream struct {
 	cur     array.RecordReader
 	until   int64
 	full    *snapshot.Snapshot // a full read still to plan
+	mode    changeMode         // what a snapshot's changes are
 	done    bool
 	misses  int
 	saved   int64        // the position last saved for the consumer
@@ -142,8 +153,8 @@ type Stream struct {
 	out     arrow.Record // the batch returned last
 }
 
-// NewStream starts a stream.
-func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
+// newStream checks a stream's columns and filter and sets its defaults.
+func (t *Table) newStream(opts StreamOptions) (*Stream, error) {
 	cols, fields, err := projectColumns(t.latest, opts.Columns)
 	if err != nil {
 		return nil, err
@@ -161,6 +172,15 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	}
 	if s.opts.BatchSize <= 0 {
 		s.opts.BatchSize = 4096
+	}
+	return s, nil
+}
+
+// NewStream starts a stream.
+func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
+	s, err := t.newStream(opts)
+	if err != nil {
+		return nil, err
 	}
 	latest, err := snapshot.LatestID(ctx, t.store)
 	if err != nil {
@@ -195,13 +215,18 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		}
 	}
 	switch start {
-	case StartLatestFull, StartFromSnapshotFull:
+	case StartLatestFull, StartFromSnapshotFull, StartCompactedFull:
 		id := latest
-		if start == StartFromSnapshotFull {
+		switch start {
+		case StartFromSnapshotFull:
 			if opts.SnapshotID <= 0 {
 				return nil, fmt.Errorf("%w: StartFromSnapshotFull needs a snapshot id", ErrInvalidOption)
 			}
 			id = max(opts.SnapshotID, earliest)
+		case StartCompactedFull:
+			if id, err = t.compactedSnapshot(ctx, earliest, latest); err != nil {
+				return nil, err
+			}
 		}
 		if id == 0 {
 			s.next = 1 // empty table: every change from the first snapshot
@@ -235,6 +260,43 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		return nil, fmt.Errorf("%w: stream start %d", ErrInvalidOption, opts.Start)
 	}
 	return s, nil
+}
+
+// compactedSnapshot picks the snapshot a compacted-full stream reads in
+// full: the latest COMPACT snapshot that counts as a full compaction
+// (fullCompacted), else the latest. Snapshots expired while it looks are
+// skipped.
+func (t *Table) compactedSnapshot(ctx context.Context, earliest, latest int64) (int64, error) {
+	deltaCommits := 0 // any compaction counts
+	if t.cfg.ChangelogProducer == ChangelogFullCompaction || t.cfg.FullCompactionDeltaCommits > 0 {
+		deltaCommits = max(t.cfg.FullCompactionDeltaCommits, 1)
+	}
+	for id := latest; id >= earliest && id > 0; id-- {
+		snap, err := snapshot.Read(ctx, t.store, id)
+		if errors.Is(err, snapshot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if fullCompacted(snap, deltaCommits) {
+			return id, nil
+		}
+	}
+	return latest, nil
+}
+
+// fullCompacted says whether snap is a compaction a compacted-full stream
+// starts from: any COMPACT snapshot when deltaCommits is 0, else one whose
+// commit identifier is a multiple of deltaCommits or math.MaxInt64 (a batch
+// compaction), which is how Paimon tells a full compaction
+// (full-compaction.delta-commits) from the others.
+func fullCompacted(snap *snapshot.Snapshot, deltaCommits int) bool {
+	if snap.CommitKind != snapshot.KindCompact {
+		return false
+	}
+	id := snap.CommitIdentifier
+	return deltaCommits == 0 || id%int64(deltaCommits) == 0 || id == math.MaxInt64
 }
 
 // Schema is the schema of every batch: RowKindColumn, then the columns.
@@ -365,7 +427,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		splits, err := s.t.changeSplits(ctx, snap, s.cols, s.filterText)
+		splits, err := s.t.changeSplits(ctx, snap, s.mode, s.cols, s.filterText)
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
@@ -457,19 +519,34 @@ func (s *Stream) Close() error {
 	return nil
 }
 
+// changeMode says what a snapshot's changes are.
+type changeMode int8
+
+const (
+	changesAuto      changeMode = iota // the table's: changelog with a producer, else delta
+	changesDelta                       // the data files of APPEND snapshots
+	changesChangelog                   // the changelog files (overwrites skipped)
+)
+
 // changeSplits plans what a stream reads of snap: its delta files when
 // the table has no changelog producer (APPEND snapshots only), else its
-// changelog files; one split per partition and bucket, files in manifest
-// order.
-func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, cols []string, filter string) ([]*Split, error) {
+// changelog files (mode may force either); one split per partition and
+// bucket, files in manifest order.
+func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, mode changeMode, cols []string, filter string) ([]*Split, error) {
+	if mode == changesAuto {
+		mode = changesChangelog
+		if t.cfg.ChangelogProducer == ChangelogNone || len(t.latest.PrimaryKeys) == 0 {
+			mode = changesDelta
+		}
+	}
 	var list string
 	switch {
-	case t.cfg.ChangelogProducer == ChangelogNone || len(t.latest.PrimaryKeys) == 0:
+	case mode == changesDelta:
 		if snap.CommitKind != snapshot.KindAppend {
 			return nil, nil
 		}
 		list = snap.DeltaManifestList
-	case snap.ChangelogManifestList != nil:
+	case snap.ChangelogManifestList != nil && snap.CommitKind != snapshot.KindOverwrite:
 		list = *snap.ChangelogManifestList
 	default:
 		return nil, nil

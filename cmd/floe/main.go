@@ -47,7 +47,7 @@ usage:
                [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
   floe stream TABLE                  read the table's changes, snapshot by snapshot (JSON lines:
                _SNAPSHOT, _ROW_KIND, columns)
-               [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full]
+               [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full]
                [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR]
                [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers

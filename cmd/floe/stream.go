@@ -25,7 +25,7 @@ const snapshotColumn = "_SNAPSHOT"
 
 func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
-	from := fs.String("from", "", "where to start: earliest, latest, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes)")
+	from := fs.String("from", "", "where to start: earliest, latest, compacted, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes; compacted: a full read of the latest full compaction)")
 	full := fs.Bool("full", false, "read the starting snapshot in full first (with earliest, latest, snapshot:N or tag:NAME)")
 	untilLatest := fs.Bool("until-latest", false, "stop after the latest snapshot present at start (the default)")
 	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
@@ -38,7 +38,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
 		return err
 	}
 	if *untilLatest && *follow {
@@ -148,6 +148,8 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 		if full {
 			opts.Start = table.StartLatestFull
 		}
+	case "compacted": // always a full read (compacted-full)
+		opts.Start = table.StartCompactedFull
 	case "snapshot", "tag":
 		if kind == "snapshot" {
 			id, err := strconv.ParseInt(arg, 10, 64)
@@ -176,7 +178,7 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 		}
 		opts.Start, opts.Time = table.StartFromTime, tm
 	default:
-		return fmt.Errorf("%w: --from %q: want earliest, latest, snapshot:N, time:T or tag:NAME", errUsage, from)
+		return fmt.Errorf("%w: --from %q: want earliest, latest, compacted, snapshot:N, time:T or tag:NAME", errUsage, from)
 	}
 	if kind != "snapshot" && kind != "tag" && kind != "time" && arg != "" {
 		return fmt.Errorf("%w: --from %q", errUsage, from)

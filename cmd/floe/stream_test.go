@@ -33,6 +33,9 @@ func TestStream(t *testing.T) {
 	equalLines(t, "snapshot 2 in full, csv", mustRun(t, "stream", tbl, "--from", "snapshot:2", "--full", "--select", "v", "--where", "id = 1", "--format", "csv"),
 		"_SNAPSHOT,_ROW_KIND,v", "2,+U,a2")
 	equalLines(t, "from latest", mustRun(t, "stream", tbl, "--from", "latest"))
+	equalLines(t, "from the latest compaction", mustRun(t, "stream", tbl, "--from", "compacted"),
+		`{"_SNAPSHOT":3,"_ROW_KIND":"+I","id":1,"v":"a2"}`,
+		`{"_SNAPSHOT":4,"_ROW_KIND":"+I","id":3,"v":"c"}`)
 
 	// A consumer continues where its last run ended.
 	equalLines(t, "consumer, first run", mustRun(t, "stream", tbl, "--from", "snapshot:2", "--consumer", "c1", "--select", "id"),
