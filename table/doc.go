@@ -72,6 +72,11 @@
 // where Stream.SaveProgress last recorded, and a snapshot expired before
 // it was read is a *SnapshotExpiredError.
 //
+// Table.NewIncremental reads the changes between two snapshots (ids, tags
+// or times; the start exclusive) as Paimon's incremental-between does,
+// through the same Stream: each snapshot's delta or changelog rows, or
+// the difference between the rows at both ends (IncrementalDiff).
+//
 // # Schema evolution
 //
 // Alter (for a table in a catalog) and AlterStore (for a table opened by

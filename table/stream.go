@@ -145,6 +145,7 @@ type Stream struct {
 	cur     array.RecordReader
 	until   int64
 	full    *snapshot.Snapshot // a full read still to plan
+	diff    *diffRange         // an incremental diff still to plan
 	mode    changeMode         // what a snapshot's changes are
 	done    bool
 	misses  int
@@ -418,6 +419,19 @@ func (s *Stream) plan(ctx context.Context) error {
 		return nil
 	}
 	s.full = nil // past Until
+	if d := s.diff; d != nil {
+		s.diff = nil
+		splits, err := s.t.diffSplits(ctx, d.from, d.to, s.cols, s.filterText)
+		if err != nil {
+			return err
+		}
+		s.planned, s.splits = d.to.ID, splits
+		if len(splits) == 0 {
+			s.next, s.planned, s.done = d.to.ID+1, 0, true
+			return io.EOF
+		}
+		return nil
+	}
 	for {
 		if s.done || s.until > 0 && s.next > s.until {
 			s.done = true

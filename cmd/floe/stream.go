@@ -28,6 +28,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	from := fs.String("from", "", "where to start: earliest, latest, compacted, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes; compacted: a full read of the latest full compaction)")
 	full := fs.Bool("full", false, "read the starting snapshot in full first (with earliest, latest, snapshot:N or tag:NAME)")
 	untilLatest := fs.Bool("until-latest", false, "stop after the latest snapshot present at start (the default)")
+	until := fs.String("until", "", "stop after: latest, snapshot:N (waiting for it if need be), tag:NAME or time:T (the last snapshot committed at or before T)")
 	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
 	consumer := fs.String("consumer", "", "consumer id: continue from its saved progress, and save it after each snapshot")
 	sel := fs.String("select", "", "columns to return, in order: a,b")
@@ -38,11 +39,11 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
 		return err
 	}
-	if *untilLatest && *follow {
-		return fmt.Errorf("%w: use only one of --until-latest and --follow", errUsage)
+	if n := btoi(*untilLatest) + btoi(*follow) + btoi(*until != ""); n > 1 {
+		return fmt.Errorf("%w: use only one of --until-latest, --until and --follow", errUsage)
 	}
 	switch *format {
 	case "jsonl", "csv", "table":
@@ -68,6 +69,11 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	defer done()
 	if err := streamStart(ctx, t, *from, *full, &opts); err != nil {
 		return err
+	}
+	if *until != "" {
+		if opts.Until, err = streamUntil(ctx, t, *until); err != nil {
+			return err
+		}
 	}
 	mem := memory.DefaultAllocator
 	opts.Alloc = mem
@@ -184,6 +190,46 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 		return fmt.Errorf("%w: --from %q", errUsage, from)
 	}
 	return nil
+}
+
+// streamUntil reads --until: the last snapshot a stream reads.
+func streamUntil(ctx context.Context, t *table.Table, until string) (int64, error) {
+	kind, arg, _ := strings.Cut(until, ":")
+	switch kind {
+	case "latest":
+		if arg == "" {
+			return table.UntilLatest, nil
+		}
+	case "snapshot":
+		if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+		return 0, fmt.Errorf("%w: --until snapshot:%s: want a snapshot id", errUsage, arg)
+	case "tag":
+		tag, err := snapshot.ReadTag(ctx, t.Store(), arg)
+		if err != nil {
+			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, arg, time.Time{})
+		}
+		return tag.ID, nil
+	case "time":
+		tm, err := parseAsOf(arg)
+		if err != nil {
+			return 0, err
+		}
+		s, err := snapshot.AtOrBefore(ctx, t.Store(), tm.UnixMilli())
+		if err != nil {
+			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, "", tm)
+		}
+		return s.ID, nil
+	}
+	return 0, fmt.Errorf("%w: --until %q: want latest, snapshot:N, tag:NAME or time:T", errUsage, until)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // withSnapshotField prepends the snapshot column's field to sc.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/floelake/floe/table"
 )
@@ -37,6 +39,24 @@ func TestStream(t *testing.T) {
 		`{"_SNAPSHOT":3,"_ROW_KIND":"+I","id":1,"v":"a2"}`,
 		`{"_SNAPSHOT":4,"_ROW_KIND":"+I","id":3,"v":"c"}`)
 
+	equalLines(t, "from earliest until snapshot 2", mustRun(t, "stream", tbl, "--from", "earliest", "--until", "snapshot:2", "--select", "id"),
+		`{"_SNAPSHOT":1,"_ROW_KIND":"+I","id":1}`,
+		`{"_SNAPSHOT":1,"_ROW_KIND":"+I","id":2}`,
+		`{"_SNAPSHOT":2,"_ROW_KIND":"+U","id":1}`,
+		`{"_SNAPSHOT":2,"_ROW_KIND":"-D","id":2}`)
+
+	// Incremental reads (start exclusive, end inclusive) as scans.
+	equalLines(t, "incremental delta", mustRun(t, "scan", tbl, "--incremental-between", "1,4", "--format", "jsonl"),
+		`{"_ROW_KIND":"+U","id":1,"v":"a2"}`,
+		`{"_ROW_KIND":"-D","id":2,"v":null}`,
+		`{"_ROW_KIND":"+I","id":3,"v":"c"}`)
+	equalLines(t, "incremental diff, audit_log", mustRun(t, "scan", tbl+"$audit_log", "--incremental-between", "1,4", "--incremental-mode", "diff", "--format", "jsonl"),
+		`{"rowkind":"+U","id":1,"v":"a2"}`,
+		`{"rowkind":"-D","id":2,"v":"b"}`,
+		`{"rowkind":"+I","id":3,"v":"c"}`)
+	equalLines(t, "incremental by time", mustRun(t, "scan", tbl, "--incremental-between-timestamp", "0,"+strconv.FormatInt(time.Now().UnixMilli(), 10), "--where", "id = 3", "--format", "csv"),
+		"_ROW_KIND,id,v", "+I,3,c")
+
 	// A consumer continues where its last run ended.
 	equalLines(t, "consumer, first run", mustRun(t, "stream", tbl, "--from", "snapshot:2", "--consumer", "c1", "--select", "id"),
 		`{"_SNAPSHOT":2,"_ROW_KIND":"+U","id":1}`,
@@ -60,9 +80,17 @@ func TestStream(t *testing.T) {
 		t.Fatalf("from a future snapshot: %v", err)
 	}
 	for _, bad := range [][]string{{"--from", "nope"}, {"--from", "time:x"}, {"--from", "time:2020-01-01", "--full"},
-		{"--follow", "--until-latest"}, {"--follow", "--format", "table"}, {"--format", "parquet"}} {
+		{"--follow", "--until-latest"}, {"--follow", "--format", "table"}, {"--format", "parquet"},
+		{"--until", "snapshot:x"}, {"--until", "soon"}, {"--until", "latest", "--follow"}} {
 		if _, err := runCLI(t, append([]string{"stream", tbl}, bad...)...); !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+	for _, bad := range [][]string{{"--incremental-between", "1"}, {"--incremental-mode", "diff"},
+		{"--incremental-between", "1,2", "--incremental-mode", "nope"}, {"--incremental-between", "1,2", "--snapshot", "1"},
+		{"--incremental-between-timestamp", "x,y"}} {
+		if _, err := runCLI(t, append([]string{"scan", tbl}, bad...)...); !errors.Is(err, errUsage) {
+			t.Errorf("scan %v: %v, want a usage error", bad, err)
 		}
 	}
 }
