@@ -106,6 +106,13 @@ type StreamOptions struct {
 	// read.
 	ConsumerID     string
 	IgnoreProgress bool
+	// ConsumerMode says when the consumer file is written: by
+	// SaveProgress (exactly-once) or by every Next (at-least-once); the
+	// zero value follows the table's consumer.mode. A consumer file older
+	// than the table's consumer.expiration-time counts as absent, and a
+	// stream rewrites its file (SaveProgress, or Next when at-least-once)
+	// after half that time even when its position has not moved.
+	ConsumerMode ConsumerMode
 }
 
 // UntilLatest as StreamOptions.Until ends a stream at the latest snapshot
@@ -150,6 +157,9 @@ type Stream struct {
 	done    bool
 	misses  int
 	saved   int64        // the position last saved for the consumer
+	savedAt time.Time    // when the consumer file was written
+	inFull  bool         // the planned splits are a full read
+	auto    bool         // at-least-once: Next saves the position
 	ahead   arrow.Record // the batch after the one returned (nil: none read)
 	out     arrow.Record // the batch returned last
 }
@@ -206,11 +216,22 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		if err := snapshot.ValidateConsumerID(opts.ConsumerID); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidOption, err)
 		}
-		c, err := snapshot.ReadConsumer(ctx, t.store, opts.ConsumerID)
+		switch opts.ConsumerMode {
+		case ConsumerTableMode:
+			s.auto = t.cfg.ConsumerAtLeastOnce
+		case ConsumerExactlyOnce:
+		case ConsumerAtLeastOnce:
+			s.auto = true
+		default:
+			return nil, fmt.Errorf("%w: consumer mode %d", ErrInvalidOption, opts.ConsumerMode)
+		}
+		// A consumer that names nothing (or has expired) starts as
+		// Start says.
+		c, err := t.readConsumer(ctx, opts.ConsumerID)
 		switch {
 		case err == nil && !opts.IgnoreProgress:
 			start, opts.SnapshotID = StartFromSnapshot, c.NextSnapshot
-			s.saved = c.NextSnapshot
+			s.saved, s.savedAt = c.NextSnapshot, c.modTime
 		case err != nil && !errors.Is(err, snapshot.ErrNotFound):
 			return nil, err
 		}
@@ -315,13 +336,36 @@ func (s *Stream) NextSnapshot() int64 { return s.next }
 // there, with no gap and no duplicate. It does nothing without a
 // ConsumerID or when the position has not moved since the last save.
 func (s *Stream) SaveProgress(ctx context.Context) error {
-	if s.opts.ConsumerID == "" || s.next == s.saved {
+	if s.opts.ConsumerID == "" || s.full != nil || s.inFull {
+		return nil // a full read in progress has no position to record
+	}
+	exp := s.t.cfg.ConsumerExpirationTime
+	if s.next == s.saved && (exp <= 0 || time.Since(s.savedAt) < exp/2) {
 		return nil
 	}
 	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.next}); err != nil {
 		return err
 	}
-	s.saved = s.next
+	s.saved, s.savedAt = s.next, time.Now()
+	return nil
+}
+
+// keepConsumer rewrites the consumer file of a stream waiting for
+// snapshots once half its expiration time has passed, so that it does not
+// expire while the stream runs: the position Next would save when
+// at-least-once, else the one last saved.
+func (s *Stream) keepConsumer(ctx context.Context) error {
+	if s.auto {
+		return s.SaveProgress(ctx)
+	}
+	exp := s.t.cfg.ConsumerExpirationTime
+	if s.opts.ConsumerID == "" || s.saved == 0 || exp <= 0 || time.Since(s.savedAt) < exp/2 {
+		return nil
+	}
+	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.saved}); err != nil {
+		return err
+	}
+	s.savedAt = time.Now()
 	return nil
 }
 
@@ -334,6 +378,12 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 		s.out.Release()
 		s.out = nil
 	}
+	if s.auto {
+		// At-least-once: the rows returned so far count as processed.
+		if err := s.SaveProgress(ctx); err != nil {
+			return ChangeBatch{}, err
+		}
+	}
 	for {
 		if s.planned != 0 {
 			out := s.ahead
@@ -345,7 +395,7 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 				}
 			}
 			if out == nil { // nothing (left) in this snapshot
-				s.next, s.planned = s.planned+1, 0
+				s.next, s.planned, s.inFull = s.planned+1, 0, false
 				continue
 			}
 			// Look one batch ahead, so that the last batch of a snapshot
@@ -358,7 +408,7 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 			b := ChangeBatch{SnapshotID: s.planned, Record: out, Last: ahead == nil}
 			s.ahead, s.out = ahead, out
 			if b.Last {
-				s.next, s.planned = s.planned+1, 0
+				s.next, s.planned, s.inFull = s.planned+1, 0, false
 			}
 			return b, nil
 		}
@@ -415,7 +465,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
-		s.planned, s.splits = snap.ID, p.Splits
+		s.planned, s.splits, s.inFull = snap.ID, p.Splits, true
 		return nil
 	}
 	s.full = nil // past Until
@@ -470,6 +520,9 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 			return nil, err
 		}
 		if err := s.checkExpired(ctx, id); err != nil {
+			return nil, err
+		}
+		if err := s.keepConsumer(ctx); err != nil {
 			return nil, err
 		}
 		t := time.NewTimer(min(max(time.Since(start)/8, time.Millisecond), s.opts.MaxWait))

@@ -31,6 +31,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	until := fs.String("until", "", "stop after: latest, snapshot:N (waiting for it if need be), tag:NAME or time:T (the last snapshot committed at or before T)")
 	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
 	consumer := fs.String("consumer", "", "consumer id: continue from its saved progress, and save it after each snapshot")
+	consumerMode := fs.String("consumer-mode", "", "exactly-once (progress saved once a snapshot's rows are out) or at-least-once (saved before each batch is read: the snapshot being read); default: the table's consumer.mode")
 	sel := fs.String("select", "", "columns to return, in order: a,b")
 	where := fs.String("where", "", "row filter, e.g. \"amount > 10\"")
 	format := fs.String("format", "jsonl", "output format: jsonl, csv or table")
@@ -39,7 +40,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
 		return err
 	}
 	if n := btoi(*untilLatest) + btoi(*follow) + btoi(*until != ""); n > 1 {
@@ -54,6 +55,18 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("%w: --format table prints when the stream ends; use jsonl or csv with --follow", errUsage)
 	}
 	opts := table.StreamOptions{Columns: splitList(*sel), ConsumerID: *consumer}
+	switch *consumerMode {
+	case "":
+	case "exactly-once":
+		opts.ConsumerMode = table.ConsumerExactlyOnce
+	case "at-least-once":
+		opts.ConsumerMode = table.ConsumerAtLeastOnce
+	default:
+		return fmt.Errorf("%w: --consumer-mode %q: want exactly-once or at-least-once", errUsage, *consumerMode)
+	}
+	if *consumerMode != "" && *consumer == "" {
+		return fmt.Errorf("%w: --consumer-mode goes with --consumer", errUsage)
+	}
 	if !*follow {
 		opts.Until = table.UntilLatest
 	}

@@ -69,6 +69,12 @@ func TestStream(t *testing.T) {
 	equalLines(t, "consumer, second run", mustRun(t, "stream", tbl, "--consumer", "c1", "--select", "id"),
 		`{"_SNAPSHOT":5,"_ROW_KIND":"+I","id":4}`)
 
+	equalLines(t, "at-least-once consumer", mustRun(t, "stream", tbl, "--from", "snapshot:5", "--consumer", "c2", "--consumer-mode", "at-least-once", "--select", "id"),
+		`{"_SNAPSHOT":5,"_ROW_KIND":"+I","id":4}`)
+	if b, err := os.ReadFile(filepath.Join(tbl, "consumer", "consumer-c2")); err != nil || string(b) != "{\n  \"nextSnapshot\" : 6\n}" {
+		t.Fatalf("consumer file %q, %v", b, err)
+	}
+
 	// The audit_log system table: each key's merged row and its kind.
 	equalLines(t, "audit_log", mustRun(t, "scan", tbl+"$audit_log", "--format", "jsonl"),
 		`{"rowkind":"+U","id":1,"v":"a2"}`,
@@ -81,6 +87,7 @@ func TestStream(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"--from", "nope"}, {"--from", "time:x"}, {"--from", "time:2020-01-01", "--full"},
 		{"--follow", "--until-latest"}, {"--follow", "--format", "table"}, {"--format", "parquet"},
+		{"--consumer-mode", "at-least-once"}, {"--consumer", "c9", "--consumer-mode", "twice"},
 		{"--until", "snapshot:x"}, {"--until", "soon"}, {"--until", "latest", "--follow"}} {
 		if _, err := runCLI(t, append([]string{"stream", tbl}, bad...)...); !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", bad, err)
