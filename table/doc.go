@@ -72,7 +72,9 @@
 // where Stream.SaveProgress last recorded (exactly-once) or where Next
 // last was (ConsumerAtLeastOnce), consumer files not written for
 // consumer.expiration-time expire (Table.ExpireConsumers), and a snapshot
-// expired before it was read is a *SnapshotExpiredError.
+// expired before it was read is a *SnapshotExpiredError. StreamOptions.Shard
+// splits a stream's buckets between several readers, and Stream.Position
+// (serializable) resumes one anywhere.
 //
 // Table.NewIncremental reads the changes between two snapshots (ids, tags
 // or times; the start exclusive) as Paimon's incremental-between does,

@@ -113,6 +113,16 @@ type StreamOptions struct {
 	// stream rewrites its file (SaveProgress, or Next when at-least-once)
 	// after half that time even when its position has not moved.
 	ConsumerMode ConsumerMode
+	// Shard makes the stream read only the buckets the shard owns, so
+	// that several streams share a table's changes (give each its own
+	// consumer id).
+	Shard Shard
+	// Position resumes a stream where another stood (Stream.Position):
+	// Start, SnapshotID and Time are ignored, and a position whose
+	// snapshot has expired fails with SnapshotExpiredError instead of
+	// skipping ahead. Its shard is the stream's (Shard must be zero or
+	// the same). It does not go with ConsumerID.
+	Position *StreamPosition
 }
 
 // UntilLatest as StreamOptions.Until ends a stream at the latest snapshot
@@ -211,6 +221,12 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	} else if s.until < 0 {
 		return nil, fmt.Errorf("%w: stream until %d", ErrInvalidOption, s.until)
 	}
+	if err := opts.Shard.check(); err != nil {
+		return nil, err
+	}
+	if p := opts.Position; p != nil {
+		return s, s.resume(ctx, *p, earliest)
+	}
 	start := opts.Start
 	if opts.ConsumerID != "" {
 		if err := snapshot.ValidateConsumerID(opts.ConsumerID); err != nil {
@@ -282,6 +298,43 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		return nil, fmt.Errorf("%w: stream start %d", ErrInvalidOption, opts.Start)
 	}
 	return s, nil
+}
+
+// resume starts the stream at a position.
+func (s *Stream) resume(ctx context.Context, p StreamPosition, earliest int64) error {
+	switch {
+	case p.Next < 1:
+		return fmt.Errorf("%w: stream position at snapshot %d", ErrInvalidOption, p.Next)
+	case s.opts.ConsumerID != "":
+		return fmt.Errorf("%w: a stream resumes from a position or a consumer, not both", ErrInvalidOption)
+	case s.opts.Shard != (Shard{}) && s.opts.Shard != p.Shard:
+		return fmt.Errorf("%w: shard %d of %d resuming a position of shard %d of %d",
+			ErrInvalidOption, s.opts.Shard.Index, s.opts.Shard.Count, p.Shard.Index, p.Shard.Count)
+	}
+	if err := p.Shard.check(); err != nil {
+		return err
+	}
+	s.opts.Shard, s.next = p.Shard, p.Next
+	if p.Next < earliest {
+		return &SnapshotExpiredError{Next: p.Next, Earliest: earliest}
+	}
+	if !p.Full {
+		return nil
+	}
+	snap, err := snapshot.Read(ctx, s.t.store, p.Next)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		earliest, _ := snapshot.EarliestID(ctx, s.t.store)
+		return &SnapshotExpiredError{Next: p.Next, Earliest: earliest, Cause: err}
+	}
+	s.full = snap
+	return err
+}
+
+// Position is the stream's position (see StreamPosition), moving as
+// NextSnapshot does; during the full first read it is that snapshot,
+// to be read in full again.
+func (s *Stream) Position() StreamPosition {
+	return StreamPosition{Next: s.next, Full: s.full != nil || s.inFull, Shard: s.opts.Shard}
 }
 
 // compactedSnapshot picks the snapshot a compacted-full stream reads in
@@ -465,7 +518,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
-		s.planned, s.splits, s.inFull = snap.ID, p.Splits, true
+		s.planned, s.splits, s.inFull = snap.ID, s.opts.Shard.keep(p.Splits), true
 		return nil
 	}
 	s.full = nil // past Until
@@ -495,6 +548,7 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
+		splits = s.opts.Shard.keep(splits)
 		if len(splits) > 0 {
 			s.planned, s.splits = snap.ID, splits
 			return nil

@@ -51,7 +51,8 @@ usage:
                _SNAPSHOT, _ROW_KIND, columns)
                [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full]
                [--until-latest | --until latest|snapshot:N|tag:T|time:T | --follow]
-               [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--select a,b] [--where EXPR]
+               [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--shard I/N]
+               [--select a,b] [--where EXPR]
                [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
                [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]

@@ -32,6 +32,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
 	consumer := fs.String("consumer", "", "consumer id: continue from its saved progress, and save it after each snapshot")
 	consumerMode := fs.String("consumer-mode", "", "exactly-once (progress saved once a snapshot's rows are out) or at-least-once (saved before each batch is read: the snapshot being read); default: the table's consumer.mode")
+	shard := fs.String("shard", "", "read only the buckets of shard I of N (I/N, from 0/N), so that N streams share the changes")
 	sel := fs.String("select", "", "columns to return, in order: a,b")
 	where := fs.String("where", "", "row filter, e.g. \"amount > 10\"")
 	format := fs.String("format", "jsonl", "output format: jsonl, csv or table")
@@ -40,7 +41,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--shard I/N] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
 		return err
 	}
 	if n := btoi(*untilLatest) + btoi(*follow) + btoi(*until != ""); n > 1 {
@@ -63,6 +64,15 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 		opts.ConsumerMode = table.ConsumerAtLeastOnce
 	default:
 		return fmt.Errorf("%w: --consumer-mode %q: want exactly-once or at-least-once", errUsage, *consumerMode)
+	}
+	if *shard != "" {
+		i, n, ok := strings.Cut(*shard, "/")
+		idx, err1 := strconv.Atoi(i)
+		cnt, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || cnt < 1 || idx < 0 || idx >= cnt {
+			return fmt.Errorf("%w: --shard %q: want I/N with 0 <= I < N", errUsage, *shard)
+		}
+		opts.Shard = table.Shard{Index: idx, Count: cnt}
 	}
 	if *consumerMode != "" && *consumer == "" {
 		return fmt.Errorf("%w: --consumer-mode goes with --consumer", errUsage)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,13 @@ func TestStream(t *testing.T) {
 		t.Fatalf("consumer file %q, %v", b, err)
 	}
 
+	// Shards: each reads its buckets (one bucket here: one shard has all).
+	n0 := strings.Count(mustRun(t, "stream", tbl, "--from", "earliest", "--shard", "0/2"), "\n")
+	n1 := strings.Count(mustRun(t, "stream", tbl, "--from", "earliest", "--shard", "1/2"), "\n")
+	if n0+n1 != 6 || n0*n1 != 0 {
+		t.Fatalf("shards of one bucket: %d and %d rows", n0, n1)
+	}
+
 	// The audit_log system table: each key's merged row and its kind.
 	equalLines(t, "audit_log", mustRun(t, "scan", tbl+"$audit_log", "--format", "jsonl"),
 		`{"rowkind":"+U","id":1,"v":"a2"}`,
@@ -87,6 +95,7 @@ func TestStream(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"--from", "nope"}, {"--from", "time:x"}, {"--from", "time:2020-01-01", "--full"},
 		{"--follow", "--until-latest"}, {"--follow", "--format", "table"}, {"--format", "parquet"},
+		{"--shard", "2/2"}, {"--shard", "x"},
 		{"--consumer-mode", "at-least-once"}, {"--consumer", "c9", "--consumer-mode", "twice"},
 		{"--until", "snapshot:x"}, {"--until", "soon"}, {"--until", "latest", "--follow"}} {
 		if _, err := runCLI(t, append([]string{"stream", tbl}, bad...)...); !errors.Is(err, errUsage) {
