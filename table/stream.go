@@ -381,6 +381,8 @@ func (s *Stream) Schema() *arrow.Schema { return s.schema }
 // it has not returned in full (it moves with the batch marked Last). A
 // stream started again from this snapshot (StartFromSnapshot) continues
 // with no gap; rows of a snapshot returned only in part come again.
+// During a full first read it is the snapshot read in full, which
+// StartFromSnapshot would not read again: resume from Position then.
 func (s *Stream) NextSnapshot() int64 { return s.next }
 
 // SaveProgress writes the stream's position (NextSnapshot) to its
