@@ -69,8 +69,17 @@
 // snapshot (StreamOptions.Start: Paimon's scan modes). It waits for new
 // snapshots by looking for the next snapshot file, without listing
 // directories, until StreamOptions.Until; a consumer id makes it resume
-// where Stream.SaveProgress last recorded, and a snapshot expired before
-// it was read is a *SnapshotExpiredError.
+// where Stream.SaveProgress last recorded (exactly-once) or where Next
+// last was (ConsumerAtLeastOnce), consumer files not written for
+// consumer.expiration-time expire (Table.ExpireConsumers), and a snapshot
+// expired before it was read is a *SnapshotExpiredError. StreamOptions.Shard
+// splits a stream's buckets between several readers, and Stream.Position
+// (serializable) resumes one anywhere.
+//
+// Table.NewIncremental reads the changes between two snapshots (ids, tags
+// or times; the start exclusive) as Paimon's incremental-between does,
+// through the same Stream: each snapshot's delta or changelog rows, or
+// the difference between the rows at both ends (IncrementalDiff).
 //
 // # Schema evolution
 //

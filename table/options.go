@@ -219,6 +219,13 @@ type Config struct {
 	// DiscoveryInterval is continuous.discovery-interval: the longest a
 	// stream waits between looks for the next snapshot when idle.
 	DiscoveryInterval time.Duration
+	// ConsumerAtLeastOnce is consumer.mode = at-least-once (the default
+	// is exactly-once): the mode of streams that leave
+	// StreamOptions.ConsumerMode unset.
+	ConsumerAtLeastOnce bool
+	// ConsumerExpirationTime is consumer.expiration-time (0: unset): a
+	// consumer file not written for longer is expired.
+	ConsumerExpirationTime time.Duration
 
 	DynamicBucketTargetRowNum int64
 	DynamicBucketMaxBuckets   int
@@ -516,7 +523,9 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		SnapshotTimeRetained:   p.duration(time.Hour, "snapshot.time-retained"),
 		SnapshotExpireLimit:    p.integer(50, 1, "snapshot.expire.limit"),
 
-		DiscoveryInterval: p.duration(10*time.Second, "continuous.discovery-interval"),
+		DiscoveryInterval:      p.duration(10*time.Second, "continuous.discovery-interval"),
+		ConsumerAtLeastOnce:    p.enum("exactly-once", "consumer.mode", "exactly-once", "at-least-once") == "at-least-once",
+		ConsumerExpirationTime: p.duration(0, "consumer.expiration-time"),
 
 		DynamicBucketTargetRowNum: p.long(2_000_000, 1, "dynamic-bucket.target-row-num"),
 		DynamicBucketMaxBuckets:   p.integer(-1, -1, "dynamic-bucket.max-buckets"),

@@ -111,6 +111,12 @@ type Split struct {
 	// a stream reads them: one after the other, nothing merged, every row
 	// kind kept. Read returns them with a leading RowKindColumn.
 	Changes bool `json:",omitempty"`
+	// Before, when set, makes the split one bucket's difference between
+	// two snapshots (an incremental diff, NewIncremental): Before holds the
+	// bucket's files at the earlier one (none for a new bucket), Files
+	// those at SnapshotID. Read compares them key by key and returns the
+	// changed rows with a leading RowKindColumn.
+	Before *Split `json:",omitempty"`
 }
 
 const splitVersion = 1
@@ -135,8 +141,13 @@ func (s *Split) UnmarshalBinary(b []byte) error {
 	if v.Version != splitVersion {
 		return fmt.Errorf("%w: version %d", ErrBadSplit, v.Version)
 	}
-	if len(v.Split.Deletes) != 0 && len(v.Split.Deletes) != len(v.Split.Files) {
-		return fmt.Errorf("%w: %d deletion files for %d files", ErrBadSplit, len(v.Split.Deletes), len(v.Split.Files))
+	for _, x := range []*Split{v.Split, v.Split.Before} {
+		if x != nil && len(x.Deletes) != 0 && len(x.Deletes) != len(x.Files) {
+			return fmt.Errorf("%w: %d deletion files for %d files", ErrBadSplit, len(x.Deletes), len(x.Files))
+		}
+	}
+	if b := v.Split.Before; b != nil && (b.Before != nil || v.Split.Changes) {
+		return fmt.Errorf("%w: a diff split nested or of changes", ErrBadSplit)
 	}
 	*s = *v.Split
 	return nil
@@ -216,34 +227,14 @@ func (t *Table) newScan(ctx context.Context, opts ScanOptions, x streamScan) (*P
 	if err := p.init(); err != nil {
 		return nil, err
 	}
-	live, err := p.liveEntries(ctx, snap)
-	if err != nil {
-		return nil, err
-	}
-	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
-	if err != nil {
-		return nil, err
-	}
-	splits, err := p.group(ctx, live)
+	splits, err := p.splits(ctx, snap)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range splits {
-		s.SnapshotID = snap.ID
 		s.SchemaID = rs.ID
 		s.Columns = cols
 		s.Filter = filterText
-		var any bool
-		ds := make([]*DeletionFile, len(s.Files))
-		for i := range s.Files {
-			if d, ok := dvs[dvKey{string(s.Partition), s.Bucket, s.Files[i].FileName}]; ok {
-				ds[i] = d
-				any = true
-			}
-		}
-		if any {
-			s.Deletes = ds
-		}
 	}
 	plan.Splits = splits
 	plan.Stats.Splits = len(splits)

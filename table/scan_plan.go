@@ -210,6 +210,38 @@ func sharedChars(a, b string) int {
 	return shared
 }
 
+// splits plans snap's live files into one split per partition and bucket,
+// with their deletion vectors.
+func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split, error) {
+	live, err := p.liveEntries(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
+	if err != nil {
+		return nil, err
+	}
+	splits, err := p.group(ctx, live)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range splits {
+		s.SnapshotID = snap.ID
+		var any bool
+		ds := make([]*DeletionFile, len(s.Files))
+		for i := range s.Files {
+			if d, ok := dvs[dvKey{string(s.Partition), s.Bucket, s.Files[i].FileName}]; ok {
+				ds[i] = d
+				any = true
+			}
+		}
+		if any {
+			s.Deletes = ds
+		}
+	}
+	return splits, nil
+}
+
 // group prunes files by level and statistics and groups the rest into
 // one split per (partition, bucket).
 func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {

@@ -35,6 +35,9 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 4096
 	}
+	if s.Before != nil {
+		return t.readDiff(ctx, s, opts)
+	}
 	rs, err := t.SchemaByID(ctx, s.SchemaID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read schema: %w", ErrBadSplit, err)

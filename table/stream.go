@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -64,6 +65,15 @@ const (
 	// StartFromTime reads the changes of the snapshots committed at or
 	// after StreamOptions.Time (from-timestamp).
 	StartFromTime
+	// StartCompactedFull reads the latest compaction's snapshot in full,
+	// then the changes after it (compacted-full): the latest COMPACT
+	// snapshot, or, when the table has changelog-producer
+	// full-compaction or sets full-compaction.delta-commits, the latest
+	// COMPACT snapshot whose commit identifier is a multiple of
+	// full-compaction.delta-commits (default 1) or a batch one
+	// (math.MaxInt64), as Paimon marks full compactions. With no such
+	// snapshot it reads the latest in full.
+	StartCompactedFull
 )
 
 // StreamOptions configure NewStream. The zero value follows the table
@@ -96,6 +106,23 @@ type StreamOptions struct {
 	// read.
 	ConsumerID     string
 	IgnoreProgress bool
+	// ConsumerMode says when the consumer file is written: by
+	// SaveProgress (exactly-once) or by every Next (at-least-once); the
+	// zero value follows the table's consumer.mode. A consumer file older
+	// than the table's consumer.expiration-time counts as absent, and a
+	// stream rewrites its file (SaveProgress, or Next when at-least-once)
+	// after half that time even when its position has not moved.
+	ConsumerMode ConsumerMode
+	// Shard makes the stream read only the buckets the shard owns, so
+	// that several streams share a table's changes (give each its own
+	// consumer id).
+	Shard Shard
+	// Position resumes a stream where another stood (Stream.Position):
+	// Start, SnapshotID and Time are ignored, and a position whose
+	// snapshot has expired fails with SnapshotExpiredError instead of
+	// skipping ahead. Its shard is the stream's (Shard must be zero or
+	// the same). It does not go with ConsumerID.
+	Position *StreamPosition
 }
 
 // UntilLatest as StreamOptions.Until ends a stream at the latest snapshot
@@ -135,15 +162,20 @@ type Stream struct {
 	cur     array.RecordReader
 	until   int64
 	full    *snapshot.Snapshot // a full read still to plan
+	diff    *diffRange         // an incremental diff still to plan
+	mode    changeMode         // what a snapshot's changes are
 	done    bool
 	misses  int
 	saved   int64        // the position last saved for the consumer
+	savedAt time.Time    // when the consumer file was written
+	inFull  bool         // the planned splits are a full read
+	auto    bool         // at-least-once: Next saves the position
 	ahead   arrow.Record // the batch after the one returned (nil: none read)
 	out     arrow.Record // the batch returned last
 }
 
-// NewStream starts a stream.
-func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
+// newStream checks a stream's columns and filter and sets its defaults.
+func (t *Table) newStream(opts StreamOptions) (*Stream, error) {
 	cols, fields, err := projectColumns(t.latest, opts.Columns)
 	if err != nil {
 		return nil, err
@@ -161,6 +193,15 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	}
 	if s.opts.BatchSize <= 0 {
 		s.opts.BatchSize = 4096
+	}
+	return s, nil
+}
+
+// NewStream starts a stream.
+func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, error) {
+	s, err := t.newStream(opts)
+	if err != nil {
+		return nil, err
 	}
 	latest, err := snapshot.LatestID(ctx, t.store)
 	if err != nil {
@@ -180,28 +221,50 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	} else if s.until < 0 {
 		return nil, fmt.Errorf("%w: stream until %d", ErrInvalidOption, s.until)
 	}
+	if err := opts.Shard.check(); err != nil {
+		return nil, err
+	}
+	if p := opts.Position; p != nil {
+		return s, s.resume(ctx, *p, earliest)
+	}
 	start := opts.Start
 	if opts.ConsumerID != "" {
 		if err := snapshot.ValidateConsumerID(opts.ConsumerID); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidOption, err)
 		}
-		c, err := snapshot.ReadConsumer(ctx, t.store, opts.ConsumerID)
+		switch opts.ConsumerMode {
+		case ConsumerTableMode:
+			s.auto = t.cfg.ConsumerAtLeastOnce
+		case ConsumerExactlyOnce:
+		case ConsumerAtLeastOnce:
+			s.auto = true
+		default:
+			return nil, fmt.Errorf("%w: consumer mode %d", ErrInvalidOption, opts.ConsumerMode)
+		}
+		// A consumer that names nothing (or has expired) starts as
+		// Start says.
+		c, err := t.readConsumer(ctx, opts.ConsumerID)
 		switch {
 		case err == nil && !opts.IgnoreProgress:
 			start, opts.SnapshotID = StartFromSnapshot, c.NextSnapshot
-			s.saved = c.NextSnapshot
+			s.saved, s.savedAt = c.NextSnapshot, c.modTime
 		case err != nil && !errors.Is(err, snapshot.ErrNotFound):
 			return nil, err
 		}
 	}
 	switch start {
-	case StartLatestFull, StartFromSnapshotFull:
+	case StartLatestFull, StartFromSnapshotFull, StartCompactedFull:
 		id := latest
-		if start == StartFromSnapshotFull {
+		switch start {
+		case StartFromSnapshotFull:
 			if opts.SnapshotID <= 0 {
 				return nil, fmt.Errorf("%w: StartFromSnapshotFull needs a snapshot id", ErrInvalidOption)
 			}
 			id = max(opts.SnapshotID, earliest)
+		case StartCompactedFull:
+			if id, err = t.compactedSnapshot(ctx, earliest, latest); err != nil {
+				return nil, err
+			}
 		}
 		if id == 0 {
 			s.next = 1 // empty table: every change from the first snapshot
@@ -237,6 +300,80 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	return s, nil
 }
 
+// resume starts the stream at a position.
+func (s *Stream) resume(ctx context.Context, p StreamPosition, earliest int64) error {
+	switch {
+	case p.Next < 1:
+		return fmt.Errorf("%w: stream position at snapshot %d", ErrInvalidOption, p.Next)
+	case s.opts.ConsumerID != "":
+		return fmt.Errorf("%w: a stream resumes from a position or a consumer, not both", ErrInvalidOption)
+	case s.opts.Shard != (Shard{}) && s.opts.Shard != p.Shard:
+		return fmt.Errorf("%w: shard %d of %d resuming a position of shard %d of %d",
+			ErrInvalidOption, s.opts.Shard.Index, s.opts.Shard.Count, p.Shard.Index, p.Shard.Count)
+	}
+	if err := p.Shard.check(); err != nil {
+		return err
+	}
+	s.opts.Shard, s.next = p.Shard, p.Next
+	if p.Next < earliest {
+		return &SnapshotExpiredError{Next: p.Next, Earliest: earliest}
+	}
+	if !p.Full {
+		return nil
+	}
+	snap, err := snapshot.Read(ctx, s.t.store, p.Next)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		earliest, _ := snapshot.EarliestID(ctx, s.t.store)
+		return &SnapshotExpiredError{Next: p.Next, Earliest: earliest, Cause: err}
+	}
+	s.full = snap
+	return err
+}
+
+// Position is the stream's position (see StreamPosition), moving as
+// NextSnapshot does; during the full first read it is that snapshot,
+// to be read in full again.
+func (s *Stream) Position() StreamPosition {
+	return StreamPosition{Next: s.next, Full: s.full != nil || s.inFull, Shard: s.opts.Shard}
+}
+
+// compactedSnapshot picks the snapshot a compacted-full stream reads in
+// full: the latest COMPACT snapshot that counts as a full compaction
+// (fullCompacted), else the latest. Snapshots expired while it looks are
+// skipped.
+func (t *Table) compactedSnapshot(ctx context.Context, earliest, latest int64) (int64, error) {
+	deltaCommits := 0 // any compaction counts
+	if t.cfg.ChangelogProducer == ChangelogFullCompaction || t.cfg.FullCompactionDeltaCommits > 0 {
+		deltaCommits = max(t.cfg.FullCompactionDeltaCommits, 1)
+	}
+	for id := latest; id >= earliest && id > 0; id-- {
+		snap, err := snapshot.Read(ctx, t.store, id)
+		if errors.Is(err, snapshot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if fullCompacted(snap, deltaCommits) {
+			return id, nil
+		}
+	}
+	return latest, nil
+}
+
+// fullCompacted says whether snap is a compaction a compacted-full stream
+// starts from: any COMPACT snapshot when deltaCommits is 0, else one whose
+// commit identifier is a multiple of deltaCommits or math.MaxInt64 (a batch
+// compaction), which is how Paimon tells a full compaction
+// (full-compaction.delta-commits) from the others.
+func fullCompacted(snap *snapshot.Snapshot, deltaCommits int) bool {
+	if snap.CommitKind != snapshot.KindCompact {
+		return false
+	}
+	id := snap.CommitIdentifier
+	return deltaCommits == 0 || id%int64(deltaCommits) == 0 || id == math.MaxInt64
+}
+
 // Schema is the schema of every batch: RowKindColumn, then the columns.
 func (s *Stream) Schema() *arrow.Schema { return s.schema }
 
@@ -244,6 +381,8 @@ func (s *Stream) Schema() *arrow.Schema { return s.schema }
 // it has not returned in full (it moves with the batch marked Last). A
 // stream started again from this snapshot (StartFromSnapshot) continues
 // with no gap; rows of a snapshot returned only in part come again.
+// During a full first read it is the snapshot read in full, which
+// StartFromSnapshot would not read again: resume from Position then.
 func (s *Stream) NextSnapshot() int64 { return s.next }
 
 // SaveProgress writes the stream's position (NextSnapshot) to its
@@ -252,13 +391,36 @@ func (s *Stream) NextSnapshot() int64 { return s.next }
 // there, with no gap and no duplicate. It does nothing without a
 // ConsumerID or when the position has not moved since the last save.
 func (s *Stream) SaveProgress(ctx context.Context) error {
-	if s.opts.ConsumerID == "" || s.next == s.saved {
+	if s.opts.ConsumerID == "" || s.full != nil || s.inFull {
+		return nil // a full read in progress has no position to record
+	}
+	exp := s.t.cfg.ConsumerExpirationTime
+	if s.next == s.saved && (exp <= 0 || time.Since(s.savedAt) < exp/2) {
 		return nil
 	}
 	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.next}); err != nil {
 		return err
 	}
-	s.saved = s.next
+	s.saved, s.savedAt = s.next, time.Now()
+	return nil
+}
+
+// keepConsumer rewrites the consumer file of a stream waiting for
+// snapshots once half its expiration time has passed, so that it does not
+// expire while the stream runs: the position Next would save when
+// at-least-once, else the one last saved.
+func (s *Stream) keepConsumer(ctx context.Context) error {
+	if s.auto {
+		return s.SaveProgress(ctx)
+	}
+	exp := s.t.cfg.ConsumerExpirationTime
+	if s.opts.ConsumerID == "" || s.saved == 0 || exp <= 0 || time.Since(s.savedAt) < exp/2 {
+		return nil
+	}
+	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.saved}); err != nil {
+		return err
+	}
+	s.savedAt = time.Now()
 	return nil
 }
 
@@ -271,6 +433,12 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 		s.out.Release()
 		s.out = nil
 	}
+	if s.auto {
+		// At-least-once: the rows returned so far count as processed.
+		if err := s.SaveProgress(ctx); err != nil {
+			return ChangeBatch{}, err
+		}
+	}
 	for {
 		if s.planned != 0 {
 			out := s.ahead
@@ -282,7 +450,7 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 				}
 			}
 			if out == nil { // nothing (left) in this snapshot
-				s.next, s.planned = s.planned+1, 0
+				s.next, s.planned, s.inFull = s.planned+1, 0, false
 				continue
 			}
 			// Look one batch ahead, so that the last batch of a snapshot
@@ -295,7 +463,7 @@ func (s *Stream) Next(ctx context.Context) (ChangeBatch, error) {
 			b := ChangeBatch{SnapshotID: s.planned, Record: out, Last: ahead == nil}
 			s.ahead, s.out = ahead, out
 			if b.Last {
-				s.next, s.planned = s.planned+1, 0
+				s.next, s.planned, s.inFull = s.planned+1, 0, false
 			}
 			return b, nil
 		}
@@ -352,10 +520,23 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
-		s.planned, s.splits = snap.ID, p.Splits
+		s.planned, s.splits, s.inFull = snap.ID, s.opts.Shard.keep(p.Splits), true
 		return nil
 	}
 	s.full = nil // past Until
+	if d := s.diff; d != nil {
+		s.diff = nil
+		splits, err := s.t.diffSplits(ctx, d.from, d.to, s.cols, s.filterText)
+		if err != nil {
+			return err
+		}
+		s.planned, s.splits = d.to.ID, splits
+		if len(splits) == 0 {
+			s.next, s.planned, s.done = d.to.ID+1, 0, true
+			return io.EOF
+		}
+		return nil
+	}
 	for {
 		if s.done || s.until > 0 && s.next > s.until {
 			s.done = true
@@ -365,10 +546,11 @@ func (s *Stream) plan(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		splits, err := s.t.changeSplits(ctx, snap, s.cols, s.filterText)
+		splits, err := s.t.changeSplits(ctx, snap, s.mode, s.cols, s.filterText)
 		if err != nil {
 			return s.gone(ctx, snap.ID, err)
 		}
+		splits = s.opts.Shard.keep(splits)
 		if len(splits) > 0 {
 			s.planned, s.splits = snap.ID, splits
 			return nil
@@ -394,6 +576,9 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 			return nil, err
 		}
 		if err := s.checkExpired(ctx, id); err != nil {
+			return nil, err
+		}
+		if err := s.keepConsumer(ctx); err != nil {
 			return nil, err
 		}
 		t := time.NewTimer(min(max(time.Since(start)/8, time.Millisecond), s.opts.MaxWait))
@@ -457,19 +642,34 @@ func (s *Stream) Close() error {
 	return nil
 }
 
+// changeMode says what a snapshot's changes are.
+type changeMode int8
+
+const (
+	changesAuto      changeMode = iota // the table's: changelog with a producer, else delta
+	changesDelta                       // the data files of APPEND snapshots
+	changesChangelog                   // the changelog files (overwrites skipped)
+)
+
 // changeSplits plans what a stream reads of snap: its delta files when
 // the table has no changelog producer (APPEND snapshots only), else its
-// changelog files; one split per partition and bucket, files in manifest
-// order.
-func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, cols []string, filter string) ([]*Split, error) {
+// changelog files (mode may force either); one split per partition and
+// bucket, files in manifest order.
+func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, mode changeMode, cols []string, filter string) ([]*Split, error) {
+	if mode == changesAuto {
+		mode = changesChangelog
+		if t.cfg.ChangelogProducer == ChangelogNone || len(t.latest.PrimaryKeys) == 0 {
+			mode = changesDelta
+		}
+	}
 	var list string
 	switch {
-	case t.cfg.ChangelogProducer == ChangelogNone || len(t.latest.PrimaryKeys) == 0:
+	case mode == changesDelta:
 		if snap.CommitKind != snapshot.KindAppend {
 			return nil, nil
 		}
 		list = snap.DeltaManifestList
-	case snap.ChangelogManifestList != nil:
+	case snap.ChangelogManifestList != nil && snap.CommitKind != snapshot.KindOverwrite:
 		list = *snap.ChangelogManifestList
 	default:
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -443,6 +444,78 @@ func TestStreamExpiredUnderRead(t *testing.T) {
 		}
 		if b.SnapshotID != 1 || n > 20 {
 			t.Fatalf("read on past the expired snapshot: snapshot %d, %d batches", b.SnapshotID, n)
+		}
+	}
+}
+
+// TestStreamCompactedFull: compacted-full reads the latest compaction's
+// snapshot in full, then the changes after it; with
+// full-compaction.delta-commits only compactions whose identifier is a
+// multiple of it count; with none it reads the latest in full.
+func TestStreamCompactedFull(t *testing.T) {
+	for _, tc := range []struct {
+		opts []Option
+		want string
+	}{
+		// Snapshot 6 (identifier 5) is the latest compaction.
+		{nil, "6 +I 1 a2\n6 +I 2 b\n6 +I 3 c\n6 +I 4 d\n7 +I 5 e"},
+		// Snapshot 3 (identifier 2) is the latest with an even identifier.
+		{[]Option{{"full-compaction.delta-commits", "2"}}, "3 +I 1 a2\n3 +I 2 b\n4 +I 3 c\n5 +I 4 d\n7 +I 5 e"},
+	} {
+		e := newCastEnv(t, pkStreamSpec(append([]Option{{"write-only", "true"}}, tc.opts...)...))
+		e.writeKinds(`[{"id":1,"v":"a"},{"id":2,"v":"b"}]`)
+		e.writeKinds(`[{"id":1,"v":"a2"}]`)
+		e.compact(CompactOptions{Full: true}) // 3, identifier 2
+		e.writeKinds(`[{"id":3,"v":"c"}]`)
+		e.writeKinds(`[{"id":4,"v":"d"}]`)
+		e.compact(CompactOptions{Full: true}) // 6, identifier 5
+		e.writeKinds(`[{"id":5,"v":"e"}]`)
+		got, err := e.streamText(StreamOptions{Start: StartCompactedFull, Until: UntilLatest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("options %v:\n%s\nwant\n%s", tc.opts, got, tc.want)
+		}
+	}
+	// No compaction yet: the latest in full.
+	e := newCastEnv(t, pkStreamSpec())
+	e.writeKinds(`[{"id":1,"v":"a"}]`)
+	e.writeKinds(`[{"id":2,"v":"b"}]`)
+	got, err := e.streamText(StreamOptions{Start: StartCompactedFull, Until: UntilLatest})
+	if err != nil || got != "2 +I 1 a\n2 +I 2 b" {
+		t.Fatalf("no compaction: %q, %v", got, err)
+	}
+	// An empty table: every change from snapshot 1.
+	e = newCastEnv(t, pkStreamSpec())
+	tb := e.open()
+	s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartCompactedFull})
+	if err != nil || s.NextSnapshot() != 1 {
+		t.Fatalf("empty table: %v", err)
+	}
+	s.Close()
+}
+
+// TestFullCompacted: which snapshots a compacted-full stream starts from.
+func TestFullCompacted(t *testing.T) {
+	for _, tc := range []struct {
+		kind         snapshot.Kind
+		ident        int64
+		deltaCommits int
+		want         bool
+	}{
+		{snapshot.KindCompact, 7, 0, true},
+		{snapshot.KindAppend, 8, 0, false},
+		{snapshot.KindCompact, 7, 1, true},
+		{snapshot.KindCompact, 7, 2, false},
+		{snapshot.KindCompact, 8, 2, true},
+		{snapshot.KindCompact, math.MaxInt64, 3, true},
+		{snapshot.KindAppend, math.MaxInt64, 3, false},
+		{snapshot.KindOverwrite, 6, 3, false},
+	} {
+		s := &snapshot.Snapshot{CommitKind: tc.kind, CommitIdentifier: tc.ident}
+		if got := fullCompacted(s, tc.deltaCommits); got != tc.want {
+			t.Errorf("%s %d, delta commits %d: %v", tc.kind, tc.ident, tc.deltaCommits, got)
 		}
 	}
 }

@@ -44,11 +44,15 @@ usage:
                [--max-record-size SIZE] [--commit-user U --commit-identifier N]
   floe scan TABLE                    read rows (default: a grid of the latest snapshot)
                [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
+               [--incremental-between A,B | --incremental-between-timestamp T1,T2
+                [--incremental-mode auto|delta|changelog|diff]]
                [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]
   floe stream TABLE                  read the table's changes, snapshot by snapshot (JSON lines:
                _SNAPSHOT, _ROW_KIND, columns)
-               [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full]
-               [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR]
+               [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full]
+               [--until-latest | --until latest|snapshot:N|tag:T|time:T | --follow]
+               [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--shard I/N]
+               [--select a,b] [--where EXPR]
                [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
                [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]

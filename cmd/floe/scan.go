@@ -62,12 +62,15 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	limitFlag := fs.Int64("limit", 0, "stop after N rows (default: all rows)")
 	format := fs.String("format", "table", "output format: table, jsonl, csv or parquet")
 	output := fs.String("output", "", "write to this file instead of stdout (required for parquet)")
+	between := fs.String("incremental-between", "", "read the changes after START up to END: two snapshot ids or two tags, START,END (rows with their _ROW_KIND)")
+	betweenTime := fs.String("incremental-between-timestamp", "", "read the changes committed after T1 up to T2: T1,T2 (times as for --as-of)")
+	incrMode := fs.String("incremental-mode", "auto", "with --incremental-between: auto, delta, changelog or diff")
 	warehouse := fs.String("warehouse", "", "warehouse for a db.table identifier (default $"+warehouseEnv+")")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("scan", pos, 1, 2, "TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME] [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]"); err != nil {
+	if err := wantArgs("scan", pos, 1, 2, "TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME | --incremental-between START,END | --incremental-between-timestamp T1,T2 [--incremental-mode auto|delta|changelog|diff]] [--limit N] [--format table|jsonl|csv|parquet] [--output FILE]"); err != nil {
 		return err
 	}
 	limit := new(int64(-1)) // all rows
@@ -94,8 +97,18 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	var incr *table.IncrementalOptions
+	if *between != "" || *betweenTime != "" {
+		travel++
+		if incr, err = incrementalOptions(*between, *betweenTime, *incrMode); err != nil {
+			return err
+		}
+		incr.Columns, incr.Alloc = opts.Columns, memory.DefaultAllocator
+	} else if isSet(fs, "incremental-mode") {
+		return fmt.Errorf("%w: --incremental-mode goes with --incremental-between", errUsage)
+	}
 	if travel > 1 {
-		return fmt.Errorf("%w: use only one of --snapshot, --tag and --as-of", errUsage)
+		return fmt.Errorf("%w: use only one of --snapshot, --tag, --as-of, --incremental-between and --incremental-between-timestamp", errUsage)
 	}
 	switch *format {
 	case "table", "jsonl", "csv":
@@ -125,8 +138,18 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer done()
 	mem := ro.Alloc
-	rr, err := t.ReadAll(ctx, opts, ro)
-	if err != nil {
+	var rr array.RecordReader
+	if incr != nil {
+		// Changes: each row's kind first (_ROW_KIND, or the audit_log's
+		// rowkind).
+		incr.Filter = opts.Filter
+		s, err := t.NewIncremental(ctx, *incr)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		rr = &changeReader{ctx: ctx, s: s}
+	} else if rr, err = t.ReadAll(ctx, opts, ro); err != nil {
 		return missingSnapshot(err, opts.SnapshotID, opts.Tag, opts.AsOf)
 	}
 	defer rr.Release()
@@ -196,6 +219,76 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(stderr, "%s written to %s\n", rowCount(rows), *output)
 	}
 	return nil
+}
+
+// incrementalOptions reads --incremental-between (two snapshot ids or two
+// tags, as Paimon's incremental-between), --incremental-between-timestamp
+// and --incremental-mode.
+func incrementalOptions(between, betweenTime, mode string) (*table.IncrementalOptions, error) {
+	m, err := table.ParseIncrementalMode(mode)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --incremental-mode %q: want auto, delta, changelog or diff", errUsage, mode)
+	}
+	o := &table.IncrementalOptions{Mode: m}
+	if between != "" && betweenTime != "" {
+		return nil, fmt.Errorf("%w: use only one of --incremental-between and --incremental-between-timestamp", errUsage)
+	}
+	if betweenTime != "" {
+		a, b, ok := strings.Cut(betweenTime, ",")
+		if !ok {
+			return nil, fmt.Errorf("%w: --incremental-between-timestamp %q: want T1,T2", errUsage, betweenTime)
+		}
+		if o.FromTime, err = parseAsOf(a); err != nil {
+			return nil, err
+		}
+		if o.ToTime, err = parseAsOf(b); err != nil {
+			return nil, err
+		}
+		return o, nil
+	}
+	a, b, ok := strings.Cut(between, ",")
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if !ok || a == "" || b == "" {
+		return nil, fmt.Errorf("%w: --incremental-between %q: want START,END (snapshot ids or tags)", errUsage, between)
+	}
+	from, err1 := strconv.ParseInt(a, 10, 64)
+	to, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 == nil && err2 == nil {
+		o.FromSnapshot, o.ToSnapshot = from, to
+	} else {
+		o.FromTag, o.ToTag = a, b
+	}
+	return o, nil
+}
+
+// changeReader reads a Stream's batches as a RecordReader.
+type changeReader struct {
+	ctx context.Context
+	s   *table.Stream
+	cur arrow.Record
+	err error
+}
+
+func (r *changeReader) Retain()                   {}
+func (r *changeReader) Release()                  {}
+func (r *changeReader) Schema() *arrow.Schema     { return r.s.Schema() }
+func (r *changeReader) Record() arrow.Record      { return r.cur }
+func (r *changeReader) RecordBatch() arrow.Record { return r.cur }
+func (r *changeReader) Err() error                { return r.err }
+func (r *changeReader) Next() bool {
+	r.cur = nil
+	if r.err != nil {
+		return false
+	}
+	b, err := r.s.Next(r.ctx)
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			r.err = err
+		}
+		return false
+	}
+	r.cur = b.Record
+	return true
 }
 
 // recordSink writes scan results in one output format.

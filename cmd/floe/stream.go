@@ -25,11 +25,14 @@ const snapshotColumn = "_SNAPSHOT"
 
 func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
-	from := fs.String("from", "", "where to start: earliest, latest, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes)")
+	from := fs.String("from", "", "where to start: earliest, latest, compacted, snapshot:N, time:T or tag:NAME (default: a full read of the latest snapshot, then its changes; compacted: a full read of the latest full compaction)")
 	full := fs.Bool("full", false, "read the starting snapshot in full first (with earliest, latest, snapshot:N or tag:NAME)")
 	untilLatest := fs.Bool("until-latest", false, "stop after the latest snapshot present at start (the default)")
+	until := fs.String("until", "", "stop after: latest, snapshot:N (waiting for it if need be), tag:NAME or time:T (the last snapshot committed at or before T)")
 	follow := fs.Bool("follow", false, "keep following the table, waiting for new snapshots")
 	consumer := fs.String("consumer", "", "consumer id: continue from its saved progress, and save it after each snapshot")
+	consumerMode := fs.String("consumer-mode", "", "exactly-once (progress saved once a snapshot's rows are out) or at-least-once (saved before each batch is read: the snapshot being read); default: the table's consumer.mode")
+	shard := fs.String("shard", "", "read only the buckets of shard I of N (I/N, from 0/N), so that N streams share the changes")
 	sel := fs.String("select", "", "columns to return, in order: a,b")
 	where := fs.String("where", "", "row filter, e.g. \"amount > 10\"")
 	format := fs.String("format", "jsonl", "output format: jsonl, csv or table")
@@ -38,11 +41,11 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --follow] [--consumer ID] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
+	if err := wantArgs("stream", pos, 1, 2, "TABLE [--from earliest|latest|compacted|snapshot:N|time:T|tag:NAME] [--full] [--until-latest | --until latest|snapshot:N|tag:NAME|time:T | --follow] [--consumer ID [--consumer-mode exactly-once|at-least-once]] [--shard I/N] [--select a,b] [--where EXPR] [--format jsonl|csv|table]"); err != nil {
 		return err
 	}
-	if *untilLatest && *follow {
-		return fmt.Errorf("%w: use only one of --until-latest and --follow", errUsage)
+	if n := btoi(*untilLatest) + btoi(*follow) + btoi(*until != ""); n > 1 {
+		return fmt.Errorf("%w: use only one of --until-latest, --until and --follow", errUsage)
 	}
 	switch *format {
 	case "jsonl", "csv", "table":
@@ -53,6 +56,27 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("%w: --format table prints when the stream ends; use jsonl or csv with --follow", errUsage)
 	}
 	opts := table.StreamOptions{Columns: splitList(*sel), ConsumerID: *consumer}
+	switch *consumerMode {
+	case "":
+	case "exactly-once":
+		opts.ConsumerMode = table.ConsumerExactlyOnce
+	case "at-least-once":
+		opts.ConsumerMode = table.ConsumerAtLeastOnce
+	default:
+		return fmt.Errorf("%w: --consumer-mode %q: want exactly-once or at-least-once", errUsage, *consumerMode)
+	}
+	if *shard != "" {
+		i, n, ok := strings.Cut(*shard, "/")
+		idx, err1 := strconv.Atoi(i)
+		cnt, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || cnt < 1 || idx < 0 || idx >= cnt {
+			return fmt.Errorf("%w: --shard %q: want I/N with 0 <= I < N", errUsage, *shard)
+		}
+		opts.Shard = table.Shard{Index: idx, Count: cnt}
+	}
+	if *consumerMode != "" && *consumer == "" {
+		return fmt.Errorf("%w: --consumer-mode goes with --consumer", errUsage)
+	}
 	if !*follow {
 		opts.Until = table.UntilLatest
 	}
@@ -68,6 +92,11 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	defer done()
 	if err := streamStart(ctx, t, *from, *full, &opts); err != nil {
 		return err
+	}
+	if *until != "" {
+		if opts.Until, err = streamUntil(ctx, t, *until); err != nil {
+			return err
+		}
 	}
 	mem := memory.DefaultAllocator
 	opts.Alloc = mem
@@ -148,6 +177,8 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 		if full {
 			opts.Start = table.StartLatestFull
 		}
+	case "compacted": // always a full read (compacted-full)
+		opts.Start = table.StartCompactedFull
 	case "snapshot", "tag":
 		if kind == "snapshot" {
 			id, err := strconv.ParseInt(arg, 10, 64)
@@ -176,12 +207,52 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 		}
 		opts.Start, opts.Time = table.StartFromTime, tm
 	default:
-		return fmt.Errorf("%w: --from %q: want earliest, latest, snapshot:N, time:T or tag:NAME", errUsage, from)
+		return fmt.Errorf("%w: --from %q: want earliest, latest, compacted, snapshot:N, time:T or tag:NAME", errUsage, from)
 	}
 	if kind != "snapshot" && kind != "tag" && kind != "time" && arg != "" {
 		return fmt.Errorf("%w: --from %q", errUsage, from)
 	}
 	return nil
+}
+
+// streamUntil reads --until: the last snapshot a stream reads.
+func streamUntil(ctx context.Context, t *table.Table, until string) (int64, error) {
+	kind, arg, _ := strings.Cut(until, ":")
+	switch kind {
+	case "latest":
+		if arg == "" {
+			return table.UntilLatest, nil
+		}
+	case "snapshot":
+		if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+		return 0, fmt.Errorf("%w: --until snapshot:%s: want a snapshot id", errUsage, arg)
+	case "tag":
+		tag, err := snapshot.ReadTag(ctx, t.Store(), arg)
+		if err != nil {
+			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, arg, time.Time{})
+		}
+		return tag.ID, nil
+	case "time":
+		tm, err := parseAsOf(arg)
+		if err != nil {
+			return 0, err
+		}
+		s, err := snapshot.AtOrBefore(ctx, t.Store(), tm.UnixMilli())
+		if err != nil {
+			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, "", tm)
+		}
+		return s.ID, nil
+	}
+	return 0, fmt.Errorf("%w: --until %q: want latest, snapshot:N, tag:NAME or time:T", errUsage, until)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // withSnapshotField prepends the snapshot column's field to sc.
