@@ -2,11 +2,14 @@
 
 package driver
 
-// Streaming-read cases (issue 12): floe and Java write tables without a
-// changelog producer (floe writes no changelog files yet), and each
-// engine that streams (floe, Java) reads their changes from snapshot 1 to
-// the latest: the same snapshots, rows, row kinds and order. Java-written
-// tables with each changelog producer are TestJavaStreams' fixtures.
+import "strings"
+
+// Streaming-read cases (issue 12): floe and Java write tables with and
+// without changelog producers, and each engine that streams (floe, Java)
+// reads their changes from snapshot 1 to the latest: the same snapshots,
+// rows, row kinds and order as the writer's own stream. The same tables
+// written by Java and by floe are also TestJavaStreams' and
+// TestFloeStreams' fixtures (interop/floetool).
 
 func init() {
 	shapes = append(shapes, streamShapes()...)
@@ -49,5 +52,45 @@ func streamShapes() []shape {
 			}},
 		{name: "mixed writers, stream: primary key", spec: streamPKSpec, mixed: true, writers: []string{"java"}, stream: true,
 			steps: alternate(streamPKSteps)},
+		{name: "stream: input changelog", spec: changelogSpec(`"changelog-producer":"input"`), steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, deduplicate", spec: changelogSpec(`"changelog-producer":"lookup"`), steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, row-deduplicate", spec: changelogSpec(`"changelog-producer":"lookup","changelog-producer.row-deduplicate":"true"`),
+			steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, partial-update", spec: changelogSpec(`"changelog-producer":"lookup","merge-engine":"partial-update"`),
+			steps: streamInsertSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, aggregation", spec: changelogSpec(`"changelog-producer":"lookup","merge-engine":"aggregation","fields.n.aggregate-function":"sum"`),
+			steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, first-row", spec: changelogSpec(`"changelog-producer":"lookup","merge-engine":"first-row"`),
+			steps: streamInsertSteps, writers: floeJava, stream: true},
+		{name: "stream: lookup changelog, deletion vectors", spec: changelogSpec(`"changelog-producer":"lookup","deletion-vectors.enabled":"true"`),
+			steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: full-compaction changelog", spec: changelogSpec(`"changelog-producer":"full-compaction"`), steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "stream: full-compaction changelog, aggregation", spec: changelogSpec(`"changelog-producer":"full-compaction","merge-engine":"aggregation","fields.n.aggregate-function":"sum"`),
+			steps: streamPKSteps, writers: floeJava, stream: true},
+		{name: "mixed writers, stream: lookup changelog", spec: changelogSpec(`"changelog-producer":"lookup"`), mixed: true, writers: []string{"java"}, stream: true,
+			steps: alternate(streamPKSteps)},
 	}
+}
+
+// changelogSpec is streamPKSpec with more options (JSON members).
+func changelogSpec(opts string) string {
+	return strings.Replace(streamPKSpec, `"options":{"bucket":"2"}`, `"options":{"bucket":"2",`+opts+`}`, 1)
+}
+
+// streamInsertSteps are streamPKSteps without retractions, for engines
+// that take none (partial-update, first-row).
+var streamInsertSteps = []step{
+	{op: "write", rows: `{"id":1,"v":"a","n":1}
+{"id":2,"v":"b","n":2}
+{"id":3,"v":"c","n":3}
+{"id":1,"v":null,"n":11}
+`},
+	{op: "write", rows: `{"id":1,"v":"a2","n":null}
+{"id":4,"v":"d","n":null}
+`},
+	{op: "compact"},
+	{op: "write", rows: `{"id":2,"v":"b2","n":20}
+{"id":3,"v":null,"n":30}
+{"id":5,"v":"e","n":5}
+`},
 }
