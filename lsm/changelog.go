@@ -49,15 +49,22 @@ type ChangelogOptions struct {
 	Emit func(rec arrow.RecordBatch) error
 	// Lookup finds keys (encoded as the merge encodes them, ascending) in
 	// the levels above the merge, for keys whose version before is not
-	// among the merged records. It returns a KV record of the merge schema
-	// and, for each key, the row of its version there (-1: absent). A nil
-	// record with rows ≥ 0 says only that the keys are present (first-row
-	// needs no values). Nil Lookup finds nothing.
-	Lookup func(keys [][]byte) (arrow.RecordBatch, []int, error)
+	// among the merged records; at[i] is a KV record row holding key i (to
+	// read its key columns from). It returns a KV record of the merge
+	// schema and, for each key, the row of its version there (-1: absent).
+	// A nil record with rows ≥ 0 says only that the keys are present
+	// (first-row needs no values). Nil Lookup finds nothing.
+	Lookup func(keys [][]byte, at []KeyRow) (arrow.RecordBatch, []int, error)
 	// EqualColumns are the KV columns compared for row deduplication
 	// (changelog-producer.row-deduplicate); nil compares nothing and every
 	// update makes -U/+U.
 	EqualColumns []int
+}
+
+// KeyRow is a row of a KV record.
+type KeyRow struct {
+	Rec arrow.RecordBatch
+	Row int
 }
 
 // keyState is what the changelog keeps of one group of a batch.
@@ -124,6 +131,7 @@ func (r *mergeReader) keyDone(s int) {
 	if st.lookup {
 		r.lookupKeys = append(r.lookupKeys, slices.Clone(r.gkey))
 		r.lookupGroups = append(r.lookupGroups, len(r.states)-1)
+		r.lookupAt = append(r.lookupAt, r.groups.Refs[s])
 	}
 }
 
@@ -134,7 +142,11 @@ func (r *mergeReader) lookUp() error {
 	if lk == nil || len(r.lookupKeys) == 0 {
 		return nil
 	}
-	rec, rows, err := lk(r.lookupKeys)
+	at := make([]KeyRow, len(r.lookupAt))
+	for i, ref := range r.lookupAt {
+		at[i] = KeyRow{Rec: r.srcs[ref.Src], Row: int(ref.Row)}
+	}
+	rec, rows, err := lk(r.lookupKeys, at)
 	if err != nil {
 		return err
 	}

@@ -86,6 +86,7 @@ type mergeReader struct {
 	states       []keyState
 	lookupKeys   [][]byte
 	lookupGroups []int
+	lookupAt     []merge.Ref
 
 	cur arrow.Record
 	err error
@@ -386,7 +387,7 @@ func (r *mergeReader) Next() bool {
 	for len(r.heap) > 0 {
 		r.groups.Reset()
 		r.glevels, r.gords = r.glevels[:0], r.gords[:0]
-		r.states, r.lookupKeys, r.lookupGroups = r.states[:0], r.lookupKeys[:0], r.lookupGroups[:0]
+		r.states, r.lookupKeys, r.lookupGroups, r.lookupAt = r.states[:0], r.lookupKeys[:0], r.lookupGroups[:0], r.lookupAt[:0]
 		for r.groups.Len() < r.o.BatchSize && len(r.heap) > 0 {
 			if err := r.group(); err != nil {
 				r.err = err

@@ -706,13 +706,31 @@ func (c *compactor) fullChangelog(u lsm.Unit, maxLevel int) bool {
 // compaction's output (upper, lowest level first): the first level that
 // holds a key, less the rows deletion vectors delete, has its version.
 // First-row needs only presence.
-func (c *compactor) changelogLookup(ctx context.Context, dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector) func(keys [][]byte) (arrow.RecordBatch, []int, error) {
-	return func(keys [][]byte) (arrow.RecordBatch, []int, error) {
+func (c *compactor) changelogLookup(ctx context.Context, dir string, upper []manifest.DataFile, vectors map[string]*dv.Vector) func(keys [][]byte, at []lsm.KeyRow) (arrow.RecordBatch, []int, error) {
+	keyRow, keyRowErr := newRowEncoder(c.s, c.s.TrimmedPrimaryKeys())
+	return func(keys [][]byte, at []lsm.KeyRow) (arrow.RecordBatch, []int, error) {
+		if keyRowErr != nil {
+			return nil, nil, keyRowErr
+		}
 		rows := make([]int, len(keys))
 		for i := range rows {
 			rows[i] = -1
 		}
 		left := len(keys)
+		// The keys as BinaryRows, to skip the files whose key range
+		// cannot hold them (a level's files are disjoint ranges).
+		bkeys := make([][]byte, len(keys))
+		for i, a := range at {
+			b, err := keyRow.encode(a.Rec.Columns()[kv.ValueOffset:], a.Row)
+			if err != nil {
+				return nil, nil, err
+			}
+			bkeys[i] = slices.Clone(b)
+		}
+		inRange := func(f *manifest.DataFile, i int) bool {
+			return len(f.MinKey) >= 4 && len(f.MaxKey) >= 4 &&
+				binrow.CompareRows(c.keyTypes, f.MinKey[4:], bkeys[i]) <= 0 && binrow.CompareRows(c.keyTypes, f.MaxKey[4:], bkeys[i]) >= 0
+		}
 		var srcs []arrow.RecordBatch
 		defer func() {
 			for _, r := range srcs {
@@ -728,10 +746,13 @@ func (c *compactor) changelogLookup(ctx context.Context, dir string, upper []man
 			var sub [][]byte
 			var idx []int
 			for i, k := range keys {
-				if rows[i] < 0 {
+				if rows[i] < 0 && inRange(&f, i) {
 					sub = append(sub, k)
 					idx = append(idx, i)
 				}
+			}
+			if len(sub) == 0 {
+				continue
 			}
 			v := vectors[f.FileName]
 			deleted := func(p int64) bool { return p < 0 || (v != nil && v.Contains64(uint64(p))) }
