@@ -124,3 +124,40 @@ func TestChangelogReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestChangelogOverwrite: an overwrite commits no changelog, as in Paimon,
+// so a stream does not see the input changelog of overwritten rows.
+func TestChangelogOverwrite(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec(Option{"changelog-producer", "input"}))
+	e.writeKinds(`[{"id":1,"v":"a"}]`)
+	tb := e.open()
+	rec := e.kindRecord(tb, `[{"id":2,"v":"b"}]`)
+	defer rec.Release()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Write(e.ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := w.Prepare(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || len(msgs[0].ChangelogFiles) == 0 {
+		t.Fatalf("messages %+v: want input changelog", msgs)
+	}
+	res, err := tb.Commit(e.ctx, msgs, CommitOptions{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := res.Snapshots[len(res.Snapshots)-1]
+	if snap.ChangelogManifestList != nil || snap.ChangelogRecordCount != nil {
+		t.Fatalf("overwrite snapshot %d carries changelog %v", snap.ID, *snap.ChangelogManifestList)
+	}
+	got, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 1, Until: UntilLatest})
+	if err != nil || got != "1 +I 1 a" {
+		t.Fatalf("stream %q, %v", got, err)
+	}
+}

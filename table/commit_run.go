@@ -190,7 +190,9 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 
 // planPhases turns messages into the APPEND/OVERWRITE phase and the COMPACT
 // phase. Changelog and index changes go with the append phase unless the
-// commit only compacts.
+// commit only compacts; compaction changelog goes with the COMPACT phase.
+// An overwrite carries no changelog (as in Paimon: its changelog files
+// stay unreferenced, for orphan cleanup).
 func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 	app := &phase{kind: snapshot.KindAppend, overwrite: ow}
 	cmp := &phase{kind: snapshot.KindCompact}
@@ -232,6 +234,9 @@ func planPhases(msgs []CommitMessage, ow *overwriteSpec) ([]*phase, error) {
 			cmp.lookups = append(cmp.lookups, lookupDep{part: m.Partition, bucket: m.Bucket, base: m.LookupBase})
 		}
 		for _, f := range m.ChangelogFiles {
+			if ow != nil {
+				continue
+			}
 			side.changelog = append(side.changelog, entry(m, manifest.Add, f))
 		}
 		for _, f := range m.CompactChangelog {
