@@ -29,6 +29,13 @@
 // many writers, in one process or many, can hand their messages to one
 // committer.
 //
+// Unless write-only, the writer compacts each primary-key bucket's LSM
+// tree as Paimon's writers do, and writes the changelog its
+// changelog-producer asks for: input (every input row), lookup (each key's
+// previous version against its new one, at every commit) or
+// full-compaction (the difference between full compactions). Table.Compact
+// compacts a table's buckets in parallel as one COMPACT snapshot.
+//
 // Table.Commit publishes messages as one snapshot with a create-only write
 // of snapshot-N: concurrent committers get exactly one winner per id, a
 // loser re-checks Paimon's conflict rules against the new snapshot and
@@ -99,8 +106,6 @@
 // and keys decoded from their BinaryRow bytes; the floe CLI's schema,
 // snapshots and files commands print them.
 //
-// Not yet here: compaction (level-0 files accumulate until another engine
-// compacts the table), streaming reads, snapshot expiry and orphan-file
-// cleanup, the partial-update and aggregation merge engines, changelog
-// producers, and writing ORC or Avro data files.
+// Not yet here: snapshot expiry and orphan-file cleanup, and writing ORC
+// or Avro data files.
 package table
