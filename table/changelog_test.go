@@ -81,6 +81,8 @@ func TestChangelogReplay(t *testing.T) {
 			{"fields.v.aggregate-function", "max"}, {"fields.v.ignore-retract", "true"}}, true},
 		{"lookup-first", []Option{{"changelog-producer", "lookup"}, {"merge-engine", "first-row"}}, false},
 		{"lookup-dv", []Option{{"changelog-producer", "lookup"}, {"deletion-vectors.enabled", "true"}}, true},
+		{"lookup-seqfield", []Option{{"changelog-producer", "lookup"}, {"sequence.field", "v"}}, true},
+		{"lookup-nowait", []Option{{"changelog-producer", "lookup"}, {"lookup-wait", "false"}}, true},
 		{"full", []Option{{"changelog-producer", "full-compaction"}}, true},
 		{"full-every-3", []Option{{"changelog-producer", "full-compaction"}, {"full-compaction.delta-commits", "3"}}, true},
 		{"full-agg-dedup", []Option{{"changelog-producer", "full-compaction"}, {"merge-engine", "aggregation"},
