@@ -51,6 +51,10 @@ type shape struct {
 	// stream adds a view: the streaming read from snapshot 1 up to the
 	// latest (the tools' stream), compared line by line in read order.
 	stream bool
+	// readers limits the engines that read the case's tables (name
+	// prefixes; nil = all); the others are "not run" with readersWhy.
+	readers    []string
+	readersWhy string
 }
 
 const pkSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2"}}`
