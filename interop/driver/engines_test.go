@@ -25,7 +25,8 @@ type engine struct {
 	reason string
 	note   string // what the engine is, for the report
 	// serve: the tool takes "serve" and then runs many commands in one
-	// process (interop/README.md), which saves Spark's start-up per command.
+	// process (interop/README.md), which saves a JVM's start-up per
+	// command (Java, Spark).
 	serve bool
 	srv   *server
 	log   string // the server's stderr
@@ -273,6 +274,7 @@ func discover(dir string) []*engine {
 	java := filepath.Join(root, "interop", "java", "tool.sh")
 	for _, v := range listEnv("FLOE_INTEROP_JAVA", "1.4.2,2.0.0") {
 		es = append(es, &engine{name: "java " + v, prefix: []string{java, "--paimon", v},
+			serve: true, log: filepath.Join(dir, "java-"+v+".log"),
 			note: "Paimon " + v + "'s Java API (interop/java)"})
 	}
 	py := filepath.Join(root, "interop", "python", "tool.sh")

@@ -100,16 +100,72 @@ public class Tool {
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("serve")) {
+            serve();
+            System.exit(0);
+        }
+        System.exit(runOnce(args));
+    }
+
+    // runOnce runs one command and returns its exit status.
+    static int runOnce(String[] args) {
         try {
             run(args);
-            System.exit(0);
+            System.out.flush();
+            return 0;
         } catch (Unsupported e) {
             System.err.println("unsupported: " + e.getMessage());
-            System.exit(UNSUPPORTED);
+            return UNSUPPORTED;
         } catch (Throwable e) {
             System.err.println("error: " + e);
             e.printStackTrace(System.err);
-            System.exit(1);
+            return 1;
+        }
+    }
+
+    // serve runs many commands in one JVM (interop/README.md): each stdin
+    // line is a JSON array of arguments; each answer one stdout line,
+    // {"code":N,"out":"...","err":"..."}, with the command's own stdout and
+    // stderr captured.
+    static void serve() {
+        PrintStream realOut = System.out;
+        PrintStream realErr = System.err;
+        BufferedReader in =
+                new BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.trim().isEmpty()) {
+                    continue;
+                }
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                int code;
+                PrintStream po = new PrintStream(out, false, "UTF-8");
+                PrintStream pe = new PrintStream(err, true, "UTF-8");
+                System.setOut(po);
+                System.setErr(pe);
+                try {
+                    String[] argv = JSON.readValue(line, String[].class);
+                    code = runOnce(argv);
+                } catch (Throwable e) {
+                    pe.println("error: " + e);
+                    code = 1;
+                } finally {
+                    po.flush();
+                    pe.flush();
+                    System.setOut(realOut);
+                    System.setErr(realErr);
+                }
+                Map<String, Object> ans = new LinkedHashMap<>();
+                ans.put("code", code);
+                ans.put("out", new String(out.toByteArray(), StandardCharsets.UTF_8));
+                ans.put("err", new String(err.toByteArray(), StandardCharsets.UTF_8));
+                realOut.println(JSON.writeValueAsString(ans));
+                realOut.flush();
+            }
+        } catch (IOException e) {
+            realErr.println("serve: " + e);
         }
     }
 
