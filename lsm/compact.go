@@ -227,6 +227,9 @@ func Rewrite(ctx context.Context, files []manifest.DataFile, outputLevel int, o 
 
 // rewriteSection merges one section's runs into w.
 func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [][]manifest.DataFile, res *Result) error {
+	if o.Merge.LookupMerge || o.Changelog != nil {
+		sec = splitByLevel(sec, func(f manifest.DataFile) int32 { return f.Level })
+	}
 	runs := make([]array.RecordReader, 0, len(sec))
 	levels := make([]int, 0, len(sec))
 	for _, run := range sec {
@@ -356,6 +359,40 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 		return err
 	}
 	return ctx.Err()
+}
+
+// splitByLevel splits each run that packs files of several levels (a
+// section packs files of disjoint key ranges into one run, whatever their
+// levels) into one run per level, in the order the levels first appear:
+// merges that tell levels apart need every run to be of one level.
+func splitByLevel[T any](runs [][]T, level func(T) int32) [][]T {
+	var out [][]T
+	for _, run := range runs {
+		mixed := false
+		for _, f := range run[1:] {
+			if level(f) != level(run[0]) {
+				mixed = true
+				break
+			}
+		}
+		if !mixed {
+			out = append(out, run)
+			continue
+		}
+		var order []int32
+		by := map[int32][]T{}
+		for _, f := range run {
+			l := level(f)
+			if _, ok := by[l]; !ok {
+				order = append(order, l)
+			}
+			by[l] = append(by[l], f)
+		}
+		for _, l := range order {
+			out = append(out, by[l])
+		}
+	}
+	return out
 }
 
 // dropRetracts clears keep for the retract rows of a KV record (keep nil

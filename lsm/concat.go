@@ -42,6 +42,7 @@ func MergeFiles(files []manifest.DataFile, open func(i int) Opener, cmp func(a, 
 			runs := make([]array.RecordReader, 0, len(sec))
 			so := o
 			if o.LookupMerge || o.Changelog != nil {
+				sec = splitByLevel(sec, func(i int) int32 { return files[i].Level })
 				so.Levels = make([]int, len(sec))
 			}
 			for ri, run := range sec {
