@@ -146,7 +146,7 @@ func jobs(sh shape, engines []*engine) []job {
 	floe := engines[0]
 	if sh.mixed {
 		for _, e := range engines[1:] {
-			if e.reason != "" || (sh.writers != nil && !matchAny(e.name, sh.writers)) {
+			if !e.writing(sh) || (sh.writers != nil && !matchAny(e.name, sh.writers)) {
 				continue
 			}
 			out = append(out, job{a: floe, b: e})
@@ -160,7 +160,7 @@ func jobs(sh shape, engines []*engine) []job {
 		if sh.writers != nil && !matchAny(e.name, sh.writers) {
 			continue
 		}
-		if e.reason == "" {
+		if e.writing(sh) {
 			out = append(out, job{a: e})
 		}
 	}
@@ -194,6 +194,8 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 		for _, e := range engines {
 			if e.reason != "" {
 				r.cells[e.name] = cell{"not run", ""}
+			} else if !e.reading(sh, j) {
+				r.cells[e.name] = cell{"not sampled", ""}
 			} else {
 				r.cells[e.name] = c
 			}
@@ -292,6 +294,10 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			r.cells[e.name] = cell{"not run", ""}
 			continue
 		}
+		if !e.reading(sh, j) {
+			r.cells[e.name] = cell{"not sampled", ""}
+			continue
+		}
 		if sh.readers != nil && e != j.a && e != j.b && !matchAny(e.name, sh.readers) {
 			continue
 		}
@@ -314,14 +320,14 @@ func runJob(t *testing.T, dir string, sh shape, j job, engines []*engine) row {
 			continue
 		}
 		for _, e := range referenceOrder(engines) {
-			if e != j.a && e.reason == "" && len(dumps[e.name]) > i && dumps[e.name][i].code == 0 {
+			if e != j.a && e.reading(sh, j) && len(dumps[e.name]) > i && dumps[e.name][i].code == 0 {
 				ref[i], refBy[i] = dumps[e.name][i], e.name
 				break
 			}
 		}
 	}
 	for _, e := range engines {
-		if e.reason != "" {
+		if !e.reading(sh, j) {
 			continue
 		}
 		if dumps[e.name] == nil {
@@ -403,7 +409,13 @@ func compare(sh shape, views [][]string, ref []result, refBy []string, reader st
 			}
 			return cell{"unsupported", "writer cannot dump " + viewName(v)}
 		}
-		if d := diff(ref[i].out, g.out); d != "" {
+		want := ref[i].out
+		if viewName(v) == "stream" && !strings.HasPrefix(g.out, `{"_SNAPSHOT":`) {
+			// The reader cannot tell which snapshot a change came from
+			// (Flink SQL): compare the changes, kinds and order without it.
+			want = dropSnapshots(want)
+		}
+		if d := diff(want, g.out); d != "" {
 			return cell{"FAIL", viewName(v) + ": " + d}
 		}
 		if i == 0 && sh.want != "" {
@@ -419,6 +431,20 @@ func compare(sh shape, views [][]string, ref []result, refBy []string, reader st
 		return cell{"pass", "own write"}
 	}
 	return cell{"pass", note}
+}
+
+// dropSnapshots removes the leading "_SNAPSHOT" member from each line of a
+// stream.
+func dropSnapshots(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, `{"_SNAPSHOT":`); ok {
+			if j := strings.IndexByte(rest, ','); j >= 0 {
+				lines[i] = "{" + rest[j+1:]
+			}
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // referenceOrder lists the engines to take a reference dump from when the
@@ -475,10 +501,11 @@ func render(engines []*engine, rows []row, took time.Duration) string {
 	b.WriteString("order), then dumped by every engine as canonical JSON (interop/README.md) and compared byte for byte\n")
 	b.WriteString("with the writer's own dump and, where the case states it, the expected rows. Columns are the\n")
 	b.WriteString("reading engines.\n\n")
-	b.WriteString("Engines (an engine that did not run has no rows as a writer and \"not run\" cells as a reader):\n\n")
+	b.WriteString("Engines (an engine that did not run has no rows as a writer and \"not run\" cells as a reader;\n")
+	b.WriteString("one that runs on a sample of the cases has \"not sampled\" cells outside it):\n\n")
 	for _, e := range engines {
 		if e.reason == "" {
-			fmt.Fprintf(&b, "- %s, %s: ran\n", e.name, e.note)
+			fmt.Fprintf(&b, "- %s, %s: ran (%d commands, %s)\n", e.name, e.note, e.calls, e.busy.Round(time.Second))
 		} else {
 			fmt.Fprintf(&b, "- %s, %s: not run (%s)\n", e.name, e.note, e.reason)
 		}
@@ -505,7 +532,7 @@ func render(engines []*engine, rows []row, took time.Duration) string {
 	}
 	b.WriteString("\nTotals: ")
 	var parts []string
-	for _, s := range []string{"pass", "FAIL", "known failure", "unsupported", "not run"} {
+	for _, s := range []string{"pass", "FAIL", "known failure", "unsupported", "not run", "not sampled"} {
 		parts = append(parts, fmt.Sprintf("%s %d", s, counts[s]))
 	}
 	b.WriteString(strings.Join(parts, ", ") + ".\n")

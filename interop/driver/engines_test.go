@@ -30,6 +30,26 @@ type engine struct {
 	serve bool
 	srv   *server
 	log   string // the server's stderr
+	// reads, when set, limits the rows the engine reads to those it
+	// accepts; writes, when set, the cases it writes (as A or B). A slow
+	// engine runs on a sample of the cases this way (interop/README.md);
+	// its other cells read "not sampled".
+	reads  func(sh shape, j job) bool
+	writes func(sh shape) bool
+	// calls and busy count the engine's commands and the time they took,
+	// for the report.
+	calls int
+	busy  time.Duration
+}
+
+// reading reports whether the engine runs and reads the row of job j.
+func (e *engine) reading(sh shape, j job) bool {
+	return e.reason == "" && (e.reads == nil || e.reads(sh, j))
+}
+
+// writing reports whether the engine runs and writes in case sh.
+func (e *engine) writing(sh shape) bool {
+	return e.reason == "" && (e.writes == nil || e.writes(sh))
 }
 
 // server is a running "tool serve" process.
@@ -97,6 +117,8 @@ func (e *engine) run(sub string, args ...string) result {
 }
 
 func (e *engine) runFor(timeout time.Duration, sub string, args ...string) result {
+	start := time.Now()
+	defer func() { e.calls, e.busy = e.calls+1, e.busy+time.Since(start) }()
 	if e.serve {
 		return e.runServed(timeout, append([]string{sub}, args...))
 	}
@@ -286,6 +308,16 @@ func discover(dir string) []*engine {
 		es = append(es, &engine{name: "spark " + v, prefix: []string{py, "spark", "--paimon", v},
 			serve: true, log: filepath.Join(dir, "spark-"+v+".log"),
 			note: "Spark SQL 3.5.6 (pyspark, local mode) with the paimon-spark-3.5 " + v + " connector"})
+	}
+	flinks := listEnv("FLOE_INTEROP_FLINK", "1.4.2,2.0.0")
+	for i, v := range flinks {
+		// Only the last connector listed writes: every engine reads each
+		// row Flink writes.
+		last := i == len(flinks)-1
+		es = append(es, &engine{name: "flink " + v, prefix: []string{py, "flink", "--paimon", v},
+			serve: true, log: filepath.Join(dir, "flink-"+v+".log"),
+			reads: flinkReads, writes: flinkWrites(last),
+			note: "Flink SQL 2.0.2 (PyFlink, local mini-cluster) with the paimon-flink-2.0 " + v + " connector, on a sample of the cases (" + flinkSampleNote(last) + ")"})
 	}
 	only := listEnv("FLOE_INTEROP_ENGINES", "")
 	for _, e := range es {

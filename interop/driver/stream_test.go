@@ -42,9 +42,10 @@ func streamShapes() []shape {
 	// stream. Java-written ones (both versions) are TestJavaStreams'
 	// fixtures, streamed by floe in go test; the mixed case has Java and
 	// floe compact each other's lookup tables.
+	streamers := []string{"floe", "java", "flink"}
 	cl := func(name, spec string, steps []step) shape {
-		return shape{name: name, spec: spec, steps: steps, writers: []string{"floe"}, stream: true, readers: floeJava,
-			readersWhy: "stream cases of changelog tables run on the engines that stream (floe, Java); pypaimon and Spark read changelog tables in the merge cases"}
+		return shape{name: name, spec: spec, steps: steps, writers: []string{"floe"}, stream: true, readers: streamers,
+			readersWhy: "stream cases of changelog tables run on the engines that stream (floe, Java, Flink); pypaimon and Spark read changelog tables in the merge cases"}
 	}
 	return []shape{
 		{name: "stream: primary key, no changelog producer", spec: streamPKSpec, steps: streamPKSteps, writers: floeJava, stream: true,
@@ -70,7 +71,7 @@ func streamShapes() []shape {
 		cl("stream: full-compaction changelog", changelogSpec(`"changelog-producer":"full-compaction"`), streamPKSteps),
 		cl("stream: full-compaction changelog, aggregation", changelogSpec(`"changelog-producer":"full-compaction","merge-engine":"aggregation","fields.n.aggregate-function":"sum"`), streamPKSteps),
 		{name: "mixed writers, stream: lookup changelog", spec: changelogSpec(`"changelog-producer":"lookup"`), mixed: true, writers: []string{"java"}, stream: true,
-			steps: alternate(streamPKSteps), readers: floeJava, readersWhy: "stream cases of changelog tables run on the engines that stream (floe, Java)"},
+			steps: alternate(streamPKSteps), readers: streamers, readersWhy: "stream cases of changelog tables run on the engines that stream (floe, Java, Flink)"},
 	}
 }
 

@@ -1,7 +1,8 @@
 """Paimon SQL types and the canonical row JSON of interop/README.md.
 
-Shared by the pypaimon and the Spark engines: parse_type reads a Paimon SQL
-type string into a small tree of Type nodes; from_json turns a row JSON value
+Shared by the pypaimon, Spark and Flink engines: parse_type reads a Paimon
+SQL type string into a small tree of Type nodes, table_columns a table's
+columns from its schema file; from_json turns a row JSON value
 into the Python value an engine writes; canon_value and dumps turn what an
 engine reads back into canonical JSON text.
 """
@@ -11,9 +12,12 @@ import datetime
 import decimal
 import json
 import math
+import os
 import re
 
 import numpy as np
+
+from common import Unsupported
 
 
 class Type:
@@ -200,6 +204,45 @@ def parse_type(text):
     t = p.type()
     if p.peek() is not None:
         raise ValueError("trailing text in type %r" % text)
+    return t
+
+
+# ---------------------------------------------------------------- schema files
+
+def table_columns(warehouse, table, snapshot=None, tag=None):
+    """(columns, schema) of the table db.t in the local warehouse, from
+    Paimon's own schema file (engines' SQL schemas lose precisions and
+    CHAR/VARCHAR lengths): columns is a list of (name, Type) and schema the
+    parsed schema file. The latest schema, or the one a snapshot or tag was
+    written with (time travel reads with that schema)."""
+    db, t = table.split(".", 1)
+    tdir = os.path.join(warehouse, db + ".db", t)
+    sdir = os.path.join(tdir, "schema")
+    if snapshot is not None or tag is not None:
+        f = os.path.join(tdir, "snapshot", "snapshot-%d" % snapshot) if snapshot is not None \
+            else os.path.join(tdir, "tag", "tag-" + tag)
+        name = "schema-%d" % json.load(open(f, encoding="utf-8"))["schemaId"]
+    else:
+        name = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
+                   key=lambda f: int(f[len("schema-"):]))
+    schema = json.load(open(os.path.join(sdir, name), encoding="utf-8"))
+    return [(f["name"], _from_schema_json(f["type"])) for f in schema["fields"]], schema
+
+
+def _from_schema_json(j):
+    if isinstance(j, str):
+        return parse_type(j)
+    ts = j["type"]
+    nullable = not ts.rstrip().endswith("NOT NULL")
+    if ts.startswith("ARRAY"):
+        t = Type("ARRAY", elem=_from_schema_json(j["element"]))
+    elif ts.startswith("MAP"):
+        t = Type("MAP", key=_from_schema_json(j["key"]), value=_from_schema_json(j["value"]))
+    elif ts.startswith("ROW"):
+        t = Type("ROW", fields=[(f["name"], _from_schema_json(f["type"])) for f in j["fields"]])
+    else:
+        raise Unsupported("Paimon type %s" % ts)
+    t.nullable = nullable
     return t
 
 

@@ -118,42 +118,6 @@ def create(args):
     spark.sql(sql)
 
 
-def _paimon_columns(spark, table, snapshot=None, tag=None):
-    """(name, canon.Type) of the table's columns, from Paimon's own schema
-    file (the Spark schema loses precisions and CHAR/VARCHAR lengths): the
-    latest schema, or the one a snapshot or tag was written with (time
-    travel reads with that schema)."""
-    db, t = table.split(".", 1)
-    tdir = os.path.join(_warehouse, db + ".db", t)
-    sdir = os.path.join(tdir, "schema")
-    if snapshot is not None or tag is not None:
-        f = os.path.join(tdir, "snapshot", "snapshot-%d" % snapshot) if snapshot is not None \
-            else os.path.join(tdir, "tag", "tag-" + tag)
-        latest = "schema-%d" % json.load(open(f, encoding="utf-8"))["schemaId"]
-    else:
-        latest = max((f for f in os.listdir(sdir) if f.startswith("schema-")),
-                     key=lambda f: int(f[len("schema-"):]))
-    schema = json.load(open(os.path.join(sdir, latest), encoding="utf-8"))
-    return [(f["name"], _from_schema_json(f["type"])) for f in schema["fields"]], schema
-
-
-def _from_schema_json(j):
-    if isinstance(j, str):
-        return canon.parse_type(j)
-    ts = j["type"]
-    nullable = not ts.rstrip().endswith("NOT NULL")
-    if ts.startswith("ARRAY"):
-        t = canon.Type("ARRAY", elem=_from_schema_json(j["element"]))
-    elif ts.startswith("MAP"):
-        t = canon.Type("MAP", key=_from_schema_json(j["key"]), value=_from_schema_json(j["value"]))
-    elif ts.startswith("ROW"):
-        t = canon.Type("ROW", fields=[(f["name"], _from_schema_json(f["type"])) for f in j["fields"]])
-    else:
-        raise Unsupported("Paimon type %s" % ts)
-    t.nullable = nullable
-    return t
-
-
 def _spark_value(t, v):
     """The Python value pyspark takes for the row JSON value v of type t."""
     if v is None:
@@ -184,7 +148,7 @@ def _insert(spark, table, cols, rows, overwrite):
 def write(args):
     rows = canon.read_rows(args.data)
     spark = _session(args.warehouse)
-    cols, schema = _paimon_columns(spark, args.table)
+    cols, schema = canon.table_columns(_warehouse, args.table)
     if args.commit_user or args.identifier is not None:
         print("spark: --commit-user/--identifier ignored (Spark SQL picks its own)", file=sys.stderr)
     pks = schema.get("primaryKeys") or []
@@ -303,7 +267,7 @@ def check(args):
 
 def dump(args, out):
     spark = _session(args.warehouse)
-    cols, _ = _paimon_columns(spark, args.table, args.snapshot, args.tag)
+    cols, _ = canon.table_columns(_warehouse, args.table, args.snapshot, args.tag)
     # DATE columns come back as text: pyspark's date conversion fails on
     # days before 0001-01-01 (Spark's calendar rebasing can shift old dates
     # there), and the text shows what Spark holds.

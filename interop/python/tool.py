@@ -1,10 +1,11 @@
-"""The interop tool of interop/README.md for pypaimon and Spark SQL.
+"""The interop tool of interop/README.md for pypaimon, Spark SQL and Flink SQL.
 
     tool.py pypaimon <subcommand> …
-    tool.py spark --paimon VERSION <subcommand> …
-    tool.py spark --paimon VERSION serve
+    tool.py spark|flink --paimon VERSION <subcommand> …
+    tool.py spark|flink --paimon VERSION serve
 
-serve keeps one process (and one Spark session) for many commands: it reads
+serve keeps one process (and one Spark session or Flink JVM) for many
+commands: it reads
 one JSON array per line on stdin, the subcommand and its arguments, runs it
 and answers with one JSON object per line on stdout:
 {"code": exit status, "out": its stdout, "err": its stderr}.
@@ -29,8 +30,8 @@ from common import Unavailable, Unsupported  # noqa: E402
 
 def parse(argv):
     p = argparse.ArgumentParser(prog="tool.sh")
-    p.add_argument("engine", choices=["pypaimon", "spark"])
-    p.add_argument("--paimon", help="Paimon version of the Spark connector")
+    p.add_argument("engine", choices=["pypaimon", "spark", "flink"])
+    p.add_argument("--paimon", help="Paimon version of the Spark or Flink connector")
     p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check", "alter", "stream"])
     p.add_argument("--warehouse", required=True)
     p.add_argument("--spec")
@@ -60,8 +61,8 @@ def parse(argv):
         p.error("tag needs --name")
     if a.cmd == "expire" and a.retain_max is None:
         p.error("expire needs --retain-max")
-    if a.engine == "spark" and not a.paimon:
-        p.error("spark needs --paimon VERSION")
+    if a.engine in ("spark", "flink") and not a.paimon:
+        p.error("%s needs --paimon VERSION" % a.engine)
     return a
 
 
@@ -70,12 +71,14 @@ def main(argv):
     try:
         if a.engine == "pypaimon":
             import pypaimon_engine as eng
-        else:
+        elif a.engine == "spark":
             import spark_engine as eng
-        if a.cmd == "stream":
+        else:
+            import flink_engine as eng
+        if a.cmd == "stream" and not hasattr(eng, "stream"):
             raise Unsupported("streaming reads")
-        if a.cmd == "dump":
-            eng.dump(a, sys.stdout)
+        if a.cmd in ("dump", "stream"):
+            getattr(eng, a.cmd)(a, sys.stdout)
         else:
             getattr(eng, a.cmd)(a)
     except Unsupported as e:
@@ -118,4 +121,10 @@ if __name__ == "__main__":
     argv = sys.argv[1:]
     if argv and argv[-1] == "serve":
         sys.exit(serve(argv[:-1]))
-    sys.exit(main(argv))
+    # Output goes to the original stdout; anything else that writes to fd 1
+    # (a JVM the engine starts) goes to stderr.
+    sys.stdout = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    code = main(argv)
+    sys.stdout.flush()
+    sys.exit(code)
