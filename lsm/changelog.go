@@ -196,7 +196,7 @@ func (r *mergeReader) lookUp() error {
 	g.Refs, g.Kinds, g.Seqs, g.Ends = nil, nil, nil, nil
 	r.glevels, r.gords = nil, nil
 	if oldOrds != nil {
-		r.gords = make([][]byte, 0, len(oldOrds)+len(found))
+		r.gords = make([][2]int, 0, len(oldOrds)+len(found))
 	}
 	s := 0
 	for gi, e := range old.Ends {
@@ -211,7 +211,7 @@ func (r *mergeReader) lookUp() error {
 			if !inserted {
 				var oi []byte
 				if oldOrds != nil {
-					oi = oldOrds[i]
+					oi = r.gordBuf[oldOrds[i][0]:oldOrds[i][1]]
 				}
 				if rowCompare(nil, ord, seqs[row], nil, oi, old.Seqs[i]) < 0 {
 					r.insertFound(gi, src, row, schema.RowKind(kinds[row]), seqs[row], ord)
@@ -246,7 +246,9 @@ func (r *mergeReader) insertFound(gi int, src int32, row int, kind schema.RowKin
 	g.Seqs = append(g.Seqs, seq)
 	r.glevels = append(r.glevels, int(^uint(0)>>1)) // above every merged level
 	if r.gords != nil {
-		r.gords = append(r.gords, ord)
+		start := len(r.gordBuf)
+		r.gordBuf = append(r.gordBuf, ord...)
+		r.gords = append(r.gords, [2]int{start, len(r.gordBuf)})
 	}
 }
 

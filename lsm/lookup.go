@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,26 +156,12 @@ func (l *Lookup) Positions(ctx context.Context, f manifest.DataFile, open func(c
 	if len(keys) == 0 {
 		return []int64{}, nil
 	}
-	for attempt := 0; ; attempt++ {
-		e, err := l.acquire(ctx, f.FileName, open, keyColumns, false)
-		if err != nil {
-			return nil, err
-		}
-		res, err := e.positions(keys)
-		if errors.Is(err, errBlockDamaged) {
-			l.drop(e)
-			l.release(e)
-			if attempt == 0 {
-				continue
-			}
-			return nil, fmt.Errorf("%w: %s: %w", ErrLookupDamaged, f.FileName, err)
-		}
-		l.release(e)
-		if err != nil {
-			return nil, fmt.Errorf("lsm: lookup %s: %w", f.FileName, err)
-		}
-		return res, nil
-	}
+	var res []int64
+	err := l.use(ctx, f.FileName, open, keyColumns, false, func(e *lookupEntry) (err error) {
+		res, err = e.positions(keys)
+		return err
+	})
+	return res, err
 }
 
 // rowsSuffix names the values entry of a data file in Lookup.files.
@@ -191,28 +178,42 @@ func (l *Lookup) Rows(ctx context.Context, f manifest.DataFile, open func(ctx co
 	if len(keys) == 0 {
 		return nil, []int{}, []int64{}, nil
 	}
-	for attempt := 0; ; attempt++ {
-		e, err := l.acquire(ctx, f.FileName+rowsSuffix, open, keyColumns, true)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		pos, err = e.positions(keys)
-		if err == nil {
+	err = l.use(ctx, f.FileName+rowsSuffix, open, keyColumns, true, func(e *lookupEntry) (err error) {
+		if pos, err = e.positions(keys); err == nil {
 			rec, rows, err = e.fetch(pos, mem)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return rec, rows, pos, nil
+}
+
+// use runs query on the cache entry of name (built if needed). A cache
+// file found damaged is dropped and rebuilt once; damaged again, it is
+// ErrLookupDamaged.
+func (l *Lookup) use(ctx context.Context, name string, open func(ctx context.Context) (array.RecordReader, error), keyColumns []int, values bool, query func(*lookupEntry) error) error {
+	file := strings.TrimSuffix(name, rowsSuffix)
+	for attempt := 0; ; attempt++ {
+		e, err := l.acquire(ctx, name, open, keyColumns, values)
+		if err != nil {
+			return err
+		}
+		err = query(e)
 		if errors.Is(err, errBlockDamaged) {
 			l.drop(e)
 			l.release(e)
 			if attempt == 0 {
 				continue
 			}
-			return nil, nil, nil, fmt.Errorf("%w: %s: %w", ErrLookupDamaged, f.FileName, err)
+			return fmt.Errorf("%w: %s: %w", ErrLookupDamaged, file, err)
 		}
 		l.release(e)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("lsm: lookup %s: %w", f.FileName, err)
+			return fmt.Errorf("lsm: lookup %s: %w", file, err)
 		}
-		return rec, rows, pos, nil
+		return nil
 	}
 }
 

@@ -3,7 +3,6 @@ package lsm
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -81,7 +80,8 @@ type mergeReader struct {
 	// Per record of the pending groups: its level, and its sequence-field
 	// order key when looked-up versions must be inserted by it.
 	glevels []int
-	gords   [][]byte
+	gords   [][2]int // bounds in gordBuf
+	gordBuf []byte
 	// Changelog: per group of the batch, and the keys to look up.
 	states       []keyState
 	lookupKeys   [][]byte
@@ -339,7 +339,9 @@ func (r *mergeReader) group() error {
 		if track {
 			r.glevels = append(r.glevels, r.levelOf(top))
 			if r.ordEnc != nil && r.o.Changelog != nil && r.o.Changelog.Lookup != nil {
-				r.gords = append(r.gords, slices.Clone(top.ord(top.pos)))
+				start := len(r.gordBuf)
+				r.gordBuf = append(r.gordBuf, top.ord(top.pos)...)
+				r.gords = append(r.gords, [2]int{start, len(r.gordBuf)})
 			}
 		}
 		top.pos++
@@ -386,7 +388,7 @@ func (r *mergeReader) Next() bool {
 	}
 	for len(r.heap) > 0 {
 		r.groups.Reset()
-		r.glevels, r.gords = r.glevels[:0], r.gords[:0]
+		r.glevels, r.gords, r.gordBuf = r.glevels[:0], r.gords[:0], r.gordBuf[:0]
 		r.states, r.lookupKeys, r.lookupGroups, r.lookupAt = r.states[:0], r.lookupKeys[:0], r.lookupGroups[:0], r.lookupAt[:0]
 		for r.groups.Len() < r.o.BatchSize && len(r.heap) > 0 {
 			if err := r.group(); err != nil {

@@ -176,6 +176,13 @@ func commitRecords(b *testing.B, t *table.Table, recs iter.Seq[arrow.Record]) *t
 		b.Fatal(err)
 	}
 	defer w.Close()
+	return writeCommit(b, t, w, recs)
+}
+
+// writeCommit writes recs (releasing each) with w and commits them.
+func writeCommit(b *testing.B, t *table.Table, w *table.Writer, recs iter.Seq[arrow.Record]) *table.CommitResult {
+	b.Helper()
+	ctx := context.Background()
 	for r := range recs {
 		err := w.Write(ctx, r)
 		r.Release()

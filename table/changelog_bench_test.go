@@ -40,20 +40,7 @@ func BenchmarkChangelogWrite(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for range b.N {
-				for r := range genRecords(micro, rng, sch, perCommit, base) {
-					err := w.Write(ctx, r)
-					r.Release()
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				msgs, err := w.Prepare(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
-					b.Fatal(err)
-				}
+				writeCommit(b, t, w, genRecords(micro, rng, sch, perCommit, base))
 			}
 			el := time.Since(start)
 			b.ReportMetric(float64(b.N*perCommit)/el.Seconds(), "rows/s")

@@ -132,27 +132,9 @@ func TestChangelogReplay(t *testing.T) {
 func TestChangelogOverwrite(t *testing.T) {
 	e := newCastEnv(t, pkStreamSpec(Option{"changelog-producer", "input"}))
 	e.writeKinds(`[{"id":1,"v":"a"}]`)
-	tb := e.open()
-	rec := e.kindRecord(tb, `[{"id":2,"v":"b"}]`)
-	defer rec.Release()
-	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.Write(e.ctx, rec); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := w.Prepare(e.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs, res := e.commitKinds(`[{"id":2,"v":"b"}]`, CommitOptions{Overwrite: true})
 	if len(msgs) != 1 || len(msgs[0].ChangelogFiles) == 0 {
 		t.Fatalf("messages %+v: want input changelog", msgs)
-	}
-	res, err := tb.Commit(e.ctx, msgs, CommitOptions{Overwrite: true})
-	if err != nil {
-		t.Fatal(err)
 	}
 	snap := res.Snapshots[len(res.Snapshots)-1]
 	if snap.ChangelogManifestList != nil || snap.ChangelogRecordCount != nil {

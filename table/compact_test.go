@@ -21,6 +21,14 @@ import (
 // writeKinds writes JSON rows that may carry "_ROW_KIND" ("+I", "-D", …)
 // as one commit.
 func (e *castEnv) writeKinds(rows string) {
+	e.t.Helper()
+	e.commitKinds(rows, CommitOptions{})
+}
+
+// commitKinds writes JSON rows that may carry "_ROW_KIND" with a new
+// writer and commits them with opts; it returns the prepared messages and
+// the commit's result.
+func (e *castEnv) commitKinds(rows string, opts CommitOptions) ([]CommitMessage, *CommitResult) {
 	t := e.t
 	t.Helper()
 	tb := e.open()
@@ -38,9 +46,11 @@ func (e *castEnv) writeKinds(rows string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tb.Commit(e.ctx, msgs, CommitOptions{}); err != nil {
+	res, err := tb.Commit(e.ctx, msgs, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return msgs, res
 }
 
 // kindRecord builds a record of JSON rows that may carry "_ROW_KIND".

@@ -794,10 +794,6 @@ func checkWritable(s *schema.Table, cfg *Config) error {
 		if err != nil {
 			return err
 		}
-		if cfg.ChangelogProducer == ChangelogFullCompaction && cfg.DeletionVectorsEnabled {
-			return &UnsupportedError{Key: "changelog-producer", Value: string(cfg.ChangelogProducer),
-				Reason: "floe does not write full-compaction changelog with deletion vectors"}
-		}
 		if !eng.Traits().Selecting && cfg.DeletionVectorsEnabled {
 			return &UnsupportedError{Key: "deletion-vectors.enabled", Value: "true",
 				Reason: "floe's lookup compaction does not merge " + eng.Name() + " values yet (it finds positions only)"}
