@@ -94,6 +94,10 @@ type CommitResult struct {
 	// made those messages keeps building on its own compaction, so its
 	// later compactions will be abandoned too; open a new Writer.
 	CompactionAbandoned error
+	// Maintenance is the error of the upkeep that follows a commit
+	// (consumer and snapshot expiry, unless write-only); the commit itself
+	// succeeded.
+	Maintenance error
 }
 
 // Commit makes msgs one atomic change of the table: it writes manifests,

@@ -178,13 +178,14 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 			res.CompactionAbandoned = err
 			c.log.Warn("compaction result abandoned: it conflicts with a concurrent commit; the data was committed",
 				"snapshot_id", res.Snapshots[len(res.Snapshots)-1].ID, "error", err)
-			return res, nil
+			break
 		}
 		if err != nil {
 			return res, err
 		}
 		res.Snapshots = append(res.Snapshots, snap)
 	}
+	res.Maintenance = t.maintain(ctx, c.log)
 	return res, nil
 }
 

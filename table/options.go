@@ -215,6 +215,19 @@ type Config struct {
 	SnapshotNumRetainedMax int
 	SnapshotTimeRetained   time.Duration
 	SnapshotExpireLimit    int
+	// SnapshotExpireAsync is snapshot.expire.execution-mode = async: the
+	// expiry after a commit runs in the background.
+	SnapshotExpireAsync bool
+	// Changelog retention (changelog.num-retained.min/max,
+	// changelog.time-retained), the snapshot values when unset; longer
+	// than the snapshots' means the changelog lifecycle is decoupled.
+	ChangelogNumRetainedMin int
+	ChangelogNumRetainedMax int
+	ChangelogTimeRetained   time.Duration
+
+	// TagDefaultTimeRetained is tag.default-time-retained (0: tags live
+	// until deleted).
+	TagDefaultTimeRetained time.Duration
 
 	// DiscoveryInterval is continuous.discovery-interval: the longest a
 	// stream waits between looks for the next snapshot when idle.
@@ -522,6 +535,8 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		SnapshotNumRetainedMax: p.integer(math.MaxInt32, 1, "snapshot.num-retained.max"),
 		SnapshotTimeRetained:   p.duration(time.Hour, "snapshot.time-retained"),
 		SnapshotExpireLimit:    p.integer(50, 1, "snapshot.expire.limit"),
+		TagDefaultTimeRetained: p.duration(0, "tag.default-time-retained"),
+		SnapshotExpireAsync:    p.enum("sync", "snapshot.expire.execution-mode", "sync", "async") == "async",
 
 		DiscoveryInterval:      p.duration(10*time.Second, "continuous.discovery-interval"),
 		ConsumerAtLeastOnce:    p.enum("exactly-once", "consumer.mode", "exactly-once", "at-least-once") == "at-least-once",
@@ -562,6 +577,9 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 		c.NumLevels = c.NumSortedRunCompactionTrigger + 1
 	}
 
+	c.ChangelogNumRetainedMin = p.integer(c.SnapshotNumRetainedMin, 1, "changelog.num-retained.min")
+	c.ChangelogNumRetainedMax = p.integer(c.SnapshotNumRetainedMax, 1, "changelog.num-retained.max")
+	c.ChangelogTimeRetained = p.duration(c.SnapshotTimeRetained, "changelog.time-retained")
 	if p.err == nil && c.SnapshotNumRetainedMin > c.SnapshotNumRetainedMax {
 		v, _ := t.Option("snapshot.num-retained.min")
 		p.fail("snapshot.num-retained.min", v, "greater than snapshot.num-retained.max")

@@ -38,6 +38,8 @@ type Table struct {
 
 	mu      sync.Mutex
 	schemas map[int64]*schema.Table
+
+	maint maintainer // upkeep after commits (maintain.go)
 }
 
 // Open opens the table whose root directory is at url (a local path or a
@@ -112,8 +114,10 @@ func schemaIDs(ctx context.Context, st *storage.Store) ([]int64, error) {
 	return ids, nil
 }
 
-// Close releases the table's storage if Open created it.
+// Close waits for background upkeep (asynchronous snapshot expiry) and
+// releases the table's storage if Open created it.
 func (t *Table) Close() error {
+	t.maint.wg.Wait()
 	if t.owner {
 		return t.store.Close()
 	}

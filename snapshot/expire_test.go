@@ -1,0 +1,93 @@
+package snapshot
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/floelake/floe/internal/ddtest"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of testdata files")
+
+// TestExpireRange runs testdata/expire_range. A case is one line:
+//
+//	range earliest=E latest=L [min=N] [max=N] [time=D] [limit=N] [consumer=N] ages=A,A,…
+//
+// ages are the snapshots' ages in minutes, from earliest to latest ("-" for
+// a missing snapshot file). The output is the range expired, [begin, end).
+func TestExpireRange(t *testing.T) {
+	path := filepath.Join("testdata", "expire_range")
+	cases, trailer := ddtest.Read(t, path)
+	changed := false
+	for i := range cases {
+		c := &cases[i]
+		got := runRange(t, c.Input[0])
+		if got != c.Output {
+			if *rewrite {
+				c.Output, changed = got, true
+				continue
+			}
+			t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", c.Input[0], got, c.Output)
+		}
+	}
+	if changed {
+		ddtest.Write(t, path, cases, trailer)
+	}
+}
+
+func runRange(t *testing.T, line string) string {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	in := ExpireInput{Now: now, Retention: Retention{Min: 10, Time: time.Hour}}
+	ages := map[int64]int64{}
+	for _, f := range strings.Fields(line)[1:] {
+		k, v, _ := strings.Cut(f, "=")
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "earliest":
+			in.Earliest = n
+		case "latest":
+			in.Latest = n
+		case "min":
+			in.Min = int(n)
+		case "max":
+			in.Max = int(n)
+		case "limit":
+			in.Limit = int(n)
+		case "consumer":
+			in.ConsumerNext = n
+		case "time":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Time = d
+		case "ages":
+			for i, a := range strings.Split(v, ",") {
+				if a == "-" {
+					continue
+				}
+				m, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ages[in.Earliest+int64(i)] = m
+			}
+		default:
+			t.Fatalf("unknown key %q in %q", k, line)
+		}
+	}
+	in.TimeMillis = func(id int64) (int64, bool) {
+		m, ok := ages[id]
+		return now.Add(-time.Duration(m) * time.Minute).UnixMilli(), ok
+	}
+	b, e := ExpireRange(in)
+	if e <= b {
+		return "none"
+	}
+	return fmt.Sprintf("expire [%d, %d)", b, e)
+}

@@ -1,0 +1,131 @@
+package table
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/floelake/floe/internal/ddtest"
+)
+
+// TestPlanExpire runs testdata/expire: the files an expiry deletes. A case:
+//
+//	plan [decoupled]
+//	snapshot ID [meta=K,…] [index=K,…] [delta=+K,-K,-K/X1/X2,…] [changelog=K,…]
+//	tag ID data=K,… meta=K,…
+//	expire BEGIN END
+//
+// The snapshot lines give every snapshot still present (from the earliest
+// to at least END), tags their snapshot's data files and metadata.
+// "-K/X" deletes data file K with its extra file X.
+func TestPlanExpire(t *testing.T) {
+	path := filepath.Join("testdata", "expire")
+	cases, trailer := ddtest.Read(t, path)
+	changed := false
+	for i := range cases {
+		c := &cases[i]
+		got := runExpirePlan(t, c.Input)
+		if got != c.Output {
+			if *rewrite {
+				c.Output, changed = got, true
+				continue
+			}
+			t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", strings.Join(c.Input, "\n"), got, c.Output)
+		}
+	}
+	if changed {
+		ddtest.Write(t, path, cases, trailer)
+	}
+}
+
+func runExpirePlan(t *testing.T, lines []string) string {
+	decoupled := strings.Contains(lines[0], "decoupled")
+	snaps := map[int64]expireSnap{}
+	var tags []tagRefs
+	var begin, end int64
+	set := func(v string) map[string]bool {
+		m := map[string]bool{}
+		for _, k := range strings.Split(v, ",") {
+			if k != "" {
+				m[k] = true
+			}
+		}
+		return m
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		id, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		switch f[0] {
+		case "snapshot":
+			s := expireSnap{id: id}
+			for _, kv := range f[2:] {
+				k, v, _ := strings.Cut(kv, "=")
+				vals := strings.Split(v, ",")
+				switch k {
+				case "meta":
+					s.meta = vals
+				case "index":
+					s.index = vals
+				case "changelog":
+					s.changelog = vals
+				case "delta":
+					for _, d := range vals {
+						parts := strings.Split(d[1:], "/")
+						s.delta = append(s.delta, fileRef{key: parts[0], extras: parts[1:], add: d[0] == '+'})
+					}
+				default:
+					t.Fatalf("unknown key %q", k)
+				}
+			}
+			snaps[id] = s
+		case "tag":
+			tg := tagRefs{id: id}
+			for _, kv := range f[2:] {
+				k, v, _ := strings.Cut(kv, "=")
+				switch k {
+				case "data":
+					tg.data = set(v)
+				case "meta":
+					tg.meta = set(v)
+				}
+			}
+			tags = append(tags, tg)
+		case "expire":
+			begin = id
+			end, _ = strconv.ParseInt(f[2], 10, 64)
+		default:
+			t.Fatalf("unknown line %q", l)
+		}
+	}
+	ids := make([]int64, len(tags))
+	for i, tg := range tags {
+		ids[i] = tg.id
+	}
+	dataNeed, metaNeed := expireTagNeeds(ids, begin, end)
+	var needs strings.Builder
+	fmt.Fprintf(&needs, "tags read: data %v meta %v", dataNeed, metaNeed)
+	in := make([]tagRefs, len(tags))
+	for i, tg := range tags {
+		in[i].id = tg.id
+	}
+	for _, i := range dataNeed {
+		in[i].data = tags[i].data
+	}
+	for _, i := range metaNeed {
+		in[i].meta = tags[i].meta
+	}
+	var expired []expireSnap
+	for id := begin; id < end; id++ {
+		if s, ok := snaps[id]; ok {
+			expired = append(expired, s)
+		}
+	}
+	p := planExpire(expired, snaps[end], in, decoupled)
+	return fmt.Sprintf("snapshots: %v\ndata: %s\nchangelog: %s\nmeta: %s\n%s",
+		p.snapshots, strings.Join(p.data, " "), strings.Join(p.changelog, " "), strings.Join(p.meta, " "), needs.String())
+}
