@@ -3,9 +3,12 @@ package table
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/floelake/floe/manifest"
+	"github.com/floelake/floe/predicate"
 	"github.com/floelake/floe/snapshot"
 )
 
@@ -156,6 +159,36 @@ func (t *Table) DropPartitions(ctx context.Context, specs []map[string]string, o
 			}
 		}
 		return false, nil
+	}}
+	return t.commit(ctx, nil, opts, ow)
+}
+
+// DropPartitionsWhere removes, in one OVERWRITE snapshot, the partitions
+// whose values satisfy where, a predicate over partition columns only.
+func (t *Table) DropPartitionsWhere(ctx context.Context, where predicate.Predicate, opts CommitOptions) (*CommitResult, error) {
+	pf := t.latest.PartitionFields()
+	if len(pf) == 0 {
+		return nil, fmt.Errorf("%w: drop partitions: the table is not partitioned", ErrInvalidOption)
+	}
+	if where.IsZero() {
+		return nil, fmt.Errorf("%w: drop partitions: no partition filter (truncate the table to remove every row)", ErrInvalidOption)
+	}
+	for _, c := range where.Columns() {
+		if !slices.Contains(t.latest.PartitionKeys, c) {
+			return nil, fmt.Errorf("%w: drop partitions: the filter names column %q, which is not a partition key", ErrInvalidOption, c)
+		}
+	}
+	b, err := predicate.Bind(where, pf, false)
+	if err != nil {
+		return nil, fmt.Errorf("drop partitions: %w", err)
+	}
+	types := t.partitionTypes()
+	ow := &overwriteSpec{match: func(p []byte) (bool, error) {
+		vals, err := decodeSerialized(types, p)
+		if err != nil {
+			return false, err
+		}
+		return b.MayMatch(predicate.RowStats(vals)), nil
 	}}
 	return t.commit(ctx, nil, opts, ow)
 }

@@ -105,3 +105,25 @@ func (t *Table) ExpireConsumers(ctx context.Context) ([]string, error) {
 	}
 	return gone, nil
 }
+
+// ResetConsumer sets a consumer's next snapshot (Paimon's reset_consumer):
+// a stream started with its id reads from that snapshot on. The snapshot
+// must exist (or be the one after the latest).
+func (t *Table) ResetConsumer(ctx context.Context, id string, next int64) error {
+	if err := snapshot.ValidateConsumerID(id); err != nil {
+		return err
+	}
+	earliest, err := snapshot.EarliestID(ctx, t.store)
+	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
+		return err
+	}
+	latest, err := snapshot.LatestID(ctx, t.store)
+	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
+		return err
+	}
+	if next < max(earliest, 1) || next > latest+1 {
+		return fmt.Errorf("%w: consumer %s: next snapshot %d is outside the table's snapshots %d..%d (or %d, the next one)",
+			ErrNoSnapshot, id, next, earliest, latest, latest+1)
+	}
+	return snapshot.WriteConsumer(ctx, t.store, id, snapshot.Consumer{NextSnapshot: next})
+}

@@ -23,7 +23,7 @@ import (
 // snapshot.time-retained, snapshot.expire.limit).
 type ExpireOptions struct {
 	// RetainMin and RetainMax override snapshot.num-retained.min/max when
-	// positive.
+	// positive (a RetainMax alone below the table's min lowers the min).
 	RetainMin, RetainMax int
 	// OlderThan, when set, overrides snapshot.time-retained: a snapshot
 	// expires (within the counts) once the snapshot after it was committed
@@ -113,6 +113,9 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 	}
 	if opts.RetainMax > 0 {
 		r.Max = opts.RetainMax
+		if opts.RetainMin <= 0 {
+			r.Min = min(r.Min, r.Max) // a max alone lowers the table's min
+		}
 	}
 	if r.Max < r.Min {
 		return nil, fmt.Errorf("%w: retain max %d is less than retain min %d", ErrInvalidOption, r.Max, r.Min)

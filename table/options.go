@@ -736,6 +736,10 @@ func parseStatsMode(s string) (StatsMode, error) {
 // powers of 1024, case-insensitive; no unit means bytes), as in "256 mb".
 func ParseMemorySize(s string) (int64, error) { return parseMemorySize(s) }
 
+// ParseDuration parses a duration as Paimon's options write them ("1 h",
+// "30min", "2d", "500 ms"; a bare number is milliseconds).
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(strings.TrimSpace(s)) }
+
 // UnsupportedError reports a table option value that Paimon accepts but
 // floe cannot write yet. Create and Alter refuse such values, Writers
 // refuse tables that have them; reading is not affected. errors.Is(err,

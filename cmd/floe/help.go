@@ -13,18 +13,25 @@ import (
 
 // synopsis is each command's usage line and what it does.
 var synopsis = map[string]string{
-	"create":    "floe create TABLE --column 'name TYPE' ... [flags]\n\ncreate a table (schema 0); options floe cannot write are refused",
-	"alter":     "floe alter TABLE [flags]\n\nchange the schema: all change flags become one new schema, in order",
-	"write":     "floe write TABLE FILE... [flags]\n\nadd rows from JSON lines, CSV or Parquet files (- is stdin) as one snapshot",
-	"scan":      "floe scan TABLE [flags]\n\nread rows (default: a grid of the latest snapshot)",
-	"stream":    "floe stream TABLE [flags]\n\nread the table's changes snapshot by snapshot, with their row kinds (default: a full read of the latest snapshot, then its changes, until the latest)",
-	"compact":   "floe compact TABLE [flags]\n\ncompact the table's buckets into one COMPACT snapshot, beside running writers",
-	"demo":      "floe demo [flags]\n\ncreate, write, update, delete, scan, time-travel and compact a table",
-	"ls":        "floe ls WAREHOUSE [flags]\n\nlist databases and their tables",
-	"schema":    "floe schema TABLE [flags]\n\ncolumns, keys and options of the latest schema",
-	"snapshots": "floe snapshots TABLE [flags]\n\nevery snapshot: kind, time, records, commit user and identifier",
-	"files":     "floe files TABLE [flags]\n\nlive data files at a snapshot (default latest)",
-	"version":   "floe version\n\nfloe's version and the Paimon format it writes",
+	"create":         "floe create TABLE --column 'name TYPE' ... [flags]\n\ncreate a table (schema 0); options floe cannot write are refused",
+	"alter":          "floe alter TABLE [flags]\n\nchange the schema: all change flags become one new schema, in order",
+	"write":          "floe write TABLE FILE... [flags]\n\nadd rows from JSON lines, CSV or Parquet files (- is stdin) as one snapshot",
+	"scan":           "floe scan TABLE [flags]\n\nread rows (default: a grid of the latest snapshot)",
+	"stream":         "floe stream TABLE [flags]\n\nread the table's changes snapshot by snapshot, with their row kinds (default: a full read of the latest snapshot, then its changes, until the latest)",
+	"compact":        "floe compact TABLE [flags]\n\ncompact the table's buckets into one COMPACT snapshot, beside running writers",
+	"demo":           "floe demo [flags]\n\ncreate, write, update, delete, scan, time-travel and compact a table",
+	"ls":             "floe ls WAREHOUSE [flags]\n\nlist databases and their tables",
+	"schema":         "floe schema TABLE [flags]\n\ncolumns, keys and options of the latest schema",
+	"snapshots":      "floe snapshots TABLE [flags]\n\nevery snapshot: kind, time, records, commit user and identifier",
+	"files":          "floe files TABLE [flags]\n\nlive data files at a snapshot (default latest)",
+	"version":        "floe version\n\nfloe's version and the Paimon format it writes",
+	"expire":         "floe expire TABLE [flags]\n\nremove the snapshots the retention no longer keeps (snapshot.num-retained.*, snapshot.time-retained, or the flags) and the files only they used; never a consumer's next snapshot or a tag's files",
+	"tag":            "floe tag create TABLE NAME [--snapshot N] [--retain D]\n       floe tag delete TABLE NAME\n       floe tag rename TABLE OLD NEW\n       floe tag list TABLE [--json]\n\ntag snapshots; deleting a tag removes the files only it kept alive",
+	"rollback":       "floe rollback TABLE --to-snapshot N | --to-tag NAME [flags]\n\nreturn the table to a snapshot or tag: later snapshots and tags and the files only they used are removed (stop writers first)",
+	"consumers":      "floe consumers TABLE [--reset ID --next N | --delete ID] [flags]\n\nlist, reset or delete the consumers of streaming reads",
+	"drop":           "floe drop TABLE [flags]\n\ndrop the table and every file under it",
+	"drop-partition": "floe drop-partition TABLE --where PARTITION-FILTER [flags]\n\nremove the matching partitions in one OVERWRITE snapshot",
+	"truncate":       "floe truncate TABLE [flags]\n\nremove every row in one OVERWRITE snapshot",
 }
 
 // helpRequest is returned by parse for -h/--help: run prints the

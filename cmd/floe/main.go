@@ -56,6 +56,16 @@ usage:
                [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
                [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]
+  floe expire TABLE                  remove old snapshots and the files only they used
+               [--retain-max N] [--retain-min N] [--older-than D|TIME] [--max-deletes N] [--dry-run]
+  floe tag create TABLE NAME         tag a snapshot [--snapshot N] [--retain D]
+  floe tag delete|rename|list TABLE …  delete NAME, rename OLD NEW, list the tags
+  floe rollback TABLE                return to a snapshot or tag (--to-snapshot N | --to-tag NAME);
+               later snapshots and tags are removed (stop writers first)
+  floe consumers TABLE               list consumers [--reset ID --next N | --delete ID]
+  floe truncate TABLE                remove every row (an OVERWRITE snapshot)
+  floe drop-partition TABLE --where PARTITION-FILTER   remove partitions (an OVERWRITE snapshot)
+  floe drop TABLE [--if-exists]      drop the table and its files
   floe ls WAREHOUSE                  databases and their tables
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
@@ -66,7 +76,9 @@ usage:
 TABLE is a table directory WAREHOUSE/<db>.db/<table> (path or URL such as
 s3://bucket/wh/db.db/t?endpoint=...), or WAREHOUSE db.table, or db.table with
 --warehouse W (default $FLOE_WAREHOUSE; write takes only this form or a location).
-ls, schema, snapshots and files accept --json for machine-readable output.
+ls, schema, snapshots, files and the maintenance commands accept --json for
+machine-readable output; truncate and drop-partition take --commit-user U
+--commit-identifier N for an exactly-once commit.
 `
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -115,6 +127,20 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdStream(ctx, args, out)
 	case "demo":
 		return cmdDemo(ctx, args, out)
+	case "expire":
+		return cmdExpire(ctx, args, out)
+	case "tag":
+		return cmdTag(ctx, args, out)
+	case "rollback":
+		return cmdRollback(ctx, args, out)
+	case "consumers":
+		return cmdConsumers(ctx, args, out)
+	case "drop":
+		return cmdDrop(ctx, args, out)
+	case "drop-partition":
+		return cmdDropPartition(ctx, args, out)
+	case "truncate":
+		return cmdTruncate(ctx, args, out)
 	case "ls":
 		return cmdLs(ctx, args, out)
 	case "schema":

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,18 +33,23 @@ func repoRoot(t *testing.T) string {
 // quickstartLines returns the logical lines (continuations joined) of the
 // first ```sh block after the README's "## Quickstart" heading.
 func quickstartLines(t *testing.T, readme string) []string {
+	return shLines(t, readme, "\n## Quickstart\n")
+}
+
+// shLines returns the logical lines of the first ```sh block after heading.
+func shLines(t *testing.T, readme, heading string) []string {
 	t.Helper()
-	_, after, ok := strings.Cut(readme, "\n## Quickstart\n")
+	_, after, ok := strings.Cut(readme, heading)
 	if !ok {
-		t.Fatal("README.md has no ## Quickstart section")
+		t.Fatalf("README.md has no %q section", strings.TrimSpace(heading))
 	}
 	_, block, ok := strings.Cut(after, "```sh\n")
 	if !ok {
-		t.Fatal("the Quickstart has no ```sh block")
+		t.Fatalf("%q has no ```sh block", strings.TrimSpace(heading))
 	}
 	block, _, ok = strings.Cut(block, "```")
 	if !ok {
-		t.Fatal("the Quickstart's ```sh block is not closed")
+		t.Fatalf("the ```sh block of %q is not closed", strings.TrimSpace(heading))
 	}
 	var lines []string
 	var cur strings.Builder
@@ -200,5 +206,42 @@ func TestExampleParquet(t *testing.T) {
 	}
 	if out != backfillRows {
 		t.Errorf("%s holds\n%s\nwant\n%s", file, out, backfillRows)
+	}
+}
+
+// TestReadmeMaintenance runs the README's table maintenance examples, in
+// order, on a table db.t in a warehouse "wh" of a few commits: each must
+// succeed.
+func TestReadmeMaintenance(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the examples are POSIX shell")
+	}
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := shLines(t, string(readme), "\n### Table maintenance\n")
+	work := t.TempDir()
+	t.Chdir(work)
+	t.Setenv(warehouseEnv, "")
+	mustRun(t, "create", "wh", "db.t", "--column", "id INT NOT NULL", "--column", "dt STRING NOT NULL",
+		"--primary-key", "id,dt", "--partition", "dt")
+	for i := range 8 {
+		mustRun(t, "write", "wh/db.db/t", writeFile(t, work, fmt.Sprintf("%d.jsonl", i), fmt.Sprintf(`{"id":%d,"dt":"2024-01-0%d"}`, i, 1+i%2)))
+	}
+	for _, line := range lines {
+		if !strings.HasPrefix(line, "floe ") {
+			t.Fatalf("the maintenance examples have a line this test does not know how to run: %q", line)
+		}
+		raw := shell(t, work, os.Environ(), `printf '%s\0' `+strings.TrimPrefix(line, "floe "))
+		args := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
+		out, err := runCLI(t, args...)
+		if err != nil {
+			t.Fatalf("%s\n  failed: %v\n%s", line, err, out)
+		}
+		t.Logf("$ %s\n%s", line, out)
+	}
+	if len(lines) < 10 {
+		t.Fatalf("only %d examples", len(lines))
 	}
 }
