@@ -178,3 +178,20 @@ func TestFaultAmbiguousCreate(t *testing.T) {
 	}
 	mustRead(t, fs, "snapshot/snapshot-1", body)
 }
+
+// TestFaultSkip: Skip lets that many matching operations through first.
+func TestFaultSkip(t *testing.T) {
+	ctx := t.Context()
+	s := memStore(t)
+	var f Faults
+	fs := WithFaults(s, &f)
+	f.Add(Fault{Op: OpWrite, Key: "a", Skip: 2, Times: 1})
+	for i, want := range []bool{false, false, true, false} {
+		if err := fs.Write(ctx, "a", nil); errors.Is(err, ErrInjected) != want {
+			t.Fatalf("write %d: %v, want fault %v", i, err, want)
+		}
+		if err := fs.Write(ctx, "b", nil); err != nil {
+			t.Fatalf("write b: %v", err)
+		}
+	}
+}

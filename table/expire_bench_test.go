@@ -1,0 +1,107 @@
+package table_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/floelake/floe/storage"
+	"github.com/floelake/floe/table"
+)
+
+// BenchmarkExpire: a table of N snapshots (small commits of a
+// primary-key table that compacts as it goes) is expired down to 10 in
+// one run. It reports the expiry's time, its storage requests (reads,
+// deletes, lists, existence checks) and the peak heap in use while it
+// runs; memory should not grow with N (the expiry works in steps of 64
+// snapshots).
+//
+//	go test ./table -run '^$' -bench Expire -benchtime 1x
+func BenchmarkExpire(b *testing.B) {
+	for _, n := range []int{250, 1000} {
+		b.Run(itoa(n), func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				// Writers compact as they go, so data files are replaced;
+				// the default retention (1 hour) expires nothing meanwhile.
+				t := createBenchTable(b, b.TempDir(), micro)
+				sch, err := t.Schema().ArrowSchema()
+				if err != nil {
+					b.Fatal(err)
+				}
+				rng := rand.New(rand.NewPCG(3, 3))
+				for range n {
+					rec := micro.gen(rng, memory.DefaultAllocator, sch, 20, 2000)
+					w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := w.Write(ctx, rec); err != nil {
+						b.Fatal(err)
+					}
+					rec.Release()
+					msgs, err := w.Prepare(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
+						b.Fatal(err)
+					}
+					w.Close()
+				}
+				var faults storage.Faults
+				ft, err := table.OpenStore(ctx, storage.WithFaults(t.Store(), &faults))
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				var base runtime.MemStats
+				runtime.ReadMemStats(&base)
+				var peak atomic.Uint64
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					var ms runtime.MemStats
+					tick := time.NewTicker(5 * time.Millisecond)
+					defer tick.Stop()
+					for {
+						runtime.ReadMemStats(&ms)
+						if ms.HeapInuse > peak.Load() {
+							peak.Store(ms.HeapInuse)
+						}
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+					}
+				})
+				start := time.Now()
+				res, err := ft.Expire(ctx, table.ExpireOptions{RetainMin: 10, RetainMax: 10, Limit: -1})
+				d := time.Since(start)
+				close(stop)
+				wg.Wait()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Snapshots < n-10 {
+					b.Fatalf("expired %d of %d snapshots", res.Snapshots, n)
+				}
+				b.ReportMetric(float64(d.Microseconds())/1000, "expire-ms")
+				b.ReportMetric(float64(res.Snapshots), "snapshots")
+				b.ReportMetric(float64(res.DataFiles+res.MetaFiles+res.ChangelogFiles), "files-deleted")
+				b.ReportMetric(float64(faults.Ops("")), "requests")
+				b.ReportMetric(float64(faults.Ops(storage.OpRead)), "reads")
+				b.ReportMetric(float64(faults.Ops(storage.OpDelete)), "deletes")
+				b.ReportMetric(float64(faults.Ops(storage.OpList)+faults.Ops(storage.OpStat)), "lists+stats")
+				b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/(1<<20), "peak-heap-MB")
+			}
+		})
+	}
+}
