@@ -16,8 +16,8 @@ import (
 )
 
 // BenchmarkExpire: a table of N snapshots (small commits of a
-// primary-key table that compacts as it goes) is expired down to 10 in
-// one run. It reports the expiry's time, its storage requests (reads,
+// primary-key table, every tenth snapshot a full compaction) is expired
+// down to 10 in one run. It reports the expiry's time, its storage requests (reads,
 // deletes, lists, existence checks) and the peak heap in use while it
 // runs; memory should not grow with N (the expiry works in steps of 64
 // snapshots).
@@ -28,15 +28,22 @@ func BenchmarkExpire(b *testing.B) {
 		b.Run(itoa(n), func(b *testing.B) {
 			ctx := context.Background()
 			for b.Loop() {
-				// Writers compact as they go, so data files are replaced;
-				// the default retention (1 hour) expires nothing meanwhile.
-				t := createBenchTable(b, b.TempDir(), micro)
+				// Small commits, and every tenth snapshot a full compaction,
+				// so that data files are replaced: exactly n snapshots.
+				t := createBenchTable(b, b.TempDir(), micro, table.Option{Key: "write-only", Value: "true"})
 				sch, err := t.Schema().ArrowSchema()
 				if err != nil {
 					b.Fatal(err)
 				}
 				rng := rand.New(rand.NewPCG(3, 3))
-				for range n {
+				for id := 1; id <= n; id++ {
+					if id%10 == 0 {
+						res, err := t.Compact(ctx, table.CompactOptions{Full: true})
+						if err != nil || res.Snapshot == nil || res.Snapshot.ID != int64(id) {
+							b.Fatalf("compaction as snapshot %d: %+v, %v", id, res, err)
+						}
+						continue
+					}
 					rec := micro.gen(rng, memory.DefaultAllocator, sch, 20, 2000)
 					w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
 					if err != nil {
@@ -90,7 +97,7 @@ func BenchmarkExpire(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if res.Snapshots < n-10 {
+				if res.Snapshots != n-10 {
 					b.Fatalf("expired %d of %d snapshots", res.Snapshots, n)
 				}
 				b.ReportMetric(float64(d.Microseconds())/1000, "expire-ms")

@@ -701,4 +701,3 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 		soakCheckAfterFault(ctx, tb, record)
 	}
 }
-
