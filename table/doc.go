@@ -67,6 +67,11 @@
 // with KeepDeletes the read keeps retract rows, as Paimon's audit_log
 // system table does.
 //
+// Table.SystemTable reads Paimon's other read-only system tables
+// ($snapshots, $schemas, $options, $tags, $branches, $consumers, $files,
+// $manifests, $partitions, $buckets, $statistics) as Arrow, with Java
+// Paimon's columns; an unknown name is an *UnknownSystemTableError.
+//
 // # Streaming
 //
 // Table.NewStream follows a table: Stream.Next returns, snapshot by

@@ -536,15 +536,13 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 			}
 		}
 		if s.Statistics != nil && *s.Statistics != "" {
-			refs.meta = append(refs.meta, statisticsDir+*s.Statistics)
+			refs.meta = append(refs.meta, statisticsDir+"/"+*s.Statistics)
 		}
 	}
 	refs.live = live
 	return refs, nil
 }
 
-// statisticsDir holds table statistics files.
-const statisticsDir = "statistics/"
 
 // keyer turns manifest entries into store keys, caching partition paths.
 type keyer struct {

@@ -16,7 +16,7 @@ var synopsis = map[string]string{
 	"create":         "floe create TABLE --column 'name TYPE' ... [flags]\n\ncreate a table (schema 0); options floe cannot write are refused",
 	"alter":          "floe alter TABLE [flags]\n\nchange the schema: all change flags become one new schema, in order",
 	"write":          "floe write TABLE FILE... [flags]\n\nadd rows from JSON lines, CSV or Parquet files (- is stdin) as one snapshot",
-	"scan":           "floe scan TABLE [flags]\n\nread rows (default: a grid of the latest snapshot)",
+	"scan":           "floe scan TABLE[$SYSTEM] [flags]\n\nread rows (default: a grid of the latest snapshot), or a system table: TABLE$snapshots, $schemas, $options, $tags, $branches, $consumers, $files, $manifests, $partitions, $buckets, $statistics, $audit_log",
 	"stream":         "floe stream TABLE [flags]\n\nread the table's changes snapshot by snapshot, with their row kinds (default: a full read of the latest snapshot, then its changes, until the latest)",
 	"compact":        "floe compact TABLE [flags]\n\ncompact the table's buckets into one COMPACT snapshot, beside running writers",
 	"demo":           "floe demo [flags]\n\ncreate, write, update, delete, scan, time-travel and compact a table",

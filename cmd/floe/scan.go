@@ -128,9 +128,15 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	// its row kind (rowkind, first), deletes included.
 	ro := table.ReadOptions{Alloc: memory.DefaultAllocator}
 	last := &pos[len(pos)-1]
+	var sys string // TABLE$NAME: another of Paimon's system tables
 	if base, ok := strings.CutSuffix(*last, auditLogSuffix); ok {
 		*last = base
 		ro.RowKinds, ro.KeepDeletes = true, true
+	} else if base, name, ok := cutSystemTable(*last); ok {
+		*last, sys = base, name
+		if incr != nil {
+			return fmt.Errorf("%w: --incremental-between reads a table's changes, not the system table $%s", errUsage, sys)
+		}
 	}
 	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
@@ -139,7 +145,13 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	defer done()
 	mem := ro.Alloc
 	var rr array.RecordReader
-	if incr != nil {
+	if sys != "" {
+		so := table.SystemTableOptions{SnapshotID: opts.SnapshotID, Tag: opts.Tag, AsOf: opts.AsOf,
+			Columns: opts.Columns, Filter: opts.Filter, Alloc: mem}
+		if rr, err = t.SystemTable(ctx, sys, so); err != nil {
+			return systemTableError(err, sys, opts)
+		}
+	} else if incr != nil {
 		// Changes: each row's kind first (_ROW_KIND, or the audit_log's
 		// rowkind).
 		incr.Filter = opts.Filter
@@ -219,6 +231,28 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(stderr, "%s written to %s\n", rowCount(rows), *output)
 	}
 	return nil
+}
+
+// cutSystemTable splits "TABLE$NAME" (Paimon's system table NAME of
+// TABLE) at the last "$" after the last "/".
+func cutSystemTable(s string) (base, name string, ok bool) {
+	i := strings.LastIndexByte(s, '$')
+	if i <= 0 || i == len(s)-1 || strings.ContainsAny(s[i+1:], "/\\") {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// systemTableError explains why a system table cannot be read.
+func systemTableError(err error, name string, opts table.ScanOptions) error {
+	var unknown *table.UnknownSystemTableError
+	switch {
+	case errors.As(err, &unknown):
+		return &notFound{err: err, msg: fmt.Sprintf("no system table $%s (system tables: $%s)", name, strings.Join(table.SystemTables(), ", $"))}
+	case errors.Is(err, errors.ErrUnsupported):
+		return fmt.Errorf("%w: $%s describes the whole table: --snapshot, --tag and --as-of choose the snapshot of $files, $manifests, $partitions, $buckets, $statistics and $audit_log", errUsage, name)
+	}
+	return missingSnapshot(err, opts.SnapshotID, opts.Tag, opts.AsOf)
 }
 
 // incrementalOptions reads --incremental-between (two snapshot ids or two
