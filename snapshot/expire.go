@@ -82,3 +82,59 @@ func ExpireRange(in ExpireInput) (begin, end int64) {
 	}
 	return in.Earliest, end
 }
+
+// ChangelogExpireInput is what ChangelogExpireRange decides from: the
+// long-lived changelogs (changelog/changelog-<id>, copies of expired
+// snapshots) and the table's latest snapshot.
+type ChangelogExpireInput struct {
+	Earliest, Latest int64 // the oldest and newest long-lived changelog (0: none)
+	LatestSnapshot   int64
+	Retention        // changelog.num-retained.*, changelog.time-retained, snapshot.expire.limit
+	Now              time.Time
+	ConsumerNext     int64 // as in ExpireInput
+	// TimeMillis returns the commit time of changelog id, false when it is
+	// missing.
+	TimeMillis func(id int64) (int64, bool)
+}
+
+// ChangelogExpireRange returns the long-lived changelogs to expire, [begin,
+// end), as Paimon's ExpireChangelogImpl decides: the counts run against the
+// latest snapshot (ids below LatestSnapshot-Max+1 expire whatever their
+// age, from LatestSnapshot-Min+1 on never), a consumer's next snapshot and
+// later stay, at most Limit go, the newest changelog always stays (it
+// bounds what the others share), and a changelog expires while its own
+// commit is older than Retention.Time.
+func ChangelogExpireRange(in ChangelogExpireInput) (begin, end int64) {
+	if in.Latest <= 0 || in.Earliest <= 0 || in.Earliest > in.Latest || in.LatestSnapshot <= 0 {
+		return 0, 0
+	}
+	minKeep := max(int64(in.Min), 1)
+	maxKeep := int64(in.Max)
+	if maxKeep <= 0 {
+		maxKeep = math.MaxInt64 / 2
+	}
+	maxKeep = max(maxKeep, minKeep)
+	forced := max(in.LatestSnapshot-maxKeep+1, in.Earliest)
+	limit := in.LatestSnapshot - minKeep + 1
+	if in.ConsumerNext > 0 {
+		limit = min(limit, in.ConsumerNext)
+	}
+	if in.Limit > 0 {
+		limit = min(limit, in.Earliest+int64(in.Limit))
+	}
+	limit = min(limit, in.Latest)
+	if limit <= in.Earliest {
+		return in.Earliest, in.Earliest
+	}
+	cutoff := in.Now.Add(-in.Time).UnixMilli()
+	for id := forced; id <= limit; id++ {
+		ms, ok := in.TimeMillis(id)
+		if !ok {
+			continue
+		}
+		if ms >= cutoff {
+			return in.Earliest, min(id, limit)
+		}
+	}
+	return in.Earliest, limit
+}

@@ -17,9 +17,11 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of testd
 // TestExpireRange runs testdata/expire_range. A case is one line:
 //
 //	range earliest=E latest=L [min=N] [max=N] [time=D] [limit=N] [consumer=N] ages=A,A,…
+//	changelog earliest=E latest-changelog=C latest=L [min=N] … ages=A,A,…
 //
-// ages are the snapshots' ages in minutes, from earliest to latest ("-" for
-// a missing snapshot file). The output is the range expired, [begin, end).
+// ages are the snapshots' (or changelogs') ages in minutes, from earliest
+// on ("-" for a missing file); latest is the latest snapshot. The output
+// is the range expired, [begin, end).
 func TestExpireRange(t *testing.T) {
 	path := filepath.Join("testdata", "expire_range")
 	cases, trailer := ddtest.Read(t, path)
@@ -44,6 +46,7 @@ func runRange(t *testing.T, line string) string {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	in := ExpireInput{Now: now, Retention: Retention{Min: 10, Time: time.Hour}}
 	ages := map[int64]int64{}
+	var latestCl int64
 	for _, f := range strings.Fields(line)[1:] {
 		k, v, _ := strings.Cut(f, "=")
 		n, _ := strconv.ParseInt(v, 10, 64)
@@ -52,6 +55,8 @@ func runRange(t *testing.T, line string) string {
 			in.Earliest = n
 		case "latest":
 			in.Latest = n
+		case "latest-changelog":
+			latestCl = n
 		case "min":
 			in.Min = int(n)
 		case "max":
@@ -85,7 +90,13 @@ func runRange(t *testing.T, line string) string {
 		m, ok := ages[id]
 		return now.Add(-time.Duration(m) * time.Minute).UnixMilli(), ok
 	}
-	b, e := ExpireRange(in)
+	var b, e int64
+	if strings.HasPrefix(line, "changelog ") {
+		b, e = ChangelogExpireRange(ChangelogExpireInput{Earliest: in.Earliest, Latest: latestCl,
+			LatestSnapshot: in.Latest, Retention: in.Retention, Now: now, ConsumerNext: in.ConsumerNext, TimeMillis: in.TimeMillis})
+	} else {
+		b, e = ExpireRange(in)
+	}
 	if e <= b {
 		return "none"
 	}

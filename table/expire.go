@@ -53,6 +53,10 @@ type ExpireResult struct {
 	DataFiles, ChangelogFiles, MetaFiles int
 	// Paths lists those files in a dry run.
 	Paths []string
+	// Changelogs counts the long-lived changelogs written
+	// (changelog/changelog-<id>, with decoupled changelog retention);
+	// ExpiredChangelogs those expired, whose files are counted above.
+	Changelogs, ExpiredChangelogs int
 }
 
 // expireBatch is how many snapshots one step of an expiry removes: what it
@@ -86,10 +90,6 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 		now = time.Now()
 	}
 	res := &ExpireResult{}
-	if t.changelogDecoupled() {
-		log.Warn("snapshot expiry skipped: changelog lifecycle decoupled from snapshots (changelog.num-retained.* or changelog.time-retained) is not supported yet")
-		return res, nil
-	}
 	latest, err := snapshot.LatestID(ctx, t.store)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return res, nil
@@ -166,7 +166,6 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 		if !opts.DryRun {
 			t.ensureEarliestHint(ctx, earliest, log)
 		}
-		return res, nil
 	}
 	for b := begin; b < end; b += expireBatch {
 		e := min(b+expireBatch, end)
@@ -178,9 +177,21 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 			break // a concurrent expiry got there first
 		}
 	}
-	log.Info("expired snapshots", "begin", res.Begin, "end", res.End, "snapshots", res.Snapshots,
-		"data_files", res.DataFiles, "changelog_files", res.ChangelogFiles, "meta_files", res.MetaFiles)
+	if res.Snapshots > 0 {
+		log.Info("expired snapshots", "begin", res.Begin, "end", res.End, "snapshots", res.Snapshots,
+			"data_files", res.DataFiles, "changelog_files", res.ChangelogFiles, "meta_files", res.MetaFiles)
+	}
+	if t.changelogDecoupled() {
+		if err := t.expireChangelogs(ctx, now, next, opts, res, log); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// expireMode is how this table's expiry treats changelog.
+func (t *Table) expireMode() expireMode {
+	return expireMode{decoupled: t.changelogDecoupled(), produce: t.cfg.ChangelogProducer != ChangelogNone}
 }
 
 // changelogDecoupled reports whether changelog retention outlives the
@@ -268,9 +279,18 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 		res.Paths = append(res.Paths, plan.meta...)
 		return true, nil
 	}
-	// Snapshot files first, oldest first: every snapshot left reads in full.
-	for _, id := range plan.snapshots {
-		if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(id)); err != nil {
+	// Snapshot files first, oldest first: every snapshot left reads in
+	// full. With decoupled changelog each is first copied to
+	// changelog/changelog-<id>, which keeps its changelog readable.
+	decoupled := t.changelogDecoupled()
+	for _, s := range expired {
+		if decoupled {
+			if err := snapshot.WriteChangelog(ctx, t.store, s); err != nil && !errors.Is(err, snapshot.ErrHint) {
+				return false, err
+			}
+			res.Changelogs++
+		}
+		if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(s.ID)); err != nil {
 			return false, err
 		}
 		res.Snapshots++
@@ -378,13 +398,7 @@ func (t *Table) planExpireStep(ctx context.Context, expired []*snapshot.Snapshot
 				return t.tagErr(tags[i].Name, err)
 			}
 			refs[i].meta = map[string]bool{}
-			for _, k := range r.meta {
-				refs[i].meta[k] = true
-			}
-			for _, k := range r.index {
-				refs[i].meta[k] = true
-			}
-			for _, k := range r.changelog {
+			for _, k := range r.files() {
 				refs[i].meta[k] = true
 			}
 			return nil
@@ -395,7 +409,7 @@ func (t *Table) planExpireStep(ctx context.Context, expired []*snapshot.Snapshot
 	}
 	// A tag keeps its snapshot's changelog (incremental reads between
 	// tags read it): changelog files a tag names are not deleted.
-	p := planExpire(ex, endRefs, refs, false)
+	p := planExpire(ex, endRefs, refs, t.expireMode())
 	if len(p.changelog) > 0 {
 		keep := map[string]bool{}
 		for _, r := range refs {
@@ -429,7 +443,8 @@ func (t *Table) goneIfMissing(ctx context.Context, id int64, err error) error {
 
 // refsWant says what snapRefs reads.
 type refsWant struct {
-	meta      bool // lists, manifests, index manifest and files, statistics
+	lists     bool // base and delta lists and their manifests
+	meta      bool // lists, and index manifest and files, statistics
 	delta     bool // the delta manifests' entries
 	changelog bool // the changelog list, its manifests and files
 	live      bool // the live data files
@@ -439,7 +454,7 @@ type refsWant struct {
 func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) (refs expireSnap, err error) {
 	refs.id = s.ID
 	keys := newKeyer(t)
-	addList := func(name string, entries func([]manifest.Entry)) error {
+	addList := func(name string, into *[]string, entries func([]manifest.Entry)) error {
 		if name == "" {
 			return nil
 		}
@@ -447,10 +462,10 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 		if err != nil {
 			return err
 		}
-		if w.meta {
-			refs.meta = append(refs.meta, manifest.Key(name))
+		if into != nil {
+			*into = append(*into, manifest.Key(name))
 			for _, m := range metas {
-				refs.meta = append(refs.meta, manifest.Key(m.FileName))
+				*into = append(*into, manifest.Key(m.FileName))
 			}
 		}
 		if entries == nil {
@@ -464,6 +479,10 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 			entries(es)
 		}
 		return nil
+	}
+	var lists *[]string
+	if w.meta || w.lists {
+		lists = &refs.lists
 	}
 	var live map[string]bool
 	if w.live {
@@ -488,8 +507,8 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 	if w.live {
 		baseFn = liveFn
 	}
-	if w.meta || w.live {
-		if err := addList(s.BaseManifestList, baseFn); err != nil {
+	if lists != nil || w.live {
+		if err := addList(s.BaseManifestList, lists, baseFn); err != nil {
 			return refs, err
 		}
 	}
@@ -504,17 +523,18 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 			}
 			for i := range es {
 				e := &es[i]
-				refs.delta = append(refs.delta, fileRef{key: keys.data(e), extras: keys.extras(e), add: e.Kind == manifest.Add})
+				input := e.File.FileSource == nil || *e.File.FileSource == manifest.FileSourceAppend
+				refs.delta = append(refs.delta, fileRef{key: keys.data(e), extras: keys.extras(e), add: e.Kind == manifest.Add, input: input})
 			}
 		}
 	}
-	if w.meta || w.delta || w.live {
-		if err := addList(s.DeltaManifestList, deltaFn); err != nil {
+	if lists != nil || w.delta || w.live {
+		if err := addList(s.DeltaManifestList, lists, deltaFn); err != nil {
 			return refs, err
 		}
 	}
 	if w.changelog && s.ChangelogManifestList != nil {
-		if err := addList(*s.ChangelogManifestList, func(es []manifest.Entry) {
+		if err := addList(*s.ChangelogManifestList, &refs.clMeta, func(es []manifest.Entry) {
 			for i := range es {
 				if es[i].Kind == manifest.Add {
 					refs.changelog = append(refs.changelog, keys.data(&es[i]))
@@ -542,7 +562,6 @@ func (t *Table) snapRefs(ctx context.Context, s *snapshot.Snapshot, w refsWant) 
 	refs.live = live
 	return refs, nil
 }
-
 
 // keyer turns manifest entries into store keys, caching partition paths.
 type keyer struct {

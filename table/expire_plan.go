@@ -16,13 +16,20 @@ type fileRef struct {
 	key    string
 	extras []string
 	add    bool // ADD entry (else DELETE)
+	// input: written from new input (file source APPEND, or unknown), so
+	// it is the changelog of a table without a changelog producer.
+	input bool
 }
 
 // expireSnap is what expiry planning needs of one snapshot.
 type expireSnap struct {
 	id int64
-	// meta: keys of its manifest lists (base, delta, changelog), the
-	// manifests they list, its index manifest and statistics file.
+	// lists: keys of its base and delta manifest lists and the manifests
+	// they list.
+	lists []string
+	// clMeta: its changelog manifest list and the manifests it lists.
+	clMeta []string
+	// meta: its index manifest and statistics file.
 	meta []string
 	// index: keys of the index files of its index manifest.
 	index []string
@@ -40,6 +47,14 @@ type tagRefs struct {
 	id   int64
 	data map[string]bool // data file keys of the tag's snapshot (nil: not needed)
 	meta map[string]bool // metadata and index file keys (nil: not needed)
+}
+
+// expireMode says how expiry treats changelog: decoupled keeps what the
+// long-lived changelog (changelog/changelog-<id>) of an expired snapshot
+// needs: its changelog files and lists and, without a changelog producer
+// (produce false), its delta's input files and its base and delta lists.
+type expireMode struct {
+	decoupled, produce bool
 }
 
 // expirePlan is what an expiry deletes, in this order: data files, then
@@ -84,8 +99,7 @@ func expireTagNeeds(tags []int64, begin, end int64) (data, meta []int) {
 // planExpire plans the expiry of snapshots (expired, in id order, the range
 // [begin, end) less any missing ones) given the oldest kept snapshot (end)
 // and the tags (sorted by id; data and meta filled as expireTagNeeds
-// says). decoupled keeps the changelog files (changelog lifecycle
-// decoupled from snapshots).
+// says).
 //
 // Data files: those the delta of a snapshot in (begin, end] deletes (and
 // does not add back: an upgrade deletes and adds the same file), unless
@@ -93,7 +107,8 @@ func expireTagNeeds(tags []int64, begin, end int64) (data, meta []int) {
 // contiguous range of snapshots, so no other tag can). Changelog files:
 // those the expired snapshots' changelog manifests add. Metadata: that of
 // the expired snapshots which neither end nor a tag in the range uses.
-func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled bool) expirePlan {
+// mode keeps what decoupled changelog needs (expireMode).
+func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, mode expireMode) expirePlan {
 	var p expirePlan
 	if len(expired) == 0 {
 		return p
@@ -119,7 +134,7 @@ func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled 
 			}
 		}
 		for _, f := range s.delta {
-			if f.add || added[f.key] || keep[f.key] {
+			if f.add || added[f.key] || keep[f.key] || mode.decoupled && !mode.produce && f.input {
 				continue
 			}
 			data[f.key] = true
@@ -130,7 +145,7 @@ func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled 
 	}
 	p.data = sortedKeys(data)
 
-	if !decoupled {
+	if !mode.decoupled {
 		cl := map[string]bool{}
 		for _, s := range expired {
 			for _, k := range s.changelog {
@@ -141,10 +156,7 @@ func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled 
 	}
 
 	skip := map[string]bool{}
-	for _, k := range end.meta {
-		skip[k] = true
-	}
-	for _, k := range end.index {
+	for _, k := range slices.Concat(end.lists, end.meta, end.index) {
 		skip[k] = true
 	}
 	for _, t := range tags {
@@ -157,12 +169,14 @@ func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled 
 	}
 	meta := map[string]bool{}
 	for _, s := range expired {
-		for _, k := range s.meta {
-			if !skip[k] {
-				meta[k] = true
-			}
+		keys := slices.Concat(s.meta, s.index)
+		if !mode.decoupled || mode.produce {
+			keys = append(keys, s.lists...)
 		}
-		for _, k := range s.index {
+		if !mode.decoupled {
+			keys = append(keys, s.clMeta...)
+		}
+		for _, k := range keys {
 			if !skip[k] {
 				meta[k] = true
 			}
@@ -170,6 +184,12 @@ func planExpire(expired []expireSnap, end expireSnap, tags []tagRefs, decoupled 
 	}
 	p.meta = sortedKeys(meta)
 	return p
+}
+
+// files returns every key of the snapshot's metadata, index files and
+// changelog files (not its data files).
+func (s *expireSnap) files() []string {
+	return slices.Concat(s.lists, s.clMeta, s.meta, s.index, s.changelog)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -12,14 +12,18 @@ import (
 
 // TestPlanExpire runs testdata/expire: the files an expiry deletes. A case:
 //
-//	plan [decoupled]
-//	snapshot ID [meta=K,…] [index=K,…] [delta=+K,-K,-K/X1/X2,…] [changelog=K,…]
+//	plan [decoupled] [produce] | plan-changelog
+//	snapshot ID [meta=K,…] [cl=K,…] [other=K,…] [index=K,…] [delta=+K,-K,-K/X1/X2,-K@c,…] [changelog=K,…]
+//	keep ID …   (plan-changelog: the earliest snapshot, as a snapshot line)
 //	tag ID data=K,… meta=K,…
 //	expire BEGIN END
 //
-// The snapshot lines give every snapshot still present (from the earliest
-// to at least END), tags their snapshot's data files and metadata.
-// "-K/X" deletes data file K with its extra file X.
+// The snapshot lines give every snapshot (or long-lived changelog) still
+// present, from the earliest to at least END; meta= are its base and
+// delta lists and their manifests, cl= its changelog list and manifests,
+// other= its index manifest and statistics. Tags give their snapshot's data
+// files and metadata. "-K/X" deletes data file K with its extra file X;
+// "@c" marks a file written by compaction (else by new input).
 func TestPlanExpire(t *testing.T) {
 	path := filepath.Join("testdata", "expire")
 	cases, trailer := ddtest.Read(t, path)
@@ -41,7 +45,9 @@ func TestPlanExpire(t *testing.T) {
 }
 
 func runExpirePlan(t *testing.T, lines []string) string {
-	decoupled := strings.Contains(lines[0], "decoupled")
+	mode := expireMode{decoupled: strings.Contains(lines[0], "decoupled"), produce: strings.Contains(lines[0], "produce")}
+	changelogPlan := strings.HasPrefix(lines[0], "plan-changelog")
+	var keep []expireSnap
 	snaps := map[int64]expireSnap{}
 	var tags []tagRefs
 	var begin, end int64
@@ -61,13 +67,17 @@ func runExpirePlan(t *testing.T, lines []string) string {
 			t.Fatalf("%q: %v", l, err)
 		}
 		switch f[0] {
-		case "snapshot":
+		case "snapshot", "keep":
 			s := expireSnap{id: id}
 			for _, kv := range f[2:] {
 				k, v, _ := strings.Cut(kv, "=")
 				vals := strings.Split(v, ",")
 				switch k {
 				case "meta":
+					s.lists = vals
+				case "cl":
+					s.clMeta = vals
+				case "other":
 					s.meta = vals
 				case "index":
 					s.index = vals
@@ -75,14 +85,19 @@ func runExpirePlan(t *testing.T, lines []string) string {
 					s.changelog = vals
 				case "delta":
 					for _, d := range vals {
-						parts := strings.Split(d[1:], "/")
-						s.delta = append(s.delta, fileRef{key: parts[0], extras: parts[1:], add: d[0] == '+'})
+						name, compact := strings.CutSuffix(d[1:], "@c")
+						parts := strings.Split(name, "/")
+						s.delta = append(s.delta, fileRef{key: parts[0], extras: parts[1:], add: d[0] == '+', input: !compact})
 					}
 				default:
 					t.Fatalf("unknown key %q", k)
 				}
 			}
-			snaps[id] = s
+			if f[0] == "keep" {
+				keep = append(keep, s)
+			} else {
+				snaps[id] = s
+			}
 		case "tag":
 			tg := tagRefs{id: id}
 			for _, kv := range f[2:] {
@@ -125,7 +140,12 @@ func runExpirePlan(t *testing.T, lines []string) string {
 			expired = append(expired, s)
 		}
 	}
-	p := planExpire(expired, snaps[end], in, decoupled)
+	var p expirePlan
+	if changelogPlan {
+		p = planChangelogExpire(expired, append([]expireSnap{snaps[end]}, keep...), in)
+	} else {
+		p = planExpire(expired, snaps[end], in, mode)
+	}
 	return fmt.Sprintf("snapshots: %v\ndata: %s\nchangelog: %s\nmeta: %s\n%s",
 		p.snapshots, strings.Join(p.data, " "), strings.Join(p.changelog, " "), strings.Join(p.meta, " "), needs.String())
 }

@@ -3,7 +3,6 @@ package table
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -37,12 +36,39 @@ func referenced(e *castEnv, tb *Table) map[string]bool {
 		snaps = append(snaps, &tg.Snapshot)
 	}
 	out := map[string]bool{}
+	// Long-lived changelogs: what their changelog reads.
+	cls, err := snapshot.ListChangelogs(e.ctx, tb.store)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, id := range cls {
+		c, err := snapshot.ReadChangelog(e.ctx, tb.store, id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		w := refsWant{changelog: true}
+		if c.ChangelogManifestList == nil {
+			w = refsWant{lists: true, delta: true}
+		}
+		r, err := tb.snapRefs(e.ctx, c, w)
+		if err != nil {
+			e.t.Fatalf("changelog %d: %v", id, err)
+		}
+		for _, k := range r.files() {
+			out[k] = true
+		}
+		for _, f := range r.delta {
+			if f.add {
+				out[f.key] = true
+			}
+		}
+	}
 	for _, s := range snaps {
 		r, err := tb.snapRefs(e.ctx, s, refsWant{meta: true, changelog: true, live: true})
 		if err != nil {
 			e.t.Fatalf("snapshot %d: %v", s.ID, err)
 		}
-		for _, k := range slices.Concat(r.meta, r.index, r.changelog) {
+		for _, k := range r.files() {
 			out[k] = true
 		}
 		for k := range r.live {
@@ -319,6 +345,63 @@ func TestExpireFaults(t *testing.T) {
 			if key == "snapshot/snapshot-" {
 				checkNoLeak(e, tb) // failed before anything went
 			}
+		})
+	}
+}
+
+// TestExpireDecoupledChangelog: with changelog retention longer than the
+// snapshots', expired snapshots live on as changelog/changelog-<id>; a
+// stream reads their changes as before expiry; their own expiry later
+// removes what only they kept.
+func TestExpireDecoupledChangelog(t *testing.T) {
+	for _, producer := range []string{"none", "input"} {
+		t.Run(producer, func(t *testing.T) {
+			e, _ := expireEnv(t, 12, Option{"changelog-producer", producer},
+				Option{"write-only", "true"}, Option{"snapshot.num-retained.min", "2"}, Option{"snapshot.num-retained.max", "2"},
+				Option{"snapshot.time-retained", "1 ms"}, Option{"changelog.num-retained.max", "12"}, Option{"changelog.time-retained", "1 h"})
+			tb := e.open()
+			want, err := e.streamText(StreamOptions{Start: StartFromSnapshot, SnapshotID: 3, Until: UntilLatest})
+			if err != nil || want == "" {
+				t.Fatalf("stream before expiry: %q, %v", want, err)
+			}
+			res, err := tb.Expire(e.ctx, ExpireOptions{Limit: -1})
+			if err != nil || res.Changelogs == 0 || res.Changelogs != res.Snapshots {
+				t.Fatalf("expire: %+v, %v", res, err)
+			}
+			cls, err := snapshot.ListChangelogs(e.ctx, tb.store)
+			if err != nil || len(cls) != res.Snapshots {
+				t.Fatalf("changelogs %v, %v", cls, err)
+			}
+			checkReadable(e, tb)
+			checkNoLeak(e, tb)
+			// A consumer positioned on an expired snapshot reads its
+			// changelog copy.
+			if err := snapshot.WriteConsumer(e.ctx, tb.store, "c1", snapshot.Consumer{NextSnapshot: 3}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.streamText(StreamOptions{ConsumerID: "c1", Until: UntilLatest})
+			if err != nil || got != want {
+				t.Fatalf("stream from changelogs:\n%s\n%v\nwant\n%s", got, err, want)
+			}
+			if err := snapshot.DeleteConsumer(e.ctx, tb.store, "c1"); err != nil {
+				t.Fatal(err)
+			}
+			// The changelog retention (max 12 against the latest snapshot)
+			// expires the oldest changelogs once more snapshots come.
+			for i := range 6 {
+				e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"z"}]`, 100+i))
+			}
+			res, err = tb.Expire(e.ctx, ExpireOptions{Limit: -1})
+			if err != nil || res.ExpiredChangelogs == 0 {
+				t.Fatalf("expire changelogs: %+v, %v", res, err)
+			}
+			latest, _ := snapshot.LatestID(e.ctx, tb.store)
+			cls, _ = snapshot.ListChangelogs(e.ctx, tb.store)
+			if cls[0] < latest-12+1 {
+				t.Fatalf("changelogs %v left with latest snapshot %d", cls, latest)
+			}
+			checkReadable(e, tb)
+			checkNoLeak(e, tb)
 		})
 	}
 }

@@ -147,7 +147,7 @@ func (t *Table) planRollback(ctx context.Context, target *snapshot.Snapshot, ids
 		return expirePlan{}, err
 	}
 	keep := map[string]bool{}
-	for _, k := range slices.Concat(keepRefs.meta, keepRefs.index, keepRefs.changelog) {
+	for _, k := range keepRefs.files() {
 		keep[k] = true
 	}
 	for k := range keepRefs.live {
@@ -169,7 +169,7 @@ func (t *Table) planRollback(ctx context.Context, target *snapshot.Snapshot, ids
 		for _, k := range r.changelog {
 			changelog[k] = true
 		}
-		for _, k := range slices.Concat(r.meta, r.index) {
+		for _, k := range slices.Concat(r.lists, r.clMeta, r.meta, r.index) {
 			meta[k] = true
 		}
 	}

@@ -212,6 +212,16 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		if earliest, err = snapshot.EarliestID(ctx, t.store); err != nil {
 			return nil, err
 		}
+		if t.changelogDecoupled() {
+			// Expired snapshots whose changelog lives on can be read.
+			cl, err := snapshot.Changelogs.EarliestID(ctx, t.store)
+			switch {
+			case err == nil && cl < earliest:
+				earliest = cl
+			case err != nil && !errors.Is(err, snapshot.ErrNotFound):
+				return nil, err
+			}
+		}
 	}
 	if s.until == UntilLatest {
 		s.until = latest
@@ -568,6 +578,13 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 	start := time.Now()
 	for {
 		snap, err := snapshot.Read(ctx, s.t.store, id)
+		if errors.Is(err, snapshot.ErrNotFound) && s.t.changelogDecoupled() {
+			// An expired snapshot whose changelog outlives it: its copy
+			// in changelog/ (decoupled changelog retention).
+			if c, cerr := snapshot.ReadChangelog(ctx, s.t.store, id); cerr == nil {
+				snap, err = c, nil
+			}
+		}
 		if err == nil {
 			s.misses = 0
 			return snap, nil

@@ -191,7 +191,7 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 		if err != nil {
 			return err
 		}
-		for _, k := range slices.Concat(r.meta, r.index, r.changelog) {
+		for _, k := range r.files() {
 			keep[k] = true
 		}
 		for k := range r.live {
@@ -203,7 +203,7 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	}
 	data := drop(sortedKeys(mine.live))
 	changelog := drop(mine.changelog)
-	meta := drop(slices.Concat(mine.meta, mine.index))
+	meta := drop(slices.Concat(mine.lists, mine.clMeta, mine.meta, mine.index))
 	for _, batch := range [][]string{data, changelog, meta} {
 		if err := t.deleteAll(ctx, batch); err != nil {
 			return err
