@@ -40,8 +40,8 @@ import (
 //
 // go test ./table -run TestMaintSoak runs two short trials of each
 // maintenance kind; FLOE_MAINT_SOAK=<trials> runs more (scripts/CI), and
-// FLOE_MAINT_SOAK_CHECK=<command> runs a command on each final table
-// (its path appended), e.g. Java's check through the interop tool.
+// FLOE_MAINT_SOAK_CHECK=<sh script> runs on each final table (its path is
+// $0), e.g. Java's check through the interop tool (.ci/maint-soak).
 
 const (
 	soakRows     = 20 // rows per commit
@@ -248,7 +248,7 @@ func runSoakTrial(t *testing.T, kind string, seed uint64, dur time.Duration, sum
 	}
 	verifySoakTable(t, dir, kind, summary)
 	if cmd := os.Getenv("FLOE_MAINT_SOAK_CHECK"); cmd != "" {
-		c := exec.Command("sh", "-c", cmd+` "$0"`, filepath.Join(wh, "db.db", "t"))
+		c := exec.Command("sh", "-c", cmd, filepath.Join(wh, "db.db", "t"))
 		out, err := c.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", cmd, err, out)
