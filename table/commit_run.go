@@ -327,11 +327,23 @@ func (c *committer) commitPhase(ctx context.Context, p *phase, res *CommitResult
 			return nil, err
 		}
 		res.Attempts++
+		if waited, err := c.t.awaitRollback(ctx); err != nil || waited {
+			c.cleanup(ctx, attemptFiles)
+			if err != nil {
+				return nil, err
+			}
+			continue // built on what a rollback may have removed
+		}
 		pr, err := snapshot.Publish(ctx, c.t.store, snap, snapshot.PublishOptions{Logger: c.log})
 		if err == nil {
 			published = true
 			c.log.Info("commit published", "snapshot_id", snap.ID, "kind", string(snap.CommitKind),
 				"commit_user", c.user, "attempts", attempt+1, "recovered", pr.Recovered)
+			if latest != nil {
+				if err := c.t.checkRolledBack(ctx, latest.ID, snap.ID, c.log); err != nil {
+					return nil, err
+				}
+			}
 			return snap, nil
 		}
 		var ce *snapshot.ConflictError

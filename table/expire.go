@@ -79,7 +79,7 @@ const expireParallel = 16
 // no kept snapshot or tag references. A run killed after the snapshot files
 // went leaves those files unreferenced: RemoveOrphanFiles removes them.
 // Concurrent expiries of the same table are safe (one of them finds the
-// snapshots gone and stops).
+// snapshots gone and stops); while a Rollback runs, Expire does nothing.
 func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, error) {
 	log := opts.Logger
 	if log == nil {
@@ -90,6 +90,12 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 		now = time.Now()
 	}
 	res := &ExpireResult{}
+	if busy, err := t.store.Exists(ctx, rollbackMarker); err != nil || busy {
+		if busy {
+			log.Info("snapshot expiry skipped: a rollback is in progress")
+		}
+		return res, err
+	}
 	latest, err := snapshot.LatestID(ctx, t.store)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return res, nil

@@ -163,15 +163,9 @@ func runSoakTrial(t *testing.T, kind string, seed uint64, dur time.Duration, sum
 	start("stream")
 	start("batch")
 	if kind == "rollback" {
-		// Rollback needs writers stopped (as in Paimon): write a while,
-		// stop them, then roll back under readers, killing the rollback.
+		// Write a while, then roll back beside the writers and readers,
+		// killing the rollback (and the writers) at random.
 		time.Sleep(dur / 2)
-		for _, w := range writers {
-			if err := children[w].stop(); err != nil && !isKill(err) {
-				t.Fatalf("%s: %v", w, err)
-			}
-			delete(children, w)
-		}
 		start("maint-rollback")
 	} else {
 		start("maint-" + kind)
@@ -190,6 +184,9 @@ func runSoakTrial(t *testing.T, kind string, seed uint64, dur time.Duration, sum
 		}
 		slices.Sort(victims)
 		v := victims[rng.IntN(len(victims))]
+		if children["maint-rollback"] != nil && rng.IntN(2) == 0 {
+			v = "maint-rollback" // mostly kill the rollback midway
+		}
 		select {
 		case err := <-children[v].done:
 			// It finished (a rollback) or failed on its own.
@@ -300,26 +297,48 @@ func verifySoakTable(t *testing.T, dir, kind string, summary map[string]int) {
 	if err != nil {
 		t.Fatalf("read latest: %v", err)
 	}
+	// Commits acknowledged to a writer must be in the table; with a
+	// rollback, those acknowledged after it finished, and the rows of the
+	// target snapshot.
+	var rolledBackAt int64
 	if kind == "rollback" {
-		// The table is the snapshot the rollback chose, as it read then.
-		want := lines(t, filepath.Join(dir, "rollback-target"))
-		if len(want) == 0 {
-			t.Fatal("the rollback recorded no target")
-		}
-		if got := len(keys); fmt.Sprint(got) != strings.Fields(want[0])[1] {
-			t.Fatalf("rows after rollback to %s: %d", want[0], got)
-		}
-	} else {
-		for w := range 2 {
-			for _, l := range lines(t, filepath.Join(dir, fmt.Sprintf("out-writer-%d", w))) {
-				ident, _ := strconv.ParseInt(l, 10, 64)
-				for j := range soakRows {
-					if !keys[soakKey(w, ident, j)] {
-						t.Fatalf("writer %d commit %d row %d (key %d) lost", w, ident, j, soakKey(w, ident, j))
-					}
-				}
-				summary["commits-verified"]++
+		done := lines(t, filepath.Join(dir, "out-maint-rollback"))
+		for _, l := range done {
+			if f := strings.Fields(l); f[0] == "rolled-back" {
+				rolledBackAt, _ = strconv.ParseInt(f[2], 10, 64)
 			}
+		}
+		target := lines(t, filepath.Join(dir, "rollback-target"))
+		if rolledBackAt == 0 || len(target) == 0 {
+			t.Fatal("the rollback did not finish")
+		}
+		f := strings.Fields(target[0])
+		for _, k := range strings.Split(f[2], ",") {
+			key, _ := strconv.ParseInt(k, 10, 64)
+			if !keys[key] {
+				t.Fatalf("key %d of rollback target %s lost", key, f[0])
+			}
+		}
+		summary["rollback-rows-verified"]++
+	}
+	for w := range 2 {
+		for _, l := range lines(t, filepath.Join(dir, fmt.Sprintf("out-writer-%d", w))) {
+			f := strings.Fields(l)
+			if f[1] == "withdrawn" {
+				summary["commits-withdrawn-by-rollback"]++
+				continue
+			}
+			ident, _ := strconv.ParseInt(f[0], 10, 64)
+			at, _ := strconv.ParseInt(f[1], 10, 64)
+			if at <= rolledBackAt {
+				continue // acknowledged before the rollback finished: it may be gone
+			}
+			for j := range soakRows {
+				if !keys[soakKey(w, ident, j)] {
+					t.Fatalf("writer %d commit %d row %d (key %d) lost", w, ident, j, soakKey(w, ident, j))
+				}
+			}
+			summary["commits-verified"]++
 		}
 	}
 	ids, err := snapshot.List(ctx, tb.Store())
@@ -506,7 +525,11 @@ func TestMaintSoakChild(t *testing.T) {
 
 // soakCheckAfterFault checks the table an operation failed midway left.
 func soakCheckAfterFault(ctx context.Context, tb *table.Table, record func(string, ...any)) {
-	for _, p := range soakConsistencyOf(ctx, tb) {
+	problems := soakConsistencyOf(ctx, tb)
+	if ctx.Err() != nil {
+		return // stopped while checking: the reads were cut short
+	}
+	for _, p := range problems {
 		record("VIOLATION after-fault: %s", strings.ReplaceAll(p, " ", "_"))
 	}
 	record("fault-checked")
@@ -525,7 +548,7 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log string, record func(string, ...any)) {
 	var ident int64
 	for _, l := range lines(t, log) {
-		if n, err := strconv.ParseInt(l, 10, 64); err == nil && n > ident {
+		if n, err := strconv.ParseInt(strings.Fields(l)[0], 10, 64); err == nil && n > ident {
 			ident = n
 		}
 	}
@@ -564,16 +587,28 @@ func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log s
 		if err == nil {
 			// The commit must land even when asked to stop: a SIGTERM
 			// between prepare and commit is not a crash.
-			_, err = tb.Commit(context.WithoutCancel(ctx), msgs, table.CommitOptions{CommitUser: user, Identifier: ident})
+			var res *table.CommitResult
+			res, err = tb.Commit(context.WithoutCancel(ctx), msgs, table.CommitOptions{CommitUser: user, Identifier: ident})
+			if err == nil && res.AlreadyCommitted {
+				// An attempt before a kill landed, at a time unknown:
+				// perhaps before a rollback that removed it.
+				wr.Close()
+				record("%d 0", ident)
+				continue
+			}
 		}
 		wr.Close()
+		if errors.Is(err, table.ErrRolledBack) {
+			record("%d withdrawn", ident)
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			t.Fatalf("writer %d commit %d: %v", w, ident, err)
 		}
-		record("%d", ident)
+		record("%d %d", ident, time.Now().UnixNano())
 	}
 }
 
@@ -592,9 +627,20 @@ func soakStream(ctx context.Context, t *testing.T, tb *table.Table, record func(
 	for {
 		b, err := s.Next(ctx)
 		if err != nil {
-			if ctx.Err() == nil && !errors.Is(err, io.EOF) {
-				record("VIOLATION next: %s", strings.ReplaceAll(err.Error(), " ", "_"))
+			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+				return
 			}
+			if _, serr := os.Stat(filepath.Join(os.Getenv("FLOE_MAINT_DIR"), "rollback-target")); serr == nil {
+				// A rollback removed what the stream was reading: start
+				// again where the consumer stands.
+				record("stream-rolled-back")
+				s.Close()
+				if s, err = tb.NewStream(ctx, table.StreamOptions{ConsumerID: "c1", MaxWait: 20 * time.Millisecond}); err != nil {
+					return
+				}
+				continue
+			}
+			record("VIOLATION next: %s", strings.ReplaceAll(err.Error(), " ", "_"))
 			return
 		}
 		if b.Last {
@@ -621,12 +667,13 @@ func soakBatch(ctx context.Context, tb *table.Table, rng *rand.Rand, record func
 				so.Tag = tag
 			}
 		}
+		var read *snapshot.Snapshot
 		if tag == "" {
-			id, err := snapshot.LatestID(ctx, tb.Store())
-			if err != nil {
+			var err error
+			if read, err = snapshot.Latest(ctx, tb.Store()); err != nil {
 				continue
 			}
-			so.SnapshotID = id
+			so.SnapshotID = read.ID
 		}
 		start := time.Now()
 		_, err := soakKeys(ctx, tb, so)
@@ -644,7 +691,7 @@ func soakBatch(ctx context.Context, tb *table.Table, rng *rand.Rand, record func
 			}
 		case took >= soakRetained:
 			record("read-slow-expired")
-		case isRolledBack(ctx, tb, so.SnapshotID):
+		case isRolledBack(ctx, tb, read):
 			record("read-rolled-back")
 		default:
 			record("VIOLATION snapshot %d (%s): %s", so.SnapshotID, took, strings.ReplaceAll(err.Error(), " ", "_"))
@@ -652,11 +699,16 @@ func soakBatch(ctx context.Context, tb *table.Table, rng *rand.Rand, record func
 	}
 }
 
-// isRolledBack says whether a rollback target file exists that is before id
-// (a rollback removes later snapshots: reading them is not allowed).
-func isRolledBack(ctx context.Context, tb *table.Table, id int64) bool {
-	latest, err := snapshot.LatestID(ctx, tb.Store())
-	return err == nil && latest < id
+// isRolledBack says whether a rollback removed snapshot s (its id is gone
+// or names another commit now, while an older snapshot stays): reading a
+// removed snapshot is not allowed.
+func isRolledBack(ctx context.Context, tb *table.Table, s *snapshot.Snapshot) bool {
+	now, err := snapshot.Read(ctx, tb.Store(), s.ID)
+	if err == nil {
+		return !now.SameCommit(s)
+	}
+	earliest, eerr := snapshot.EarliestID(ctx, tb.Store())
+	return errors.Is(err, snapshot.ErrNotFound) && eerr == nil && earliest < s.ID
 }
 
 // soakRollback rolls back to a snapshot chosen once (recorded with its row
@@ -672,7 +724,7 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 		if err != nil || len(ids) < 2 {
 			t.Fatalf("snapshots to roll back: %v %v", ids, err)
 		}
-		target = ids[rng.IntN(len(ids)-1)]
+		target = ids[max(0, len(ids)-1-1-rng.IntN(3))] // one of the newest, not yet expired
 		keys, err := soakKeys(ctx, tb, table.ScanOptions{SnapshotID: target})
 		if err != nil {
 			t.Fatal(err)
@@ -681,7 +733,11 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(f, "%d %d\n", target, len(keys))
+		var ks []string
+		for k := range keys {
+			ks = append(ks, strconv.FormatInt(k, 10))
+		}
+		fmt.Fprintf(f, "%d %d %s\n", target, len(keys), strings.Join(ks, ","))
 		f.Sync()
 		f.Close()
 		if err := os.Rename(targetFile+".tmp", targetFile); err != nil {
@@ -691,7 +747,7 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 	for {
 		_, err := tb.Rollback(context.WithoutCancel(ctx), table.RollbackOptions{SnapshotID: target})
 		if err == nil {
-			record("rolled-back %d", target)
+			record("rolled-back %d %d", target, time.Now().UnixNano())
 			return
 		}
 		if !errors.Is(err, storage.ErrInjected) {

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // RollbackOptions names the state to return to: one of SnapshotID and Tag.
@@ -34,9 +38,15 @@ type RollbackResult struct {
 // referenced are deleted. Rolling back to a tag whose snapshot expired
 // writes that snapshot back first.
 //
-// Rollback must not run while writers commit to the table: a commit
-// prepared before it and published after it would build on removed
-// snapshots (as in Paimon). Readers of removed snapshots fail.
+// floe's writers may commit meanwhile: Rollback first writes a marker
+// (snapshot/FLOE-ROLLBACK) that commits wait for before publishing; a
+// commit that was already past that wait and lands on the history being
+// removed is removed too (Rollback looks again after its deletes) and
+// withdraws itself, failing with ErrRolledBack (checkRolledBack). A
+// rollback killed midway leaves the marker: running it again (same
+// target) finishes it. Other engines' writers (Java's) do not know the
+// marker: stop them first, as Paimon requires. Readers of removed
+// snapshots fail.
 func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackResult, error) {
 	var target *snapshot.Snapshot
 	switch {
@@ -64,6 +74,19 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 	}
 	n := target.ID
 	res := &RollbackResult{To: n}
+	if err := t.markRollback(ctx, n); err != nil {
+		return nil, err
+	}
+	// Expiry stands still while the marker stands; the target may have
+	// expired just before.
+	if opts.Tag == "" {
+		if ok, err := snapshot.Snapshots.Exists(ctx, t.store, n); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("%w: rollback to snapshot %d: it expired as the rollback began", ErrNoSnapshot, n)
+			}
+			return nil, errors.Join(err, t.deleteQuiet(context.WithoutCancel(ctx), rollbackMarker))
+		}
+	}
 	ids, err := snapshot.List(ctx, t.store)
 	if err != nil {
 		return nil, err
@@ -100,6 +123,26 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		}
 		res.Snapshots++
 	}
+	// A floe commit that passed its marker check before the marker was
+	// written may still have landed on the history being removed: remove
+	// such snapshots too (no commit can start on the target while the
+	// marker stands, so every snapshot after it now is one of those).
+	for {
+		ids, err := snapshot.List(ctx, t.store)
+		if err != nil {
+			return res, err
+		}
+		extra := slices.DeleteFunc(ids, func(id int64) bool { return id <= n })
+		if len(extra) == 0 {
+			break
+		}
+		for i := len(extra) - 1; i >= 0; i-- {
+			if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(extra[i])); err != nil {
+				return res, err
+			}
+			res.Snapshots++
+		}
+	}
 	if err := snapshot.WriteLatestHint(ctx, t.store, n); err != nil {
 		return res, err
 	}
@@ -131,7 +174,61 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		}
 	}
 	res.DataFiles, res.ChangelogFiles, res.MetaFiles = len(plan.data), len(plan.changelog), len(plan.meta)
+	if err := t.deleteQuiet(ctx, rollbackMarker); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// rollbackMarker is written while a Rollback runs: floe's commits wait
+// for it to go before publishing and withdraw a snapshot they published
+// while it stood (Java ignores it; Paimon requires writers stopped).
+const rollbackMarker = snapshot.SnapshotDir + "/FLOE-ROLLBACK"
+
+// ErrRollbackInProgress reports a commit that waited too long for a
+// running (or crashed) Rollback; run the rollback again to finish it.
+var ErrRollbackInProgress = errors.New("table: a rollback is in progress")
+
+// markRollback writes the rollback marker, naming the target. A marker
+// for the same target (a rollback killed midway) is taken over; one for
+// another target is refused.
+func (t *Table) markRollback(ctx context.Context, target int64) error {
+	b := []byte(strconv.FormatInt(target, 10))
+	err := t.store.Create(ctx, rollbackMarker, b)
+	if err == nil || !errors.Is(err, storage.ErrExist) {
+		return err
+	}
+	got, rerr := t.store.Read(ctx, rollbackMarker)
+	if rerr != nil {
+		return rerr
+	}
+	if string(got) != string(b) {
+		return fmt.Errorf("%w: a rollback to snapshot %s is unfinished (%s); run it again, or delete the file if it is stale", ErrRollbackInProgress, got, rollbackMarker)
+	}
+	return nil
+}
+
+// awaitRollback waits (with backoff, at most the commit timeout or a
+// minute) while a rollback marker stands, and says whether it waited (the
+// commit must then be built again on what the rollback left).
+func (t *Table) awaitRollback(ctx context.Context) (bool, error) {
+	limit := t.cfg.CommitTimeout
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	start := time.Now()
+	for attempt := 0; ; attempt++ {
+		ok, err := t.store.Exists(ctx, rollbackMarker)
+		if err != nil || !ok {
+			return attempt > 0, err
+		}
+		if time.Since(start) > limit {
+			return true, fmt.Errorf("%w: %s stands since before %s", ErrRollbackInProgress, rollbackMarker, start.Format(time.RFC3339))
+		}
+		if err := sleepCtx(ctx, backoff(10*time.Millisecond, time.Second, attempt)); err != nil {
+			return true, err
+		}
+	}
 }
 
 // planRollback lists the files only the removed snapshots (ids, in order)
@@ -205,4 +302,37 @@ func (t *Table) planRollback(ctx context.Context, target *snapshot.Snapshot, ids
 		return slices.DeleteFunc(sortedKeys(m), func(k string) bool { return keep[k] })
 	}
 	return expirePlan{snapshots: ids, data: drop(data), changelog: drop(changelog), meta: drop(meta)}, nil
+}
+
+// ErrRolledBack reports a commit withdrawn because a concurrent Rollback
+// removed the snapshot it built on: nothing of it is in the table.
+var ErrRolledBack = errors.New("table: commit withdrawn: a concurrent rollback removed its base snapshot")
+
+// checkRolledBack is run by a commit that just published snapshot id on
+// base. If a rollback marker stands (the commit passed its check before
+// the rollback began), or base is gone while an older snapshot exists (a
+// rollback removed it and finished; expiry removes the oldest snapshots
+// first, a rollback the newest), the new snapshot sits on a removed
+// history and names removed files: it is deleted again and the commit
+// fails with ErrRolledBack. Otherwise the commit stands.
+func (t *Table) checkRolledBack(ctx context.Context, base, id int64, log *slog.Logger) error {
+	marked, err := t.store.Exists(ctx, rollbackMarker)
+	if err != nil {
+		return nil
+	}
+	if !marked {
+		ok, err := snapshot.Snapshots.Exists(ctx, t.store, base)
+		if err != nil || ok {
+			return nil
+		}
+		earliest, err := snapshot.EarliestID(ctx, t.store)
+		if err != nil || earliest >= base {
+			return nil
+		}
+	}
+	log.Warn("commit withdrawn: a concurrent rollback removed its base snapshot", "snapshot_id", id, "base", base)
+	if err := t.deleteQuiet(context.WithoutCancel(ctx), snapshot.SnapshotPath(id)); err != nil {
+		return fmt.Errorf("%w: snapshot %d (on removed snapshot %d) could not be withdrawn: %w", ErrRolledBack, id, base, err)
+	}
+	return fmt.Errorf("%w: snapshot %d built on snapshot %d, which a rollback removed", ErrRolledBack, id, base)
 }
