@@ -27,7 +27,7 @@ var synopsis = map[string]string{
 	"version":        "floe version\n\nfloe's version and the Paimon format it writes",
 	"expire":         "floe expire TABLE [flags]\n\nremove the snapshots the retention no longer keeps (snapshot.num-retained.*, snapshot.time-retained, or the flags) and the files only they used; never a consumer's next snapshot or a tag's files",
 	"tag":            "floe tag create TABLE NAME [--snapshot N] [--retain D]\n       floe tag delete TABLE NAME\n       floe tag rename TABLE OLD NEW\n       floe tag list TABLE [--json]\n\ntag snapshots; deleting a tag removes the files only it kept alive",
-	"rollback":       "floe rollback TABLE --to-snapshot N | --to-tag NAME [flags]\n\nreturn the table to a snapshot or tag: later snapshots and tags and the files only they used are removed (stop writers first)",
+	"rollback":       "floe rollback TABLE --to-snapshot N | --to-tag NAME [flags]\n\nreturn the table to a snapshot or tag: later snapshots and tags and the files only they used are removed (floe writers wait; stop other engines' writers first)",
 	"consumers":      "floe consumers TABLE [--reset ID --next N | --delete ID] [flags]\n\nlist, reset or delete the consumers of streaming reads",
 	"drop":           "floe drop TABLE [flags]\n\ndrop the table and every file under it",
 	"drop-partition": "floe drop-partition TABLE --where PARTITION-FILTER [flags]\n\nremove the matching partitions in one OVERWRITE snapshot",

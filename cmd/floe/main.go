@@ -61,7 +61,7 @@ usage:
   floe tag create TABLE NAME         tag a snapshot [--snapshot N] [--retain D]
   floe tag delete|rename|list TABLE …  delete NAME, rename OLD NEW, list the tags
   floe rollback TABLE                return to a snapshot or tag (--to-snapshot N | --to-tag NAME);
-               later snapshots and tags are removed (stop writers first)
+               later snapshots and tags are removed (floe writers wait; stop others first)
   floe consumers TABLE               list consumers [--reset ID --next N | --delete ID]
   floe truncate TABLE                remove every row (an OVERWRITE snapshot)
   floe drop-partition TABLE --where PARTITION-FILTER   remove partitions (an OVERWRITE snapshot)
