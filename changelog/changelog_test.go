@@ -22,23 +22,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of testd
 //
 // PRODUCER is lookup, first-row or full:MAXLEVEL.
 func TestDecisions(t *testing.T) {
-	path := filepath.Join("testdata", "decisions")
-	cases, trailer := ddtest.Read(t, path)
-	changed := false
-	for i := range cases {
-		c := &cases[i]
-		got := runCase(t, c.Input[0])
-		if got != c.Output {
-			if *rewrite {
-				c.Output, changed = got, true
-				continue
-			}
-			t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", c.Input[0], got, c.Output)
-		}
-	}
-	if changed {
-		ddtest.Write(t, path, cases, trailer)
-	}
+	ddtest.Run(t, filepath.Join("testdata", "decisions"), *rewrite, func(in []string) string { return runCase(t, in[0]) })
 }
 
 func producer(t *testing.T, name string) lsm.Changelog {

@@ -23,23 +23,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of testd
 // on ("-" for a missing file); latest is the latest snapshot. The output
 // is the range expired, [begin, end).
 func TestExpireRange(t *testing.T) {
-	path := filepath.Join("testdata", "expire_range")
-	cases, trailer := ddtest.Read(t, path)
-	changed := false
-	for i := range cases {
-		c := &cases[i]
-		got := runRange(t, c.Input[0])
-		if got != c.Output {
-			if *rewrite {
-				c.Output, changed = got, true
-				continue
-			}
-			t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", c.Input[0], got, c.Output)
-		}
-	}
-	if changed {
-		ddtest.Write(t, path, cases, trailer)
-	}
+	ddtest.Run(t, filepath.Join("testdata", "expire_range"), *rewrite, func(in []string) string { return runRange(t, in[0]) })
 }
 
 func runRange(t *testing.T, line string) string {

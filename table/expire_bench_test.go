@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/floelake/floe/storage"
 	"github.com/floelake/floe/table"
 )
@@ -49,23 +47,7 @@ func BenchmarkExpire(b *testing.B) {
 						}
 						continue
 					}
-					rec := micro.gen(rng, memory.DefaultAllocator, sch, 20, 2000)
-					w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
-					if err != nil {
-						b.Fatal(err)
-					}
-					if err := w.Write(ctx, rec); err != nil {
-						b.Fatal(err)
-					}
-					rec.Release()
-					msgs, err := w.Prepare(ctx)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
-						b.Fatal(err)
-					}
-					w.Close()
+					commitRecords(b, t, genRecords(micro, rng, sch, 20, 2000))
 				}
 				var faults storage.Faults
 				ft, err := table.OpenStore(ctx, storage.WithFaults(t.Store(), &faults))

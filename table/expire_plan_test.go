@@ -25,23 +25,7 @@ import (
 // files and metadata. "-K/X" deletes data file K with its extra file X;
 // "@c" marks a file written by compaction (else by new input).
 func TestPlanExpire(t *testing.T) {
-	path := filepath.Join("testdata", "expire")
-	cases, trailer := ddtest.Read(t, path)
-	changed := false
-	for i := range cases {
-		c := &cases[i]
-		got := runExpirePlan(t, c.Input)
-		if got != c.Output {
-			if *rewrite {
-				c.Output, changed = got, true
-				continue
-			}
-			t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", strings.Join(c.Input, "\n"), got, c.Output)
-		}
-	}
-	if changed {
-		ddtest.Write(t, path, cases, trailer)
-	}
+	ddtest.Run(t, filepath.Join("testdata", "expire"), *rewrite, func(in []string) string { return runExpirePlan(t, in) })
 }
 
 func runExpirePlan(t *testing.T, lines []string) string {

@@ -74,3 +74,27 @@ func Write(t testing.TB, path string, cases []Case, trailer []string) {
 		t.Fatal(err)
 	}
 }
+
+// Run runs every case of path through run (which returns the output for
+// the case's input lines) and fails each case whose output differs; with
+// rewrite it writes the outputs back into the file instead.
+func Run(t *testing.T, path string, rewrite bool, run func(input []string) string) {
+	t.Helper()
+	cases, trailer := Read(t, path)
+	changed := false
+	for i := range cases {
+		c := &cases[i]
+		got := run(c.Input)
+		if got == c.Output {
+			continue
+		}
+		if rewrite {
+			c.Output, changed = got, true
+			continue
+		}
+		t.Errorf("%s\n----\ngot:\n%s\nwant:\n%s", strings.Join(c.Input, "\n"), got, c.Output)
+	}
+	if changed {
+		Write(t, path, cases, trailer)
+	}
+}
