@@ -42,6 +42,7 @@ type Fault struct {
 	Phase Phase
 	Err   error // returned error; nil means ErrInjected
 	Times int   // how many times it fires; 0 means every time
+	Skip  int   // how many matching operations pass before it fires
 }
 
 // Faults is a set of failure rules and an optional latency shared by the
@@ -57,13 +58,14 @@ type Faults struct {
 type faultRule struct {
 	Fault
 	left int // remaining firings when Times > 0
+	skip int // matching operations still to let pass
 }
 
 // Add installs a rule.
 func (f *Faults) Add(r Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.rules = append(f.rules, &faultRule{Fault: r, left: r.Times})
+	f.rules = append(f.rules, &faultRule{Fault: r, left: r.Times, skip: r.Skip})
 }
 
 // Clear removes every rule and the latency.
@@ -118,6 +120,10 @@ func (f *Faults) check(ctx context.Context, op Op, key string, ph Phase) error {
 	var err error
 	for _, r := range f.rules {
 		if r.Phase != ph || (r.Op != "" && r.Op != op) || (r.Key != "" && !strings.Contains(key, r.Key)) {
+			continue
+		}
+		if r.skip > 0 {
+			r.skip--
 			continue
 		}
 		if r.Times > 0 {
