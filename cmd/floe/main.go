@@ -56,6 +56,9 @@ usage:
                [--format jsonl|csv|table]
   floe compact TABLE                 compact buckets (a COMPACT snapshot), beside running writers
                [--where PARTITION-FILTER] [--full] [--progress] [--parallelism N]
+  floe remove-orphans TABLE          delete files no snapshot, tag or branch references, once older
+               than a day: uncommitted data, manifests, temporary files of killed writes
+               [--older-than D] [--dry-run] [--json]
   floe ls WAREHOUSE                  databases and their tables
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
@@ -109,6 +112,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdWrite(ctx, args, out)
 	case "compact":
 		return cmdCompact(ctx, args, out)
+	case "remove-orphans":
+		return cmdRemoveOrphans(ctx, args, out)
 	case "scan":
 		return cmdScan(ctx, args, out)
 	case "stream":
