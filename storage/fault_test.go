@@ -53,6 +53,16 @@ func TestFaultPhases(t *testing.T) {
 	if err := fs.Write(ctx, "k", []byte("2")); err != nil {
 		t.Fatalf("after Clear: %v", err)
 	}
+	// Skip: matching operations pass, then the rule fires (Times of them).
+	f.Add(Fault{Op: OpRead, Key: "k", Skip: 2, Times: 1})
+	for i, want := range []error{nil, nil, ErrInjected, nil} {
+		if _, err := fs.Read(ctx, "k"); !errors.Is(err, want) || (want == nil && err != nil) {
+			t.Fatalf("read %d with Skip 2: %v, want %v", i, err, want)
+		}
+		if _, err := fs.Read(ctx, "other"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a read that does not match: %v", err)
+		}
+	}
 }
 
 func TestFaultMatching(t *testing.T) {

@@ -118,8 +118,15 @@ func (b *localBucket) ErrorCode(err error) gcerrors.ErrorCode {
 	return gcerrors.Unknown
 }
 
-// As implements driver.Bucket.
-func (b *localBucket) As(any) bool { return false }
+// As implements driver.Bucket. It exposes the driver itself, only to
+// this package (Store.ListTemp and DeleteTemp), through a **localBucket.
+func (b *localBucket) As(i any) bool {
+	if p, ok := i.(**localBucket); ok {
+		*p = b
+		return true
+	}
+	return false
+}
 
 // ErrorAs implements driver.Bucket.
 func (b *localBucket) ErrorAs(err error, target any) bool { return errors.As(err, target) }

@@ -14,6 +14,11 @@
 // exactly one winner under races; the losers get ErrExist. Paimon's
 // snapshot commit relies on this (paimon-format.md §2.4).
 //
+// Objects only become visible complete; the local driver's temporary files
+// of unfinished writes never show in List or as keys. ListTemp and
+// DeleteTemp find and remove those a killed process left behind (orphan
+// cleanup); other backends have none.
+//
 // Every backend must pass storagetest.RunConformance, which checks
 // read-after-write, overwrite, listing, ranged reads, error mapping and the
 // create-only races. WithFaults wraps a Store with injected failures and

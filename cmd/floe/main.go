@@ -66,6 +66,9 @@ usage:
   floe truncate TABLE                remove every row (an OVERWRITE snapshot)
   floe drop-partition TABLE --where PARTITION-FILTER   remove partitions (an OVERWRITE snapshot)
   floe drop TABLE [--if-exists]      drop the table and its files
+  floe remove-orphans TABLE          delete files no snapshot, tag or branch references, once older
+               than a day: uncommitted data, manifests, temporary files of killed writes
+               [--older-than D] [--dry-run] [--json]
   floe ls WAREHOUSE                  databases and their tables
   floe schema TABLE                  columns, keys and options of the latest schema
   floe snapshots TABLE               every snapshot: kind, time, records
@@ -121,6 +124,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdWrite(ctx, args, out)
 	case "compact":
 		return cmdCompact(ctx, args, out)
+	case "remove-orphans":
+		return cmdRemoveOrphans(ctx, args, out)
 	case "scan":
 		return cmdScan(ctx, args, out)
 	case "stream":

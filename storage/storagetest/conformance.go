@@ -29,8 +29,9 @@ type ConformanceOptions struct {
 // write, overwrite, empty objects, ranged reads, Size and Exists, listing
 // in lexical order with prefixes and the "/" delimiter, Delete, storage.ErrNotFound
 // and storage.ErrInvalidKey mapping, create-only writes (storage.ErrExist) and races of
-// create-only writers with exactly one winner per key, and atomic
-// overwrites under concurrent readers.
+// create-only writers with exactly one winner per key, atomic overwrites
+// under concurrent readers, and that finished, failed and aborted writes
+// leave no temporary file for ListTemp to find.
 //
 // open is called once per sub-test and must return a usable store; the
 // suite works below a fresh random sub-directory each time, so a shared,
@@ -67,6 +68,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) *storage.Store, opts *
 	t.Run("CreateOnly", func(t *testing.T) { testCreateOnly(t, fresh(t)) })
 	t.Run("CreateRace", func(t *testing.T) { testCreateRace(t, fresh(t), o.RaceKeys, o.RaceWriters) })
 	t.Run("AtomicOverwrite", func(t *testing.T) { testAtomicOverwrite(t, fresh(t)) })
+	t.Run("TempFiles", func(t *testing.T) { testTempFiles(t, fresh(t)) })
 }
 
 func mustWrite(t *testing.T, s *storage.Store, k string, data []byte) {
@@ -463,5 +465,68 @@ func testAtomicOverwrite(t *testing.T, s *storage.Store) {
 	objs, err := s.List(ctx, "")
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("list after overwrites = %+v, %v; want one object", objs, err)
+	}
+}
+
+// testTempFiles: whatever a write does (overwrite, create-only win or
+// loss, streamed, aborted), no temporary file is left for ListTemp, which
+// never lists objects; DeleteTemp refuses object keys and finds no
+// temporary file that is not there.
+func testTempFiles(t *testing.T, s *storage.Store) {
+	ctx := t.Context()
+	mustWrite(t, s, "a/b", []byte("b"))
+	mustWrite(t, s, "a/b", []byte("b2"))
+	if err := s.Create(ctx, "a/c", []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, "a/c", []byte("c2")); !errors.Is(err, storage.ErrExist) {
+		t.Fatalf("second create: %v; want ErrExist", err)
+	}
+	w, err := s.NewWriter(ctx, "a/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("aborted")); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	w, err = s.NewWriter(ctx, "a/e/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("streamed")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"", "a/", "a/e/", "none/"} {
+		if tmp, err := s.ListTemp(ctx, prefix); err != nil || len(tmp) != 0 {
+			t.Errorf("list temp %q = %+v, %v; want none", prefix, tmp, err)
+		}
+	}
+	if _, err := s.ListTemp(ctx, "/a"); !errors.Is(err, storage.ErrInvalidKey) {
+		t.Errorf("list temp /a: %v; want ErrInvalidKey", err)
+	}
+	for _, k := range []string{"a/b", "a/e/f", "a/.floe-x.tmp/g", "../.floe-x.tmp"} {
+		if err := s.DeleteTemp(ctx, k); !errors.Is(err, storage.ErrInvalidKey) {
+			t.Errorf("delete temp %s: %v; want ErrInvalidKey", k, err)
+		}
+	}
+	for _, k := range []string{".floe-" + uuid.NewString() + ".tmp", "a/.floe-" + uuid.NewString() + ".tmp"} {
+		if err := s.DeleteTemp(ctx, k); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("delete temp %s: %v; want ErrNotFound", k, err)
+		}
+	}
+	objs, err := s.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range objs {
+		keys = append(keys, o.Key)
+	}
+	if want := []string{"a/b", "a/c", "a/e/f"}; !slices.Equal(keys, want) {
+		t.Errorf("objects = %q, want %q", keys, want)
 	}
 }
