@@ -27,7 +27,7 @@ import (
 )
 
 // The maintenance soak: table upkeep (expiry, tag creation and deletion,
-// rollback) runs in its own process beside two writers, a streaming
+// orphan cleanup, rollback) runs in its own process beside two writers, a streaming
 // reader with a consumer id and a batch reader, each another process of
 // this test binary. The parent kills a random writer or the maintainer
 // with SIGKILL at random moments and restarts it; the maintainer also
@@ -46,6 +46,9 @@ import (
 const (
 	soakRows     = 20 // rows per commit
 	soakRetained = 1500 * time.Millisecond
+	// soakOrphanAge is the orphan cleanup's threshold: far above the time
+	// a soak writer takes from its first file to its commit.
+	soakOrphanAge = 3 * time.Second
 )
 
 var soakOptions = []table.Option{
@@ -72,7 +75,7 @@ func TestMaintSoak(t *testing.T) {
 		trials = 1
 	}
 	summary := map[string]int{}
-	for _, kind := range []string{"expire", "tags", "rollback"} {
+	for _, kind := range []string{"expire", "tags", "orphans", "rollback"} {
 		for i := range trials {
 			t.Run(fmt.Sprintf("%s-%d", kind, i), func(t *testing.T) {
 				runSoakTrial(t, kind, uint64(i+1), dur, summary)
@@ -213,7 +216,7 @@ func runSoakTrial(t *testing.T, kind string, seed uint64, dur time.Duration, sum
 	// Quiesce: stop writers and maintenance gracefully, let a killed
 	// rollback finish, then readers.
 	for r, c := range children {
-		if strings.HasPrefix(r, "writer") || r == "maint-expire" || r == "maint-tags" {
+		if strings.HasPrefix(r, "writer") || r == "maint-expire" || r == "maint-tags" || r == "maint-orphans" {
 			if err := c.stop(); err != nil && !isKill(err) {
 				t.Fatalf("%s: %v\n%s", r, err, readFile(t, filepath.Join(dir, "log-"+r)))
 			}
@@ -234,7 +237,7 @@ func runSoakTrial(t *testing.T, kind string, seed uint64, dur time.Duration, sum
 		}
 	}
 	// Violations the readers recorded.
-	for _, r := range []string{"stream", "batch", "maint-expire", "maint-tags", "maint-rollback"} {
+	for _, r := range []string{"stream", "batch", "maint-expire", "maint-tags", "maint-orphans", "maint-rollback"} {
 		for _, l := range lines(t, filepath.Join(dir, "out-"+r)) {
 			k, _, _ := strings.Cut(l, " ")
 			summary[r+"-"+k]++
@@ -515,6 +518,27 @@ func TestMaintSoakChild(t *testing.T) {
 				soakCheckAfterFault(ctx, tb, record)
 			}
 			sleepCtx(ctx, time.Duration(rng.IntN(80))*time.Millisecond)
+		}
+	case role == "maint-orphans":
+		// Orphan cleanup with a short threshold (soak commits take
+		// milliseconds), beside expiry whose kills leave orphans.
+		for ctx.Err() == nil {
+			res, err := tb.RemoveOrphanFiles(ctx, table.RemoveOrphansOptions{OlderThan: soakOrphanAge})
+			if err != nil && ctx.Err() == nil {
+				if !errors.Is(err, storage.ErrInjected) {
+					t.Fatalf("remove orphans: %v", err)
+				}
+				faults.Clear()
+				soakCheckAfterFault(ctx, tb, record)
+			}
+			if res != nil && len(res.Files) > 0 && !res.DryRun {
+				record("orphans-deleted %d", len(res.Files))
+			}
+			if _, err := tb.Expire(ctx, table.ExpireOptions{}); err != nil && errors.Is(err, storage.ErrInjected) {
+				faults.Clear()
+				soakCheckAfterFault(ctx, tb, record)
+			}
+			sleepCtx(ctx, time.Duration(rng.IntN(100))*time.Millisecond)
 		}
 	case role == "maint-rollback":
 		soakRollback(ctx, t, tb, dir, &faults, rng, record)
