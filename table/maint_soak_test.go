@@ -605,6 +605,7 @@ func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log s
 		err = wr.Write(ctx, rec)
 		rec.Release()
 		var msgs []table.CommitMessage
+		var started time.Time
 		if err == nil {
 			msgs, err = wr.Prepare(ctx)
 		}
@@ -612,6 +613,7 @@ func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log s
 			// The commit must land even when asked to stop: a SIGTERM
 			// between prepare and commit is not a crash.
 			var res *table.CommitResult
+			started = time.Now()
 			res, err = tb.Commit(context.WithoutCancel(ctx), msgs, table.CommitOptions{CommitUser: user, Identifier: ident})
 			if err == nil && res.AlreadyCommitted {
 				// An attempt before a kill landed, at a time unknown:
@@ -632,7 +634,9 @@ func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log s
 			}
 			t.Fatalf("writer %d commit %d: %v", w, ident, err)
 		}
-		record("%d %d", ident, time.Now().UnixNano())
+		// The time the Commit call began: one that overlaps a rollback may
+		// land before it (and be removed) and still return after it.
+		record("%d %d", ident, started.UnixNano())
 	}
 }
 
