@@ -111,6 +111,14 @@
 // and keys decoded from their BinaryRow bytes; the floe CLI's schema,
 // snapshots and files commands print them.
 //
-// Not yet here: snapshot expiry and orphan-file cleanup, and writing ORC
-// or Avro data files.
+// # Orphan files
+//
+// Table.RemoveOrphanFiles deletes the files that no snapshot, tag, branch
+// or long-lived changelog references once they are older than a
+// threshold (a day by default): data and manifests of commits that never
+// happened or were abandoned, and temporary files of killed writes. It
+// lists the files before it reads the snapshots, so it runs beside
+// writers; the floe CLI's remove-orphans command calls it.
+//
+// Not yet here: writing ORC or Avro data files.
 package table

@@ -120,7 +120,9 @@ type RemoveOrphansResult struct {
 //
 // It is safe to run beside writers, compactions and expiry of this table
 // in this or other processes, given the threshold. Nothing is deleted in
-// a dry run.
+// a dry run. Writers' spill and lookup-cache directories are local
+// (WriterOptions.SpillDir), never under the table; writers sweep those of
+// dead processes themselves.
 func (t *Table) RemoveOrphanFiles(ctx context.Context, opts RemoveOrphansOptions) (*RemoveOrphansResult, error) {
 	if opts.OlderThan < 0 {
 		return nil, &OrphanThresholdError{OlderThan: opts.OlderThan}
