@@ -1007,7 +1007,7 @@ func copyRecords(ctx context.Context, rr array.RecordReader, w lsm.FileWriter) e
 func (t *Table) indexKey(part []byte, bucket int32, name string) string {
 	if v, ok := t.latest.Option("index-file-in-data-file-dir"); ok && v == "true" {
 		if dir, err := t.BucketPath(part, bucket); err == nil {
-			return dir + "/index/" + name
+			return dir + "/" + name // beside the data files, as Java's IndexInDataFileDirPathFactory
 		}
 	}
 	return indexDir + name

@@ -297,7 +297,7 @@ func (t *Table) indexPath(s *Split, d *DeletionFile) string {
 	}
 	if v, ok := t.latest.Option("index-file-in-data-file-dir"); ok && v == "true" {
 		if dir, err := t.BucketPath(s.Partition, s.Bucket); err == nil {
-			return path.Join(dir, "index", d.IndexFile)
+			return path.Join(dir, d.IndexFile)
 		}
 	}
 	return path.Join("index", d.IndexFile)
