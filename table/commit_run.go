@@ -599,7 +599,7 @@ func (c *committer) build(ctx context.Context, p *phase, latest *snapshot.Snapsh
 		CommitUser:            c.user,
 		CommitIdentifier:      c.ident,
 		CommitKind:            p.kind,
-		TimeMillis:            time.Now().UnixMilli(),
+		TimeMillis:            c.t.now().UnixMilli(),
 		DeltaRecordCount:      addRows - delRows,
 		Watermark:             c.opts.Watermark,
 	}

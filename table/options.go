@@ -228,6 +228,44 @@ type Config struct {
 	// TagDefaultTimeRetained is tag.default-time-retained (0: tags live
 	// until deleted).
 	TagDefaultTimeRetained time.Duration
+	// Automatic tags (autotag.go): tag.automatic-creation,
+	// tag.creation-period, tag.creation-period-duration (0: unset; it
+	// replaces the period), tag.creation-delay, tag.period-formatter,
+	// tag.num-retained-max (0: unset), tag.time-expire-enabled,
+	// tag.automatic-completion, tag.create-success-file and
+	// tag.batch.customized-name ("": batch-write-<date>).
+	TagAutoCreation           TagCreationMode
+	TagCreationPeriod         TagCreationPeriod
+	TagCreationPeriodDuration time.Duration
+	TagCreationDelay          time.Duration
+	TagPeriodFormatter        TagPeriodFormatter
+	TagNumRetainedMax         int
+	TagTimeExpireEnabled      bool
+	TagAutomaticCompletion    bool
+	TagCreateSuccessFile      bool
+	TagBatchCustomizedName    string
+	// SinkProcessTimeZone is sink.process-time-zone (nil: the local time
+	// zone), the zone of snapshot times for process-time and batch tags;
+	// SinkWatermarkTimeZone is sink.watermark-time-zone (UTC), the zone
+	// of watermarks.
+	SinkProcessTimeZone   *time.Location
+	SinkWatermarkTimeZone *time.Location
+
+	// Partition expiry (partition_expire.go): partition.expiration-time
+	// (0: no expiry after commits), partition.expiration-check-interval,
+	// partition.expiration-strategy, partition.expiration-max-num,
+	// partition.expiration-batch-size (0: unset), and the time of a
+	// partition: partition.timestamp-pattern ("": the first partition
+	// value) read with partition.timestamp-formatter ("": yyyy-MM-dd
+	// with an optional " HH:mm:ss[.fraction]").
+	PartitionExpirationTime          time.Duration
+	PartitionExpirationCheckInterval time.Duration
+	PartitionExpirationStrategy      PartitionExpireStrategy
+	PartitionExpirationMaxNum        int
+	PartitionExpirationBatchSize     int
+	PartitionTimestampPattern        string
+	PartitionTimestampFormatter      string
+	partitionTime                    partitionTimeFormat
 
 	// DiscoveryInterval is continuous.discovery-interval: the longest a
 	// stream waits between looks for the next snapshot when idle.
@@ -576,6 +614,9 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 	} else {
 		c.NumLevels = c.NumSortedRunCompactionTrigger + 1
 	}
+
+	parseAutoTagOptions(p, c)
+	parsePartitionExpireOptions(p, c)
 
 	c.ChangelogNumRetainedMin = p.integer(c.SnapshotNumRetainedMin, 1, "changelog.num-retained.min")
 	c.ChangelogNumRetainedMax = p.integer(c.SnapshotNumRetainedMax, 1, "changelog.num-retained.max")

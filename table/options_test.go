@@ -69,6 +69,15 @@ func TestOptionsDefaults(t *testing.T) {
 		DynamicBucketMaxBuckets:               -1,
 		DataFilePrefix:                        "data-",
 		ChangelogFilePrefix:                   "changelog-",
+
+		TagAutoCreation:                  TagCreationNone,
+		TagCreationPeriod:                TagPeriodDaily,
+		TagPeriodFormatter:               TagFormatterWithDashes,
+		TagTimeExpireEnabled:             true,
+		SinkWatermarkTimeZone:            time.UTC,
+		PartitionExpirationCheckInterval: time.Hour,
+		PartitionExpirationStrategy:      PartitionExpireValuesTime,
+		PartitionExpirationMaxNum:        100,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

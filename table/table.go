@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/floelake/floe/catalog"
 	"github.com/floelake/floe/merge"
@@ -40,6 +41,8 @@ type Table struct {
 	schemas map[int64]*schema.Table
 
 	maint maintainer // upkeep after commits (maintain.go)
+	// clock replaces time.Now in tests (snapshot times, tags, expiry).
+	clock func() time.Time
 }
 
 // Open opens the table whose root directory is at url (a local path or a

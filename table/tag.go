@@ -18,7 +18,7 @@ type TagOptions struct {
 	// TimeRetained is how long the tag lives (tagTimeRetained; 0: the
 	// table's tag.default-time-retained, if set, else forever).
 	TimeRetained time.Duration
-	// Now is the tag's creation time (zero: time.Now()).
+	// Now is the tag's creation time (zero: now).
 	Now time.Time
 }
 
@@ -61,6 +61,9 @@ func (t *Table) CreateTag(ctx context.Context, name string, opts TagOptions) (*s
 		retained = t.cfg.TagDefaultTimeRetained
 	}
 	to := snapshot.TagOptions{CreateTime: opts.Now}
+	if to.CreateTime.IsZero() {
+		to.CreateTime = t.now()
+	}
 	if retained > 0 {
 		to.TimeRetained = &retained
 	}

@@ -65,6 +65,8 @@ usage:
   floe consumers TABLE               list consumers [--reset ID --next N | --delete ID]
   floe truncate TABLE                remove every row (an OVERWRITE snapshot)
   floe drop-partition TABLE --where PARTITION-FILTER   remove partitions (an OVERWRITE snapshot)
+  floe expire-partitions TABLE       drop partitions older than partition.expiration-time
+               [--older-than D|TIME] [--max-expires N] [--dry-run]
   floe drop TABLE [--if-exists]      drop the table and its files
   floe remove-orphans TABLE          delete files no snapshot, tag or branch references, once older
                than a day: uncommitted data, manifests, temporary files of killed writes
@@ -80,7 +82,7 @@ TABLE is a table directory WAREHOUSE/<db>.db/<table> (path or URL such as
 s3://bucket/wh/db.db/t?endpoint=...), or WAREHOUSE db.table, or db.table with
 --warehouse W (default $FLOE_WAREHOUSE; write takes only this form or a location).
 ls, schema, snapshots, files and the maintenance commands accept --json for
-machine-readable output; truncate and drop-partition take --commit-user U
+machine-readable output; truncate, drop-partition and expire-partitions take --commit-user U
 --commit-identifier N for an exactly-once commit.
 `
 
@@ -142,6 +144,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdConsumers(ctx, args, out)
 	case "drop":
 		return cmdDrop(ctx, args, out)
+	case "expire-partitions":
+		return cmdExpirePartitions(ctx, args, out)
 	case "drop-partition":
 		return cmdDropPartition(ctx, args, out)
 	case "truncate":

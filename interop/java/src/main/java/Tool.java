@@ -213,6 +213,10 @@ public class Tool {
             CastCheck.run(cmd, f); // floe's cast tests; no warehouse
             return;
         }
+        if (cmd.equals("autotag")) {
+            TagCheck.run(f); // floe's automatic tag and partition time tests; no warehouse
+            return;
+        }
         try (Catalog catalog = openCatalog(need(f, "warehouse"))) {
             switch (cmd) {
                 case "create":
