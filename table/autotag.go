@@ -545,7 +545,7 @@ func (t *Table) createAutoTags(ctx context.Context, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		earliest, err := snapshot.EarliestID(ctx, t.store)
+		earliest, err := snapshot.EarliestID(ctx, t.meta)
 		if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
 			return err
 		}
@@ -554,10 +554,10 @@ func (t *Table) createAutoTags(ctx context.Context, log *slog.Logger) error {
 	}
 	a.nextTag = st.nextTag
 	for {
-		s, err := snapshot.Read(ctx, t.store, st.nextSnapshot)
+		s, err := snapshot.Read(ctx, t.meta, st.nextSnapshot)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			// Expired meanwhile: go on from the earliest.
-			earliest, err := snapshot.EarliestID(ctx, t.store)
+			earliest, err := snapshot.EarliestID(ctx, t.meta)
 			if err == nil && earliest > st.nextSnapshot {
 				st.nextSnapshot = earliest
 				continue
@@ -622,7 +622,7 @@ func (t *Table) retainAutoTags(ctx context.Context, p tagPeriod, log *slog.Logge
 }
 
 func (t *Table) createBatchTag(ctx context.Context, log *slog.Logger) error {
-	s, err := snapshot.Latest(ctx, t.store)
+	s, err := snapshot.Latest(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return nil
 	}
@@ -646,7 +646,7 @@ func (t *Table) createBatchTag(ctx context.Context, log *slog.Logger) error {
 	if t.cfg.TagNumRetainedMax <= 0 {
 		return nil
 	}
-	objs, err := t.store.List(ctx, snapshot.TagDir+"/")
+	objs, err := t.meta.List(ctx, snapshot.TagDir+"/")
 	if err != nil {
 		return err
 	}
@@ -666,7 +666,7 @@ func (t *Table) createBatchTag(ctx context.Context, log *slog.Logger) error {
 }
 
 func (t *Table) expireTagsByTime(ctx context.Context, log *slog.Logger) error {
-	names, err := t.store.ListDir(ctx, snapshot.TagDir)
+	names, err := t.meta.ListDir(ctx, snapshot.TagDir)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -694,7 +694,7 @@ func (t *Table) deleteTags(ctx context.Context, names []string, why string, log 
 		log.Info("tag deleted", "tag", n, "reason", why, "snapshot_id", res.Tag.ID,
 			"data_files", res.DataFiles, "meta_files", res.MetaFiles)
 		if t.cfg.TagCreateSuccessFile {
-			if err := t.store.Delete(ctx, tagSuccessPath(n)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if err := t.meta.Delete(ctx, tagSuccessPath(n)); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return err
 			}
 		}
@@ -714,7 +714,7 @@ func (t *Table) tagCreated(ctx context.Context, name string) error {
 	now := t.now().UnixMilli()
 	created := now
 	p := tagSuccessPath(name)
-	if b, err := t.store.Read(ctx, p); err == nil {
+	if b, err := t.meta.Read(ctx, p); err == nil {
 		var old struct {
 			CreationTime *int64 `json:"creationTime"`
 		}
@@ -725,5 +725,5 @@ func (t *Table) tagCreated(ctx context.Context, name string) error {
 		return err
 	}
 	body := fmt.Sprintf("{\n  \"creationTime\" : %d,\n  \"modificationTime\" : %d\n}", created, now)
-	return t.store.Write(ctx, p, []byte(body))
+	return t.meta.Write(ctx, p, []byte(body))
 }

@@ -197,7 +197,7 @@ func (t *Table) DropPartitionsWhere(ctx context.Context, where predicate.Predica
 // has not committed yet (those above the identifier of its latest
 // snapshot), for a writer recovering pending commits.
 func (t *Table) FilterCommitted(ctx context.Context, commitUser string, identifiers []int64) ([]int64, error) {
-	last, err := snapshot.LatestByUser(ctx, t.store, commitUser)
+	last, err := snapshot.LatestByUser(ctx, t.meta, commitUser)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return append([]int64(nil), identifiers...), nil
 	}

@@ -114,7 +114,7 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.enc = manifestEncodeOptions(t.cfg)
-	ids, err := schemaIDs(ctx, t.store)
+	ids, err := schemaIDs(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (t *Table) commit(ctx context.Context, msgs []CommitMessage, opts CommitOpt
 		return res, nil
 	}
 	if explicit {
-		last, err := snapshot.LatestByUser(ctx, t.store, c.user)
+		last, err := snapshot.LatestByUser(ctx, t.meta, c.user)
 		switch {
 		case errors.Is(err, snapshot.ErrNotFound):
 		case err != nil:
@@ -314,7 +314,7 @@ func (c *committer) commitPhase(ctx context.Context, p *phase, res *CommitResult
 		}
 	}()
 	for attempt := 0; ; attempt++ {
-		latest, err := snapshot.Latest(ctx, c.t.store)
+		latest, err := snapshot.Latest(ctx, c.t.meta)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			latest, err = nil, nil
 		}
@@ -334,7 +334,7 @@ func (c *committer) commitPhase(ctx context.Context, p *phase, res *CommitResult
 			}
 			continue // built on what a rollback may have removed
 		}
-		pr, err := snapshot.Publish(ctx, c.t.store, snap, snapshot.PublishOptions{Logger: c.log})
+		pr, err := snapshot.Publish(ctx, c.t.meta, snap, snapshot.PublishOptions{Logger: c.log})
 		if err == nil {
 			published = true
 			c.log.Info("commit published", "snapshot_id", snap.ID, "kind", string(snap.CommitKind),

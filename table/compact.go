@@ -144,7 +144,7 @@ func (t *Table) Compact(ctx context.Context, opts CompactOptions) (*CompactResul
 var ErrInvalidCompact = errors.New("table: invalid compaction")
 
 func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *CompactResult) error {
-	snap, err := snapshot.Latest(ctx, t.store)
+	snap, err := snapshot.Latest(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return nil
 	}
@@ -261,7 +261,7 @@ func (t *Table) compactOnce(ctx context.Context, opts CompactOptions, res *Compa
 	if len(cr.Snapshots) > 0 {
 		res.Snapshot = cr.Snapshots[len(cr.Snapshots)-1]
 	} else if cr.AlreadyCommitted {
-		if s, err := snapshot.LatestByUser(ctx, t.store, user); err == nil && s.CommitIdentifier == snap.ID {
+		if s, err := snapshot.LatestByUser(ctx, t.meta, user); err == nil && s.CommitIdentifier == snap.ID {
 			res.Snapshot = s
 		}
 	}

@@ -44,7 +44,7 @@ type consumerFile struct {
 // absent (an error matching snapshot.ErrNotFound), as it will be once
 // Paimon's commit maintenance has run.
 func (t *Table) readConsumer(ctx context.Context, id string) (consumerFile, error) {
-	c, err := snapshot.ReadConsumer(ctx, t.store, id)
+	c, err := snapshot.ReadConsumer(ctx, t.meta, id)
 	if err != nil {
 		return consumerFile{}, err
 	}
@@ -53,7 +53,7 @@ func (t *Table) readConsumer(ctx context.Context, id string) (consumerFile, erro
 		return f, nil
 	}
 	p := snapshot.ConsumerPath(id)
-	objs, err := t.store.List(ctx, p)
+	objs, err := t.meta.List(ctx, p)
 	if err != nil {
 		return consumerFile{}, fmt.Errorf("list %s: %w", p, err)
 	}
@@ -87,7 +87,7 @@ func (t *Table) ExpireConsumers(ctx context.Context) ([]string, error) {
 	if exp <= 0 {
 		return nil, nil
 	}
-	objs, err := t.store.List(ctx, snapshot.ConsumerDir+"/")
+	objs, err := t.meta.List(ctx, snapshot.ConsumerDir+"/")
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", snapshot.ConsumerDir, err)
 	}
@@ -98,7 +98,7 @@ func (t *Table) ExpireConsumers(ctx context.Context) ([]string, error) {
 		if !ok || snapshot.ValidateConsumerID(id) != nil || !consumerExpired(o.ModTime, now, exp) {
 			continue
 		}
-		if err := snapshot.DeleteConsumer(ctx, t.store, id); err != nil && !errors.Is(err, snapshot.ErrNotFound) {
+		if err := snapshot.DeleteConsumer(ctx, t.meta, id); err != nil && !errors.Is(err, snapshot.ErrNotFound) {
 			return gone, err
 		}
 		gone = append(gone, id)
@@ -113,11 +113,11 @@ func (t *Table) ResetConsumer(ctx context.Context, id string, next int64) error 
 	if err := snapshot.ValidateConsumerID(id); err != nil {
 		return err
 	}
-	earliest, err := snapshot.EarliestID(ctx, t.store)
+	earliest, err := snapshot.EarliestID(ctx, t.meta)
 	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
 		return err
 	}
-	latest, err := snapshot.LatestID(ctx, t.store)
+	latest, err := snapshot.LatestID(ctx, t.meta)
 	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
 		return err
 	}
@@ -125,5 +125,5 @@ func (t *Table) ResetConsumer(ctx context.Context, id string, next int64) error 
 		return fmt.Errorf("%w: consumer %s: next snapshot %d is outside the table's snapshots %d..%d (or %d, the next one)",
 			ErrNoSnapshot, id, next, earliest, latest, latest+1)
 	}
-	return snapshot.WriteConsumer(ctx, t.store, id, snapshot.Consumer{NextSnapshot: next})
+	return snapshot.WriteConsumer(ctx, t.meta, id, snapshot.Consumer{NextSnapshot: next})
 }

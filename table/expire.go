@@ -90,20 +90,20 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 		now = time.Now()
 	}
 	res := &ExpireResult{}
-	if busy, err := t.store.Exists(ctx, rollbackMarker); err != nil || busy {
+	if busy, err := t.meta.Exists(ctx, rollbackMarker); err != nil || busy {
 		if busy {
 			log.Info("snapshot expiry skipped: a rollback is in progress")
 		}
 		return res, err
 	}
-	latest, err := snapshot.LatestID(ctx, t.store)
+	latest, err := snapshot.LatestID(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return res, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	earliest, err := snapshot.EarliestID(ctx, t.store)
+	earliest, err := snapshot.EarliestID(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return res, nil
 	}
@@ -151,7 +151,7 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*ExpireResult, 
 			if timeErr != nil {
 				return 0, false
 			}
-			s, err := snapshot.Read(ctx, t.store, id)
+			s, err := snapshot.Read(ctx, t.meta, id)
 			if errors.Is(err, snapshot.ErrNotFound) {
 				return 0, false
 			}
@@ -211,9 +211,9 @@ func (t *Table) changelogDecoupled() bool {
 
 // ensureEarliestHint writes the EARLIEST hint when it is missing.
 func (t *Table) ensureEarliestHint(ctx context.Context, id int64, log *slog.Logger) {
-	ok, err := t.store.Exists(ctx, snapshot.SnapshotDir+"/"+snapshot.EarliestHint)
+	ok, err := t.meta.Exists(ctx, snapshot.SnapshotDir+"/"+snapshot.EarliestHint)
 	if err == nil && !ok {
-		if err := snapshot.WriteEarliestHint(ctx, t.store, id); err != nil {
+		if err := snapshot.WriteEarliestHint(ctx, t.meta, id); err != nil {
 			log.Warn("write EARLIEST hint", "error", err)
 		}
 	}
@@ -223,7 +223,7 @@ func (t *Table) ensureEarliestHint(ctx context.Context, id int64, log *slog.Logg
 // consumers (0: none). An expired consumer (consumer.expiration-time)
 // protects nothing.
 func (t *Table) minConsumerNext(ctx context.Context) (int64, error) {
-	cs, err := snapshot.Consumers(ctx, t.store)
+	cs, err := snapshot.Consumers(ctx, t.meta)
 	if err != nil {
 		return 0, err
 	}
@@ -261,7 +261,7 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 	if len(expired) == 0 {
 		return true, nil
 	}
-	tags, err := snapshot.Tags(ctx, t.store)
+	tags, err := snapshot.Tags(ctx, t.meta)
 	if err != nil {
 		return false, err
 	}
@@ -291,23 +291,23 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 	decoupled := t.changelogDecoupled()
 	for _, s := range expired {
 		if decoupled {
-			if err := snapshot.WriteChangelog(ctx, t.store, s); err != nil && !errors.Is(err, snapshot.ErrHint) {
+			if err := snapshot.WriteChangelog(ctx, t.meta, s); err != nil && !errors.Is(err, snapshot.ErrHint) {
 				return false, err
 			}
 			res.Changelogs++
 		}
-		if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(s.ID)); err != nil {
+		if err := t.deleteMeta(ctx, snapshot.SnapshotPath(s.ID)); err != nil {
 			return false, err
 		}
 		res.Snapshots++
 	}
-	if err := snapshot.WriteEarliestHint(ctx, t.store, end); err != nil {
+	if err := snapshot.WriteEarliestHint(ctx, t.meta, end); err != nil {
 		log.Warn("write EARLIEST hint", "error", err)
 	}
 	// A tag created meanwhile on a snapshot of the range was written
 	// before its snapshot file went (CreateTag checks after writing), so
 	// it is listed now: plan again with it.
-	again, err := snapshot.Tags(ctx, t.store)
+	again, err := snapshot.Tags(ctx, t.meta)
 	if err != nil {
 		return false, err
 	}
@@ -349,7 +349,7 @@ func (t *Table) readSnapshots(ctx context.Context, begin, end int64) ([]*snapsho
 	g.SetLimit(expireParallel)
 	for id := begin; id <= end; id++ {
 		g.Go(func() error {
-			s, err := snapshot.Read(gctx, t.store, id)
+			s, err := snapshot.Read(gctx, t.meta, id)
 			if errors.Is(err, snapshot.ErrNotFound) {
 				return nil
 			}
@@ -441,7 +441,7 @@ func (t *Table) goneIfMissing(ctx context.Context, id int64, err error) error {
 	if err == nil || !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	if ok, xerr := snapshot.Snapshots.Exists(ctx, t.store, id); xerr == nil && !ok {
+	if ok, xerr := snapshot.Snapshots.Exists(ctx, t.meta, id); xerr == nil && !ok {
 		return errGone
 	}
 	return err

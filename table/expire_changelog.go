@@ -88,15 +88,15 @@ func planChangelogExpire(expired []expireSnap, keep []expireSnap, tags []tagRefs
 // retention, in steps like snapshot expiry: changelog files first (oldest
 // first), then the changelog EARLIEST hint, then the files.
 func (t *Table) expireChangelogs(ctx context.Context, now time.Time, consumerNext int64, opts ExpireOptions, res *ExpireResult, log *slog.Logger) error {
-	ids, err := snapshot.ListChangelogs(ctx, t.store)
+	ids, err := snapshot.ListChangelogs(ctx, t.meta)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	latest, err := snapshot.LatestID(ctx, t.store)
+	latest, err := snapshot.LatestID(ctx, t.meta)
 	if err != nil {
 		return err
 	}
-	earliestSnap, err := snapshot.Earliest(ctx, t.store)
+	earliestSnap, err := snapshot.Earliest(ctx, t.meta)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (t *Table) expireChangelogs(ctx context.Context, now time.Time, consumerNex
 	begin, end := snapshot.ChangelogExpireRange(snapshot.ChangelogExpireInput{
 		Earliest: ids[0], Latest: ids[len(ids)-1], LatestSnapshot: latest, Retention: r, Now: now, ConsumerNext: consumerNext,
 		TimeMillis: func(id int64) (int64, bool) {
-			c, err := snapshot.ReadChangelog(ctx, t.store, id)
+			c, err := snapshot.ReadChangelog(ctx, t.meta, id)
 			if err != nil {
 				if !errors.Is(err, snapshot.ErrNotFound) && timeErr == nil {
 					timeErr = err
@@ -126,7 +126,7 @@ func (t *Table) expireChangelogs(ctx context.Context, now time.Time, consumerNex
 		e := min(b+expireBatch, end)
 		var cls []*snapshot.Snapshot
 		for id := b; id <= e; id++ {
-			c, err := snapshot.ReadChangelog(ctx, t.store, id)
+			c, err := snapshot.ReadChangelog(ctx, t.meta, id)
 			if errors.Is(err, snapshot.ErrNotFound) {
 				continue
 			}
@@ -139,7 +139,7 @@ func (t *Table) expireChangelogs(ctx context.Context, now time.Time, consumerNex
 			return nil // the kept changelog is gone: a concurrent expiry
 		}
 		expired, last := cls[:len(cls)-1], cls[len(cls)-1]
-		tags, err := snapshot.Tags(ctx, t.store)
+		tags, err := snapshot.Tags(ctx, t.meta)
 		if err != nil {
 			return err
 		}
@@ -158,14 +158,14 @@ func (t *Table) expireChangelogs(ctx context.Context, now time.Time, consumerNex
 			res.Paths = append(res.Paths, plan.meta...)
 		} else {
 			for _, id := range plan.snapshots {
-				if err := t.deleteQuiet(ctx, snapshot.ChangelogPath(id)); err != nil {
+				if err := t.deleteMeta(ctx, snapshot.ChangelogPath(id)); err != nil {
 					return err
 				}
 			}
-			if err := snapshot.Changelogs.WriteEarliestHint(ctx, t.store, e); err != nil {
+			if err := snapshot.Changelogs.WriteEarliestHint(ctx, t.meta, e); err != nil {
 				log.Warn("write changelog EARLIEST hint", "error", err)
 			}
-			again, err := snapshot.Tags(ctx, t.store)
+			again, err := snapshot.Tags(ctx, t.meta)
 			if err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ func (t *Table) planChangelogStep(ctx context.Context, expired, keep []*snapshot
 	for i, c := range expired {
 		r, err := t.snapRefs(ctx, c, want(c))
 		if err != nil {
-			if ok, xerr := snapshot.Changelogs.Exists(ctx, t.store, c.ID); xerr == nil && !ok {
+			if ok, xerr := snapshot.Changelogs.Exists(ctx, t.meta, c.ID); xerr == nil && !ok {
 				return expirePlan{}, errGone
 			}
 			return expirePlan{}, err

@@ -212,7 +212,7 @@ func (t *Table) incrementalRange(ctx context.Context, o IncrementalOptions) (inc
 		// The last snapshot committed at or before each time (Paimon's
 		// earlierOrEqualTimeMills).
 		atOrBefore := func(ms int64) (*snapshot.Snapshot, error) {
-			s, err := snapshot.AtOrBefore(ctx, t.store, ms)
+			s, err := snapshot.AtOrBefore(ctx, t.meta, ms)
 			if errors.Is(err, snapshot.ErrNotFound) {
 				return nil, nil
 			}
@@ -284,16 +284,16 @@ func (t *Table) checkRange(ctx context.Context, from, to int64) error {
 // snapshotRange returns the earliest and latest snapshot ids (0, 0 for an
 // empty table).
 func (t *Table) snapshotRange(ctx context.Context) (earliest, latest int64, err error) {
-	if latest, err = snapshot.LatestID(ctx, t.store); err != nil || latest == 0 {
+	if latest, err = snapshot.LatestID(ctx, t.meta); err != nil || latest == 0 {
 		return 0, 0, err
 	}
-	earliest, err = snapshot.EarliestID(ctx, t.store)
+	earliest, err = snapshot.EarliestID(ctx, t.meta)
 	return earliest, latest, err
 }
 
 // tagSnapshot returns the snapshot a tag holds.
 func (t *Table) tagSnapshot(ctx context.Context, name string) (*snapshot.Snapshot, error) {
-	tag, err := snapshot.ReadTag(ctx, t.store, name)
+	tag, err := snapshot.ReadTag(ctx, t.meta, name)
 	if err != nil {
 		if errors.Is(err, snapshot.ErrNotFound) {
 			return nil, fmt.Errorf("%w: tag %q: %w", ErrNoSnapshot, name, err)

@@ -243,7 +243,7 @@ func (t *Table) ExpirePartitions(ctx context.Context, opts ExpirePartitionsOptio
 // their values as Java prints them and the creation time of their newest
 // file.
 func (t *Table) partitionCandidates(ctx context.Context) ([]partitionCandidate, error) {
-	snap, err := snapshot.Latest(ctx, t.store)
+	snap, err := snapshot.Latest(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return nil, nil
 	}

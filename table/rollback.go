@@ -53,7 +53,7 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 	case (opts.SnapshotID != 0) == (opts.Tag != ""):
 		return nil, fmt.Errorf("%w: a rollback needs a snapshot id or a tag (one of them)", ErrInvalidOption)
 	case opts.Tag != "":
-		tag, err := snapshot.ReadTag(ctx, t.store, opts.Tag)
+		tag, err := snapshot.ReadTag(ctx, t.meta, opts.Tag)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			return nil, fmt.Errorf("%w: rollback: tag %q does not exist", ErrNoSnapshot, opts.Tag)
 		}
@@ -63,7 +63,7 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		s := tag.Snapshot
 		target = &s
 	default:
-		s, err := snapshot.Read(ctx, t.store, opts.SnapshotID)
+		s, err := snapshot.Read(ctx, t.meta, opts.SnapshotID)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			return nil, fmt.Errorf("%w: rollback to snapshot %d: it does not exist (expired or never committed)", ErrNoSnapshot, opts.SnapshotID)
 		}
@@ -80,19 +80,19 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 	// Expiry stands still while the marker stands; the target may have
 	// expired just before.
 	if opts.Tag == "" {
-		if ok, err := snapshot.Snapshots.Exists(ctx, t.store, n); err != nil || !ok {
+		if ok, err := snapshot.Snapshots.Exists(ctx, t.meta, n); err != nil || !ok {
 			if err == nil {
 				err = fmt.Errorf("%w: rollback to snapshot %d: it expired as the rollback began", ErrNoSnapshot, n)
 			}
-			return nil, errors.Join(err, t.deleteQuiet(context.WithoutCancel(ctx), rollbackMarker))
+			return nil, errors.Join(err, t.deleteMeta(context.WithoutCancel(ctx), rollbackMarker))
 		}
 	}
-	ids, err := snapshot.List(ctx, t.store)
+	ids, err := snapshot.List(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
 	later := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id <= n })
-	tags, err := snapshot.Tags(ctx, t.store)
+	tags, err := snapshot.Tags(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -112,13 +112,13 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		if err != nil {
 			return nil, err
 		}
-		if err := t.store.Create(ctx, snapshot.SnapshotPath(n), b); err != nil {
+		if err := t.meta.Create(ctx, snapshot.SnapshotPath(n), b); err != nil {
 			return nil, fmt.Errorf("write back %s: %w", snapshot.SnapshotPath(n), err)
 		}
 	}
 	// Newest first: each step leaves a shorter history.
 	for i := len(later) - 1; i >= 0; i-- {
-		if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(later[i])); err != nil {
+		if err := t.deleteMeta(ctx, snapshot.SnapshotPath(later[i])); err != nil {
 			return res, err
 		}
 		res.Snapshots++
@@ -128,7 +128,7 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 	// such snapshots too (no commit can start on the target while the
 	// marker stands, so every snapshot after it now is one of those).
 	for {
-		ids, err := snapshot.List(ctx, t.store)
+		ids, err := snapshot.List(ctx, t.meta)
 		if err != nil {
 			return res, err
 		}
@@ -137,32 +137,32 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 			break
 		}
 		for i := len(extra) - 1; i >= 0; i-- {
-			if err := t.deleteQuiet(ctx, snapshot.SnapshotPath(extra[i])); err != nil {
+			if err := t.deleteMeta(ctx, snapshot.SnapshotPath(extra[i])); err != nil {
 				return res, err
 			}
 			res.Snapshots++
 		}
 	}
-	if err := snapshot.WriteLatestHint(ctx, t.store, n); err != nil {
+	if err := snapshot.WriteLatestHint(ctx, t.meta, n); err != nil {
 		return res, err
 	}
 	if !slices.Contains(ids, n) {
-		if err := snapshot.WriteEarliestHint(ctx, t.store, n); err != nil {
+		if err := snapshot.WriteEarliestHint(ctx, t.meta, n); err != nil {
 			return res, err
 		}
 	}
 	for i := len(laterTags) - 1; i >= 0; i-- {
-		if err := t.deleteQuiet(ctx, snapshot.TagPath(laterTags[i].Name)); err != nil {
+		if err := t.deleteMeta(ctx, snapshot.TagPath(laterTags[i].Name)); err != nil {
 			return res, err
 		}
 		res.Tags++
 	}
-	cls, err := snapshot.ListChangelogs(ctx, t.store)
+	cls, err := snapshot.ListChangelogs(ctx, t.meta)
 	if err != nil {
 		return res, err
 	}
 	for i := len(cls) - 1; i >= 0 && cls[i] > n; i-- {
-		if err := t.deleteQuiet(ctx, snapshot.ChangelogPath(cls[i])); err != nil {
+		if err := t.deleteMeta(ctx, snapshot.ChangelogPath(cls[i])); err != nil {
 			return res, err
 		}
 		res.Changelogs++
@@ -174,7 +174,7 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		}
 	}
 	res.DataFiles, res.ChangelogFiles, res.MetaFiles = len(plan.data), len(plan.changelog), len(plan.meta)
-	if err := t.deleteQuiet(ctx, rollbackMarker); err != nil {
+	if err := t.deleteMeta(ctx, rollbackMarker); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -194,11 +194,11 @@ var ErrRollbackInProgress = errors.New("table: a rollback is in progress")
 // another target is refused.
 func (t *Table) markRollback(ctx context.Context, target int64) error {
 	b := []byte(strconv.FormatInt(target, 10))
-	err := t.store.Create(ctx, rollbackMarker, b)
+	err := t.meta.Create(ctx, rollbackMarker, b)
 	if err == nil || !errors.Is(err, storage.ErrExist) {
 		return err
 	}
-	got, rerr := t.store.Read(ctx, rollbackMarker)
+	got, rerr := t.meta.Read(ctx, rollbackMarker)
 	if rerr != nil {
 		return rerr
 	}
@@ -218,7 +218,7 @@ func (t *Table) awaitRollback(ctx context.Context) (bool, error) {
 	}
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
-		ok, err := t.store.Exists(ctx, rollbackMarker)
+		ok, err := t.meta.Exists(ctx, rollbackMarker)
 		if err != nil || !ok {
 			return attempt > 0, err
 		}
@@ -271,7 +271,7 @@ func (t *Table) planRollback(ctx context.Context, target *snapshot.Snapshot, ids
 		}
 	}
 	for i, id := range ids {
-		s, err := snapshot.Read(ctx, t.store, id)
+		s, err := snapshot.Read(ctx, t.meta, id)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			continue
 		}
@@ -316,22 +316,22 @@ var ErrRolledBack = errors.New("table: commit withdrawn: a concurrent rollback r
 // history and names removed files: it is deleted again and the commit
 // fails with ErrRolledBack. Otherwise the commit stands.
 func (t *Table) checkRolledBack(ctx context.Context, base, id int64, log *slog.Logger) error {
-	marked, err := t.store.Exists(ctx, rollbackMarker)
+	marked, err := t.meta.Exists(ctx, rollbackMarker)
 	if err != nil {
 		return nil
 	}
 	if !marked {
-		ok, err := snapshot.Snapshots.Exists(ctx, t.store, base)
+		ok, err := snapshot.Snapshots.Exists(ctx, t.meta, base)
 		if err != nil || ok {
 			return nil
 		}
-		earliest, err := snapshot.EarliestID(ctx, t.store)
+		earliest, err := snapshot.EarliestID(ctx, t.meta)
 		if err != nil || earliest >= base {
 			return nil
 		}
 	}
 	log.Warn("commit withdrawn: a concurrent rollback removed its base snapshot", "snapshot_id", id, "base", base)
-	if err := t.deleteQuiet(context.WithoutCancel(ctx), snapshot.SnapshotPath(id)); err != nil {
+	if err := t.deleteMeta(context.WithoutCancel(ctx), snapshot.SnapshotPath(id)); err != nil {
 		return fmt.Errorf("%w: snapshot %d (on removed snapshot %d) could not be withdrawn: %w", ErrRolledBack, id, base, err)
 	}
 	return fmt.Errorf("%w: snapshot %d built on snapshot %d, which a rollback removed", ErrRolledBack, id, base)

@@ -277,7 +277,7 @@ func (t *Table) resolveSnapshot(ctx context.Context, opts ScanOptions) (*snapsho
 	}
 	switch {
 	case opts.Tag != "":
-		tag, err := snapshot.ReadTag(ctx, t.store, opts.Tag)
+		tag, err := snapshot.ReadTag(ctx, t.meta, opts.Tag)
 		if err != nil {
 			if errors.Is(err, snapshot.ErrNotFound) {
 				return nil, fmt.Errorf("%w: tag %q: %w", ErrNoSnapshot, opts.Tag, err)
@@ -287,7 +287,7 @@ func (t *Table) resolveSnapshot(ctx context.Context, opts ScanOptions) (*snapsho
 		s := tag.Snapshot
 		return &s, nil
 	case !opts.AsOf.IsZero():
-		s, err := snapshot.AtOrBefore(ctx, t.store, opts.AsOf.UnixMilli())
+		s, err := snapshot.AtOrBefore(ctx, t.meta, opts.AsOf.UnixMilli())
 		if err != nil {
 			if errors.Is(err, snapshot.ErrNotFound) {
 				return nil, fmt.Errorf("%w: none at or before %s: %w", ErrNoSnapshot, opts.AsOf.Format(time.RFC3339Nano), err)

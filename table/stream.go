@@ -203,18 +203,18 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 	if err != nil {
 		return nil, err
 	}
-	latest, err := snapshot.LatestID(ctx, t.store)
+	latest, err := snapshot.LatestID(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
 	earliest := int64(0)
 	if latest > 0 {
-		if earliest, err = snapshot.EarliestID(ctx, t.store); err != nil {
+		if earliest, err = snapshot.EarliestID(ctx, t.meta); err != nil {
 			return nil, err
 		}
 		if t.changelogDecoupled() {
 			// Expired snapshots whose changelog lives on can be read.
-			cl, err := snapshot.Changelogs.EarliestID(ctx, t.store)
+			cl, err := snapshot.Changelogs.EarliestID(ctx, t.meta)
 			switch {
 			case err == nil && cl < earliest:
 				earliest = cl
@@ -297,7 +297,7 @@ func (t *Table) NewStream(ctx context.Context, opts StreamOptions) (*Stream, err
 		}
 		// The first snapshot committed at or after the time.
 		s.next = max(earliest, 1)
-		before, err := snapshot.AtOrBefore(ctx, t.store, opts.Time.UnixMilli()-1)
+		before, err := snapshot.AtOrBefore(ctx, t.meta, opts.Time.UnixMilli()-1)
 		switch {
 		case err == nil:
 			s.next = before.ID + 1
@@ -331,9 +331,9 @@ func (s *Stream) resume(ctx context.Context, p StreamPosition, earliest int64) e
 	if !p.Full {
 		return nil
 	}
-	snap, err := snapshot.Read(ctx, s.t.store, p.Next)
+	snap, err := snapshot.Read(ctx, s.t.meta, p.Next)
 	if errors.Is(err, snapshot.ErrNotFound) {
-		earliest, _ := snapshot.EarliestID(ctx, s.t.store)
+		earliest, _ := snapshot.EarliestID(ctx, s.t.meta)
 		return &SnapshotExpiredError{Next: p.Next, Earliest: earliest, Cause: err}
 	}
 	s.full = snap
@@ -357,7 +357,7 @@ func (t *Table) compactedSnapshot(ctx context.Context, earliest, latest int64) (
 		deltaCommits = max(t.cfg.FullCompactionDeltaCommits, 1)
 	}
 	for id := latest; id >= earliest && id > 0; id-- {
-		snap, err := snapshot.Read(ctx, t.store, id)
+		snap, err := snapshot.Read(ctx, t.meta, id)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			continue
 		}
@@ -408,7 +408,7 @@ func (s *Stream) SaveProgress(ctx context.Context) error {
 	if s.next == s.saved && (exp <= 0 || time.Since(s.savedAt) < exp/2) {
 		return nil
 	}
-	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.next}); err != nil {
+	if err := snapshot.WriteConsumer(ctx, s.t.meta, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.next}); err != nil {
 		return err
 	}
 	s.saved, s.savedAt = s.next, time.Now()
@@ -427,7 +427,7 @@ func (s *Stream) keepConsumer(ctx context.Context) error {
 	if s.opts.ConsumerID == "" || s.saved == 0 || exp <= 0 || time.Since(s.savedAt) < exp/2 {
 		return nil
 	}
-	if err := snapshot.WriteConsumer(ctx, s.t.store, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.saved}); err != nil {
+	if err := snapshot.WriteConsumer(ctx, s.t.meta, s.opts.ConsumerID, snapshot.Consumer{NextSnapshot: s.saved}); err != nil {
 		return err
 	}
 	s.savedAt = time.Now()
@@ -577,11 +577,11 @@ func (s *Stream) plan(ctx context.Context) error {
 func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
 	start := time.Now()
 	for {
-		snap, err := snapshot.Read(ctx, s.t.store, id)
+		snap, err := snapshot.Read(ctx, s.t.meta, id)
 		if errors.Is(err, snapshot.ErrNotFound) && s.t.changelogDecoupled() {
 			// An expired snapshot whose changelog outlives it: its copy
 			// in changelog/ (decoupled changelog retention).
-			if c, cerr := snapshot.ReadChangelog(ctx, s.t.store, id); cerr == nil {
+			if c, cerr := snapshot.ReadChangelog(ctx, s.t.meta, id); cerr == nil {
 				snap, err = c, nil
 			}
 		}
@@ -612,10 +612,10 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 // SnapshotExpiredError when the snapshot has been expired meanwhile (its
 // files deleted under the stream); other failures stay as they are.
 func (s *Stream) gone(ctx context.Context, id int64, err error) error {
-	if ok, xerr := snapshot.Snapshots.Exists(ctx, s.t.store, id); xerr != nil || ok {
+	if ok, xerr := snapshot.Snapshots.Exists(ctx, s.t.meta, id); xerr != nil || ok {
 		return err
 	}
-	earliest, _ := snapshot.EarliestID(ctx, s.t.store)
+	earliest, _ := snapshot.EarliestID(ctx, s.t.meta)
 	return &SnapshotExpiredError{Next: id, Earliest: earliest, Cause: err}
 }
 
@@ -625,14 +625,14 @@ func (s *Stream) gone(ctx context.Context, id int64, err error) error {
 // them up to the latest are gone.
 func (s *Stream) checkExpired(ctx context.Context, id int64) error {
 	s.misses++
-	later, err := snapshot.Snapshots.Exists(ctx, s.t.store, id+1)
+	later, err := snapshot.Snapshots.Exists(ctx, s.t.meta, id+1)
 	if err != nil {
 		return err
 	}
 	if !later && s.misses%16 != 0 {
 		return nil
 	}
-	earliest, err := snapshot.EarliestID(ctx, s.t.store)
+	earliest, err := snapshot.EarliestID(ctx, s.t.meta)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ type snapshotsSource struct {
 }
 
 func (t *Table) snapshotsSource(ctx context.Context, o SystemTableOptions) (rowSource, error) {
-	ids, err := snapshot.List(ctx, t.store)
+	ids, err := snapshot.List(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *snapshotsSource) next(ctx context.Context) ([]any, error) {
 		if s.keep != nil && !s.keep.MayMatch(predicate.RowStats([]any{id})) {
 			continue
 		}
-		snap, err := snapshot.Read(ctx, s.t.store, id)
+		snap, err := snapshot.Read(ctx, s.t.meta, id)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			continue // expired while we read
 		}
@@ -130,14 +130,14 @@ func (t *Table) schemasSource(ctx context.Context, o SystemTableOptions) (rowSou
 
 func (t *Table) optionsSource(ctx context.Context) (rowSource, error) {
 	// The latest schema as it is now, as Java's OptionsTable reads it.
-	ids, err := schemaIDs(ctx, t.store)
+	ids, err := schemaIDs(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, ErrNotTable
 	}
-	s, err := readSchema(ctx, t.store, ids[len(ids)-1])
+	s, err := readSchema(ctx, t.meta, ids[len(ids)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func jsonStrings(ss []string) string {
 }
 
 func (t *Table) tagsSource(ctx context.Context, o SystemTableOptions) (rowSource, error) {
-	tags, err := snapshot.Tags(ctx, t.store)
+	tags, err := snapshot.Tags(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ func (t *Table) branchCreated(ctx context.Context, dir string) (time.Time, error
 }
 
 func (t *Table) consumersSource(ctx context.Context) (rowSource, error) {
-	cs, err := snapshot.Consumers(ctx, t.store)
+	cs, err := snapshot.Consumers(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}

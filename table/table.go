@@ -28,7 +28,13 @@ var (
 // Table is an open Paimon table. It is safe for concurrent use. The caller
 // must Close it.
 type Table struct {
+	// store is rooted at the table's directory: data files, manifests,
+	// index files and statistics, which every branch shares. meta is rooted
+	// at the branch's directory (store itself for the main branch): its
+	// schema/, snapshot/, tag/, consumer/ and changelog/ files.
 	store  *storage.Store
+	meta   *storage.Store
+	branch string
 	owner  bool
 	latest *schema.Table
 	cfg    *Config
@@ -52,7 +58,7 @@ func Open(ctx context.Context, url string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := open(ctx, st)
+	t, err := open(ctx, st, MainBranch)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open table %s: %w", url, err)
@@ -67,7 +73,7 @@ func OpenIn(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier) (*
 	if err := id.Validate(); err != nil {
 		return nil, err
 	}
-	t, err := open(ctx, cat.TableStore(id))
+	t, err := open(ctx, cat.TableStore(id), MainBranch)
 	if err != nil {
 		return nil, fmt.Errorf("open table %s: %w", id, err)
 	}
@@ -76,18 +82,23 @@ func OpenIn(ctx context.Context, cat *catalog.Catalog, id catalog.Identifier) (*
 
 // OpenStore opens the table rooted at st. Closing the table leaves st open.
 func OpenStore(ctx context.Context, st *storage.Store) (*Table, error) {
-	return open(ctx, st)
+	return open(ctx, st, MainBranch)
 }
 
-func open(ctx context.Context, st *storage.Store) (*Table, error) {
-	ids, err := schemaIDs(ctx, st)
+// open opens branch of the table rooted at st.
+func open(ctx context.Context, st *storage.Store, branch string) (*Table, error) {
+	meta := st
+	if branch != MainBranch {
+		meta = st.Sub(branchPath(branch))
+	}
+	ids, err := schemaIDs(ctx, meta)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, ErrNotTable
 	}
-	t := &Table{store: st, schemas: map[int64]*schema.Table{}}
+	t := &Table{store: st, meta: meta, branch: branch, schemas: map[int64]*schema.Table{}}
 	latest, err := t.SchemaByID(ctx, ids[len(ids)-1])
 	if err != nil {
 		return nil, err
@@ -130,6 +141,16 @@ func (t *Table) Close() error {
 // Store returns the table's root store.
 func (t *Table) Store() *storage.Store { return t.store }
 
+// BranchStore returns the store rooted at the directory of the branch t
+// reads and writes (branch/branch-<name>, the table root for the main
+// branch): its schema/, snapshot/, tag/, consumer/ and changelog/ files.
+// AlterStore(ctx, t.BranchStore(), …) changes the branch's schema.
+func (t *Table) BranchStore() *storage.Store { return t.meta }
+
+// Branch returns the name of the branch t reads and writes (MainBranch for
+// the table itself).
+func (t *Table) Branch() string { return t.branch }
+
 // Config returns the table options of the latest schema, parsed.
 func (t *Table) Config() *Config { return t.cfg }
 
@@ -144,7 +165,7 @@ func (t *Table) SchemaByID(ctx context.Context, id int64) (*schema.Table, error)
 	if ok {
 		return s, nil
 	}
-	s, err := readSchema(ctx, t.store, id)
+	s, err := readSchema(ctx, t.meta, id)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +187,7 @@ func readSchema(ctx context.Context, st *storage.Store, id int64) (*schema.Table
 
 // Schemas returns every schema version, oldest first.
 func (t *Table) Schemas(ctx context.Context) ([]*schema.Table, error) {
-	ids, err := schemaIDs(ctx, t.store)
+	ids, err := schemaIDs(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -183,13 +204,13 @@ func (t *Table) Schemas(ctx context.Context) ([]*schema.Table, error) {
 
 // Snapshots returns every snapshot that exists, oldest first.
 func (t *Table) Snapshots(ctx context.Context) ([]*snapshot.Snapshot, error) {
-	ids, err := snapshot.List(ctx, t.store)
+	ids, err := snapshot.List(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*snapshot.Snapshot, 0, len(ids))
 	for _, id := range ids {
-		s, err := snapshot.Read(ctx, t.store, id)
+		s, err := snapshot.Read(ctx, t.meta, id)
 		if err != nil {
 			return nil, err
 		}
@@ -201,17 +222,27 @@ func (t *Table) Snapshots(ctx context.Context) ([]*snapshot.Snapshot, error) {
 // Snapshot reads snapshot id; id 0 means the latest.
 func (t *Table) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
 	if id == 0 {
-		s, err := snapshot.Latest(ctx, t.store)
+		s, err := snapshot.Latest(ctx, t.meta)
 		if errors.Is(err, snapshot.ErrNotFound) {
 			return nil, fmt.Errorf("%w: table has no snapshots", ErrNoSnapshot)
 		}
 		return s, err
 	}
-	s, err := snapshot.Read(ctx, t.store, id)
+	s, err := snapshot.Read(ctx, t.meta, id)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrNoSnapshot, strconv.FormatInt(id, 10))
 	}
 	return s, err
+}
+
+// deleteMeta deletes a file of the branch's metadata (snapshot/, tag/,
+// changelog/, …); a missing one is fine.
+func (t *Table) deleteMeta(ctx context.Context, key string) error {
+	err := t.meta.Delete(ctx, key)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
 }
 
 // engineFor returns the merge engine for reading data with schema rs:

@@ -24,7 +24,7 @@ type TagOptions struct {
 
 // Tags returns the table's tags, sorted by snapshot id and name.
 func (t *Table) Tags(ctx context.Context) ([]*snapshot.Tag, error) {
-	return snapshot.Tags(ctx, t.store)
+	return snapshot.Tags(ctx, t.meta)
 }
 
 // CreateTag tags a snapshot: tag/tag-<name> is written create-only (an
@@ -43,9 +43,9 @@ func (t *Table) CreateTag(ctx context.Context, name string, opts TagOptions) (*s
 	var s *snapshot.Snapshot
 	var err error
 	if opts.SnapshotID == 0 {
-		s, err = snapshot.Latest(ctx, t.store)
+		s, err = snapshot.Latest(ctx, t.meta)
 	} else {
-		s, err = snapshot.Read(ctx, t.store, opts.SnapshotID)
+		s, err = snapshot.Read(ctx, t.meta, opts.SnapshotID)
 	}
 	if errors.Is(err, snapshot.ErrNotFound) {
 		if opts.SnapshotID == 0 {
@@ -67,16 +67,16 @@ func (t *Table) CreateTag(ctx context.Context, name string, opts TagOptions) (*s
 	if retained > 0 {
 		to.TimeRetained = &retained
 	}
-	tag, err := snapshot.CreateTag(ctx, t.store, name, s, to)
+	tag, err := snapshot.CreateTag(ctx, t.meta, name, s, to)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := snapshot.Snapshots.Exists(ctx, t.store, s.ID)
+	ok, err := snapshot.Snapshots.Exists(ctx, t.meta, s.ID)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: tag %s: snapshot %d expired while it was tagged", ErrNoSnapshot, name, s.ID)
 	}
 	if err != nil {
-		if derr := snapshot.DeleteTag(context.WithoutCancel(ctx), t.store, name); derr != nil {
+		if derr := snapshot.DeleteTag(context.WithoutCancel(ctx), t.meta, name); derr != nil {
 			return nil, errors.Join(err, derr)
 		}
 		return nil, err
@@ -90,7 +90,7 @@ func (t *Table) RenameTag(ctx context.Context, from, to string) error {
 	if err := snapshot.ValidateTagName(to); err != nil {
 		return err
 	}
-	tag, err := snapshot.ReadTag(ctx, t.store, from)
+	tag, err := snapshot.ReadTag(ctx, t.meta, from)
 	if err != nil {
 		return err
 	}
@@ -98,13 +98,13 @@ func (t *Table) RenameTag(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.store.Create(ctx, snapshot.TagPath(to), b); err != nil {
+	if err := t.meta.Create(ctx, snapshot.TagPath(to), b); err != nil {
 		if errors.Is(err, storage.ErrExist) {
 			return fmt.Errorf("%w: %s", snapshot.ErrTagExists, to)
 		}
 		return fmt.Errorf("write %s: %w", snapshot.TagPath(to), err)
 	}
-	return snapshot.DeleteTag(ctx, t.store, from)
+	return snapshot.DeleteTag(ctx, t.meta, from)
 }
 
 // DeleteTagResult says what DeleteTag removed.
@@ -122,7 +122,7 @@ type DeleteTagResult struct {
 // goes first: a crash after it leaves unreferenced files for
 // RemoveOrphanFiles, never a tag naming missing files.
 func (t *Table) DeleteTag(ctx context.Context, name string) (*DeleteTagResult, error) {
-	tags, err := snapshot.Tags(ctx, t.store)
+	tags, err := snapshot.Tags(ctx, t.meta)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (t *Table) DeleteTag(ctx context.Context, name string) (*DeleteTagResult, e
 		return nil, fmt.Errorf("%w: tag %s", snapshot.ErrNotFound, name)
 	}
 	tag := tags[i]
-	if err := snapshot.DeleteTag(ctx, t.store, name); err != nil {
+	if err := snapshot.DeleteTag(ctx, t.meta, name); err != nil {
 		return nil, err
 	}
 	res := &DeleteTagResult{Tag: tag}
@@ -152,7 +152,7 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	if slices.ContainsFunc(others, func(x *snapshot.Tag) bool { return x.ID == id }) {
 		return nil // another tag holds the same snapshot
 	}
-	if ok, err := snapshot.Snapshots.Exists(ctx, t.store, id); err != nil || ok {
+	if ok, err := snapshot.Snapshots.Exists(ctx, t.meta, id); err != nil || ok {
 		return err // the snapshot itself still holds the files
 	}
 	// Neighbours: the nearest older tag, and the nearest newer tag or
@@ -169,7 +169,7 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	if prev != nil {
 		neighbours = append(neighbours, &prev.Snapshot)
 	}
-	earliest, err := snapshot.Earliest(ctx, t.store)
+	earliest, err := snapshot.Earliest(ctx, t.meta)
 	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
 		return err
 	}

@@ -280,7 +280,7 @@ func (t *Table) NewWriter(ctx context.Context, opts WriterOptions) (*Writer, err
 		}
 		w.maxSpillDisk = n
 	}
-	w.base, err = snapshot.Latest(ctx, t.store)
+	w.base, err = snapshot.Latest(ctx, t.meta)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		w.base, err = nil, nil
 	}

@@ -295,13 +295,13 @@ func cmdConsumers(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "consumer %s: next snapshot %d\n", *reset, *next)
 		return nil
 	case *del != "":
-		if err := snapshot.DeleteConsumer(ctx, t.Store(), *del); err != nil {
+		if err := snapshot.DeleteConsumer(ctx, t.BranchStore(), *del); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "deleted consumer %s\n", *del)
 		return nil
 	}
-	cs, err := snapshot.Consumers(ctx, t.Store())
+	cs, err := snapshot.Consumers(ctx, t.BranchStore())
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	defer s.Close()
 	if !*follow {
 		// A start beyond the latest snapshot waits only with --follow.
-		latest, err := snapshot.LatestID(ctx, t.Store())
+		latest, err := snapshot.LatestID(ctx, t.BranchStore())
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func streamStart(ctx context.Context, t *table.Table, from string, full bool, op
 			}
 			opts.SnapshotID = id
 		} else {
-			tag, err := snapshot.ReadTag(ctx, t.Store(), arg)
+			tag, err := snapshot.ReadTag(ctx, t.BranchStore(), arg)
 			if err != nil {
 				return missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, arg, time.Time{})
 			}
@@ -229,7 +229,7 @@ func streamUntil(ctx context.Context, t *table.Table, until string) (int64, erro
 		}
 		return 0, fmt.Errorf("%w: --until snapshot:%s: want a snapshot id", errUsage, arg)
 	case "tag":
-		tag, err := snapshot.ReadTag(ctx, t.Store(), arg)
+		tag, err := snapshot.ReadTag(ctx, t.BranchStore(), arg)
 		if err != nil {
 			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, arg, time.Time{})
 		}
@@ -239,7 +239,7 @@ func streamUntil(ctx context.Context, t *table.Table, until string) (int64, erro
 		if err != nil {
 			return 0, err
 		}
-		s, err := snapshot.AtOrBefore(ctx, t.Store(), tm.UnixMilli())
+		s, err := snapshot.AtOrBefore(ctx, t.BranchStore(), tm.UnixMilli())
 		if err != nil {
 			return 0, missingSnapshot(fmt.Errorf("%w: %w", table.ErrNoSnapshot, err), 0, "", tm)
 		}
