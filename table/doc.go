@@ -16,6 +16,17 @@
 // typed Config; a bad value fails with an *OptionError naming the key. A
 // Table is safe for concurrent use; Close it.
 //
+// # Branches
+//
+// A Table is one branch of a table: its main branch (the directory itself)
+// unless opened with Table.OpenBranch, which reads and writes the schemas,
+// snapshots, tags and consumers of branch/branch-<name>/ over the table's
+// shared data files, as Paimon's table$branch_<name> does. CreateBranch
+// (empty, or from a tag), Branches, DeleteBranch and FastForward manage
+// them as Paimon's FileSystemBranchManager; the scan.fallback-branch and
+// scan.primary-branch options make a batch scan read the partitions one
+// branch lacks from the other.
+//
 // # Writing and committing
 //
 // Table.NewWriter returns a Writer over the latest schema. Writer.Write

@@ -635,6 +635,10 @@ func (t *Table) deleteQuiet(ctx context.Context, key string) error {
 
 // deleteAll deletes keys in parallel; missing ones are fine.
 func (t *Table) deleteAll(ctx context.Context, keys []string) error {
+	keys, err := t.unshared(ctx, keys) // files other branches use stay (branch_shared.go)
+	if err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(expireParallel)
 	for _, k := range keys {

@@ -281,6 +281,15 @@ type Config struct {
 	DynamicBucketTargetRowNum int64
 	DynamicBucketMaxBuckets   int
 
+	// ScanFallbackBranch is scan.fallback-branch: a batch scan reads the
+	// partitions this branch does not have from that branch ("": none).
+	// ScanPrimaryBranch is scan.primary-branch: the other way round, a
+	// batch scan reads the partitions that branch has from it and only
+	// the others from this one. Only the first that is set applies, as in
+	// Paimon.
+	ScanFallbackBranch string
+	ScanPrimaryBranch  string
+
 	DataFilePrefix      string
 	ChangelogFilePrefix string
 	DataFileThinMode    bool
@@ -355,6 +364,15 @@ func (p *parser) str(def string, keys ...string) string {
 		return v
 	}
 	return def
+}
+
+// notBlank returns s, or "" when s is only white space (Paimon's
+// isNullOrWhitespaceOnly).
+func notBlank(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
 }
 
 func (p *parser) lower(def string, key string) string {
@@ -582,6 +600,9 @@ func ParseConfig(t *schema.Table) (*Config, error) {
 
 		DynamicBucketTargetRowNum: p.long(2_000_000, 1, "dynamic-bucket.target-row-num"),
 		DynamicBucketMaxBuckets:   p.integer(-1, -1, "dynamic-bucket.max-buckets"),
+
+		ScanFallbackBranch: notBlank(p.str("", "scan.fallback-branch")),
+		ScanPrimaryBranch:  notBlank(p.str("", "scan.primary-branch")),
 
 		DataFilePrefix:      p.str("data-", "data-file.prefix"),
 		ChangelogFilePrefix: p.str("changelog-", "changelog-file.prefix"),

@@ -106,6 +106,12 @@ type Split struct {
 	Columns []string
 	// Filter is the scan predicate in predicate text form ("" for none).
 	Filter string
+	// Branch, when set, names the branch whose table reads the split:
+	// the splits NewScan plans on a branch other than main, and those a
+	// fallback read (scan.fallback-branch, scan.primary-branch) takes from
+	// the other branch. Read on any Table of the same table hands them to
+	// that branch. Empty: the Table Read is called on.
+	Branch string `json:",omitempty"`
 	// Changes says the files are one snapshot's changes (its delta files,
 	// or its changelog files when the table has a changelog producer), as
 	// a stream reads them: one after the other, nothing merged, every row
@@ -173,16 +179,45 @@ type ReadOptions struct {
 // latest schema; time travel (SnapshotID, Tag, AsOf) reads with the schema
 // of the snapshot it selects, as Paimon does, so columns added, renamed or
 // dropped later do not show.
+//
+// A table whose options set scan.fallback-branch (or scan.primary-branch)
+// plans as Paimon's FallbackReadFileStoreTable does: see fallbackScan. The
+// splits of a branch other than main name it (Split.Branch), so that any
+// Table of the same table reads them.
 func (t *Table) NewScan(ctx context.Context, opts ScanOptions) (*Plan, error) {
-	return t.newScan(ctx, opts, streamScan{})
+	other, primary, err := t.fallbackTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var plan *Plan
+	if other != nil {
+		plan, err = t.fallbackScan(ctx, opts, other, primary)
+	} else {
+		plan, err = t.newScan(ctx, opts, streamScan{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.branch != MainBranch {
+		for _, s := range plan.Splits {
+			if s.Branch == "" {
+				s.Branch = t.branch
+			}
+		}
+	}
+	return plan, nil
 }
 
 // streamScan is how a stream's full read differs from NewScan: it reads a
 // given snapshot with the table's latest schema (as the stream's changes
-// are), and may read only some levels.
+// are), and may read only some levels. A fallback read's scans use the
+// partition sets: seen collects the partitions (serialized) that have live
+// files after partition pruning, exclude skips partitions.
 type streamScan struct {
-	snap  *snapshot.Snapshot
-	level func(level int32) bool
+	snap    *snapshot.Snapshot
+	level   func(level int32) bool
+	seen    map[string]bool
+	exclude map[string]bool
 }
 
 func (t *Table) newScan(ctx context.Context, opts ScanOptions, x streamScan) (*Plan, error) {
@@ -223,7 +258,7 @@ func (t *Table) newScan(ctx context.Context, opts ScanOptions, x streamScan) (*P
 		}
 	}
 	plan.Snapshot = snap
-	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats, level: x.level}
+	p := planner{t: t, schema: rs, filter: opts.Filter, stats: &plan.Stats, level: x.level, seen: x.seen, exclude: x.exclude}
 	if err := p.init(); err != nil {
 		return nil, err
 	}
@@ -309,13 +344,21 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 	if err != nil {
 		return nil, err
 	}
-	opens := make([]lsm.Opener, len(plan.Splits))
-	for i, s := range plan.Splits {
-		opens[i] = func() (array.RecordReader, error) { return t.Read(ctx, s, opts) }
-	}
 	sc := plan.Schema
 	if opts.RowKinds {
 		sc = withKindField(sc)
+	}
+	opens := make([]lsm.Opener, len(plan.Splits))
+	for i, s := range plan.Splits {
+		opens[i] = func() (array.RecordReader, error) {
+			r, err := t.Read(ctx, s, opts)
+			if err != nil || s.Branch == "" || s.Branch == t.branch {
+				return r, err
+			}
+			// Another branch's columns may differ in nullability only
+			// (fallbackScan checked): present them as the plan's.
+			return relabel(r, sc), nil
+		}
 	}
 	return lsm.Concat(sc, opens), nil
 }

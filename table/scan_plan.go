@@ -25,6 +25,10 @@ type planner struct {
 	partTypes []schema.DataType
 	partBound *predicate.Bound // filter over the partition columns (partial)
 	rowBound  *predicate.Bound // filter over all columns
+	// seen, when set, collects the partitions that have live files after
+	// partition pruning; exclude skips partitions (fallback reads).
+	seen    map[string]bool
+	exclude map[string]bool
 }
 
 func (p *planner) init() error {
@@ -67,6 +71,18 @@ func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*ma
 			return p.partBound.MayMatch(st)
 		}
 		o.Partition = func(part []byte) (bool, error) { return p.partitionMayMatch(part), nil }
+	}
+	if len(p.exclude) > 0 {
+		match := o.Partition
+		o.Partition = func(part []byte) (bool, error) {
+			if p.exclude[string(part)] {
+				return false, nil
+			}
+			if match == nil {
+				return true, nil
+			}
+			return match(part)
+		}
 	}
 	fs, err := manifest.LoadFileSet(ctx, p.t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, o)
 	if err != nil {
@@ -128,7 +144,7 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 		if e.IndexType != manifest.IndexDeletionVectors {
 			continue
 		}
-		if p.partBound != nil && !p.partitionMayMatch(e.Partition) {
+		if p.partBound != nil && !p.partitionMayMatch(e.Partition) || p.exclude[string(e.Partition)] {
 			continue // the partition's files were not read
 		}
 		for _, r := range e.DVRanges {
@@ -216,6 +232,11 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 	live, err := p.liveEntries(ctx, snap)
 	if err != nil {
 		return nil, err
+	}
+	if p.seen != nil {
+		for _, e := range live.Entries() {
+			p.seen[string(e.Partition)] = true
+		}
 	}
 	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
 	if err != nil {

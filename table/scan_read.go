@@ -35,6 +35,13 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 4096
 	}
+	if s.Branch != "" && s.Branch != t.branch {
+		b, err := t.otherBranch(ctx, s.Branch)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadSplit, err)
+		}
+		return b.Read(ctx, s, opts)
+	}
 	if s.Before != nil {
 		return t.readDiff(ctx, s, opts)
 	}

@@ -45,6 +45,7 @@ type Table struct {
 
 	mu      sync.Mutex
 	schemas map[int64]*schema.Table
+	others  map[string]*Table // other branches opened to read their splits (otherBranch)
 
 	maint maintainer // upkeep after commits (maintain.go)
 	// clock replaces time.Now in tests (snapshot times, tags, expiry).
@@ -132,6 +133,12 @@ func schemaIDs(ctx context.Context, st *storage.Store) ([]int64, error) {
 // releases the table's storage if Open created it.
 func (t *Table) Close() error {
 	t.maint.wg.Wait()
+	t.mu.Lock()
+	for _, b := range t.others {
+		b.Close()
+	}
+	t.others = nil
+	t.mu.Unlock()
 	if t.owner {
 		return t.store.Close()
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/floelake/floe/catalog"
@@ -23,6 +25,74 @@ type tableAddr struct {
 	warehouse string
 	id        catalog.Identifier
 	location  string // "" when addressed by identifier
+	branch    string // TABLE$branch_NAME: the branch NAME ("" for main)
+}
+
+// branchPrefix marks a branch in a table name: TABLE$branch_NAME
+// (Paimon's Identifier.SYSTEM_BRANCH_PREFIX).
+const branchPrefix = "branch_"
+
+// splitObject splits the last element of a table argument at "$" as
+// Paimon's Identifier splits an object name: TABLE, TABLE$branch_NAME (a
+// branch), TABLE$SYS (a system table) or TABLE$branch_NAME$SYS. A URL's
+// query string stays with base.
+func splitObject(arg string) (base, branch, sys string, err error) {
+	query := ""
+	if strings.Contains(arg, "://") {
+		if i := strings.IndexByte(arg, '?'); i >= 0 {
+			arg, query = arg[:i], arg[i:]
+		}
+	}
+	start := strings.LastIndexAny(arg, `/\`) + 1
+	parts := strings.Split(arg[start:], "$")
+	bad := func(why string) (string, string, string, error) {
+		return "", "", "", fmt.Errorf("%w: %q: %s (want TABLE, TABLE$branch_NAME, TABLE$SYSTEM or TABLE$branch_NAME$SYSTEM)", errUsage, arg[start:], why)
+	}
+	switch len(parts) {
+	case 1:
+		return arg + query, "", "", nil
+	case 2:
+		if b, ok := strings.CutPrefix(parts[1], branchPrefix); ok {
+			branch = b
+		} else {
+			sys = parts[1]
+		}
+	case 3:
+		b, ok := strings.CutPrefix(parts[1], branchPrefix)
+		if !ok {
+			return bad(`a system table name has one "$" unless a $branch_NAME comes first`)
+		}
+		branch, sys = b, parts[2]
+	default:
+		return bad(`too many "$"`)
+	}
+	switch {
+	case parts[0] == "":
+		return bad("no table name before $")
+	case len(parts) == 3 && sys == "", len(parts) == 2 && branch == "" && sys == "":
+		return bad("nothing after $")
+	case branch == "" && strings.HasPrefix(parts[1], branchPrefix):
+		return bad("no branch name after $branch_")
+	}
+	if branch == table.MainBranch {
+		branch = ""
+	}
+	return arg[:start] + parts[0] + query, branch, sys, nil
+}
+
+// withBranch appends $branch_NAME to a table argument (before a URL's
+// query string).
+func withBranch(arg, branch string) string {
+	if branch == "" {
+		return arg
+	}
+	query := ""
+	if strings.Contains(arg, "://") {
+		if i := strings.IndexByte(arg, '?'); i >= 0 {
+			arg, query = arg[:i], arg[i:]
+		}
+	}
+	return arg + "$" + branchPrefix + branch + query
 }
 
 // resolveTable interprets TABLE for create, write and scan. It is either
@@ -32,6 +102,25 @@ type tableAddr struct {
 //   - the path or URL of the table directory, whose parent is <db>.db in
 //     the warehouse.
 func resolveTable(warehouse string, pos []string, two bool) (tableAddr, error) {
+	i := 0
+	if two && len(pos) == 2 {
+		i = 1
+	}
+	base, branch, sys, err := splitObject(pos[i])
+	if err != nil {
+		return tableAddr{}, err
+	}
+	if sys != "" {
+		return tableAddr{}, fmt.Errorf("%w: %s is Paimon's read-only system table $%s: floe scan reads it", errUsage, pos[i], sys)
+	}
+	pos = slices.Clone(pos)
+	pos[i] = base
+	a, err := resolveBase(warehouse, pos, two)
+	a.branch = branch
+	return a, err
+}
+
+func resolveBase(warehouse string, pos []string, two bool) (tableAddr, error) {
 	if two && len(pos) == 2 {
 		if warehouse != "" {
 			return tableAddr{}, fmt.Errorf("%w: both --warehouse and WAREHOUSE db.table given", errUsage)
@@ -106,15 +195,16 @@ func locationAddr(loc string) (tableAddr, error) {
 	return tableAddr{warehouse: filepath.FromSlash(wh), id: catalog.Identifier{Database: db, Table: tbl}, location: loc}, nil
 }
 
-// open opens the existing table at a. A table given by location is opened
-// there directly (its parent need not be a database directory).
+// open opens the existing table at a (its branch a.branch). A table given
+// by location is opened there directly (its parent need not be a database
+// directory).
 func (a tableAddr) open(ctx context.Context) (*table.Table, func(), error) {
 	if a.location != "" {
 		t, err := table.Open(ctx, a.location)
 		if err != nil {
 			return nil, nil, missingTable(err, a.location, "")
 		}
-		return t, func() { t.Close() }, nil
+		return onBranch(ctx, t, func() { t.Close() }, a.branch, a.location)
 	}
 	cat, err := catalog.Open(ctx, a.warehouse, catalog.Options{})
 	if err != nil {
@@ -125,7 +215,23 @@ func (a tableAddr) open(ctx context.Context) (*table.Table, func(), error) {
 		cat.Close()
 		return nil, nil, missingTable(err, a.id.String(), a.warehouse)
 	}
-	return t, func() { t.Close(); cat.Close() }, nil
+	return onBranch(ctx, t, func() { t.Close(); cat.Close() }, a.branch, a.id.String())
+}
+
+// onBranch opens branch of the open table t (done closes t); "" is t.
+func onBranch(ctx context.Context, t *table.Table, done func(), branch, name string) (*table.Table, func(), error) {
+	if branch == "" {
+		return t, done, nil
+	}
+	b, err := t.OpenBranch(ctx, branch)
+	if err != nil {
+		done()
+		if errors.Is(err, table.ErrNoBranch) {
+			return nil, nil, &notFound{err: err, msg: fmt.Sprintf("table %s has no branch %q (floe branch list shows its branches)", name, branch)}
+		}
+		return nil, nil, err
+	}
+	return b, func() { b.Close(); done() }, nil
 }
 
 // openExisting resolves TABLE like resolveTable but opens locations that
@@ -135,11 +241,15 @@ func openExisting(ctx context.Context, warehouse string, pos []string, two bool)
 	a, err := resolveTable(warehouse, pos, two)
 	if err != nil {
 		if warehouse == "" && !(two && len(pos) == 2) {
-			t, done, err := openTable(ctx, pos[:1])
-			if err != nil {
-				return nil, nil, missingIdentifier(err, pos[0])
+			base, branch, sys, serr := splitObject(pos[0])
+			if serr != nil || sys != "" {
+				return nil, nil, err
 			}
-			return t, done, nil
+			t, done, err := openTable(ctx, []string{base})
+			if err != nil {
+				return nil, nil, missingIdentifier(err, base)
+			}
+			return onBranch(ctx, t, done, branch, base)
 		}
 		return nil, nil, err
 	}

@@ -112,6 +112,20 @@ func cmdAlter(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if addr.branch != "" {
+		// A branch has schemas of its own (branch/branch-NAME/schema).
+		t, done, err := addr.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		s, err := table.AlterStore(ctx, t.BranchStore(), changes...)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "altered %s branch %s: schema %d (%d columns)\n", addr.id, addr.branch, s.ID, len(s.Fields))
+		return nil
+	}
 	cat, err := catalog.Open(ctx, addr.warehouse, catalog.Options{})
 	if err != nil {
 		return err

@@ -90,6 +90,9 @@ func cmdCreate(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if addr.branch != "" {
+		return fmt.Errorf("%w: a branch is made from its table: floe branch create TABLE %s", errUsage, addr.branch)
+	}
 	cat, err := catalog.Open(ctx, addr.warehouse, catalog.Options{})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@
 //	           [--rename-column old=new] [--alter-type c=TYPE] [--set k=v] [--reset k]
 //	floe write TABLE FILE…        (JSON lines, CSV, Parquet; - for stdin)
 //	floe scan TABLE [--select a,b] [--where EXPR] [--snapshot N | --tag T | --as-of TIME]
+//	floe branch create|list|delete|fast-forward TABLE [NAME]
 //	floe demo [--warehouse DIR]
 //	floe ls WAREHOUSE
 //	floe schema TABLE
@@ -60,6 +61,9 @@ usage:
                [--retain-max N] [--retain-min N] [--older-than D|TIME] [--max-deletes N] [--dry-run]
   floe tag create TABLE NAME         tag a snapshot [--snapshot N] [--retain D]
   floe tag delete|rename|list TABLE …  delete NAME, rename OLD NEW, list the tags
+  floe branch create TABLE NAME      a branch: empty (the table's schema) or [--from-tag T]
+  floe branch list|delete|fast-forward TABLE …  list, delete NAME, make the table NAME's
+               history (read and write a branch as TABLE$branch_NAME)
   floe rollback TABLE                return to a snapshot or tag (--to-snapshot N | --to-tag NAME);
                later snapshots and tags are removed (floe writers wait; stop others first)
   floe consumers TABLE               list consumers [--reset ID --next N | --delete ID]
@@ -138,6 +142,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return cmdExpire(ctx, args, out)
 	case "tag":
 		return cmdTag(ctx, args, out)
+	case "branch":
+		return cmdBranch(ctx, args, out)
 	case "rollback":
 		return cmdRollback(ctx, args, out)
 	case "consumers":

@@ -336,6 +336,9 @@ func cmdDrop(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if a.branch != "" {
+		return fmt.Errorf("%w: floe drop removes a whole table; floe branch delete TABLE %s removes a branch", errUsage, a.branch)
+	}
 	cat, err := catalog.Open(ctx, a.warehouse, catalog.Options{})
 	if err != nil {
 		return err

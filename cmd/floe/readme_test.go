@@ -229,6 +229,7 @@ func TestReadmeMaintenance(t *testing.T) {
 	for i := range 8 {
 		mustRun(t, "write", "wh/db.db/t", writeFile(t, work, fmt.Sprintf("%d.jsonl", i), fmt.Sprintf(`{"id":%d,"dt":"2024-01-0%d"}`, i, 1+i%2)))
 	}
+	writeFile(t, work, "rows.jsonl", `{"id":100,"dt":"2024-01-03"}`) // the branch example's
 	for _, line := range lines {
 		if !strings.HasPrefix(line, "floe ") {
 			t.Fatalf("the maintenance examples have a line this test does not know how to run: %q", line)

@@ -127,16 +127,19 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 	// TABLE$audit_log: Paimon's system table of each key's merged row with
 	// its row kind (rowkind, first), deletes included.
 	ro := table.ReadOptions{Alloc: memory.DefaultAllocator}
+	// TABLE$branch_NAME is a branch; TABLE$NAME (after it, if any) another
+	// of Paimon's system tables.
 	last := &pos[len(pos)-1]
-	var sys string // TABLE$NAME: another of Paimon's system tables
-	if base, ok := strings.CutSuffix(*last, auditLogSuffix); ok {
-		*last = base
+	base, branch, sys, err := splitObject(*last)
+	if err != nil {
+		return err
+	}
+	*last = withBranch(base, branch)
+	if "$"+sys == auditLogSuffix {
+		sys = ""
 		ro.RowKinds, ro.KeepDeletes = true, true
-	} else if base, name, ok := cutSystemTable(*last); ok {
-		*last, sys = base, name
-		if incr != nil {
-			return fmt.Errorf("%w: --incremental-between reads a table's changes, not the system table $%s", errUsage, sys)
-		}
+	} else if sys != "" && incr != nil {
+		return fmt.Errorf("%w: --incremental-between reads a table's changes, not the system table $%s", errUsage, sys)
 	}
 	t, done, err := openExisting(ctx, *warehouse, pos, true)
 	if err != nil {
@@ -231,16 +234,6 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(stderr, "%s written to %s\n", rowCount(rows), *output)
 	}
 	return nil
-}
-
-// cutSystemTable splits "TABLE$NAME" (Paimon's system table NAME of
-// TABLE) at the last "$" after the last "/".
-func cutSystemTable(s string) (base, name string, ok bool) {
-	i := strings.LastIndexByte(s, '$')
-	if i <= 0 || i == len(s)-1 || strings.ContainsAny(s[i+1:], "/\\") {
-		return s, "", false
-	}
-	return s[:i], s[i+1:], true
 }
 
 // systemTableError explains why a system table cannot be read.
