@@ -205,7 +205,7 @@ public class Tool {
     static void run(String[] args) throws Exception {
         if (args.length == 0) {
             throw new IllegalArgumentException(
-                    "usage: Tool create|write|alter|compact|tag|expire|dump|check --warehouse W ...");
+                    "usage: Tool create|write|alter|compact|tag|branch|expire|dump|check --warehouse W ...");
         }
         String cmd = args[0];
         Map<String, String> f = flags(args, 1);
@@ -239,6 +239,9 @@ public class Tool {
                     break;
                 case "alter":
                     alter(catalog, need(f, "table"), need(f, "changes"));
+                    break;
+                case "branch":
+                    branch(catalog, need(f, "table"), need(f, "action"), f.get("name"), f.get("tag"));
                     break;
                 case "expire":
                     expire(catalog, need(f, "table"), need(f, "retain-max"), f.get("retain-min"));
@@ -843,6 +846,44 @@ public class Tool {
             table.createTag(tagName, Long.parseLong(snapshot));
         } else {
             table.createTag(tagName);
+        }
+    }
+
+    // ---- branch ----
+
+    /**
+     * Paimon's branch management (FileSystemBranchManager through the
+     * table): --action create (empty, or --tag T), delete, fast-forward
+     * --name B, or list (one name per line). Reading and writing a branch
+     * is --table db.t$branch_B in the other commands (Paimon's Identifier).
+     */
+    static void branch(Catalog catalog, String name, String action, String branchName, String tag)
+            throws Exception {
+        FileStoreTable table = table(catalog, name);
+        if (!action.equals("list") && branchName == null) {
+            throw new IllegalArgumentException("missing --name");
+        }
+        switch (action) {
+            case "create":
+                if (tag != null) {
+                    table.createBranch(branchName, tag);
+                } else {
+                    table.createBranch(branchName);
+                }
+                break;
+            case "delete":
+                table.deleteBranch(branchName);
+                break;
+            case "fast-forward":
+                table.fastForward(branchName);
+                break;
+            case "list":
+                for (String b : table.branchManager().branches()) {
+                    System.out.println(b);
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("unknown --action " + action);
         }
     }
 
