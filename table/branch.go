@@ -209,8 +209,8 @@ func createBranchFile(ctx context.Context, dst *storage.Store, branch, key strin
 // schema files last (so that a run cut short leaves a branch that is still
 // listed and can be deleted again). Like Paimon's, it deletes only the
 // branch's metadata: data files, manifests and index files the branch
-// alone referenced stay in the table's directories for orphan-file
-// cleanup. A branch that t's options name as scan.fallback-branch or
+// alone referenced stay in the table's directories for RemoveOrphanFiles.
+// A branch that t's options name as scan.fallback-branch or
 // scan.primary-branch is refused, as in Paimon. It returns the number of
 // files deleted.
 func (t *Table) DeleteBranch(ctx context.Context, name string) (int, error) {
@@ -270,8 +270,9 @@ type FastForwardResult struct {
 // earliest snapshot on and its schemas from that snapshot's schema on are
 // removed, then the branch's schema, tag and snapshot files are copied
 // over, byte for byte. Data files only the removed snapshots referenced
-// are left for orphan-file cleanup. Writers of t's branch must be stopped,
-// as for Rollback (a snapshot committed meanwhile makes the copy fail).
+// are left for RemoveOrphanFiles. Writers of t's branch must be stopped,
+// (a snapshot committed meanwhile makes the copy fail; floe's writers do
+// not wait as they do for Rollback).
 //
 // floe orders the steps so that every state on the way is a history that
 // reads: t's later snapshot files go newest first (after the LATEST
@@ -280,7 +281,8 @@ type FastForwardResult struct {
 // snapshots, oldest first; the LATEST and EARLIEST hints are written last,
 // with t's own values (Paimon copies the branch's hint files, whose
 // EARLIEST is wrong when t keeps earlier snapshots). Run it again after a
-// crash: it redoes the same replacement.
+// crash: it redoes the same replacement. t keeps the schema it was opened
+// with: open the table again to write with the branch's schema.
 func (t *Table) FastForward(ctx context.Context, name string) (*FastForwardResult, error) {
 	if name == MainBranch {
 		return nil, &snapshot.NameError{Kind: "branch", Name: name, Reason: "main cannot be fast-forwarded into another branch"}

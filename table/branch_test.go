@@ -512,8 +512,17 @@ func TestBranchExpiryKeepsSharedFiles(t *testing.T) {
 	if got := e.mustRead(e.openBranch("dev"), ScanOptions{}); got != devRows {
 		t.Fatalf("branch after main's expiry: %s, want %s", got, devRows)
 	}
-	// Once the branch is gone, main's next expiry may delete them: what
-	// is left is exactly what main references.
+	// Orphan cleanup keeps what either branch references.
+	if _, err := main.RemoveOrphanFiles(e.ctx, RemoveOrphansOptions{OlderThan: time.Nanosecond}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.mustRead(e.openBranch("dev"), ScanOptions{}); got != devRows {
+		t.Fatalf("branch after orphan cleanup: %s, want %s", got, devRows)
+	}
+	checkReadable(e, main)
+	// Once the branch is gone, main's next expiry may delete them, and
+	// orphan cleanup takes the files only the branch used: what is left
+	// is exactly what main references.
 	if _, err := main.DeleteBranch(e.ctx, "dev"); err != nil {
 		t.Fatal(err)
 	}
@@ -521,6 +530,11 @@ func TestBranchExpiryKeepsSharedFiles(t *testing.T) {
 	if _, err := main.Expire(e.ctx, ExpireOptions{RetainMin: 1, RetainMax: 1, Limit: -1}); err != nil {
 		t.Fatal(err)
 	}
+	checkReadable(e, main)
+	if _, err := main.RemoveOrphanFiles(e.ctx, RemoveOrphansOptions{OlderThan: time.Nanosecond}); err != nil {
+		t.Fatal(err)
+	}
+	checkNoLeak(e, main)
 	checkReadable(e, main)
 }
 

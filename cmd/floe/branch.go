@@ -113,7 +113,7 @@ func cmdBranch(ctx context.Context, args []string, out io.Writer) error {
 		if *asJSON {
 			return printJSON(out, map[string]any{"branch": name, "files": files})
 		}
-		fmt.Fprintf(out, "deleted branch %s (%d files; data files only it used are left for orphan-file cleanup)\n", name, files)
+		fmt.Fprintf(out, "deleted branch %s (%d files; data files only it used are left for floe remove-orphans)\n", name, files)
 	case "fast-forward":
 		res, err := t.FastForward(ctx, name)
 		if errors.Is(err, table.ErrNoBranch) {
