@@ -79,6 +79,12 @@ func (t *Table) fallbackScan(ctx context.Context, opts ScanOptions, other *Table
 	if err != nil {
 		return nil, err
 	}
+	if oopts.Columns == nil {
+		// The other branch returns t's columns (of the snapshot t reads).
+		if oopts.Columns, err = t.readColumns(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
 	seen := map[string]bool{}
 	var mine, theirs *Plan
 	if !primary {
@@ -159,6 +165,23 @@ func (t *Table) otherScanOptions(ctx context.Context, opts ScanOptions, other *T
 	return o, !ok, nil
 }
 
+// readColumns names the columns a scan of t with opts returns when it
+// names none: those of the latest schema, or of the time-travel
+// snapshot's.
+func (t *Table) readColumns(ctx context.Context, opts ScanOptions) ([]string, error) {
+	rs := t.latest
+	if opts.SnapshotID != 0 || opts.Tag != "" || !opts.AsOf.IsZero() {
+		snap, err := t.resolveSnapshot(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		if rs, err = t.SchemaByID(ctx, snap.SchemaID); err != nil {
+			return nil, err
+		}
+	}
+	return rs.FieldNames(), nil
+}
+
 // sameRowType checks that two branches' latest schemas have the same
 // columns: Paimon compares the types, ignoring nullability; floe also
 // needs the names (splits name their columns).
@@ -186,13 +209,22 @@ func rowTypeString(fs []schema.Field) string {
 	return s + ">"
 }
 
-// relabel presents r's records under sc, which differs from r's schema in
-// nullability at most.
-func relabel(r array.RecordReader, sc *arrow.Schema) array.RecordReader {
-	if r.Schema().Equal(sc) {
-		return r
+// relabel presents r's records under sc, which may differ from r's
+// schema in nullability only.
+func relabel(r array.RecordReader, sc *arrow.Schema) (array.RecordReader, error) {
+	rs := r.Schema()
+	if rs.Equal(sc) {
+		return r, nil
 	}
-	return &relabelReader{refs: 1, src: r, sc: sc}
+	ok := rs.NumFields() == sc.NumFields()
+	for i := 0; ok && i < sc.NumFields(); i++ {
+		ok = rs.Field(i).Name == sc.Field(i).Name && arrow.TypeEqual(rs.Field(i).Type, sc.Field(i).Type)
+	}
+	if !ok {
+		r.Release()
+		return nil, fmt.Errorf("%w: the other branch's split reads %s, the scan %s", ErrBadSplit, rs, sc)
+	}
+	return &relabelReader{refs: 1, src: r, sc: sc}, nil
 }
 
 type relabelReader struct {

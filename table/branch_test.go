@@ -632,6 +632,15 @@ func TestBranchFallback(t *testing.T) {
 	if _, err := e.open().NewScan(e.ctx, ScanOptions{}); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("fallback to a branch of other columns: %v", err)
 	}
+	// With the column on both, time travel to a snapshot of main's older
+	// schema reads the branch with that schema's columns.
+	e.alter(AddColumn("x", "INT", "", Last()))
+	if got := e.mustRead(e.open(), ScanOptions{Filter: where("dt = '0726'")}); got != "0726 3 s4 (null), 0726 4 s5 (null)" {
+		t.Errorf("fallback with the new column: %s", got)
+	}
+	if got := e.mustRead(e.open(), ScanOptions{SnapshotID: 1, Filter: where("dt >= '0726'")}); got != "0726 3 s4, 0726 4 s5" {
+		t.Errorf("fallback at main's snapshot 1 (old schema): %s", got)
+	}
 }
 
 // TestBranchAlter: a branch's schema changes apart from main's.

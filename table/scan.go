@@ -357,7 +357,7 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 			}
 			// Another branch's columns may differ in nullability only
 			// (fallbackScan checked): present them as the plan's.
-			return relabel(r, sc), nil
+			return relabel(r, sc)
 		}
 	}
 	return lsm.Concat(sc, opens), nil
