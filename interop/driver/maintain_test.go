@@ -383,6 +383,8 @@ func runMaintenance(t *testing.T, wh string, sh shape, j job, engines []*engine,
 	marks := map[string]int64{}
 	tally := map[string]*readTally{}
 	points := 0
+	var notes []string   // for the first writer's cell
+	var skipped []string // steps a writer could not do, for every cell
 	for i, st := range sh.steps {
 		e := j.a
 		if st.who == "B" {
@@ -411,6 +413,12 @@ func runMaintenance(t *testing.T, wh string, sh shape, j job, engines []*engine,
 			t.Fatal(err)
 		}
 		if res := e.run(op, args...); res.code != 0 {
+			if res.unsupported() && (st.op == "expire" || st.op == "tag-delete" || st.op == "rollback") {
+				// No later step depends on it: the engine skips it (pypaimon
+				// has no expiry) and the others read what it left.
+				skipped = append(skipped, fmt.Sprintf("%s cannot %s: skipped", e.name, describeStep(st, marks)))
+				continue
+			}
 			return writerFail(e, fmt.Sprintf("step %d (%s)", i+1, st.op), res)
 		}
 		after, err := listSnapshots(wh)
@@ -451,6 +459,11 @@ func runMaintenance(t *testing.T, wh string, sh shape, j job, engines []*engine,
 			}
 			return all(c)
 		}
+		if st.op == "expire" && st.at != "" && len(after) > 0 {
+			// Expiry by time: Paimon 1.4 and 2.0 (and floe) differ by one
+			// snapshot (interop/README.md, expire).
+			notes = append(notes, fmt.Sprintf("%s by %s kept snapshots %d to %d", describeStep(st, marks), e.name, after[0], after[len(after)-1]))
+		}
 		last := i == len(sh.steps)-1
 		if !(last || st.verify || st.op == "expire" || st.op == "tag-delete" || st.op == "rollback") {
 			continue
@@ -490,6 +503,14 @@ func runMaintenance(t *testing.T, wh string, sh shape, j job, engines []*engine,
 				}
 				if tl.unsupported != "" {
 					note += "; " + tl.unsupported
+				}
+				if e == j.a {
+					for _, n := range notes {
+						note += "; " + n
+					}
+				}
+				for _, n := range skipped {
+					note += "; " + n
 				}
 				r.cells[e.name] = cell{"pass", note}
 			}
