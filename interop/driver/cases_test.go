@@ -12,15 +12,23 @@ import (
 // under test, default) or "B" (the second writer of a mixed case).
 type step struct {
 	who  string
-	op   string // write, overwrite, tag, compact, expire, alter
+	op   string // write, overwrite, tag, tag-delete, compact, expire, rollback, alter
 	rows string // JSON lines for write and overwrite
 	// changes is the CHANGES.json array of an alter step.
 	changes string
-	name    string // tag name
+	name    string // tag name (tag, tag-delete; rollback: to this tag)
 	n       int    // tag: snapshot (0 = latest); expire: retain-max
 	// minor makes a compact step compact what the table's options pick
 	// (no --full).
 	minor bool
+	// Maintenance cases (maintain_test.go): mark names the latest
+	// snapshot after the step; at refers to a mark: the snapshot a tag
+	// takes, a rollback returns to, or (expire) --older-than one
+	// millisecond after its commit time. verify reads every snapshot and
+	// tag after the step (expire, tag-delete, rollback and the last step
+	// always do).
+	mark, at string
+	verify   bool
 }
 
 // check is an extra time-travel dump compared across readers.
@@ -55,6 +63,11 @@ type shape struct {
 	// prefixes; nil = all); the others are "not run" with readersWhy.
 	readers    []string
 	readersWhy string
+	// model, when set, makes the case a maintenance case
+	// (runMaintenance): the driver keeps the rows of every snapshot by
+	// the model of this kind ("pk", "append", "dv") and reads every
+	// snapshot and tag against it after the steps that change them.
+	model string
 }
 
 const pkSpec = `{"table":"db.t","columns":[{"name":"id","type":"BIGINT NOT NULL"},{"name":"v","type":"STRING"},{"name":"n","type":"INT"}],"primaryKeys":["id"],"partitionKeys":[],"options":{"bucket":"2"}}`

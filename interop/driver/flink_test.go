@@ -29,6 +29,8 @@ var flinkReadSample = map[string]bool{
 	"merge: partial-update, sequence groups":                         true,
 	"merge: aggregation, simple functions":                           true,
 	"mixed writers, floe over a java-compacted table with deletion vectors": true,
+	"maintenance: pk, tags, expire, rollback":                               true,
+	"maintenance: upserts, every engine":                                    true,
 }
 
 // flinkWriteSample is the cases Flink SQL writes (create, INSERT, DELETE)
@@ -36,6 +38,7 @@ var flinkReadSample = map[string]bool{
 var flinkWriteSample = map[string]bool{
 	"pk, fixed bucket, updates and deletes":                          true,
 	"append, unaware bucket, partitioned with null and empty values": true,
+	"maintenance: upserts, every engine":                             true,
 }
 
 func flinkSampleNote(writes bool) string {

@@ -2,7 +2,10 @@
 // (interop/README.md): create, write, alter, compact, tag and dump tables of a local
 // filesystem warehouse with floe's library, so the interop driver can
 // compare floe with Java Paimon, pypaimon and Spark SQL. compact runs
-// table.Compact; expire and check exit 3 (unsupported).
+// table.Compact, expire table.Expire, rollback table.Rollback, tag and
+// tag-delete table.CreateTag and table.DeleteTag; check verifies that every
+// file each snapshot and tag references exists and that each reads in
+// full.
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -34,7 +38,7 @@ var errUnsupported = errors.New("unsupported by floe")
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: floetool create|write|alter|compact|tag|expire|dump|check --warehouse W …")
+		fmt.Fprintln(os.Stderr, "usage: floetool create|write|alter|compact|tag|tag-delete|expire|rollback|dump|check|stream --warehouse W …")
 		os.Exit(2)
 	}
 	err := run(context.Background(), os.Args[1], os.Args[2:], os.Stdout)
@@ -53,6 +57,7 @@ type options struct {
 	warehouse, spec, table, data, commitUser, name, tag, changes string
 	overwrite, full                                              bool
 	identifier, snapshotID, retainMax, retainMin, fromSnapshot   int64
+	olderThan                                                    int64
 }
 
 func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
@@ -72,6 +77,7 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 	fs.StringVar(&o.tag, "tag", "", "tag name")
 	fs.Int64Var(&o.retainMax, "retain-max", 0, "snapshots to retain at most")
 	fs.Int64Var(&o.retainMin, "retain-min", 0, "snapshots to retain at least")
+	fs.Int64Var(&o.olderThan, "older-than", 0, "expire: snapshots committed before this time (epoch milliseconds) may go")
 	fs.Int64Var(&o.fromSnapshot, "from-snapshot", 1, "stream: first snapshot")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -86,6 +92,14 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 		return write(ctx, o)
 	case "tag":
 		return tag(ctx, o)
+	case "tag-delete":
+		return tagDelete(ctx, o)
+	case "expire":
+		return expire(ctx, o)
+	case "rollback":
+		return rollback(ctx, o)
+	case "check":
+		return check(ctx, o, out)
 	case "alter":
 		return alter(ctx, o)
 	case "dump":
@@ -94,8 +108,6 @@ func run(ctx context.Context, cmd string, args []string, out io.Writer) error {
 		return compact(ctx, o, out)
 	case "stream":
 		return stream(ctx, o, out)
-	case "expire", "check":
-		return fmt.Errorf("%w: %s", errUnsupported, cmd)
 	}
 	return fmt.Errorf("unknown subcommand %q", cmd)
 }
@@ -331,6 +343,7 @@ func compact(ctx context.Context, o options, out io.Writer) error {
 	return err
 }
 
+// tag tags the latest snapshot, or --snapshot N, with table.CreateTag.
 func tag(ctx context.Context, o options) error {
 	if o.name == "" {
 		return errors.New("--name is required")
@@ -340,16 +353,69 @@ func tag(ctx context.Context, o options) error {
 		return err
 	}
 	defer done()
-	var snap *snapshot.Snapshot
-	if o.snapshotID > 0 {
-		snap, err = snapshot.Read(ctx, t.Store(), o.snapshotID)
-	} else {
-		snap, err = snapshot.Latest(ctx, t.Store())
+	_, err = t.CreateTag(ctx, o.name, table.TagOptions{SnapshotID: o.snapshotID})
+	return err
+}
+
+// tagDelete deletes a tag and the files only it kept alive
+// (table.DeleteTag).
+func tagDelete(ctx context.Context, o options) error {
+	if o.name == "" {
+		return errors.New("--name is required")
 	}
+	t, done, err := open(ctx, o)
 	if err != nil {
 		return err
 	}
-	_, err = snapshot.CreateTag(ctx, t.Store(), o.name, snap, snapshot.TagOptions{})
+	defer done()
+	_, err = t.DeleteTag(ctx, o.name)
+	return err
+}
+
+// expire expires snapshots with table.Expire: beyond the newest
+// --retain-max always, never the newest --retain-min (default 1). Without
+// --older-than the time retention is off (a century), so the counts alone
+// decide, as the Java tool's does; with it, a snapshot between the two
+// counts expires once the snapshot after it was committed before that
+// time (Paimon 2.0's rule). No limit on the snapshots one run expires.
+func expire(ctx context.Context, o options) error {
+	if o.retainMax <= 0 {
+		return errors.New("--retain-max is required")
+	}
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	now := time.Now()
+	opts := table.ExpireOptions{RetainMax: int(o.retainMax), RetainMin: int(o.retainMin), Limit: -1, Now: now,
+		OlderThan: now.AddDate(-100, 0, 0)}
+	if opts.RetainMin <= 0 {
+		opts.RetainMin = min(1, opts.RetainMax)
+	}
+	if o.olderThan > 0 {
+		opts.OlderThan = time.UnixMilli(o.olderThan)
+	}
+	res, err := t.Expire(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "expired snapshots [%d, %d): %d snapshot files, %d data files, %d changelog files, %d metadata files\n",
+		res.Begin, max(res.Begin, res.End), res.Snapshots, res.DataFiles, res.ChangelogFiles, res.MetaFiles)
+	return nil
+}
+
+// rollback returns the table to --snapshot N or --tag T (table.Rollback).
+func rollback(ctx context.Context, o options) error {
+	if (o.snapshotID > 0) == (o.tag != "") {
+		return errors.New("rollback needs one of --snapshot and --tag")
+	}
+	t, done, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer done()
+	_, err = t.Rollback(ctx, table.RollbackOptions{SnapshotID: o.snapshotID, Tag: o.tag})
 	return err
 }
 

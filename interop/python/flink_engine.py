@@ -229,7 +229,24 @@ def tag(args):
     _call(te, "create_tag", named)
 
 
+def tag_delete(args):
+    te = _env("batch", args.warehouse)
+    _call(te, "delete_tag", [("table", _sql_string(args.table)), ("tag", _sql_string(args.name))])
+
+
+def rollback(args):
+    te = _env("batch", args.warehouse)
+    named = [("table", _sql_string(args.table))]
+    if args.snapshot is not None:
+        named.append(("snapshot_id", "CAST(%d AS BIGINT)" % args.snapshot))
+    else:
+        named.append(("tag", _sql_string(args.tag)))
+    _call(te, "rollback_to", named)
+
+
 def expire(args):
+    if args.older_than is not None:
+        raise Unsupported("expire --older-than (sys.expire_snapshots takes a local timestamp text)")
     te = _env("batch", args.warehouse)
     named = [("table", _sql_string(args.table)), ("retain_max", str(args.retain_max))]
     if args.retain_min is not None:

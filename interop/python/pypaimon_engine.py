@@ -180,6 +180,17 @@ def tag(args):
     _table(args).create_tag(args.name, snapshot_id=args.snapshot)
 
 
+def tag_delete(args):
+    if not _table(args).delete_tag(args.name):
+        raise ValueError("tag %s does not exist" % args.name)
+
+
+def rollback(args):
+    # FileStoreTable.rollback_to: an int is a snapshot id, a str a tag.
+    table = _table(args)
+    table.rollback_to(args.snapshot if args.snapshot is not None else args.tag)
+
+
 def dump(args, out):
     table = _table(args)
     if args.snapshot is not None:

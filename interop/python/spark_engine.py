@@ -253,7 +253,21 @@ def tag(args):
     _call(spark, sql + ")")
 
 
+def tag_delete(args):
+    spark = _session(args.warehouse)
+    _call(spark, "CALL sys.delete_tag(table => %s, tag => %s)" % (_sql_string(args.table), _sql_string(args.name)))
+
+
+def rollback(args):
+    # sys.rollback's version is a snapshot id or a tag name.
+    spark = _session(args.warehouse)
+    version = str(args.snapshot) if args.snapshot is not None else args.tag
+    _call(spark, "CALL sys.rollback(table => %s, version => %s)" % (_sql_string(args.table), _sql_string(version)))
+
+
 def expire(args):
+    if args.older_than is not None:
+        raise Unsupported("expire --older-than (sys.expire_snapshots takes a local timestamp text)")
     spark = _session(args.warehouse)
     sql = "CALL sys.expire_snapshots(table => %s, retain_max => %d" % (_sql_string(args.table), args.retain_max)
     if args.retain_min is not None:

@@ -32,7 +32,7 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="tool.sh")
     p.add_argument("engine", choices=["pypaimon", "spark", "flink"])
     p.add_argument("--paimon", help="Paimon version of the Spark or Flink connector")
-    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "expire", "dump", "check", "alter", "stream"])
+    p.add_argument("cmd", choices=["create", "write", "compact", "tag", "tag-delete", "expire", "rollback", "dump", "check", "alter", "stream"])
     p.add_argument("--warehouse", required=True)
     p.add_argument("--spec")
     p.add_argument("--table")
@@ -46,6 +46,7 @@ def parse(argv):
     p.add_argument("--tag")
     p.add_argument("--retain-max", type=int)
     p.add_argument("--retain-min", type=int)
+    p.add_argument("--older-than", type=int)
     p.add_argument("--changes")
     p.add_argument("--from-snapshot", type=int)
     a = p.parse_args(argv)
@@ -57,8 +58,10 @@ def parse(argv):
         p.error("write needs --data")
     if a.cmd == "alter" and not a.changes:
         p.error("alter needs --changes")
-    if a.cmd == "tag" and not a.name:
-        p.error("tag needs --name")
+    if a.cmd in ("tag", "tag-delete") and not a.name:
+        p.error("%s needs --name" % a.cmd)
+    if a.cmd == "rollback" and (a.snapshot is None) == (a.tag is None):
+        p.error("rollback needs one of --snapshot and --tag")
     if a.cmd == "expire" and a.retain_max is None:
         p.error("expire needs --retain-max")
     if a.engine in ("spark", "flink") and not a.paimon:
@@ -80,7 +83,7 @@ def main(argv):
         if a.cmd in ("dump", "stream"):
             getattr(eng, a.cmd)(a, sys.stdout)
         else:
-            getattr(eng, a.cmd)(a)
+            getattr(eng, a.cmd.replace("-", "_"))(a)
     except Unsupported as e:
         print("unsupported: %s" % e, file=sys.stderr)
         return 3

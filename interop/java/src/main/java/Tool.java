@@ -205,7 +205,7 @@ public class Tool {
     static void run(String[] args) throws Exception {
         if (args.length == 0) {
             throw new IllegalArgumentException(
-                    "usage: Tool create|write|alter|compact|tag|branch|expire|dump|check --warehouse W ...");
+                    "usage: Tool create|write|alter|compact|tag|tag-delete|branch|expire|rollback|dump|check|stream --warehouse W ...");
         }
         String cmd = args[0];
         Map<String, String> f = flags(args, 1);
@@ -243,8 +243,19 @@ public class Tool {
                 case "branch":
                     branch(catalog, need(f, "table"), need(f, "action"), f.get("name"), f.get("tag"));
                     break;
+                case "tag-delete":
+                    tagDelete(catalog, need(f, "table"), need(f, "name"));
+                    break;
                 case "expire":
-                    expire(catalog, need(f, "table"), need(f, "retain-max"), f.get("retain-min"));
+                    expire(
+                            catalog,
+                            need(f, "table"),
+                            need(f, "retain-max"),
+                            f.get("retain-min"),
+                            f.get("older-than"));
+                    break;
+                case "rollback":
+                    rollback(catalog, need(f, "table"), f.get("snapshot"), f.get("tag"));
                     break;
                 case "dump":
                     dump(catalog, need(f, "table"), f.get("snapshot"), f.get("tag"));
@@ -887,23 +898,59 @@ public class Tool {
         }
     }
 
-    static void expire(Catalog catalog, String name, String retainMax, String retainMin)
+    /** Deletes a tag, and the files only it kept alive (Paimon's deleteTag). */
+    static void tagDelete(Catalog catalog, String name, String tagName) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        if (!table.tagManager().tagExists(tagName)) {
+            throw new IllegalArgumentException("tag " + tagName + " does not exist");
+        }
+        table.deleteTag(tagName);
+    }
+
+    /**
+     * Paimon's rollback: to a snapshot (rollbackTo(id)) or a tag
+     * (rollbackTo(name), which writes the tag's snapshot back when it has
+     * expired). Later snapshots, tags and changelogs go, with the files only
+     * they referenced.
+     */
+    static void rollback(Catalog catalog, String name, String snapshot, String tag) throws Exception {
+        if ((snapshot == null) == (tag == null)) {
+            throw new IllegalArgumentException("rollback needs one of --snapshot and --tag");
+        }
+        FileStoreTable table = table(catalog, name);
+        if (snapshot != null) {
+            table.rollbackTo(Long.parseLong(snapshot));
+        } else {
+            table.rollbackTo(tag);
+        }
+    }
+
+    static void expire(
+            Catalog catalog, String name, String retainMax, String retainMin, String olderThan)
             throws Exception {
         FileStoreTable table = table(catalog, name);
         int max = Integer.parseInt(retainMax);
         int min = retainMin != null ? Integer.parseInt(retainMin) : Math.min(max, 1);
         // Paimon's ExpireSnapshots: snapshots beyond the newest retain-max
         // always go; the newest retain-min always stay; those in between go
-        // once older than the time retention. The time retention is made
-        // practically infinite so the result never depends on the clock:
-        // exactly the newest retain-max snapshots remain.
+        // once older than the time retention. Without --older-than the time
+        // retention is made practically infinite so the result never
+        // depends on the clock: exactly the newest retain-max snapshots
+        // remain. --older-than (epoch milliseconds) becomes the time
+        // retention now - olderThan (Paimon computes the cut-off from its
+        // own clock a few milliseconds later).
+        Duration retain = Duration.ofDays(365L * 1000);
+        if (olderThan != null) {
+            retain = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - Long.parseLong(olderThan)));
+        }
         ExpireConfig cfg =
                 ExpireConfig.builder()
                         .snapshotRetainMax(max)
                         .snapshotRetainMin(min)
-                        .snapshotTimeRetain(Duration.ofDays(365L * 1000))
+                        .snapshotTimeRetain(retain)
                         .build();
-        table.newExpireSnapshots().config(cfg).expire();
+        int n = table.newExpireSnapshots().config(cfg).expire();
+        System.err.println("expired " + n + " snapshot(s)");
     }
 
     // ---- dump ----
