@@ -21,6 +21,9 @@ var (
 	ErrBranchExists = errors.New("table: branch already exists")
 	// ErrNoBranch reports a branch that does not exist.
 	ErrNoBranch = errors.New("table: no such branch")
+	// ErrInvalidBranchSource: BranchOptions names both a tag and a
+	// snapshot, or a negative snapshot.
+	ErrInvalidBranchSource = errors.New("table: invalid branch source")
 )
 
 // branchPath is the directory of branch name below the table root:
@@ -108,8 +111,18 @@ func (t *Table) branchExists(ctx context.Context, name string) (bool, error) {
 // BranchOptions says what CreateBranch starts the branch from.
 type BranchOptions struct {
 	// Tag, when set, starts the branch at the snapshot of this tag of t's
-	// branch. Otherwise the branch starts empty, with t's schemas.
+	// branch, with a copy of the tag.
 	Tag string
+	// Snapshot, when set (and Tag is not), starts the branch at this
+	// snapshot of t's branch, which must still exist. Paimon 1.4 and 2.0
+	// offer only tags; the branch floe makes is the same as from a tag
+	// without the tag copy. floe's expiry, tag deletion and rollback keep
+	// the files a branch's snapshots use; Java Paimon's expiry of the
+	// source branch does not, so on a table Java also maintains, start
+	// branches from tags.
+	//
+	// With neither, the branch starts empty, with t's schemas.
+	Snapshot int64
 }
 
 // CreateBranch creates branch name, as Paimon's FileSystemBranchManager
@@ -131,6 +144,12 @@ func (t *Table) CreateBranch(ctx context.Context, name string, opts BranchOption
 	if err := ValidateBranchName(name); err != nil {
 		return err
 	}
+	if opts.Tag != "" && opts.Snapshot != 0 {
+		return fmt.Errorf("create branch %s: %w: a tag and a snapshot", name, ErrInvalidBranchSource)
+	}
+	if opts.Snapshot < 0 {
+		return fmt.Errorf("create branch %s: %w: snapshot %d", name, ErrInvalidBranchSource, opts.Snapshot)
+	}
 	if ok, err := t.branchExists(ctx, name); err != nil {
 		return err
 	} else if ok {
@@ -147,6 +166,41 @@ func (t *Table) CreateBranch(ctx context.Context, name string, opts BranchOption
 	ids, err := schemaIDs(ctx, t.meta)
 	if err != nil {
 		return err
+	}
+	if opts.Snapshot > 0 {
+		key := snapshot.SnapshotPath(opts.Snapshot)
+		snapBytes, err := t.meta.Read(ctx, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("create branch %s: %w: snapshot %d", name, snapshot.ErrNotFound, opts.Snapshot)
+		}
+		if err != nil {
+			return err
+		}
+		snap, err := snapshot.Decode(key, snapBytes)
+		if err != nil {
+			return err
+		}
+		if err := copySchemas(ids, snap.SchemaID, copyFile); err != nil {
+			return err
+		}
+		if err := createBranchFile(ctx, dst, name, key, snapBytes); err != nil {
+			return err
+		}
+		// No tag keeps the snapshot's files: an expiry deletes them only
+		// after it deleted the snapshot file, and lists the branches then.
+		// The source still there now means that listing sees this branch.
+		ok, err := t.meta.Exists(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			gone := fmt.Errorf("create branch %s: %w: snapshot %d expired meanwhile", name, snapshot.ErrNotFound, opts.Snapshot)
+			if _, derr := t.DeleteBranch(ctx, name); derr != nil {
+				return errors.Join(gone, derr)
+			}
+			return gone
+		}
+		return nil
 	}
 	if opts.Tag == "" {
 		for _, id := range ids {
@@ -167,13 +221,8 @@ func (t *Table) CreateBranch(ctx context.Context, name string, opts BranchOption
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if id > tag.SchemaID {
-			break
-		}
-		if err := copyFile("schema/" + schema.FileName(id)); err != nil {
-			return err
-		}
+	if err := copySchemas(ids, tag.SchemaID, copyFile); err != nil {
+		return err
 	}
 	snapBytes, err := t.meta.Read(ctx, snapshot.SnapshotPath(tag.ID))
 	if errors.Is(err, storage.ErrNotFound) {
@@ -189,6 +238,19 @@ func (t *Table) CreateBranch(ctx context.Context, name string, opts BranchOption
 		return err
 	}
 	return createBranchFile(ctx, dst, name, snapshot.TagPath(opts.Tag), tagBytes)
+}
+
+// copySchemas copies the schema files of ids up to and including upTo.
+func copySchemas(ids []int64, upTo int64, copyFile func(key string) error) error {
+	for _, id := range ids {
+		if id > upTo {
+			break
+		}
+		if err := copyFile("schema/" + schema.FileName(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // createBranchFile writes one file of a new branch create-only: a file

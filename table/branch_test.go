@@ -538,6 +538,59 @@ func TestBranchExpiryKeepsSharedFiles(t *testing.T) {
 	checkReadable(e, main)
 }
 
+// TestBranchFromSnapshot: a branch from a snapshot reads as that
+// snapshot, has no tag, and main's expiry past the snapshot (with no tag
+// holding it) keeps the files the branch reads. Bad sources are refused
+// and create nothing.
+func TestBranchFromSnapshot(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec(Option{"num-sorted-run.compaction-trigger", "2"}, Option{"write-only", "true"}))
+	for i := range 3 {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"m%d"},{"id":9,"v":"m%d"}]`, i, i, i))
+	}
+	tb := e.open()
+	want := e.mustRead(tb, ScanOptions{SnapshotID: 2})
+	for _, c := range []struct {
+		opts BranchOptions
+		is   error
+	}{
+		{BranchOptions{Snapshot: 99}, snapshot.ErrNotFound},
+		{BranchOptions{Snapshot: -1}, ErrInvalidBranchSource},
+		{BranchOptions{Snapshot: 1, Tag: "x"}, ErrInvalidBranchSource},
+	} {
+		if err := tb.CreateBranch(e.ctx, "bad", c.opts); !errors.Is(err, c.is) {
+			t.Errorf("CreateBranch %+v: %v, want %v", c.opts, err, c.is)
+		}
+	}
+	if names, err := tb.Branches(e.ctx); err != nil || len(names) != 0 {
+		t.Fatalf("branches after refused creates: %v, %v", names, err)
+	}
+	if err := tb.CreateBranch(e.ctx, "s2", BranchOptions{Snapshot: 2}); err != nil {
+		t.Fatal(err)
+	}
+	dev := e.openBranch("s2")
+	if got := e.mustRead(dev, ScanOptions{}); got != want {
+		t.Fatalf("branch from snapshot 2: %s, want %s", got, want)
+	}
+	if tags, err := dev.Tags(e.ctx); err != nil || len(tags) != 0 {
+		t.Fatalf("branch tags: %v, %v", tags, err)
+	}
+	for i := range 3 {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"n%d"},{"id":9,"v":"n%d"}]`, i, i, i))
+	}
+	e.compact(CompactOptions{Full: true})
+	res, err := tb.Expire(e.ctx, ExpireOptions{RetainMin: 1, RetainMax: 1, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Snapshots == 0 {
+		t.Fatalf("main's expiry expired nothing: %+v", res)
+	}
+	if got := e.mustRead(e.openBranch("s2"), ScanOptions{}); got != want {
+		t.Fatalf("branch after main's expiry: %s, want %s", got, want)
+	}
+	checkReadable(e, e.open())
+}
+
 // TestBranchFallback: with scan.fallback-branch a batch scan of main reads
 // each partition main does not have from the branch (its own bucket count
 // and keys), as Paimon's FallbackReadFileStoreTable; partitions main has

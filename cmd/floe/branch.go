@@ -12,7 +12,7 @@ import (
 	"github.com/floelake/floe/table"
 )
 
-const branchUsage = `floe branch create TABLE NAME [--from-tag T]
+const branchUsage = `floe branch create TABLE NAME [--from-tag T | --from-snapshot N]
        floe branch list TABLE [--json]
        floe branch delete TABLE NAME
        floe branch fast-forward TABLE NAME`
@@ -41,7 +41,7 @@ func cmdBranch(ctx context.Context, args []string, out io.Writer) error {
 	var fromSnap *int64
 	if sub == "create" {
 		fromTag = fs.String("from-tag", "", "start the branch at this tag's snapshot (default: an empty branch with the table's schema)")
-		fromSnap = fs.Int64("from-snapshot", 0, "not supported: Paimon branches start empty or from a tag")
+		fromSnap = fs.Int64("from-snapshot", 0, "start the branch at this snapshot (Paimon 1.4 and 2.0 start branches from tags only; Java's expiry does not keep a branch's files, floe's does)")
 	}
 	pos, err := parse(fs, args[1:])
 	if err != nil {
@@ -56,7 +56,12 @@ func cmdBranch(ctx context.Context, args []string, out io.Writer) error {
 		name = pos[len(pos)-1]
 	}
 	if fromSnap != nil && isSet(fs, "from-snapshot") {
-		return fmt.Errorf("%w: --from-snapshot: Paimon (1.4, 2.0) makes a branch empty or from a tag, whose file keeps the branch's first snapshot alive in the table; tag the snapshot first (floe tag create TABLE NAME --snapshot %d) and use --from-tag", errUsage, *fromSnap)
+		if *fromTag != "" {
+			return fmt.Errorf("%w: --from-tag and --from-snapshot: give one", errUsage)
+		}
+		if *fromSnap <= 0 {
+			return fmt.Errorf("%w: --from-snapshot %d: snapshot ids start at 1", errUsage, *fromSnap)
+		}
 	}
 	if sub == "create" {
 		if err := table.ValidateBranchName(name); err != nil {
@@ -70,21 +75,30 @@ func cmdBranch(ctx context.Context, args []string, out io.Writer) error {
 	defer done()
 	switch sub {
 	case "create":
-		err := t.CreateBranch(ctx, name, table.BranchOptions{Tag: *fromTag})
+		err := t.CreateBranch(ctx, name, table.BranchOptions{Tag: *fromTag, Snapshot: *fromSnap})
 		switch {
 		case errors.Is(err, table.ErrBranchExists):
 			return &notFound{err: err, msg: fmt.Sprintf("branch %q already exists (floe branch list shows the branches)", name)}
 		case errors.Is(err, snapshot.ErrNotFound) && *fromTag != "":
 			return &notFound{err: err, msg: fmt.Sprintf("tag %q does not exist (floe tag list shows the tags)", *fromTag)}
+		case errors.Is(err, snapshot.ErrNotFound) && *fromSnap != 0:
+			return &notFound{err: err, msg: fmt.Sprintf("snapshot %d does not exist (floe scan 'TABLE$snapshots' shows the snapshots)", *fromSnap)}
 		case err != nil:
 			return err
 		}
 		if *asJSON {
-			return printJSON(out, map[string]string{"branch": name, "fromTag": *fromTag})
+			res := map[string]any{"branch": name, "fromTag": *fromTag}
+			if *fromSnap != 0 {
+				res["fromSnapshot"] = *fromSnap
+			}
+			return printJSON(out, res)
 		}
-		if *fromTag != "" {
+		switch {
+		case *fromTag != "":
 			fmt.Fprintf(out, "created branch %s from tag %s\n", name, *fromTag)
-		} else {
+		case *fromSnap != 0:
+			fmt.Fprintf(out, "created branch %s from snapshot %d\n", name, *fromSnap)
+		default:
 			fmt.Fprintf(out, "created branch %s (empty, schema %d)\n", name, t.Schema().ID)
 		}
 	case "list":

@@ -38,6 +38,13 @@ func TestBranchCommands(t *testing.T) {
 	equalLines(t, "dev$snapshots", scan(dev+"$snapshots", "--select", "snapshot_id,commit_kind"), "snapshot_id,commit_kind", "1,APPEND", "2,APPEND")
 	equalLines(t, "dev$audit_log", scan(dev+"$audit_log", "--select", "id"), "rowkind,id", "+I,1", "+I,2")
 	equalLines(t, "main$snapshots", scan("db.t$snapshots", "--select", "snapshot_id"), "snapshot_id", "1", "2")
+	out := mustRun(t, "branch", "create", wh, "db.t", "s2", "--from-snapshot", "2")
+	if !strings.Contains(out, "created branch s2 from snapshot 2") {
+		t.Errorf("create --from-snapshot: %s", out)
+	}
+	equalLines(t, "s2", scan("db.t$branch_s2"), "p,id,v", "a,1,x", "c,3,z")
+	equalLines(t, "s2$tags", scan("db.t$branch_s2$tags"), "tag_name,snapshot_id,schema_id,commit_time,record_count,create_time,time_retained")
+	mustRun(t, "branch", "delete", wh, "db.t", "s2")
 	equalLines(t, "$branches", scan("db.t$branches", "--select", "branch_name"), "branch_name", "dev", "empty")
 	equalLines(t, "dev by location", mustRun(t, "scan", filepath.Join(wh, "db.db", "t")+"$branch_dev", "--format", "csv"), "p,id,v", "a,1,x", "b,2,y")
 	mustRun(t, "alter", "--warehouse", wh, dev, "--add-column", "w INT")
@@ -58,7 +65,9 @@ func TestBranchCommands(t *testing.T) {
 		{[]string{"branch", "create", wh, "db.t", "main"}, snapshot.ErrInvalidName, "default branch"},
 		{[]string{"branch", "create", wh, "db.t", "dev"}, table.ErrBranchExists, `branch "dev" already exists`},
 		{[]string{"branch", "create", wh, "db.t", "x", "--from-tag", "nope"}, snapshot.ErrNotFound, `tag "nope" does not exist`},
-		{[]string{"branch", "create", wh, "db.t", "x", "--from-snapshot", "1"}, errUsage, "--from-tag"},
+		{[]string{"branch", "create", wh, "db.t", "x", "--from-snapshot", "9"}, snapshot.ErrNotFound, "snapshot 9 does not exist"},
+		{[]string{"branch", "create", wh, "db.t", "x", "--from-snapshot", "0"}, errUsage, "start at 1"},
+		{[]string{"branch", "create", wh, "db.t", "x", "--from-snapshot", "1", "--from-tag", "t1"}, errUsage, "give one"},
 		{[]string{"branch", "delete", wh, "db.t", "nope"}, table.ErrNoBranch, `branch "nope" does not exist`},
 		{[]string{"branch", "fast-forward", wh, "db.t", "nope"}, table.ErrNoBranch, `branch "nope" does not exist`},
 		{[]string{"branch", "fast-forward", wh, "db.t", "empty"}, table.ErrNoSnapshot, "does not have snapshot"},
@@ -75,7 +84,7 @@ func TestBranchCommands(t *testing.T) {
 		}
 	}
 
-	out := mustRun(t, "branch", "fast-forward", wh, "db.t", "dev")
+	out = mustRun(t, "branch", "fast-forward", wh, "db.t", "dev")
 	if !strings.Contains(out, "fast-forwarded main to branch dev: snapshots from 1 on") {
 		t.Errorf("fast-forward: %s", out)
 	}

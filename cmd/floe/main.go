@@ -61,7 +61,7 @@ usage:
                [--retain-max N] [--retain-min N] [--older-than D|TIME] [--max-deletes N] [--dry-run]
   floe tag create TABLE NAME         tag a snapshot [--snapshot N] [--retain D]
   floe tag delete|rename|list TABLE …  delete NAME, rename OLD NEW, list the tags
-  floe branch create TABLE NAME      a branch: empty (the table's schema) or [--from-tag T]
+  floe branch create TABLE NAME      a branch: empty (the table's schema), [--from-tag T] or [--from-snapshot N]
   floe branch list|delete|fast-forward TABLE …  list, delete NAME, make the table NAME's
                history (read and write a branch as TABLE$branch_NAME)
   floe rollback TABLE                return to a snapshot or tag (--to-snapshot N | --to-tag NAME);
