@@ -26,10 +26,10 @@ func javaTool(t *testing.T, v, wh string, args ...string) string {
 }
 
 // TestBranchJavaReadsFloe: Java Paimon 1.4.2 and 2.0.0 read the branches
-// floe made and wrote (a branch from a tag, an empty branch of two buckets
-// that main falls back to) as floe reads them, write to floe's branch, and
-// fast-forward main to it; floe reads the results as Java does. Needs
-// Java and Maven (go test -tags interop).
+// floe made and wrote (a branch from a tag, one from a snapshot, an empty
+// branch of two buckets that main falls back to) as floe reads them,
+// write to floe's branch, and fast-forward main to it; floe reads the
+// results as Java does. Needs Java and Maven (go test -tags interop).
 func TestBranchJavaReadsFloe(t *testing.T) {
 	for _, v := range []string{"1.4.2", "2.0.0"} {
 		t.Run(v, func(t *testing.T) {
@@ -54,6 +54,9 @@ func TestBranchJavaReadsFloe(t *testing.T) {
 			e.writeTo(e.openBranch("fb"), `[{"dt":"0725","id":9,"v":"f9"},{"dt":"0727","id":1,"v":"f1"},{"dt":"0727","id":2,"v":"f2"}]`)
 			e.alter(SetOption("scan.fallback-branch", "fb"))
 			e.writeKinds(`[{"dt":"0725","id":5,"v":"m5"}]`)
+			if err := tb.CreateBranch(e.ctx, "s", BranchOptions{Snapshot: 1}); err != nil {
+				t.Fatal(err)
+			}
 
 			cols := []string{"dt", "id", "v"}
 			dump := func(args ...string) string {
@@ -73,6 +76,7 @@ func TestBranchJavaReadsFloe(t *testing.T) {
 			same("main with fallback", e.mustRead(e.open(), ScanOptions{}), dump("--table", "db.t"))
 			same("branch b", e.mustRead(e.openBranch("b"), ScanOptions{}), dump("--table", "db.t$branch_b"))
 			same("branch b at tag t1", e.mustRead(e.openBranch("b"), ScanOptions{Tag: "t1"}), dump("--table", "db.t$branch_b", "--tag", "t1"))
+			same("branch s (from snapshot 1)", e.mustRead(e.openBranch("s"), ScanOptions{}), dump("--table", "db.t$branch_s"))
 			same("branch fb", e.mustRead(e.openBranch("fb"), ScanOptions{}), dump("--table", "db.t$branch_fb"))
 			java := strings.Fields(javaTool(t, v, wh, "branch", "--table", "db.t", "--action", "list"))
 			slices.Sort(java)
