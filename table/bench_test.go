@@ -218,6 +218,12 @@ func releaseAll(recs []arrow.Record) {
 	}
 }
 
+// BenchmarkPK writes the generated rows to a one-bucket primary-key table
+// in one commit and reads the table fully; it reports rows/s of each, the
+// cores busy in each (process CPU seconds over wall seconds), the
+// process's peak RSS (which includes the generated input, held in memory
+// as Java's and pypaimon's benchmarks hold theirs), and plain pqarrow's
+// rows/s on the same records as the raw baseline.
 func BenchmarkPK(b *testing.B) {
 	for _, s := range []shape{micro, narrow} {
 		b.Run(s.name, func(b *testing.B) {
@@ -232,9 +238,11 @@ func BenchmarkPK(b *testing.B) {
 			defer releaseAll(recs)
 
 			var floeW, floeR, rawW, rawR time.Duration
+			var cpuW, cpuR, rss float64
 			var readRows int64
 			for b.Loop() {
 				t := createBenchTable(b, b.TempDir(), s)
+				cpu0 := cpuSeconds()
 				start := time.Now()
 				w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
 				if err != nil {
@@ -254,6 +262,8 @@ func BenchmarkPK(b *testing.B) {
 				}
 				w.Close()
 				floeW += time.Since(start)
+				cpu1 := cpuSeconds()
+				cpuW += cpu1 - cpu0
 
 				start = time.Now()
 				rr, err := t.ReadAll(ctx, table.ScanOptions{}, table.ReadOptions{})
@@ -269,6 +279,8 @@ func BenchmarkPK(b *testing.B) {
 				}
 				rr.Release()
 				floeR += time.Since(start)
+				cpuR += cpuSeconds() - cpu1
+				rss = peakRSSMiB() // before the raw baseline runs
 
 				rw, rr2 := rawParquet(b, sch, recs)
 				rawW += rw
@@ -288,6 +300,9 @@ func BenchmarkPK(b *testing.B) {
 			b.ReportMetric(fw/rwv, "write-floe/raw")
 			b.ReportMetric(fr/rrv, "read-floe/raw")
 			b.ReportMetric(float64(readRows), "distinct-keys")
+			b.ReportMetric(cpuW/floeW.Seconds(), "floe-write-cores")
+			b.ReportMetric(cpuR/floeR.Seconds(), "floe-read-cores")
+			b.ReportMetric(rss, "peak-rss-MiB")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

@@ -1021,6 +1021,7 @@ public class Tool {
             }
             data[r] = row;
         }
+        long c0 = processCpuNanos();
         long t0 = System.nanoTime();
         BatchWriteBuilder wb = table.newBatchWriteBuilder();
         try (BatchTableWrite w = wb.newWrite();
@@ -1032,6 +1033,7 @@ public class Tool {
             c.commit(w.prepareCommit());
         }
         long t1 = System.nanoTime();
+        long c1 = processCpuNanos();
         data = null;
         ReadBuilder rb = table.newReadBuilder();
         long n = 0;
@@ -1045,9 +1047,29 @@ public class Tool {
             }
         }
         long t2 = System.nanoTime();
+        long c2 = processCpuNanos();
         System.out.printf(
-                "{\"rows\":%d,\"distinct\":%d,\"write_rows_per_s\":%.0f,\"read_rows_per_s\":%.0f}%n",
-                rows, n, rows / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9));
+                "{\"rows\":%d,\"distinct\":%d,\"write_rows_per_s\":%.0f,\"read_rows_per_s\":%.0f,"
+                        + "\"write_cores\":%.2f,\"read_cores\":%.2f,\"peak_rss_mib\":%.0f}%n",
+                rows, n, rows / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9),
+                (double) (c1 - c0) / (t1 - t0), (double) (c2 - c1) / (t2 - t1), peakRssMiB());
+    }
+
+    /** CPU time of the whole JVM (every thread: the work, JIT and GC). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The process's peak resident set (VmHWM), in MiB. */
+    static double peakRssMiB() throws Exception {
+        for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
+            if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -1162,12 +1184,7 @@ public class Tool {
                 filesOut++;
             }
         }
-        double rss = 0;
-        for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
-            if (l.startsWith("VmHWM:")) {
-                rss = Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-            }
-        }
+        double rss = peakRssMiB();
         System.out.printf(
                 "{\"shape\":\"%s\",\"rows_in\":%d,\"files_in\":%d,\"bytes_in\":%d,\"rows_out\":%d,\"files_out\":%d,"
                         + "\"seconds\":%.3f,\"rows_per_s\":%.0f,\"mb_per_s\":%.1f,\"peak_rss_mib\":%.0f}%n",
