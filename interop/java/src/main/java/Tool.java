@@ -280,6 +280,15 @@ public class Tool {
                 case "bench-merge":
                     benchMerge(catalog, need(f, "phase"), need(f, "engine"), Integer.parseInt(need(f, "rows")));
                     break;
+                case "bench-stream":
+                    benchStream(
+                            catalog,
+                            Integer.parseInt(f.getOrDefault("commits", "20")),
+                            Integer.parseInt(f.getOrDefault("poll-ms", "10")));
+                    break;
+                case "bench-plan":
+                    benchPlan(catalog, need(f, "table"), Integer.parseInt(f.getOrDefault("runs", "3")));
+                    break;
                 default:
                     throw new Unsupported("unknown subcommand " + cmd);
             }
@@ -1189,6 +1198,136 @@ public class Tool {
                 "{\"shape\":\"%s\",\"rows_in\":%d,\"files_in\":%d,\"bytes_in\":%d,\"rows_out\":%d,\"files_out\":%d,"
                         + "\"seconds\":%.3f,\"rows_per_s\":%.0f,\"mb_per_s\":%.1f,\"peak_rss_mib\":%.0f}%n",
                 shape, rowsIn, filesIn, bytesIn, rowsOut, filesOut, secs, rowsIn / secs, bytesIn / 1e6 / secs, rss);
+    }
+
+    // ---- bench-stream ----
+
+    /**
+     * Streaming latency, as floe's BenchmarkStreamLatency measures it: a
+     * writer commits 10 rows every 100 ms (COMMITS commits) to a one-bucket
+     * primary-key table (id INT, v STRING) while a stream scan from the
+     * latest snapshot follows it, planning again every POLL_MS when there is
+     * nothing new (Flink's reader waits continuous.discovery-interval, 10 s
+     * by default; this is the library at its fastest). The latency of a
+     * commit is from commit() returning to the stream having read its
+     * rows (each row's v names its commit). Prints p50 and p99 in milliseconds as one JSON object.
+     */
+    static void benchStream(Catalog catalog, int commits, int pollMs) throws Exception {
+        try {
+            catalog.createDatabase("bench", true);
+        } catch (Exception e) {
+            // exists
+        }
+        Identifier id = Identifier.create("bench", "stream_" + System.nanoTime());
+        catalog.createTable(
+                id,
+                Schema.newBuilder()
+                        .column("id", DataTypes.INT().notNull())
+                        .column("v", DataTypes.STRING())
+                        .primaryKey("id")
+                        .option("bucket", "1")
+                        .build(),
+                false);
+        FileStoreTable table = (FileStoreTable) catalog.getTable(id);
+        Map<Long, Long> committed = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> o = new HashMap<>();
+        o.put("scan.mode", "latest");
+        Table st = table.copy(o);
+        ReadBuilder rb = st.newReadBuilder();
+        StreamTableScan scan = rb.newStreamScan();
+        TableRead read = rb.newRead();
+        scan.plan(); // positions the scan at the latest snapshot (none yet)
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                while (seen.size() < commits) {
+                                    List<Split> splits = scan.plan().splits();
+                                    if (splits.isEmpty()) {
+                                        Thread.sleep(pollMs);
+                                        continue;
+                                    }
+                                    for (Split split : splits) {
+                                        try (RecordReader<InternalRow> r = read.createReader(split)) {
+                                            r.forEachRemaining(
+                                                    row -> {
+                                                        long commit = Long.parseLong(row.getString(1).toString().substring(1));
+                                                        seen.putIfAbsent(commit, System.nanoTime());
+                                                    });
+                                        }
+                                    }
+                                }
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+        reader.setDaemon(true);
+        reader.start();
+        org.apache.paimon.table.sink.StreamWriteBuilder wb = table.newStreamWriteBuilder();
+        try (org.apache.paimon.table.sink.StreamTableWrite w = wb.newWrite();
+                org.apache.paimon.table.sink.StreamTableCommit c = wb.newCommit()) {
+            w.withIOManager(ioManager());
+            long next = System.nanoTime();
+            for (int i = 0; i < commits; i++) {
+                next += 100_000_000L;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                for (int k = 0; k < 10; k++) {
+                    w.write(GenericRow.of(i * 10 + k, BinaryString.fromString("c" + i)));
+                }
+                c.commit(i, w.prepareCommit(false, i));
+                committed.put((long) i, System.nanoTime());
+            }
+        }
+        reader.join(30_000);
+        if (seen.size() < commits) {
+            throw new IllegalStateException("the stream saw " + seen.size() + " of " + commits + " commits");
+        }
+        List<Long> lat = new ArrayList<>();
+        for (Map.Entry<Long, Long> e : committed.entrySet()) {
+            lat.add(Math.max(0, seen.get(e.getKey()) - e.getValue()));
+        }
+        Collections.sort(lat);
+        System.out.printf(
+                "{\"commits\":%d,\"poll_ms\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f}%n",
+                commits,
+                pollMs,
+                lat.get(lat.size() / 2) / 1e6,
+                lat.get(Math.min(lat.size() - 1, lat.size() * 99 / 100)) / 1e6);
+    }
+
+    // ---- bench-plan ----
+
+    /**
+     * Scan planning of an existing table: RUNS plans of its latest snapshot
+     * in one JVM (the first cold, the rest warm), each timed; prints the
+     * number of splits and data files and the cold and best warm time in
+     * milliseconds as one JSON object.
+     */
+    static void benchPlan(Catalog catalog, String name, int runs) throws Exception {
+        FileStoreTable table = table(catalog, name);
+        double cold = 0, warm = Double.MAX_VALUE;
+        long splits = 0, files = 0;
+        for (int i = 0; i < Math.max(runs, 2); i++) {
+            long t0 = System.nanoTime();
+            List<Split> ss = table.newReadBuilder().newScan().plan().splits();
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (i == 0) {
+                cold = ms;
+            } else {
+                warm = Math.min(warm, ms);
+            }
+            splits = ss.size();
+            files = 0;
+            for (Split s : ss) {
+                files += ((DataSplit) s).dataFiles().size();
+            }
+        }
+        System.out.printf(
+                "{\"splits\":%d,\"files\":%d,\"cold_ms\":%.1f,\"warm_ms\":%.1f}%n", splits, files, cold, warm);
     }
 
     // ---- bench-merge ----
