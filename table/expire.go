@@ -288,8 +288,16 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 	// Snapshot files first, oldest first: every snapshot left reads in
 	// full. With decoupled changelog each is first copied to
 	// changelog/changelog-<id>, which keeps its changelog readable.
+	// A rollback that began after this expiry looked (Expire's check) must
+	// keep its target: stop before each delete once its marker stands.
 	decoupled := t.changelogDecoupled()
 	for _, s := range expired {
+		if busy, err := t.meta.Exists(ctx, rollbackMarker); err != nil || busy {
+			if busy {
+				log.Info("snapshot expiry stopped: a rollback began")
+			}
+			return false, err
+		}
 		if decoupled {
 			if err := snapshot.WriteChangelog(ctx, t.meta, s); err != nil && !errors.Is(err, snapshot.ErrHint) {
 				return false, err
@@ -315,6 +323,15 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 		if plan, err = t.planExpireStep(ctx, expired, last, again); err != nil {
 			return false, err
 		}
+	}
+	// A rollback that began meanwhile may have checked its target before
+	// the snapshot files above went; it writes the target back, and needs
+	// its files: leave them all (orphan cleanup takes what no one uses).
+	if busy, err := t.meta.Exists(ctx, rollbackMarker); err != nil || busy {
+		if busy {
+			log.Info("snapshot expiry left the expired snapshots' files: a rollback began")
+		}
+		return false, err
 	}
 	for _, batch := range [][]string{plan.data, plan.changelog, plan.meta} {
 		if err := t.deleteAll(ctx, batch); err != nil {

@@ -106,15 +106,12 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 	if err != nil {
 		return nil, err
 	}
-	// The target's snapshot file first, when it expired (a tag target).
-	if !slices.Contains(ids, n) {
-		b, err := target.Encode()
-		if err != nil {
-			return nil, err
-		}
-		if err := t.meta.Create(ctx, snapshot.SnapshotPath(n), b); err != nil {
-			return nil, fmt.Errorf("write back %s: %w", snapshot.SnapshotPath(n), err)
-		}
+	// The target's snapshot file first, when it expired (a tag target, or
+	// an expiry that checked for the marker before it was written deleted
+	// it: such an expiry leaves the files, see expireStep).
+	wroteBack, err := t.restoreTarget(ctx, target)
+	if err != nil {
+		return nil, err
 	}
 	// Newest first: each step leaves a shorter history.
 	for i := len(later) - 1; i >= 0; i-- {
@@ -143,10 +140,16 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 			res.Snapshots++
 		}
 	}
+	// Once more: an expiry may have deleted it after the first look.
+	again, err := t.restoreTarget(ctx, target)
+	if err != nil {
+		return res, err
+	}
+	wroteBack = wroteBack || again
 	if err := snapshot.WriteLatestHint(ctx, t.meta, n); err != nil {
 		return res, err
 	}
-	if !slices.Contains(ids, n) {
+	if wroteBack {
 		if err := snapshot.WriteEarliestHint(ctx, t.meta, n); err != nil {
 			return res, err
 		}
@@ -178,6 +181,23 @@ func (t *Table) Rollback(ctx context.Context, opts RollbackOptions) (*RollbackRe
 		return res, err
 	}
 	return res, nil
+}
+
+// restoreTarget writes the rollback target's snapshot file back when it
+// is missing, and says whether it did.
+func (t *Table) restoreTarget(ctx context.Context, target *snapshot.Snapshot) (bool, error) {
+	key := snapshot.SnapshotPath(target.ID)
+	if ok, err := t.meta.Exists(ctx, key); err != nil || ok {
+		return false, err
+	}
+	b, err := target.Encode()
+	if err != nil {
+		return false, err
+	}
+	if err := t.meta.Create(ctx, key, b); err != nil && !errors.Is(err, storage.ErrExist) {
+		return false, fmt.Errorf("write back %s: %w", key, err)
+	}
+	return true, nil
 }
 
 // rollbackMarker is written while a Rollback runs: floe's commits wait

@@ -2,8 +2,11 @@ package table
 
 import (
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
+
+	"github.com/floelake/floe/snapshot"
 )
 
 // TestRollback: rolling back to a snapshot removes later snapshots and
@@ -82,4 +85,47 @@ func TestRollbackToExpiredTag(t *testing.T) {
 	}
 	checkReadable(e, tb)
 	checkNoLeak(e, tb)
+}
+
+// TestRollbackRacingExpiry: an expiry that looked for the rollback marker
+// before a rollback wrote it stops at its next snapshot delete and
+// deletes no file; a target whose snapshot file such an expiry deleted is
+// written back (restoreTarget), and the rollback finishes on it.
+func TestRollbackRacingExpiry(t *testing.T) {
+	e, _ := expireEnv(t, 12)
+	tb := e.open()
+	want, _, err := e.read(ScanOptions{SnapshotID: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.markRollback(e.ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	res := &ExpireResult{}
+	if more, err := tb.expireStep(e.ctx, 1, 8, false, res, slog.New(slog.DiscardHandler)); err != nil || more || res.Snapshots != 0 || res.DataFiles != 0 {
+		t.Fatalf("expiry step beside a rollback marker: more %v, %+v, %v", more, res, err)
+	}
+	if ids := snapshotIDs(e, tb); ids[0] != 1 {
+		t.Fatalf("snapshots after the stopped expiry: %v", ids)
+	}
+	s5, err := snapshot.Read(e.ctx, tb.meta, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.meta.Delete(e.ctx, snapshot.SnapshotPath(5)); err != nil {
+		t.Fatal(err)
+	}
+	if wrote, err := tb.restoreTarget(e.ctx, s5); err != nil || !wrote {
+		t.Fatalf("restoreTarget: %v, %v", wrote, err)
+	}
+	if wrote, err := tb.restoreTarget(e.ctx, s5); err != nil || wrote {
+		t.Fatalf("restoreTarget of a present snapshot: %v, %v", wrote, err)
+	}
+	if _, err := tb.Rollback(e.ctx, RollbackOptions{SnapshotID: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rows(); got != want {
+		t.Fatalf("rows after rollback:\n%s\nwant\n%s", got, want)
+	}
+	checkReadable(e, tb)
 }
