@@ -748,9 +748,21 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 	if ls := lines(t, targetFile); len(ls) > 0 {
 		target, _ = strconv.ParseInt(strings.Fields(ls[0])[0], 10, 64)
 	} else {
-		ids, err := snapshot.List(ctx, tb.Store())
-		if err != nil || len(ids) < 2 {
-			t.Fatalf("snapshots to roll back: %v %v", ids, err)
+		// The writers start with it: under load they may not have
+		// committed twice yet.
+		var ids []int64
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+			var err error
+			ids, err = snapshot.List(ctx, tb.Store())
+			if err != nil {
+				t.Fatalf("snapshots to roll back: %v", err)
+			}
+			if len(ids) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("snapshots to roll back: %v after a minute", ids)
+			}
 		}
 		target = ids[max(0, len(ids)-1-1-rng.IntN(3))] // one of the newest, not yet expired
 		keys, err := soakKeys(ctx, tb, table.ScanOptions{SnapshotID: target})
