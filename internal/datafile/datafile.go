@@ -108,7 +108,9 @@ type Writer struct {
 	rowGroup   int64
 	phys       *arrow.Schema
 	physFields []schema.Field
-	keyIdx     []int // position in Fields of each key field
+	keyIdx     []int   // position in Fields of each key field
+	valOfPhys  []int   // value column of each physical column, or -1
+	keysOfVal  [][]int // key statistics fed by each value column
 	keyWriter  *binrow.Writer
 	nextSeq    int64
 	cur        *fileState
