@@ -104,6 +104,7 @@ type Writer struct {
 	uuid       string
 	counter    int
 	props      *parquet.WriterProperties
+	propOpts   []parquet.WriterProperty // the options of props
 	aprops     pqarrow.ArrowWriterProperties
 	rowGroup   int64
 	phys       *arrow.Schema

@@ -92,6 +92,7 @@ func BenchmarkWriteKV(b *testing.B) {
 				}
 			}()
 			ctx := context.Background()
+			var size int64
 			cpu0 := cpuTime()
 			b.ResetTimer()
 			for b.Loop() {
@@ -106,11 +107,17 @@ func BenchmarkWriteKV(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				if _, err := w.Close(ctx); err != nil {
+				metas, err := w.Close(ctx)
+				if err != nil {
 					b.Fatal(err)
+				}
+				size = 0
+				for _, m := range metas {
+					size += m.FileSize
 				}
 			}
 			b.StopTimer()
+			b.ReportMetric(float64(size)/float64(rows), "file-bytes/row")
 			cpu := (cpuTime() - cpu0).Seconds()
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(cpu/float64(b.N), "cpu-s/op")

@@ -12,7 +12,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // parallelTestRecords returns records of every flat physical type the
@@ -166,5 +170,135 @@ func TestParallelWriterBytes(t *testing.T) {
 				t.Fatalf("parallel writer wrote %d bytes differing from pqarrow's %d", got.Len(), want.Len())
 			}
 		})
+	}
+}
+
+func TestWantDictionary(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	str := func(n int, f func(i int) string, nullEvery int) arrow.Array {
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		for i := range n {
+			if nullEvery > 0 && i%nullEvery == 0 {
+				b.AppendNull()
+				continue
+			}
+			b.Append(f(i))
+		}
+		return b.NewArray()
+	}
+	ints := func(n int, f func(i int) int64) arrow.Array {
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		for i := range n {
+			b.Append(f(i))
+		}
+		return b.NewArray()
+	}
+	for _, c := range []struct {
+		name string
+		arr  arrow.Array
+		want bool
+	}{
+		{"distinct strings", str(16384, func(i int) string { return fmt.Sprintf("%010x", uint64(i)*0x9e3779b97f4a7c15) }, 0), false},
+		{"distinct strings with nulls", str(16384, func(i int) string { return fmt.Sprint(i) }, 3), false},
+		{"categories", str(16384, func(i int) string { return []string{"a", "b", "c"}[i%3] }, 5), true},
+		{"few rows", str(100, func(i int) string { return fmt.Sprint(i) }, 0), true},
+		{"sorted keys", ints(16384, func(i int) int64 { return int64(i) }), false},
+		{"repeated ints", ints(16384, func(i int) int64 { return int64(i / 10) }), true},
+		{"sliced distinct", array.NewSlice(ints(16384, func(i int) int64 { return int64(i) }), 1000, 9000), false},
+		{"sliced constant", array.NewSlice(ints(16384, func(i int) int64 { return int64(i / 8192) }), 100, 8000), true},
+	} {
+		if got := wantDictionary(c.arr); got != c.want {
+			t.Errorf("%s: wantDictionary = %v, want %v", c.name, got, c.want)
+		}
+		c.arr.Release()
+	}
+}
+
+// TestDictionaryPerColumn checks that a data file keeps dictionaries for
+// repetitive columns only, and reads back whole.
+func TestDictionaryPerColumn(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	fields := []schema.Field{
+		{ID: 0, Name: "id", Type: schema.NewBigInt().WithNotNull(true)},
+		{ID: 1, Name: "hash", Type: schema.NewString()},
+		{ID: 2, Name: "category", Type: schema.NewString()},
+	}
+	sc, err := schema.ArrowSchema(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := NewWriter(WriterOptions{Store: st, Dir: "bucket-0", Fields: fields, Alloc: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 20000
+	b := array.NewRecordBuilder(mem, sc)
+	for i := range rows {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15))
+		b.Field(2).(*array.StringBuilder).Append([]string{"books", "games", "toys"}[i%3])
+	}
+	rec := b.NewRecordBatch()
+	b.Release()
+	err = w.Write(ctx, rec)
+	rec.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	metas, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := st.Read(ctx, "bucket-0/"+metas[0].FileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	rg := pr.MetaData().RowGroup(0)
+	for j, want := range []bool{false, false, true} {
+		cc, err := rg.ColumnChunk(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cc.HasDictionaryPage(); got != want {
+			t.Errorf("column %s: dictionary page %v, want %v", fields[j].Name, got, want)
+		}
+	}
+	rr, err := Open(ctx, ReadOptions{Store: st, Path: "bucket-0/" + metas[0].FileName, FileFields: fields, ReadFields: fields, Alloc: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	n := 0
+	for rr.Next() {
+		r := rr.RecordBatch()
+		for i := range int(r.NumRows()) {
+			k := n + i
+			if r.Column(0).(*array.Int64).Value(i) != int64(k) ||
+				r.Column(1).(*array.String).Value(i) != fmt.Sprintf("%016x", uint64(k)*0x9e3779b97f4a7c15) ||
+				r.Column(2).(*array.String).Value(i) != []string{"books", "games", "toys"}[k%3] {
+				t.Fatalf("row %d differs", k)
+			}
+		}
+		n += int(r.NumRows())
+	}
+	if err := rr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != rows {
+		t.Fatalf("read %d rows, want %d", n, rows)
 	}
 }

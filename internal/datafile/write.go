@@ -52,7 +52,9 @@ type fileState struct {
 	rgRaw    int64 // in-memory bytes buffered in the current row group
 }
 
-func (w *Writer) newFile(ctx context.Context) error {
+// newFile starts a file whose first record (physical columns) is first;
+// its columns decide which are dictionary encoded.
+func (w *Writer) newFile(ctx context.Context, first arrow.RecordBatch) error {
 	name := fmt.Sprintf("%s%s-%d.parquet", w.o.Prefix, w.uuid, w.counter)
 	w.counter++
 	key := name
@@ -66,7 +68,19 @@ func (w *Writer) newFile(ctx context.Context) error {
 	}
 	bw := bufio.NewWriterSize(ow, 1<<20)
 	cw := &countingWriter{w: bw}
-	pw, err := newPQWriter(w.phys, cw, w.props, w.aprops)
+	props := w.props
+	if first != nil {
+		var plain []parquet.WriterProperty
+		for j, f := range w.phys.Fields() {
+			if !wantDictionary(first.Column(j)) {
+				plain = append(plain, parquet.WithDictionaryFor(f.Name, false))
+			}
+		}
+		if len(plain) > 0 {
+			props = parquet.NewWriterProperties(append(w.propOpts, plain...)...)
+		}
+	}
+	pw, err := newPQWriter(w.phys, cw, props, w.aprops)
 	if err != nil {
 		ow.Abort()
 		return fmt.Errorf("datafile: new parquet writer: %w", err)
@@ -147,16 +161,17 @@ func NewWriter(o WriterOptions) (*Writer, error) {
 		}
 	}
 	w := &Writer{o: o, uuid: uuid.NewString()}
-	w.props = parquet.NewWriterProperties(
+	w.propOpts = []parquet.WriterProperty{
 		parquet.WithAllocator(o.Alloc),
 		parquet.WithCompression(codec),
 		parquet.WithCompressionLevel(level),
 		parquet.WithStoreDecimalAsInteger(true),
-		parquet.WithMaxRowGroupLength(1<<40),
+		parquet.WithMaxRowGroupLength(1 << 40),
 		parquet.WithDataPageVersion(parquet.DataPageV1),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
-	)
+	}
+	w.props = parquet.NewWriterProperties(w.propOpts...)
 	w.aprops = pqarrow.NewArrowWriterProperties(
 		pqarrow.WithAllocator(o.Alloc),
 		pqarrow.WithDeprecatedInt96Timestamps(true),
@@ -284,12 +299,6 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 }
 
 func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize int64) error {
-	if w.cur == nil {
-		if err := w.newFile(ctx); err != nil {
-			return err
-		}
-	}
-	f := w.cur
 	n := rec.NumRows()
 	if n == 0 {
 		return nil
@@ -351,6 +360,12 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 	}
 	prec := array.NewRecordBatch(w.phys, cols, n)
 	defer prec.Release()
+	if w.cur == nil {
+		if err := w.newFile(ctx, prec); err != nil {
+			return err
+		}
+	}
+	f := w.cur
 	// Column statistics are gathered by the goroutine that encodes the
 	// column they describe.
 	done := func(j int) {
