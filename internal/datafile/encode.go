@@ -135,32 +135,13 @@ func (p *pqWriter) write(rec arrow.RecordBatch, done func(j int)) error {
 			p.ones[i] = 1
 		}
 	}
-	errs := make([]error, rec.NumCols())
-	var next atomic.Int32
-	run := func(e *encoder) {
-		for {
-			k := int(next.Add(1)) - 1
-			if k >= len(p.order) {
-				return
-			}
-			j := p.order[k]
-			if errs[j] = p.encodeColumn(e, j, rec.Column(j)); errs[j] == nil {
-				done(j)
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	for _, e := range p.workers[1:] {
-		wg.Go(func() { run(e) })
-	}
-	run(p.workers[0])
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	return p.parallel(func(e *encoder, j int) error {
+		if err := p.encodeColumn(e, j, rec.Column(j)); err != nil {
 			return err
 		}
-	}
-	return nil
+		done(j)
+		return nil
+	})
 }
 
 // encodeColumn writes arr into column j of the current row group.
@@ -213,6 +194,77 @@ func defLevels(dst []int16, arr arrow.Array) []int16 {
 	return dst
 }
 
+// pageFlusher is what the column writers of package file (which embed
+// its columnWriter) offer beyond ColumnChunkWriter.
+type pageFlusher interface {
+	FlushCurrentPage() error
+	EstimatedBufferedValueBytes() int64
+}
+
+// parallel runs fn for every column, on up to len(p.workers) goroutines,
+// and returns the first error.
+func (p *pqWriter) parallel(fn func(e *encoder, j int) error) error {
+	errs := make([]error, len(p.order))
+	var next atomic.Int32
+	run := func(e *encoder) {
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(p.order) {
+				return
+			}
+			j := p.order[k]
+			errs[j] = fn(e, j)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, e := range p.workers[1:] {
+		wg.Go(func() { run(e) })
+	}
+	run(p.workers[0])
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closeRowGroup closes the current row group. Closing a column writer
+// compresses its last page and, for a dictionary column, writes the
+// dictionary, then copies the column chunk to the file; the copy must
+// follow column order, but the last page of every PLAIN column is first
+// compressed in parallel: closing then finds no page left to cut, so the
+// bytes are those a serial close writes.
+func (p *pqWriter) closeRowGroup() error {
+	rg := p.rg
+	p.rg = nil
+	err := p.parallel(func(_ *encoder, j int) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("column %d: %v", j, r)
+			}
+		}()
+		cw, err := rg.Column(j)
+		if err != nil {
+			return err
+		}
+		pf, ok := cw.(pageFlusher)
+		if !ok || cw.CurrentEncoder() == nil || cw.CurrentEncoder().Encoding() != parquet.Encodings.Plain {
+			return nil // dictionary pages are ordered by Close
+		}
+		if pf.EstimatedBufferedValueBytes() == 0 {
+			return nil // nothing, or only nulls, buffered: Close cuts it
+		}
+		return pf.FlushCurrentPage()
+	})
+	if err != nil {
+		rg.Close()
+		return err
+	}
+	return rg.Close()
+}
+
 // newRowGroup ends the current row group; the next write starts another.
 func (p *pqWriter) newRowGroup() error {
 	if p.serial != nil {
@@ -221,9 +273,7 @@ func (p *pqWriter) newRowGroup() error {
 	if p.rg == nil {
 		return nil
 	}
-	err := p.rg.Close()
-	p.rg = nil
-	return err
+	return p.closeRowGroup()
 }
 
 // close ends the row group and writes the footer.
@@ -237,11 +287,10 @@ func (p *pqWriter) close() error {
 	wr := p.wr
 	p.wr = nil
 	if p.rg != nil {
-		if err := p.rg.Close(); err != nil {
+		if err := p.closeRowGroup(); err != nil {
 			wr.Close()
 			return err
 		}
-		p.rg = nil
 	}
 	return wr.Close()
 }

@@ -152,6 +152,15 @@ func TestParallelWriterBytes(t *testing.T) {
 				if err := pw.write(r, func(j int) { seen[j]++ }); err != nil {
 					t.Fatal(err)
 				}
+				for j := range sc.NumFields() {
+					cw, err := pw.rg.Column(j)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, ok := cw.(pageFlusher); !ok {
+						t.Fatalf("column writer %T cannot flush its page early", cw)
+					}
+				}
 				if i == 2 {
 					if err := pw.newRowGroup(); err != nil {
 						t.Fatal(err)
