@@ -16,6 +16,7 @@ import (
 
 	"github.com/floelake/floe/internal/datafile"
 	"github.com/floelake/floe/schema"
+	"github.com/floelake/floe/storage"
 )
 
 // BenchmarkWriteNarrow writes 1M rows of (id INT, name STRING, amount
@@ -66,8 +67,7 @@ func BenchmarkWriteNarrow(b *testing.B) {
 
 // BenchmarkWriteKV writes primary-key data files (the layout a bucket flush
 // writes: _KEY_ columns, _SEQUENCE_NUMBER, _VALUE_KIND, values) of two
-// shapes, sorted by key, in 4096-row records with the table layer's row
-// group size (half of a 256 MiB write buffer): micro is Paimon's
+// shapes, sorted by key, in 4096-row records, to local files: micro is Paimon's
 // micro-benchmark (INT key plus 20 STRING columns of 10 random hex
 // characters, which defeat dictionaries), narrow a service table (BIGINT
 // id, STRING name, DOUBLE amount, TIMESTAMP(3) ts, STRING category of 8
@@ -96,7 +96,10 @@ func BenchmarkWriteKV(b *testing.B) {
 			cpu0 := cpuTime()
 			b.ResetTimer()
 			for b.Loop() {
-				st := memStore(b)
+				st, err := storage.OpenLocal(b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
 				w, err := datafile.NewWriter(datafile.WriterOptions{Store: st, Dir: "bucket-0", Format: "parquet",
 					TargetFileSize: 128 << 20, RowGroupSize: 128 << 20, Fields: fields, KeyFields: fields[:1]})
 				if err != nil {
@@ -111,6 +114,7 @@ func BenchmarkWriteKV(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				st.Close()
 				size = 0
 				for _, m := range metas {
 					size += m.FileSize
