@@ -104,11 +104,14 @@ type Writer struct {
 	uuid       string
 	counter    int
 	props      *parquet.WriterProperties
+	propOpts   []parquet.WriterProperty // the options of props
 	aprops     pqarrow.ArrowWriterProperties
 	rowGroup   int64
 	phys       *arrow.Schema
 	physFields []schema.Field
-	keyIdx     []int // position in Fields of each key field
+	keyIdx     []int   // position in Fields of each key field
+	valOfPhys  []int   // value column of each physical column, or -1
+	keysOfVal  [][]int // key statistics fed by each value column
 	keyWriter  *binrow.Writer
 	nextSeq    int64
 	cur        *fileState

@@ -19,8 +19,18 @@
 // Files are written with arrow-go's pqarrow: message fields carry their
 // Paimon field ids (list elements and map keys/values the derived ids of
 // schema.ArrayElementFieldID and friends), NOT NULL maps to REQUIRED, no
-// footer key/value metadata is written, data pages are v1 with dictionary
-// encoding, and compression is file.compression (zstd level 1 by default).
+// footer key/value metadata is written, data pages are v1, and compression
+// is file.compression (zstd level 1 by default). Dictionary encoding is
+// chosen per column and file: a column whose values, sampled from the
+// file's first record, are more than 90% distinct is written PLAIN from
+// the start (a dictionary would overflow its page limit and fall back
+// anyway); the others get a dictionary, as in parquet-mr.
+//
+// Files of flat schemas go through arrow-go's lower-level file.Writer with
+// buffered row groups, and the columns of each record are encoded and
+// compressed in parallel (up to GOMAXPROCS goroutines, which also gather
+// the manifest statistics of their columns); the bytes are those pqarrow's
+// serial writer produces. Schemas with nested columns use pqarrow's writer.
 // Types follow Java's writer: DECIMAL as INT32/INT64/FIXED_LEN_BYTE_ARRAY by
 // precision, TINYINT/SMALLINT as annotated INT32, TIME as INT32 millis,
 // BINARY(n) as plain BINARY, TIMESTAMP(p≤3) INT64 millis, p≤6 INT64 micros,

@@ -86,31 +86,7 @@ func (c *colStats) update(arr arrow.Array) {
 			c.fmax = v
 		}
 	}
-	// keep copies at most maxStatsSize bytes of v into dst.
-	keep := func(dst, v []byte) ([]byte, bool) {
-		if len(v) > maxStatsSize {
-			return append(dst[:0], v[:maxStatsSize]...), true
-		}
-		return append(dst[:0], v...), false
-	}
-	// Against a cut bound p (a prefix of the true value x), a v that does
-	// not start with p compares with p as with x; a v that does is at
-	// least maxStatsSize long, so whichever of the two is kept, the bound
-	// stays too long for the footer, and later values compare the same.
-	updB := func(v []byte) {
-		if !c.has {
-			c.bmin, c.bminCut = keep(nil, v)
-			c.bmax, c.bmaxCut = keep(nil, v)
-			c.has = true
-			return
-		}
-		if bytes.Compare(v, c.bmin) < 0 {
-			c.bmin, c.bminCut = keep(c.bmin, v)
-		}
-		if bytes.Compare(v, c.bmax) > 0 {
-			c.bmax, c.bmaxCut = keep(c.bmax, v)
-		}
-	}
+	updB := c.updB
 	switch a := arr.(type) {
 	case *array.Boolean:
 		for i := 0; i < n; i++ {
@@ -184,17 +160,9 @@ func (c *colStats) update(arr arrow.Array) {
 			}
 		}
 	case *array.String:
-		for i := 0; i < n; i++ {
-			if valid(i) {
-				updB(unsafeBytes(a.Value(i)))
-			}
-		}
+		updOffsets(c, arr, a.ValueOffsets(), hasNulls)
 	case *array.Binary:
-		for i := 0; i < n; i++ {
-			if valid(i) {
-				updB(a.Value(i))
-			}
-		}
+		updOffsets(c, arr, a.ValueOffsets(), hasNulls)
 	case *array.FixedSizeBinary:
 		for i := 0; i < n; i++ {
 			if valid(i) {
@@ -223,7 +191,49 @@ func (c *colStats) update(arr arrow.Array) {
 	}
 }
 
-func unsafeBytes(s string) []byte { return []byte(s) }
+// keepBound copies at most maxStatsSize bytes of v into dst and says
+// whether v was cut.
+func keepBound(dst, v []byte) ([]byte, bool) {
+	if len(v) > maxStatsSize {
+		return append(dst[:0], v[:maxStatsSize]...), true
+	}
+	return append(dst[:0], v...), false
+}
+
+// updB folds a string or binary value into the min/max. Against a cut
+// bound p (a prefix of the true value x), a v that does not start with p
+// compares with p as with x; a v that does is at least maxStatsSize long,
+// so whichever of the two is kept, the bound stays too long for the
+// footer, and later values compare the same.
+func (c *colStats) updB(v []byte) {
+	if !c.has {
+		c.bmin, c.bminCut = keepBound(nil, v)
+		c.bmax, c.bmaxCut = keepBound(nil, v)
+		c.has = true
+		return
+	}
+	if bytes.Compare(v, c.bmin) < 0 {
+		c.bmin, c.bminCut = keepBound(c.bmin, v)
+	}
+	if bytes.Compare(v, c.bmax) > 0 {
+		c.bmax, c.bmaxCut = keepBound(c.bmax, v)
+	}
+}
+
+// updOffsets folds the values of a variable-width array (offsets into its
+// data buffer) into the min/max, straight from the buffers.
+func updOffsets[T int32 | int64](c *colStats, arr arrow.Array, offs []T, hasNulls bool) {
+	var data []byte
+	if bufs := arr.Data().Buffers(); len(bufs) > 2 && bufs[2] != nil {
+		data = bufs[2].Bytes()
+	}
+	for i := range arr.Len() {
+		if hasNulls && arr.IsNull(i) {
+			continue
+		}
+		c.updB(data[offs[i]:offs[i+1]])
+	}
+}
 
 // minMax returns the footer min/max as binrow values (nil when Parquet
 // would keep none).

@@ -40,7 +40,7 @@ type fileState struct {
 	ow       *storage.ObjectWriter // the object being streamed
 	bw       *bufio.Writer         // buffers writes into ow
 	cw       *countingWriter       // counts bytes written into bw
-	fw       *pqarrow.FileWriter
+	pw       *pqWriter
 	rows     int64
 	deletes  int64
 	minSeq   int64
@@ -52,7 +52,9 @@ type fileState struct {
 	rgRaw    int64 // in-memory bytes buffered in the current row group
 }
 
-func (w *Writer) newFile(ctx context.Context) error {
+// newFile starts a file whose first record (physical columns) is first;
+// its columns decide which are dictionary encoded.
+func (w *Writer) newFile(ctx context.Context, first arrow.RecordBatch) error {
 	name := fmt.Sprintf("%s%s-%d.parquet", w.o.Prefix, w.uuid, w.counter)
 	w.counter++
 	key := name
@@ -66,12 +68,24 @@ func (w *Writer) newFile(ctx context.Context) error {
 	}
 	bw := bufio.NewWriterSize(ow, 1<<20)
 	cw := &countingWriter{w: bw}
-	fw, err := pqarrow.NewFileWriter(w.phys, cw, w.props, w.aprops)
+	props := w.props
+	if first != nil {
+		var plain []parquet.WriterProperty
+		for j, f := range w.phys.Fields() {
+			if !wantDictionary(first.Column(j)) {
+				plain = append(plain, parquet.WithDictionaryFor(f.Name, false))
+			}
+		}
+		if len(plain) > 0 {
+			props = parquet.NewWriterProperties(append(w.propOpts, plain...)...)
+		}
+	}
+	pw, err := newPQWriter(w.phys, cw, props, w.aprops)
 	if err != nil {
 		ow.Abort()
 		return fmt.Errorf("datafile: new parquet writer: %w", err)
 	}
-	f := &fileState{name: name, key: key, ow: ow, bw: bw, cw: cw, fw: fw}
+	f := &fileState{name: name, key: key, ow: ow, bw: bw, cw: cw, pw: pw}
 	for _, k := range w.o.KeyFields {
 		f.keyStats = append(f.keyStats, newColStats(k.Type))
 	}
@@ -147,16 +161,17 @@ func NewWriter(o WriterOptions) (*Writer, error) {
 		}
 	}
 	w := &Writer{o: o, uuid: uuid.NewString()}
-	w.props = parquet.NewWriterProperties(
+	w.propOpts = []parquet.WriterProperty{
 		parquet.WithAllocator(o.Alloc),
 		parquet.WithCompression(codec),
 		parquet.WithCompressionLevel(level),
 		parquet.WithStoreDecimalAsInteger(true),
-		parquet.WithMaxRowGroupLength(1<<40),
+		parquet.WithMaxRowGroupLength(1 << 40),
 		parquet.WithDataPageVersion(parquet.DataPageV1),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
-	)
+	}
+	w.props = parquet.NewWriterProperties(w.propOpts...)
 	w.aprops = pqarrow.NewArrowWriterProperties(
 		pqarrow.WithAllocator(o.Alloc),
 		pqarrow.WithDeprecatedInt96Timestamps(true),
@@ -210,6 +225,20 @@ func NewWriter(o WriterOptions) (*Writer, error) {
 		}
 	}
 	w.phys = arrow.NewSchema(fs, nil)
+	// Map each physical column to the value column (and key statistics)
+	// whose statistics its encoding goroutine gathers.
+	w.valOfPhys = make([]int, len(fs))
+	for j := range w.valOfPhys {
+		w.valOfPhys[j] = -1
+	}
+	first := len(fs) - len(o.Fields)
+	w.keysOfVal = make([][]int, len(o.Fields))
+	for i := range o.Fields {
+		w.valOfPhys[first+i] = i
+	}
+	for k, i := range w.keyIdx {
+		w.keysOfVal[i] = append(w.keysOfVal[i], k)
+	}
 	w.nextSeq = o.FirstSequence
 	return w, nil
 }
@@ -270,12 +299,6 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 }
 
 func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize int64) error {
-	if w.cur == nil {
-		if err := w.newFile(ctx); err != nil {
-			return err
-		}
-	}
-	f := w.cur
 	n := rec.NumRows()
 	if n == 0 {
 		return nil
@@ -337,7 +360,26 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 	}
 	prec := array.NewRecordBatch(w.phys, cols, n)
 	defer prec.Release()
-	if err := f.fw.WriteBuffered(prec); err != nil {
+	if w.cur == nil {
+		if err := w.newFile(ctx, prec); err != nil {
+			return err
+		}
+	}
+	f := w.cur
+	// Column statistics are gathered by the goroutine that encodes the
+	// column they describe.
+	done := func(j int) {
+		i := w.valOfPhys[j]
+		if i < 0 {
+			return
+		}
+		a := rec.Column(off + i)
+		f.valStats[i].update(a)
+		for _, k := range w.keysOfVal[i] {
+			f.keyStats[k].update(a)
+		}
+	}
+	if err := f.pw.write(prec, done); err != nil {
 		return fmt.Errorf("datafile: write %s: %w", f.name, err)
 	}
 	// Metadata.
@@ -367,9 +409,6 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 			return err
 		}
 		f.maxKey = k
-		for j, i := range w.keyIdx {
-			f.keyStats[j].update(rec.Column(off + i))
-		}
 	} else {
 		if f.rows == 0 {
 			f.minSeq = w.nextSeq
@@ -377,16 +416,15 @@ func (w *Writer) writeChunk(ctx context.Context, rec arrow.RecordBatch, rawSize 
 		w.nextSeq += n
 		f.maxSeq = w.nextSeq - 1
 	}
-	for i := range w.o.Fields {
-		f.valStats[i].update(rec.Column(off + i))
-	}
 	f.rows += n
 	// Buffered row groups report no bytes until flushed: estimate them by
 	// their in-memory size, flush at the row-group size, roll on the bytes
 	// actually flushed.
 	f.rgRaw += rawSize
 	if f.rgRaw >= w.rowGroup {
-		f.fw.NewBufferedRowGroup()
+		if err := f.pw.newRowGroup(); err != nil {
+			return fmt.Errorf("datafile: write %s: %w", f.name, err)
+		}
 		f.rgRaw = 0
 	}
 	if f.cw.n >= w.o.TargetFileSize {
@@ -419,7 +457,7 @@ func (w *Writer) finish(ctx context.Context) error {
 		return nil
 	}
 	w.cur = nil
-	if err := f.fw.Close(); err != nil {
+	if err := f.pw.close(); err != nil {
 		f.ow.Abort()
 		return fmt.Errorf("datafile: close %s: %w", f.name, err)
 	}
@@ -526,7 +564,7 @@ func (w *Writer) Close(ctx context.Context) ([]manifest.DataFile, error) {
 // resources.
 func (w *Writer) Abort(ctx context.Context) error {
 	if w.cur != nil {
-		w.cur.fw.Close()
+		w.cur.pw.close()
 		w.cur.ow.Abort()
 		w.cur = nil
 	}
