@@ -26,7 +26,8 @@ import (
 // compaction (one level-5 run), and with 4 buckets. Each reports rows/s,
 // CPU-seconds per read and cores busy (getrusage user+sys over wall), and
 // raw/... reads the rows a read returns written as one plain Parquet file
-// with pqarrow (zstd level 1), the baseline. Compare allocations with -benchmem,
+// with pqarrow (zstd level 1), the baseline (raw-parallel: pqarrow's
+// Parallel, the columns of a batch on goroutines). Compare allocations with -benchmem,
 // e.g.
 //
 //	FLOE_BENCH_ROWS=300000 go test ./table -run '^$' -bench 'Read/micro' -benchtime 5x -benchmem
@@ -85,9 +86,17 @@ func BenchmarkRead(b *testing.B) {
 					return n
 				})
 			})
+			rawDir := b.TempDir()
+			var path string
 			b.Run("raw", func(b *testing.B) {
-				path := writeRawParquet(b, t, sch)
-				measureReads(b, func() int64 { return readRawParquet(b, path) })
+				path = writeRawParquet(b, rawDir, t, sch)
+				measureReads(b, func() int64 { return readRawParquet(b, path, false) })
+			})
+			b.Run("raw-parallel", func(b *testing.B) {
+				if path == "" {
+					path = writeRawParquet(b, rawDir, t, sch)
+				}
+				measureReads(b, func() int64 { return readRawParquet(b, path, true) })
 			})
 		})
 	}
@@ -123,8 +132,8 @@ func cpuTime() time.Duration {
 // writeRawParquet writes the rows a read of t returns (the same rows a
 // floe read returns) as one plain Parquet file with pqarrow (zstd level 1,
 // as floe's default).
-func writeRawParquet(b *testing.B, t *table.Table, sch *arrow.Schema) string {
-	path := filepath.Join(b.TempDir(), "raw.parquet")
+func writeRawParquet(b *testing.B, dir string, t *table.Table, sch *arrow.Schema) string {
+	path := filepath.Join(dir, "raw.parquet")
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -159,15 +168,16 @@ func writeRawParquet(b *testing.B, t *table.Table, sch *arrow.Schema) string {
 	return path
 }
 
-// readRawParquet reads a Parquet file fully with pqarrow, one column after
-// another, and returns its row count.
-func readRawParquet(b *testing.B, path string) int64 {
+// readRawParquet reads a Parquet file fully with pqarrow, the columns of a
+// batch one after another or (parallel) on goroutines, and returns its row
+// count.
+func readRawParquet(b *testing.B, path string, parallel bool) int64 {
 	rf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rf.Close()
-	fr, err := pqarrow.NewFileReader(rf, pqarrow.ArrowReadProperties{BatchSize: benchBatch}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(rf, pqarrow.ArrowReadProperties{BatchSize: benchBatch, Parallel: parallel}, memory.DefaultAllocator)
 	if err != nil {
 		b.Fatal(err)
 	}
