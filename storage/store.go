@@ -161,11 +161,40 @@ func (s *Store) Read(ctx context.Context, k string) ([]byte, error) {
 	if err := s.faults.check(ctx, OpRead, k, Before); err != nil {
 		return nil, s.wrap("read", k, err)
 	}
-	b, err := s.bucket.ReadAll(ctx, full)
+	b, err := s.readAll(ctx, full)
 	if err == nil {
 		err = s.faults.check(ctx, OpRead, k, After)
 	}
 	return b, s.wrap("read", k, err)
+}
+
+// readAll reads a whole object into a buffer of the size the reader
+// reports (io.ReadAll would grow one by doubling: twice the bytes
+// allocated and copied for a large data file).
+func (s *Store) readAll(ctx context.Context, full string) ([]byte, error) {
+	r, err := s.bucket.NewReader(ctx, full, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	size := r.Size()
+	if size <= 0 || size > 1<<40 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, size)
+	n, err := io.ReadFull(r, b)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return b[:n], nil // the object is shorter than announced
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Anything beyond the announced size is read too.
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, rest...), nil
 }
 
 // ReadRange returns length bytes starting at offset (length < 0 reads to the end).

@@ -338,7 +338,9 @@ func (t *Table) resolveSnapshot(ctx context.Context, opts ScanOptions) (*snapsho
 }
 
 // ReadAll plans a scan and returns one reader over all its splits in
-// order.
+// order. Up to GOMAXPROCS splits are read at once on their own goroutines,
+// each at most one record ahead of the caller; records, their order and
+// errors are those of reading the splits one after another.
 func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions) (array.RecordReader, error) {
 	plan, err := t.NewScan(ctx, scan)
 	if err != nil {
@@ -360,7 +362,7 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 			return relabel(r, sc)
 		}
 	}
-	return lsm.Concat(sc, opens), nil
+	return readSplits(sc, opens), nil
 }
 
 // sortSplits orders splits by partition bytes, then bucket.

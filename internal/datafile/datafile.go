@@ -150,4 +150,7 @@ type ReadOptions struct {
 	// BatchSize is the number of rows per record (default 4096).
 	BatchSize int
 	Alloc     memory.Allocator
+	// Parallel is the number of goroutines decoding the columns of a
+	// Parquet batch at once (0: GOMAXPROCS; 1: one column after another).
+	Parallel int
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -93,7 +94,14 @@ type rangeReader struct {
 	key  string
 	size int64
 	pos  int64 // for Seek and Read
-	err  error // the first store error (the Parquet reader hides it)
+	mu   sync.Mutex
+	err  error // the first store error (the Parquet reader hides it); columns decode concurrently
+}
+
+func (r *rangeReader) firstErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }
 
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
@@ -106,9 +114,11 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	b, err := r.st.ReadRange(r.ctx, r.key, off, n)
 	if err != nil {
+		r.mu.Lock()
 		if r.err == nil {
 			r.err = err
 		}
+		r.mu.Unlock()
 		return 0, err
 	}
 	c := copy(p, b)
@@ -255,8 +265,8 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 	// A failed ranged read surfaces from the Parquet reader as a decoding
 	// error; report the store's error instead, which is not damage.
 	corrupt := func(p string, err error) error {
-		if rr, ok := src.(*rangeReader); ok && rr.err != nil {
-			return fmt.Errorf("datafile: read %s: %w", p, rr.err)
+		if rr, ok := src.(*rangeReader); ok && rr.firstErr() != nil {
+			return fmt.Errorf("datafile: read %s: %w", p, rr.firstErr())
 		}
 		return corrupt(p, err)
 	}
@@ -277,7 +287,7 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		return nil, corrupt(o.Path, err)
 	}
 	_ = size
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(o.BatchSize)}, o.Alloc)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(o.BatchSize), PreAllocBinaryData: preallocSafe(pf, o.BatchSize)}, o.Alloc)
 	if err != nil {
 		pf.Close()
 		return nil, corrupt(o.Path, err)
@@ -365,14 +375,27 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		leaves = leafIndices(&top[i], leaves)
 	}
 	nrows := pf.NumRows()
-	var rdr pqarrow.RecordReader
+	var cb *columnBatches
 	if len(leaves) > 0 {
-		rdr, err = fr.GetRecordReader(ctx, leaves, nil)
+		groups := make([]int, pf.NumRowGroups())
+		for i := range groups {
+			groups[i] = i
+		}
+		readers, _, err := fr.GetFieldReaders(ctx, leaves, groups)
 		if err != nil {
 			releaseInt96()
 			pf.Close()
 			return nil, corrupt(o.Path, err)
 		}
+		if len(readers) != j {
+			for _, r := range readers {
+				r.Release()
+			}
+			releaseInt96()
+			pf.Close()
+			return nil, corrupt(o.Path, fmt.Errorf("%d column readers for %d columns", len(readers), j))
+		}
+		cb = &columnBatches{readers: readers, mem: o.Alloc, workers: decodeWorkers(o)}
 	}
 	var row int64
 	done := false
@@ -386,23 +409,15 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		if done {
 			return nil, nil
 		}
-		var in arrow.RecordBatch
-		var n int64
-		if rdr != nil {
-			in, err = rdr.Read()
-			if err == io.EOF || (err == nil && in == nil) {
-				done = true
-				return nil, nil
-			}
-			if err != nil {
+		n := min(int64(o.BatchSize), nrows-row)
+		if n <= 0 {
+			done = true
+			return nil, nil
+		}
+		var in []arrow.Array // the decoded columns, by position
+		if cb != nil {
+			if in, err = cb.next(n); err != nil {
 				return nil, corrupt(o.Path, err)
-			}
-			n = in.NumRows()
-		} else {
-			n = min(int64(o.BatchSize), nrows-row)
-			if n <= 0 {
-				done = true
-				return nil, nil
 			}
 		}
 		arrs := make([]arrow.Array, len(cols))
@@ -411,6 +426,9 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 				if a != nil {
 					a.Release()
 				}
+			}
+			for _, a := range in {
+				a.Release()
 			}
 		}()
 		for j, c := range cols {
@@ -425,7 +443,7 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 				}
 				src = array.NewSlice(a, row, row+n)
 			} else {
-				src = in.Column(pos[c.src])
+				src = in[pos[c.src]]
 				src.Retain()
 			}
 			a, err := conform(ctx, o.Alloc, src, c.from, c.to)
@@ -444,8 +462,8 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		return rec, nil
 	}
 	closeFn := func() {
-		if rdr != nil {
-			rdr.Release()
+		if cb != nil {
+			cb.release()
 		}
 		releaseInt96()
 		pf.Close()

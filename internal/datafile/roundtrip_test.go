@@ -387,3 +387,50 @@ func fuzzOne(t *testing.T, b []byte) {
 	}
 	rr.Release()
 }
+
+// TestOpenParallelColumns reads a file with its columns decoded one after
+// another and on several goroutines: the records are the same.
+func TestOpenParallelColumns(t *testing.T) {
+	ctx := context.Background()
+	b, err := os.ReadFile(fixtures.Path(t, "paimon-cpp", "tables", "parquet", "append_complex_data.db", "append_complex_data",
+		"f1=10", "bucket-0", "data-35f2719c-ffae-4697-960e-af95a0b4bd51-0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := memStore(t)
+	if err := st.Write(ctx, "f.parquet", b); err != nil {
+		t.Fatal(err)
+	}
+	read := func(parallel, batch int) []arrow.RecordBatch {
+		rr, err := datafile.Open(ctx, datafile.ReadOptions{Store: st, Path: "f.parquet", Parallel: parallel, BatchSize: batch,
+			ReadFields: []schema.Field{{ID: 0, Name: "f1", Type: schema.NewInt()}, {ID: 5, Name: "f6", Type: schema.NewBytes()},
+				{ID: 99, Name: "missing", Type: schema.NewInt()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rr.Release()
+		var out []arrow.RecordBatch
+		for rr.Next() {
+			r := rr.RecordBatch()
+			r.Retain()
+			out = append(out, r)
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, batch := range []int{1, 2, 4096} {
+		one, many := read(1, batch), read(4, batch)
+		if len(one) != len(many) || len(one) == 0 {
+			t.Fatalf("batch %d: %d records serially, %d in parallel", batch, len(one), len(many))
+		}
+		for i := range one {
+			if !array.RecordEqual(one[i], many[i]) {
+				t.Fatalf("batch %d, record %d: %v != %v", batch, i, one[i], many[i])
+			}
+			one[i].Release()
+			many[i].Release()
+		}
+	}
+}
