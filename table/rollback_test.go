@@ -129,3 +129,36 @@ func TestRollbackRacingExpiry(t *testing.T) {
 	}
 	checkReadable(e, tb)
 }
+
+// TestWriterBaseRolledBack: a writer opened on a snapshot that a rollback
+// then removes, with the files its inline compaction reads, fails with
+// ErrRolledBack (not a bare missing file); a new writer writes on.
+func TestWriterBaseRolledBack(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec(Option{"num-sorted-run.compaction-trigger", "2"}, Option{"write-only", "true"}))
+	e.writeKinds(`[{"id":1,"v":"a"}]`)
+	e.writeKinds(`[{"id":2,"v":"b"}]`)
+	e.writeKinds(`[{"id":3,"v":"c"}]`)
+	e.alter(SetOption("write-only", "false"))
+	tb := e.open()
+	w, err := tb.NewWriter(e.ctx, WriterOptions{Alloc: e.alloc, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := e.open().Rollback(e.ctx, RollbackOptions{SnapshotID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.kindRecord(tb, `[{"id":4,"v":"d"}]`)
+	defer rec.Release()
+	err = w.Write(e.ctx, rec)
+	if err == nil {
+		_, err = w.Prepare(e.ctx)
+	}
+	if !errors.Is(err, ErrRolledBack) {
+		t.Fatalf("writer on a rolled-back base: %v, want ErrRolledBack", err)
+	}
+	e.writeTo(e.open(), `[{"id":4,"v":"d"}]`)
+	if got := e.mustRead(e.open(), ScanOptions{}); got != "1 a, 4 d" {
+		t.Fatalf("after writing again: %s", got)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/floelake/floe/merge"
 	"github.com/floelake/floe/schema"
 	"github.com/floelake/floe/snapshot"
+	"github.com/floelake/floe/storage"
 )
 
 // Errors of the write path.
@@ -358,14 +359,37 @@ func (w *Writer) Write(ctx context.Context, rec arrow.Record) error {
 	}
 	targets, err := w.routeRows(ctx, in, keep)
 	if err != nil {
-		return err
+		return w.rolledBack(ctx, err)
 	}
 	for _, bs := range targets {
 		if err := w.addRows(ctx, bs, in, len(targets) == 1 && keep == nil); err != nil {
-			return err
+			return w.rolledBack(ctx, err)
 		}
 	}
 	return nil
+}
+
+// rolledBack turns err, a file of the base snapshot missing, into
+// ErrRolledBack when a rollback removed the base snapshot (it is gone
+// while an older one stays, or the table has none: expiry removes oldest
+// first, rollback newest first). The writer must then be closed and the
+// rows written again with a new one.
+func (w *Writer) rolledBack(ctx context.Context, err error) error {
+	if w.base == nil || !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
+	if ok, xerr := snapshot.Snapshots.Exists(ctx, w.t.meta, w.base.ID); xerr != nil || ok {
+		return err
+	}
+	earliest, eerr := snapshot.EarliestID(ctx, w.t.meta)
+	if eerr == nil && earliest > w.base.ID {
+		return err // expired, not rolled back
+	}
+	if eerr != nil && !errors.Is(eerr, snapshot.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("%w: the writer's base snapshot %d is gone: %w", ErrRolledBack, w.base.ID, err)
 }
 
 // acceptKinds checks every row kind against the table before anything is
@@ -885,8 +909,19 @@ func (w *Writer) flushInput(ctx context.Context, bs *bucketState) error {
 // Prepare flushes every buffer into data files and returns the commit
 // messages describing them (one per touched partition and bucket, plus
 // index changes for dynamic buckets). The writer stays usable: the next
-// Prepare returns only what was written after this one.
+// Prepare returns only what was written after this one. When a rollback
+// removed the writer's base snapshot and with it a file the writer needs
+// (its inline compaction reads them), Write and Prepare fail with
+// ErrRolledBack: close the writer and write the rows again with a new one.
 func (w *Writer) Prepare(ctx context.Context) ([]CommitMessage, error) {
+	msgs, err := w.prepare(ctx)
+	if err != nil {
+		return nil, w.rolledBack(ctx, err)
+	}
+	return msgs, nil
+}
+
+func (w *Writer) prepare(ctx context.Context) ([]CommitMessage, error) {
 	if w.closed {
 		return nil, ErrClosed
 	}
