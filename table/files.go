@@ -50,7 +50,7 @@ func (t *Table) Files(ctx context.Context, id int64) ([]File, *snapshot.Snapshot
 	if err != nil {
 		return nil, nil, err
 	}
-	live, err := manifest.LoadFileSet(ctx, t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, manifest.FileSetOptions{})
+	live, err := manifest.LoadFileSet(ctx, t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, manifest.FileSetOptions{Cache: ManifestCache()})
 	if err != nil {
 		return nil, snap, err
 	}

@@ -63,7 +63,7 @@ func (p *planner) init() error {
 // entries by partition. The FileSet remembers, per live entry, the
 // manifest that added it (for errors).
 func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*manifest.FileSet, error) {
-	var o manifest.FileSetOptions
+	o := manifest.FileSetOptions{Cache: ManifestCache()}
 	if p.partBound != nil {
 		o.PartitionStats = func(m *manifest.FileMeta) bool {
 			st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
@@ -234,8 +234,8 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 		return nil, err
 	}
 	if p.seen != nil {
-		for _, e := range live.Entries() {
-			p.seen[string(e.Partition)] = true
+		for _, k := range live.Buckets() {
+			p.seen[k.Partition] = true
 		}
 	}
 	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
@@ -268,37 +268,39 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {
 	entries := fs.Entries()
 	p.stats.Files = len(entries)
-	type key struct {
-		part   string
-		bucket int32
-	}
-	byBucket := map[key]*Split{}
-	var splits []*Split
-	for i := range entries {
-		e := &entries[i]
-		if p.pk && e.Bucket == -2 {
-			p.stats.FilesSkipped++ // postponed files are invisible until redistributed
+	keys := fs.Buckets()
+	splits := make([]*Split, 0, len(keys))
+	for _, k := range keys {
+		idx := fs.Indexes(k)
+		first := &entries[idx[0]]
+		if p.pk && first.Bucket == -2 {
+			p.stats.FilesSkipped += len(idx) // postponed files are invisible until redistributed
 			continue
 		}
-		if p.noMerge && e.File.Level == 0 || p.pk && p.level != nil && !p.level(e.File.Level) {
-			p.stats.FilesSkipped++
-			continue
-		}
-		k := key{string(e.Partition), e.Bucket}
-		s := byBucket[k]
-		if s == nil {
-			if _, err := decodeSerialized(p.partTypes, e.Partition); err != nil {
-				return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(i), manifest.ErrCorrupt, e.File.FileName, err)
+		n := 0
+		for _, i := range idx {
+			if p.levelKept(entries[i].File.Level) {
+				n++
 			}
-			s = &Split{Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets}
-			byBucket[k] = s
-			splits = append(splits, s)
 		}
-		s.Files = append(s.Files, e.File)
-		if s.Manifests == nil {
-			s.Manifests = map[string]string{}
+		p.stats.FilesSkipped += len(idx) - n
+		if n == 0 {
+			continue
 		}
-		s.Manifests[e.File.FileName] = fs.Source(i)
+		if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
+			return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+		}
+		s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
+			Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
+		for _, i := range idx {
+			e := &entries[i]
+			if !p.levelKept(e.File.Level) {
+				continue
+			}
+			s.Files = append(s.Files, e.File)
+			s.Manifests[e.File.FileName] = fs.Source(int(i))
+		}
+		splits = append(splits, s)
 	}
 	kept := splits[:0]
 	for _, s := range splits {
@@ -326,6 +328,13 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 	}
 	sortSplits(kept)
 	return kept, nil
+}
+
+// levelKept reports whether files of a level are read: no-merge
+// primary-key reads skip level 0, and a stream's full read may read only
+// some levels.
+func (p *planner) levelKept(level int32) bool {
+	return !(p.noMerge && level == 0 || p.pk && p.level != nil && !p.level(level))
 }
 
 // rawConvertible reports whether a merge-on-read bucket needs no merging:
