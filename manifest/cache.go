@@ -98,6 +98,9 @@ func (c *Cache) put(k cacheKey, entries []Entry, blockBytes int64) {
 	}
 }
 
+// MaxBytes returns the estimated memory the cache holds at most.
+func (c *Cache) MaxBytes() int64 { return c.max }
+
 // Reset drops every cached manifest.
 func (c *Cache) Reset() {
 	c.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/floelake/floe/storage"
 )
@@ -449,6 +450,12 @@ func (s *FileSet) Source(i int) string {
 // Indexes returns the positions in Entries() of one bucket's live
 // entries, in manifest order. The slice is shared: do not modify it.
 func (s *FileSet) Indexes(k BucketKey) []int32 { return s.buckets[k] }
+
+// Bytes estimates the memory the set's entries take (their structs, not
+// the decoded blocks they point into, which a cache may share).
+func (s *FileSet) Bytes() int64 {
+	return int64(cap(s.entries))*int64(unsafe.Sizeof(Entry{})) + int64(cap(s.sources))*4
+}
 
 // Stats returns what the load read and skipped.
 func (s *FileSet) Stats() FileSetStats { return s.stats }

@@ -6,4 +6,5 @@ func ResetManifestCache() {
 	if c := ManifestCache(); c != nil {
 		c.Reset()
 	}
+	lastLive.reset()
 }

@@ -20,7 +20,14 @@ func init() { manifestCache.Store(manifest.NewCache(DefaultManifestCacheSize)) }
 // caching off (each plan reads and decodes its manifests). Manifests are
 // immutable, so a long-lived process that plans the same table again
 // decodes only the manifests written since (see manifest.Cache).
-func SetManifestCache(c *manifest.Cache) { manifestCache.Store(c) }
+//
+// While a cache is set, the live files of the snapshot a scan planned
+// last (without a partition filter) are kept too, if they take at most
+// half its size, so that planning that snapshot again starts from them.
+func SetManifestCache(c *manifest.Cache) {
+	manifestCache.Store(c)
+	lastLive.reset()
+}
 
 // ManifestCache returns the cache SetManifestCache set (nil: none).
 func ManifestCache() *manifest.Cache { return manifestCache.Load() }

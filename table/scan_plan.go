@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+
+	"gocloud.dev/blob"
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/manifest"
@@ -84,13 +87,63 @@ func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*ma
 			return match(part)
 		}
 	}
+	whole := o.Partition == nil && o.PartitionStats == nil && o.Bucket == nil
+	key := lastLiveKey{p.t.store.Bucket(), p.t.store.URL(), snap.BaseManifestList, snap.DeltaManifestList}
+	if whole && o.Cache != nil {
+		if fs := lastLive.get(key); fs != nil {
+			p.stats.Manifests += fs.Stats().Manifests
+			return fs, nil
+		}
+	}
 	fs, err := manifest.LoadFileSet(ctx, p.t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, o)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
+	if whole && o.Cache != nil && fs.Bytes() <= o.Cache.MaxBytes()/2 {
+		lastLive.put(key, fs)
+	}
 	p.stats.Manifests += fs.Stats().Manifests
 	p.stats.ManifestsSkipped += fs.Stats().ManifestsSkipped
 	return fs, nil
+}
+
+// lastLive keeps the FileSet of the last whole-snapshot load in the
+// process (while a manifest cache is set), so that planning the same
+// snapshot again, as a long-lived process does between commits, merges
+// nothing. A snapshot's manifest lists never change, and name its files.
+var lastLive lastLiveCache
+
+type lastLiveKey struct {
+	bucket      *blob.Bucket
+	url         string
+	base, delta string
+}
+
+type lastLiveCache struct {
+	mu  sync.Mutex
+	key lastLiveKey
+	fs  *manifest.FileSet
+}
+
+func (c *lastLiveCache) get(k lastLiveKey) *manifest.FileSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fs != nil && c.key == k {
+		return c.fs
+	}
+	return nil
+}
+
+func (c *lastLiveCache) put(k lastLiveKey, fs *manifest.FileSet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.fs = k, fs
+}
+
+func (c *lastLiveCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.fs = lastLiveKey{}, nil
 }
 
 func (p *planner) partitionMayMatch(part []byte) bool {
