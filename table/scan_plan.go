@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -301,6 +302,9 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 	}
 	for _, s := range splits {
 		s.SnapshotID = snap.ID
+		if len(dvs) == 0 {
+			continue
+		}
 		var any bool
 		ds := make([]*DeletionFile, len(s.Files))
 		for i := range s.Files {
@@ -322,38 +326,46 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 	entries := fs.Entries()
 	p.stats.Files = len(entries)
 	keys := fs.Buckets()
+	// Buckets are independent: large sets are grouped in parallel, in
+	// chunks of buckets.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(entries)/groupChunkFiles), len(keys))
+	byKey := make([]*Split, len(keys))
+	skipped := make([]int, workers)
+	errAt := make([]int, workers) // key position of each worker's error
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(keys) + workers - 1) / max(workers, 1)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
+				s, skip, err := p.bucketSplit(fs, entries, keys[ki])
+				if err != nil {
+					errAt[w], errs[w] = ki, err
+					return
+				}
+				byKey[ki], skipped[w] = s, skipped[w]+skip
+			}
+		}()
+	}
+	wg.Wait()
+	var first error
+	firstAt := len(keys)
+	for w := range workers {
+		p.stats.FilesSkipped += skipped[w]
+		if errs[w] != nil && errAt[w] < firstAt {
+			first, firstAt = errs[w], errAt[w]
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
 	splits := make([]*Split, 0, len(keys))
-	for _, k := range keys {
-		idx := fs.Indexes(k)
-		first := &entries[idx[0]]
-		if p.pk && first.Bucket == -2 {
-			p.stats.FilesSkipped += len(idx) // postponed files are invisible until redistributed
-			continue
+	for _, s := range byKey {
+		if s != nil {
+			splits = append(splits, s)
 		}
-		n := 0
-		for _, i := range idx {
-			if p.levelKept(entries[i].File.Level) {
-				n++
-			}
-		}
-		p.stats.FilesSkipped += len(idx) - n
-		if n == 0 {
-			continue
-		}
-		if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
-			return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
-		}
-		s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
-			Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
-		for _, i := range idx {
-			e := &entries[i]
-			if !p.levelKept(e.File.Level) {
-				continue
-			}
-			s.Files = append(s.Files, e.File)
-			s.Manifests[e.File.FileName] = fs.Source(int(i))
-		}
-		splits = append(splits, s)
 	}
 	kept := splits[:0]
 	for _, s := range splits {
@@ -381,6 +393,43 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 	}
 	sortSplits(kept)
 	return kept, nil
+}
+
+// groupChunkFiles is about the number of live files per goroutine of
+// group.
+const groupChunkFiles = 20_000
+
+// bucketSplit makes the split of one bucket's live files (nil when none
+// is read) and returns the number of files skipped.
+func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey) (*Split, int, error) {
+	idx := fs.Indexes(k)
+	first := &entries[idx[0]]
+	if p.pk && first.Bucket == -2 {
+		return nil, len(idx), nil // postponed files are invisible until redistributed
+	}
+	n := 0
+	for _, i := range idx {
+		if p.levelKept(entries[i].File.Level) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, len(idx), nil
+	}
+	if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
+		return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+	}
+	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
+		Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
+	for _, i := range idx {
+		e := &entries[i]
+		if !p.levelKept(e.File.Level) {
+			continue
+		}
+		s.Files = append(s.Files, e.File)
+		s.Manifests[e.File.FileName] = fs.Source(int(i))
+	}
+	return s, len(idx) - n, nil
 }
 
 // levelKept reports whether files of a level are read: no-merge
