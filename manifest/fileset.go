@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/floelake/floe/storage"
@@ -112,7 +113,8 @@ func LoadFileSet(ctx context.Context, st *storage.Store, lists []string, o FileS
 // Load reads the manifests of the lists that o does not prune (each checked
 // against its list entry, see CheckListed) and merges the entries o keeps
 // into the live files. Manifests are read and decoded in parallel
-// (ReadLimit at once), so o's functions may be called concurrently.
+// (ReadLimit at once); o's functions are called one at a time, Partition
+// and Bucket about once per distinct value and manifest.
 //
 // Errors name the metadata file at fault: a failed manifest read names the
 // list that names the manifest; an ADD of a file already present is
@@ -147,8 +149,9 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 		offs[i+1] = offs[i] + int(min(m.NumAddedFiles+m.NumDeletedFiles, m.FileSize, 1<<26))
 	}
 	all := make([]Entry, offs[len(metas)])
+	var mu sync.Mutex // o's functions are called one at a time
 	parts, failed, err := readManifests(ctx, metas, func(ctx context.Context, i int, m *FileMeta) ([]Entry, error) {
-		return o.read(ctx, st, m, all[offs[i]:offs[i]:offs[i+1]])
+		return o.read(ctx, st, m, all[offs[i]:offs[i]:offs[i+1]], &mu)
 	})
 	if err != nil {
 		if failed >= 0 {
@@ -201,8 +204,8 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 
 // read reads, decodes and checks manifest m and returns the entries o
 // keeps.
-func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMeta, dst []Entry) ([]Entry, error) {
-	f := o.newFilter(m)
+func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMeta, dst []Entry, mu *sync.Mutex) ([]Entry, error) {
+	f := o.newFilter(m, mu)
 	var key cacheKey
 	if o.Cache != nil {
 		key = newCacheKey(st, m)
@@ -245,25 +248,39 @@ func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMet
 // entryFilter applies a FileSetOptions' Partition and Bucket to the
 // entries of one manifest, asking Partition once per partition.
 type entryFilter struct {
-	o    *FileSetOptions
-	m    *FileMeta
-	memo map[string]bool
-	err  error
+	o       *FileSetOptions
+	m       *FileMeta
+	mu      *sync.Mutex // held while calling o's functions (shared by a load)
+	memo    map[string]bool
+	buckets map[int32]bool
+	err     error
 }
 
 // newFilter returns nil when o keeps every entry.
-func (o *FileSetOptions) newFilter(m *FileMeta) *entryFilter {
+func (o *FileSetOptions) newFilter(m *FileMeta, mu *sync.Mutex) *entryFilter {
 	if o.Bucket == nil && o.Partition == nil {
 		return nil
 	}
-	return &entryFilter{o: o, m: m}
+	return &entryFilter{o: o, m: m, mu: mu}
 }
 
 // keep reports whether o keeps an entry of a partition and bucket. A
 // failure of Partition keeps it and is reported by error.
 func (f *entryFilter) keep(partition []byte, bucket int32) bool {
-	if f.o.Bucket != nil && !f.o.Bucket(bucket) {
-		return false
+	if f.o.Bucket != nil {
+		ok, seen := f.buckets[bucket]
+		if !seen {
+			f.mu.Lock()
+			ok = f.o.Bucket(bucket)
+			f.mu.Unlock()
+			if f.buckets == nil {
+				f.buckets = map[int32]bool{}
+			}
+			f.buckets[bucket] = ok
+		}
+		if !ok {
+			return false
+		}
 	}
 	if f.o.Partition == nil {
 		return true
@@ -271,7 +288,10 @@ func (f *entryFilter) keep(partition []byte, bucket int32) bool {
 	ok, seen := f.memo[string(partition)]
 	if !seen {
 		var err error
-		if ok, err = f.o.Partition(partition); err != nil {
+		f.mu.Lock()
+		ok, err = f.o.Partition(partition)
+		f.mu.Unlock()
+		if err != nil {
 			if f.err == nil {
 				f.err = err
 			}
