@@ -429,6 +429,16 @@ type decoder struct {
 	slab
 	top     *node
 	version int32
+
+	// blockBytes sums the decoded blocks' sizes (the memory decoded
+	// values point into).
+	blockBytes int64
+	// keep, when set, is asked about each manifest entry once its
+	// partition and bucket are read; false skips its _FILE undecoded
+	// (dropped is set, and the entry is counted in droppedKinds).
+	keep         func(partition []byte, bucket int32) bool
+	dropped      bool
+	droppedKinds [2]int64
 }
 
 // fieldError is a decoding or validation error in one field; field is a
@@ -765,6 +775,7 @@ func (d *decoder) entry(p *plan, e *Entry) {
 	if !d.begin(p) {
 		return
 	}
+	var gotPart, gotBucket bool // keep is asked only once both are read
 	for i := range p.fields {
 		fp := &p.fields[i]
 		t := fp.typ
@@ -774,12 +785,17 @@ func (d *decoder) entry(p *plan, e *Entry) {
 		case fKind:
 			e.Kind = d.fileKind(t)
 		case fPartition:
-			e.Partition = d.reqBytes(t)
+			e.Partition, gotPart = d.reqBytes(t), true
 		case fBucket:
-			e.Bucket = d.reqInt(t)
+			e.Bucket, gotBucket = d.reqInt(t), true
 		case fTotalBuckets:
 			e.TotalBuckets = d.reqInt(t)
 		case fFile:
+			if d.keep != nil && gotPart && gotBucket && d.err == nil && !d.keep(e.Partition, e.Bucket) {
+				d.dropped = true
+				d.skip(t)
+				break
+			}
 			d.dataFile(t, fp.sub, &e.File)
 		default:
 			d.skip(t)
@@ -1089,7 +1105,9 @@ func checkIndexEntry(e *IndexEntry) error {
 }
 
 // decodeFile runs one record decoder over every record of an Avro file.
-func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *decoder, p *plan, v *T)) ([]T, error) {
+// d may be nil, or carry a keep function. Records are appended to dst
+// (when it has room; nil: a new slice).
+func decodeFile[T any](name string, b []byte, s *spec, want int32, d *decoder, dst []T, one func(d *decoder, p *plan, v *T)) ([]T, error) {
 	h, err := parseHeader(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -1098,23 +1116,42 @@ func decodeFile[T any](name string, b []byte, s *spec, want int32, one func(d *d
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	d := &decoder{top: h.schema}
+	if d == nil {
+		d = &decoder{}
+	}
+	d.top = h.schema
 	var first int32
 	// Size the result from the block headers, bounded by the file size so
 	// a bogus count cannot force a large allocation.
-	out := make([]T, 0, min(countRecords(b, h), len(b)/4+1))
+	out := dst[:0]
+	if cap(out) == 0 {
+		out = make([]T, 0, min(countRecords(b, h), len(b)/4+1))
+	}
+	rec := 0 // records decoded, dropped ones too
 	err = readBlocks(b, h, func(r *reader, count int) error {
 		d.reader = *r
+		d.blockBytes += int64(len(r.b))
 		out = growCap(out, count)
 		for range count {
-			out = append(out, *new(T))
+			// Capacity past len is zero (fresh, or cleared when an
+			// entry is dropped): extend without writing zeros again.
+			out = out[:len(out)+1]
 			d.version = -1
+			d.dropped = false
 			one(d, p, &out[len(out)-1])
 			if d.err != nil {
-				return fmt.Errorf("%w: record %d: %v", ErrCorrupt, len(out)-1, d.err)
+				return fmt.Errorf("%w: record %d: %v", ErrCorrupt, rec, d.err)
 			}
-			if err := d.checkVersion(len(out)-1, want, &first); err != nil {
+			if err := d.checkVersion(rec, want, &first); err != nil {
 				return err
+			}
+			rec++
+			if d.dropped {
+				if e, ok := any(&out[len(out)-1]).(*Entry); ok {
+					d.droppedKinds[e.Kind]++
+				}
+				out[len(out)-1] = *new(T)
+				out = out[:len(out)-1]
 			}
 		}
 		*r = d.reader
@@ -1155,15 +1192,15 @@ func growCap[T any](s []T, n int) []T {
 // DecodeList decodes a manifest list. name is used in error messages.
 // The result shares memory with internal buffers, not with b.
 func DecodeList(name string, b []byte) ([]FileMeta, error) {
-	return decodeFile(name, b, listSpec, Version, (*decoder).fileMeta)
+	return decodeFile(name, b, listSpec, Version, nil, nil, (*decoder).fileMeta)
 }
 
 // DecodeManifest decodes a manifest file.
 func DecodeManifest(name string, b []byte) ([]Entry, error) {
-	return decodeFile(name, b, entrySpec, Version, (*decoder).entry)
+	return decodeFile(name, b, entrySpec, Version, nil, nil, (*decoder).entry)
 }
 
 // DecodeIndexManifest decodes an index manifest.
 func DecodeIndexManifest(name string, b []byte) ([]IndexEntry, error) {
-	return decodeFile(name, b, indexSpec, IndexVersion, (*decoder).indexEntry)
+	return decodeFile(name, b, indexSpec, IndexVersion, nil, nil, (*decoder).indexEntry)
 }

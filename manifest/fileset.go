@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/floelake/floe/storage"
 )
@@ -34,6 +36,11 @@ type FileSetOptions struct {
 	PartitionStats func(m *FileMeta) bool
 	// Bucket, when set, keeps only entries of the buckets it accepts.
 	Bucket func(bucket int32) bool
+	// Cache, when set, keeps the manifests read without Partition and
+	// Bucket decoded, and serves them to later loads. Loads with
+	// Partition or Bucket use the manifests it holds, and decode others
+	// without the data files of the entries they drop.
+	Cache *Cache
 }
 
 // FileSetStats counts the work of a load.
@@ -50,7 +57,8 @@ type FileSetStats struct {
 // be modified.
 type FileSet struct {
 	entries []Entry
-	sources []string // manifest that added entries[i]; nil for NewFileSet
+	names   []string // manifests entries came from; nil for NewFileSet
+	sources []int32  // names[sources[i]] added entries[i]
 	buckets map[BucketKey][]int32
 	keys    []BucketKey // sorted
 	stats   FileSetStats
@@ -104,7 +112,9 @@ func LoadFileSet(ctx context.Context, st *storage.Store, lists []string, o FileS
 
 // Load reads the manifests of the lists that o does not prune (each checked
 // against its list entry, see CheckListed) and merges the entries o keeps
-// into the live files.
+// into the live files. Manifests are read and decoded in parallel
+// (ReadLimit at once); o's functions are called one at a time, Partition
+// and Bucket about once per distinct value and manifest.
 //
 // Errors name the metadata file at fault: a failed manifest read names the
 // list that names the manifest; an ADD of a file already present is
@@ -116,46 +126,75 @@ func LoadFileSet(ctx context.Context, st *storage.Store, lists []string, o FileS
 // DELETE together with its ADD, so the check holds for them too.
 func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (*FileSet, error) {
 	var stats FileSetStats
+	var metas []FileMeta
+	var listOf []int // the list naming metas[i]
+	for i, ms := range l.Metas {
+		stats.Manifests += len(ms)
+		for j := range ms {
+			if o.PartitionStats != nil && !o.PartitionStats(&ms[j]) {
+				stats.ManifestsSkipped++
+				continue
+			}
+			metas = append(metas, ms[j])
+			listOf = append(listOf, i)
+		}
+	}
+	// Manifests decode into one array, each into the place its list
+	// entry's counts give it, so that the entries need no copy into one
+	// slice afterwards. The counts are only a hint (bounded by the file
+	// size, so a bogus one cannot force a large allocation).
+	offs := make([]int, len(metas)+1)
+	for i := range metas {
+		m := &metas[i]
+		offs[i+1] = offs[i] + int(min(m.NumAddedFiles+m.NumDeletedFiles, m.FileSize, 1<<26))
+	}
+	all := make([]Entry, offs[len(metas)])
+	var mu sync.Mutex // o's functions are called one at a time
+	parts, failed, err := readManifests(ctx, metas, func(ctx context.Context, i int, m *FileMeta) ([]Entry, error) {
+		return o.read(ctx, st, m, all[offs[i]:offs[i]:offs[i+1]], &mu)
+	})
+	if err != nil {
+		if failed >= 0 {
+			return nil, fmt.Errorf("manifest list %s: %w", l.Names[listOf[failed]], err)
+		}
+		return nil, err
+	}
+	n := 0
+	fits := true
+	for i, es := range parts {
+		n += len(es)
+		fits = fits && len(es) <= offs[i+1]-offs[i]
+	}
 	var entries []Entry
-	var from []string
-	for i, metas := range l.Metas {
-		stats.Manifests += len(metas)
-		if o.PartitionStats != nil {
-			kept := make([]FileMeta, 0, len(metas))
-			for j := range metas {
-				if o.PartitionStats(&metas[j]) {
-					kept = append(kept, metas[j])
-				}
+	if fits {
+		// Move each manifest's entries down to the end of the previous
+		// ones (in place, or from the cache). Without filters every
+		// manifest fills its place exactly and nothing moves.
+		w := 0
+		for _, es := range parts {
+			if len(es) > 0 && &es[0] != &all[w] {
+				copy(all[w:], es)
 			}
-			stats.ManifestsSkipped += len(metas) - len(kept)
-			metas = kept
+			w += len(es)
 		}
-		parts, err := ReadManifests(ctx, st, metas)
-		if err != nil {
-			return nil, fmt.Errorf("manifest list %s: %w", l.Names[i], err)
+		clear(all[w:])
+		entries = all[:w:w]
+	} else {
+		entries = make([]Entry, 0, n)
+		for _, es := range parts {
+			entries = append(entries, es...)
 		}
-		for j, es := range parts {
-			for k := range es {
-				e := &es[k]
-				if o.Bucket != nil && !o.Bucket(e.Bucket) {
-					continue
-				}
-				if o.Partition != nil {
-					ok, err := o.Partition(e.Partition)
-					if err != nil {
-						return nil, fmt.Errorf("manifest %s: partition of %s: %w", metas[j].FileName, e.File.FileName, err)
-					}
-					if !ok {
-						continue
-					}
-				}
-				entries = append(entries, *e)
-				from = append(from, metas[j].FileName)
-			}
+	}
+	from := make([]int32, 0, n)
+	names := make([]string, len(metas))
+	for i, es := range parts {
+		names[i] = metas[i].FileName
+		for range es {
+			from = append(from, int32(i))
 		}
 	}
 	stats.Entries = len(entries)
-	s, err := newFileSet(entries, from, stats.ManifestsSkipped == 0)
+	s, err := newFileSet(entries, names, from, stats.ManifestsSkipped == 0)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +202,143 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 	return s, nil
 }
 
+// read reads, decodes and checks manifest m and returns the entries o
+// keeps.
+func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMeta, dst []Entry, mu *sync.Mutex) ([]Entry, error) {
+	f := o.newFilter(m, mu)
+	var key cacheKey
+	if o.Cache != nil {
+		key = newCacheKey(st, m)
+		if es, ok := o.Cache.get(key); ok {
+			if f == nil {
+				return es, nil
+			}
+			return f.apply(es, false)
+		}
+	}
+	b, err := st.Read(ctx, Key(m.FileName))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", m.FileName, err)
+	}
+	d := &decoder{}
+	if f != nil {
+		d.keep = f.keep
+	}
+	es, err := decodeFile(m.FileName, b, entrySpec, Version, d, dst, (*decoder).entry)
+	if err == nil {
+		err = f.error()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkListed(m, es, d.droppedKinds); err != nil {
+		return nil, err
+	}
+	if f == nil {
+		if o.Cache != nil {
+			o.Cache.put(key, es, d.blockBytes)
+		}
+		return es, nil
+	}
+	// Entries whose partition and bucket followed _FILE in the writer
+	// schema were decoded whole: filter them now.
+	return f.apply(es, true)
+}
+
+// entryFilter applies a FileSetOptions' Partition and Bucket to the
+// entries of one manifest, asking Partition once per partition.
+type entryFilter struct {
+	o       *FileSetOptions
+	m       *FileMeta
+	mu      *sync.Mutex // held while calling o's functions (shared by a load)
+	memo    map[string]bool
+	buckets map[int32]bool
+	err     error
+}
+
+// newFilter returns nil when o keeps every entry.
+func (o *FileSetOptions) newFilter(m *FileMeta, mu *sync.Mutex) *entryFilter {
+	if o.Bucket == nil && o.Partition == nil {
+		return nil
+	}
+	return &entryFilter{o: o, m: m, mu: mu}
+}
+
+// keep reports whether o keeps an entry of a partition and bucket. A
+// failure of Partition keeps it and is reported by error.
+func (f *entryFilter) keep(partition []byte, bucket int32) bool {
+	if f.o.Bucket != nil {
+		ok, seen := f.buckets[bucket]
+		if !seen {
+			f.mu.Lock()
+			ok = f.o.Bucket(bucket)
+			f.mu.Unlock()
+			if f.buckets == nil {
+				f.buckets = map[int32]bool{}
+			}
+			f.buckets[bucket] = ok
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.o.Partition == nil {
+		return true
+	}
+	ok, seen := f.memo[string(partition)]
+	if !seen {
+		var err error
+		f.mu.Lock()
+		ok, err = f.o.Partition(partition)
+		f.mu.Unlock()
+		if err != nil {
+			if f.err == nil {
+				f.err = err
+			}
+			return true
+		}
+		if f.memo == nil {
+			f.memo = map[string]bool{}
+		}
+		f.memo[string(partition)] = ok
+	}
+	return ok
+}
+
+func (f *entryFilter) error() error {
+	if f == nil || f.err == nil {
+		return nil
+	}
+	return fmt.Errorf("manifest %s: partition: %w", f.m.FileName, f.err)
+}
+
+// apply returns the entries of es that f keeps: in es itself when owned,
+// else in a new slice (es is shared).
+func (f *entryFilter) apply(es []Entry, owned bool) ([]Entry, error) {
+	var kept []Entry
+	if owned {
+		kept = es[:0]
+	}
+	for k := range es {
+		e := &es[k]
+		if f.keep(e.Partition, e.Bucket) {
+			kept = append(kept, *e)
+		}
+	}
+	if f.err != nil {
+		return nil, f.error()
+	}
+	if owned {
+		clear(es[len(kept):]) // drop what the entries filtered out point to
+	}
+	return kept, nil
+}
+
 // NewFileSet merges entries (in order, see Merge) into a file set. A
 // DELETE that cancels no ADD is dropped: entries may be a partial set of
 // manifests.
 func NewFileSet(entries []Entry) (*FileSet, error) {
-	s, err := newFileSet(entries, nil, false)
+	s, err := newFileSet(entries, nil, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -175,39 +346,64 @@ func NewFileSet(entries []Entry) (*FileSet, error) {
 	return s, nil
 }
 
-// newFileSet merges entries; from names the manifest of each (nil: none
-// known). With strict a DELETE cancelling no ADD is ErrCorrupt.
-func newFileSet(entries []Entry, from []string, strict bool) (*FileSet, error) {
+// newFileSet merges entries; names[from[i]] is the manifest of entries[i]
+// (nil: none known). With strict a DELETE cancelling no ADD is ErrCorrupt.
+// The set may keep entries itself (when every entry survives).
+func newFileSet(entries []Entry, names []string, from []int32, strict bool) (*FileSet, error) {
 	keep, err := MergeIndexes(entries)
 	if err != nil {
 		var dup *DuplicateAddError
 		if from != nil && errors.As(err, &dup) {
-			return nil, fmt.Errorf("manifest %s: %w: %w (after manifest %s)", from[dup.Index], ErrCorrupt, err, from[dup.Prior])
+			return nil, fmt.Errorf("manifest %s: %w: %w (after manifest %s)", names[from[dup.Index]], ErrCorrupt, err, names[from[dup.Prior]])
 		}
 		return nil, err
 	}
-	s := &FileSet{buckets: map[BucketKey][]int32{}}
-	s.entries = make([]Entry, 0, len(keep))
-	if from != nil {
-		s.sources = make([]string, 0, len(keep))
-	}
+	s := &FileSet{buckets: map[BucketKey][]int32{}, names: names}
+	all := len(keep) == len(entries) // nothing cancelled: maybe no copy
 	for _, k := range keep {
-		e := &entries[k]
-		if e.Kind != Add {
+		if entries[k].Kind != Add {
 			if strict {
-				return nil, unmatchedDelete(entries, from, k)
+				return nil, unmatchedDelete(entries, names, from, k)
 			}
-			continue
+			all = false
 		}
-		bk := KeyOf(e)
-		if _, ok := s.buckets[bk]; !ok {
-			s.keys = append(s.keys, bk)
-		}
-		s.buckets[bk] = append(s.buckets[bk], int32(len(s.entries)))
-		s.entries = append(s.entries, *e)
+	}
+	if all {
+		s.entries, s.sources = entries, from
+	} else {
+		s.entries = make([]Entry, 0, len(keep))
 		if from != nil {
-			s.sources = append(s.sources, from[k])
+			s.sources = make([]int32, 0, len(keep))
 		}
+		for _, k := range keep {
+			if entries[k].Kind != Add {
+				continue
+			}
+			s.entries = append(s.entries, entries[k])
+			if from != nil {
+				s.sources = append(s.sources, from[k])
+			}
+		}
+	}
+	var last BucketKey
+	var lastIdx []int32
+	for i := range s.entries {
+		e := &s.entries[i]
+		// Entries of a bucket come in runs: look the key up once per run.
+		if lastIdx == nil || last.Bucket != e.Bucket || last.Partition != string(e.Partition) {
+			if lastIdx != nil {
+				s.buckets[last] = lastIdx
+			}
+			last = KeyOf(e)
+			var ok bool
+			if lastIdx, ok = s.buckets[last]; !ok {
+				s.keys = append(s.keys, last)
+			}
+		}
+		lastIdx = append(lastIdx, int32(i))
+	}
+	if lastIdx != nil {
+		s.buckets[last] = lastIdx
 	}
 	slices.SortFunc(s.keys, func(a, b BucketKey) int {
 		return cmp.Or(strings.Compare(a.Partition, b.Partition), cmp.Compare(a.Bucket, b.Bucket))
@@ -219,24 +415,24 @@ func newFileSet(entries []Entry, from []string, strict bool) (*FileSet, error) {
 // ADD. Either it or the ADD it should cancel is damaged, so the error also
 // names the manifests of earlier ADDs of a file with its name, or in its
 // bucket with a name a few bytes off.
-func unmatchedDelete(entries []Entry, from []string, k int) error {
+func unmatchedDelete(entries []Entry, names []string, from []int32, k int) error {
 	e := &entries[k]
 	var adds []string
 	for j := range k {
 		a := &entries[j]
-		if a.Kind != Add || slices.Contains(adds, from[j]) {
+		if a.Kind != Add || slices.Contains(adds, names[from[j]]) {
 			continue
 		}
 		if a.File.FileName == e.File.FileName ||
 			string(a.Partition) == string(e.Partition) && a.Bucket == e.Bucket && nearName(a.File.FileName, e.File.FileName) {
-			adds = append(adds, from[j])
+			adds = append(adds, names[from[j]])
 		}
 	}
 	msg := fmt.Sprintf("DELETE of data file %s (bucket %d, level %d), which no earlier manifest adds", e.File.FileName, e.Bucket, e.File.Level)
 	if len(adds) > 0 {
 		msg += fmt.Sprintf(" (manifest %s adds a file like it)", strings.Join(adds, ", "))
 	}
-	return fmt.Errorf("manifest %s: %w: %s", from[k], ErrCorrupt, msg)
+	return fmt.Errorf("manifest %s: %w: %s", names[from[k]], ErrCorrupt, msg)
 }
 
 // nearName reports names of equal length that differ in a few bytes (at
@@ -268,7 +464,17 @@ func (s *FileSet) Source(i int) string {
 	if s.sources == nil {
 		return ""
 	}
-	return s.sources[i]
+	return s.names[s.sources[i]]
+}
+
+// Indexes returns the positions in Entries() of one bucket's live
+// entries, in manifest order. The slice is shared: do not modify it.
+func (s *FileSet) Indexes(k BucketKey) []int32 { return s.buckets[k] }
+
+// Bytes estimates the memory the set's entries take (their structs, not
+// the decoded blocks they point into, which a cache may share).
+func (s *FileSet) Bytes() int64 {
+	return int64(cap(s.entries))*int64(unsafe.Sizeof(Entry{})) + int64(cap(s.sources))*4
 }
 
 // Stats returns what the load read and skipped.

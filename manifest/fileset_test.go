@@ -108,6 +108,105 @@ func TestFileSetDatadriven(t *testing.T) {
 	}
 }
 
+// loadCached makes runLoad load through a cache warmed by a load of
+// everything.
+var loadCached bool
+
+// TestFileSetDatadrivenCached runs the load cases with their manifests
+// served from a cache: the results must be those read from the files.
+func TestFileSetDatadrivenCached(t *testing.T) {
+	_, cases := readDD(t, "testdata/fileset.txt")
+	loadCached = true
+	defer func() { loadCached = false }()
+	for i, c := range cases {
+		if !strings.HasPrefix(c.input[0], "load") {
+			continue
+		}
+		got, err := runFileSetCase(c.input)
+		if err != nil {
+			t.Fatalf("%s: %v", c.input[0], err)
+		}
+		if got != c.output {
+			t.Errorf("case %d (%s):\ngot:\n%s\nwant:\n%s", i, strings.Join(c.input, " | "), got, c.output)
+		}
+	}
+}
+
+// TestCache checks that a cache serves a manifest to loads from the same
+// store only, and drops the least recently used beyond its size.
+func TestCache(t *testing.T) {
+	ctx := context.Background()
+	write := func(st *storage.Store, name string, n int) FileMeta {
+		es := sampleEntries(n)
+		for i := range es {
+			es[i].Kind = Add
+			es[i].File.FileName = fmt.Sprintf("%s-data-%d", name, i)
+		}
+		size, err := WriteManifest(ctx, st, name, es, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return FileMeta{FileName: name, FileSize: size, NumAddedFiles: int64(n), SchemaID: 1}
+	}
+	a := storage.New(memblob.OpenBucket(nil), "mem://")
+	b := storage.New(memblob.OpenBucket(nil), "mem://")
+	defer a.Close()
+	defer b.Close()
+	ma, mb := write(a, "manifest-x-0", 100), write(b, "manifest-x-0", 50)
+	for _, x := range []struct {
+		st *storage.Store
+		m  FileMeta
+	}{{a, ma}, {b, mb}} {
+		if _, err := WriteList(ctx, x.st, "manifest-list-x-0", []FileMeta{x.m}, EncodeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := NewCache(1 << 30)
+	load := func(st *storage.Store, o FileSetOptions) *FileSet {
+		t.Helper()
+		o.Cache = c
+		s, err := LoadFileSet(ctx, st, []string{"manifest-list-x-0"}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if n := load(a, FileSetOptions{}).Len(); n != 100 {
+		t.Fatalf("%d files", n)
+	}
+	if n := load(b, FileSetOptions{}).Len(); n != 50 {
+		t.Fatalf("%d files from the other store", n)
+	}
+	if s := c.Stats(); s.Hits != 0 || s.Misses != 2 || s.Manifests != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+	if n := load(a, FileSetOptions{Bucket: func(b int32) bool { return b == 1 }}).Len(); n != 25 {
+		t.Fatalf("%d files of bucket 1", n)
+	}
+	if n := load(a, FileSetOptions{}).Len(); n != 100 { // the filter left the cached entries alone
+		t.Fatalf("%d files", n)
+	}
+	if s := c.Stats(); s.Hits != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+	// A cache too small for both keeps the one used last.
+	small := NewCache(c.Stats().Bytes - 1)
+	c = small
+	load(a, FileSetOptions{})
+	load(b, FileSetOptions{})
+	if s := c.Stats(); s.Manifests != 1 || s.Evictions != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	load(b, FileSetOptions{})
+	if s := c.Stats(); s.Hits != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	c.Reset()
+	if s := c.Stats(); s.Manifests != 0 || s.Bytes != 0 {
+		t.Fatalf("stats after Reset %+v", s)
+	}
+}
+
 // intPartition is the serialized BinaryRow of one INT partition column.
 func intPartition(v int32) []byte {
 	b := make([]byte, 20)
@@ -288,6 +387,14 @@ func runLoad(args, lines []string) (string, error) {
 			return "", err
 		}
 		names = append(names, ls.name)
+	}
+	if loadCached {
+		// Warm a cache with a load of everything first; the load below
+		// must read the same from it.
+		o.Cache = NewCache(1 << 30)
+		if _, err := LoadFileSet(ctx, st, names, FileSetOptions{Cache: o.Cache}); err != nil {
+			o.Cache = nil // a load that fails caches nothing useful
+		}
 	}
 	s, err := LoadFileSet(ctx, st, names, o)
 	if err != nil {

@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -128,16 +129,35 @@ func ReadEntries(ctx context.Context, st *storage.Store, metas []FileMeta) ([]En
 // returns the entries of each, in list order. Each manifest is checked
 // against its FileMeta (see CheckListed).
 func ReadManifests(ctx context.Context, st *storage.Store, metas []FileMeta) ([][]Entry, error) {
+	parts, _, err := readManifests(ctx, metas, func(ctx context.Context, _ int, m *FileMeta) ([]Entry, error) {
+		es, err := ReadManifest(ctx, st, m.FileName)
+		if err != nil {
+			return nil, err
+		}
+		return es, CheckListed(m, es)
+	})
+	return parts, err
+}
+
+// readManifests runs read for each of metas concurrently (ReadLimit at
+// once) and returns the results in order. On error it also returns the
+// position in metas of the manifest that failed first (-1: none in
+// particular).
+func readManifests(ctx context.Context, metas []FileMeta, read func(ctx context.Context, i int, m *FileMeta) ([]Entry, error)) ([][]Entry, int, error) {
 	parts := make([][]Entry, len(metas))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(ReadLimit)
+	var mu sync.Mutex
+	failed, first := -1, error(nil) // the first failure and its manifest
 	for i := range metas {
 		g.Go(func() error {
-			es, err := ReadManifest(ctx, st, metas[i].FileName)
+			es, err := read(ctx, i, &metas[i])
 			if err != nil {
-				return err
-			}
-			if err := CheckListed(&metas[i], es); err != nil {
+				mu.Lock()
+				if first == nil {
+					failed, first = i, err
+				}
+				mu.Unlock()
 				return err
 			}
 			parts[i] = es
@@ -145,9 +165,9 @@ func ReadManifests(ctx context.Context, st *storage.Store, metas []FileMeta) ([]
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, failed, first
 	}
-	return parts, nil
+	return parts, -1, nil
 }
 
 // CheckListed checks a manifest's entries against the summary its
@@ -156,7 +176,13 @@ func ReadManifests(ctx context.Context, st *storage.Store, metas []FileMeta) ([]
 // and level. A disagreement means one of the two files is damaged; the
 // error wraps ErrCorrupt and names both the manifest and the fields.
 func CheckListed(m *FileMeta, entries []Entry) error {
-	var add, del int64
+	return checkListed(m, entries, [2]int64{})
+}
+
+// checkListed is CheckListed for a manifest some of whose entries were
+// dropped undecoded: dropped counts them by kind.
+func checkListed(m *FileMeta, entries []Entry, dropped [2]int64) error {
+	add, del := dropped[Add], dropped[Delete]
 	for i := range entries {
 		e := &entries[i]
 		if e.Kind == Add {

@@ -83,36 +83,87 @@ func Merge(entries []Entry) ([]Entry, error) {
 // MergeIndexes is Merge returning the positions of the surviving entries
 // in entries, in order.
 func MergeIndexes(entries []Entry) ([]int, error) {
-	idx := make(map[string]int, len(entries))
+	// Entries are found by file name (a view into the decoded manifest,
+	// so no key is built per entry); names that collide are told apart by
+	// the rest of the identity along a chain.
+	idx := make(map[string]int32, len(entries))
+	next := make([]int32, len(entries)) // chain of entries sharing a name, -1 ends
 	keep := make([]bool, len(entries))
-	var buf []byte
+	live := 0
 	for i := range entries {
 		e := &entries[i]
-		buf = e.appendIdentity(buf[:0])
-		switch e.Kind {
-		case Add:
-			if j, ok := idx[string(buf)]; ok {
-				return nil, &DuplicateAddError{Index: i, Prior: j, File: e.File.FileName, Bucket: e.Bucket, Level: e.File.Level}
-			}
-			idx[string(buf)] = i
-			keep[i] = true
-		case Delete:
-			if j, ok := idx[string(buf)]; ok {
-				keep[j] = false
-				delete(idx, string(buf))
-			} else {
-				idx[string(buf)] = i
-				keep[i] = true
-			}
-		default:
+		if e.Kind != Add && e.Kind != Delete {
 			return nil, fmt.Errorf("manifest: entry %s has kind %d", e.File.FileName, e.Kind)
 		}
+		head, ok := idx[e.File.FileName]
+		j := int32(-1) // the present entry with e's identity
+		if ok {
+			for c := head; c >= 0; c = next[c] {
+				if keep[c] && sameIdentity(&entries[c], e) {
+					j = c
+					break
+				}
+			}
+		}
+		switch {
+		case j >= 0 && e.Kind == Add:
+			return nil, &DuplicateAddError{Index: i, Prior: int(j), File: e.File.FileName, Bucket: e.Bucket, Level: e.File.Level}
+		case j >= 0: // a DELETE cancels its ADD (or an earlier tombstone)
+			keep[j] = false
+			live--
+			unlink(idx, next, e.File.FileName, j)
+		default: // a new file, or a tombstone
+			keep[i] = true
+			live++
+			next[i] = -1
+			if ok {
+				next[i] = idx[e.File.FileName]
+			}
+			idx[e.File.FileName] = int32(i)
+		}
 	}
-	out := make([]int, 0, len(idx))
+	out := make([]int, 0, live)
 	for i := range entries {
 		if keep[i] {
 			out = append(out, i)
 		}
 	}
 	return out, nil
+}
+
+// unlink removes entry j from the chain of name.
+func unlink(idx map[string]int32, next []int32, name string, j int32) {
+	head := idx[name]
+	if head == j {
+		if next[j] < 0 {
+			delete(idx, name)
+		} else {
+			idx[name] = next[j]
+		}
+		return
+	}
+	for c := head; c >= 0; c = next[c] {
+		if next[c] == j {
+			next[c] = next[j]
+			return
+		}
+	}
+}
+
+// sameIdentity reports whether a and b name the same file (equal
+// Identity, compared without building it).
+func sameIdentity(a, b *Entry) bool {
+	fa, fb := &a.File, &b.File
+	if a.Bucket != b.Bucket || fa.Level != fb.Level || fa.FileName != fb.FileName ||
+		string(a.Partition) != string(b.Partition) || len(fa.ExtraFiles) != len(fb.ExtraFiles) ||
+		(fa.EmbeddedIndex == nil) != (fb.EmbeddedIndex == nil) || string(fa.EmbeddedIndex) != string(fb.EmbeddedIndex) ||
+		(fa.ExternalPath == nil) != (fb.ExternalPath == nil) || fa.ExternalPath != nil && *fa.ExternalPath != *fb.ExternalPath {
+		return false
+	}
+	for i := range fa.ExtraFiles {
+		if fa.ExtraFiles[i] != fb.ExtraFiles[i] {
+			return false
+		}
+	}
+	return true
 }

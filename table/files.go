@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -50,20 +51,61 @@ func (t *Table) Files(ctx context.Context, id int64) ([]File, *snapshot.Snapshot
 	if err != nil {
 		return nil, nil, err
 	}
-	live, err := manifest.LoadFileSet(ctx, t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, manifest.FileSetOptions{})
+	live, err := manifest.LoadFileSet(ctx, t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, manifest.FileSetOptions{Cache: ManifestCache()})
 	if err != nil {
 		return nil, snap, err
 	}
 	entries := live.Entries()
 	out := make([]File, 0, len(entries))
+	d := describer{t: t, parts: map[string]partitionInfo{}, keys: map[int64][]schema.DataType{}}
 	for i := range entries {
-		f, err := t.describe(ctx, &entries[i])
+		f, err := d.describe(ctx, &entries[i])
 		if err != nil {
 			return nil, snap, err
 		}
 		out = append(out, f)
 	}
 	return out, snap, nil
+}
+
+// describer describes the files of one listing, decoding each partition
+// and looking up each schema's key types once.
+type describer struct {
+	t     *Table
+	parts map[string]partitionInfo
+	keys  map[int64][]schema.DataType
+}
+
+type partitionInfo struct {
+	values []any
+	path   string
+	err    error
+}
+
+func (d *describer) partition(b []byte) partitionInfo {
+	if p, ok := d.parts[string(b)]; ok {
+		return p
+	}
+	var p partitionInfo
+	if p.values, p.err = d.t.DecodePartition(b); p.err != nil {
+		p.err = fmt.Errorf("partition: %w", p.err)
+	} else {
+		p.path, p.err = d.t.partitionPathOf(p.values)
+	}
+	d.parts[string(b)] = p
+	return p
+}
+
+func (d *describer) keyTypes(ctx context.Context, schemaID int64) ([]schema.DataType, error) {
+	if k, ok := d.keys[schemaID]; ok {
+		return k, nil
+	}
+	k, err := d.t.KeyTypes(ctx, schemaID)
+	if err != nil {
+		return nil, err
+	}
+	d.keys[schemaID] = k
+	return k, nil
 }
 
 // PartitionTypes returns the types of the partition columns.
@@ -129,7 +171,7 @@ func (t *Table) KeyTypes(ctx context.Context, schemaID int64) ([]schema.DataType
 	return types, nil
 }
 
-func (t *Table) describe(ctx context.Context, e *manifest.Entry) (File, error) {
+func (dsc *describer) describe(ctx context.Context, e *manifest.Entry) (File, error) {
 	d := &e.File
 	f := File{
 		Name:           d.FileName,
@@ -144,13 +186,12 @@ func (t *Table) describe(ctx context.Context, e *manifest.Entry) (File, error) {
 		SchemaID:       d.SchemaID,
 		Entry:          *e,
 	}
-	var err error
-	if f.Partition, err = t.DecodePartition(e.Partition); err != nil {
-		return f, fmt.Errorf("file %s: partition: %w", d.FileName, err)
+	part := dsc.partition(e.Partition)
+	if part.err != nil {
+		return f, fmt.Errorf("file %s: %w", d.FileName, part.err)
 	}
-	if f.PartitionPath, err = t.partitionPathOf(f.Partition); err != nil {
-		return f, fmt.Errorf("file %s: %w", d.FileName, err)
-	}
+	// Each File gets its own copy of the values (callers may modify them).
+	f.Partition, f.PartitionPath = slices.Clone(part.values), part.path
 	dir := f.PartitionPath + "bucket-" + strconv.Itoa(int(e.Bucket))
 	if e.Bucket == -2 {
 		dir = f.PartitionPath + "bucket-postpone"
@@ -159,7 +200,7 @@ func (t *Table) describe(ctx context.Context, e *manifest.Entry) (File, error) {
 	if d.ExternalPath != nil {
 		f.Path = *d.ExternalPath
 	}
-	keyTypes, err := t.KeyTypes(ctx, d.SchemaID)
+	keyTypes, err := dsc.keyTypes(ctx, d.SchemaID)
 	if err != nil {
 		return f, err
 	}

@@ -3,7 +3,11 @@ package table
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
+
+	"gocloud.dev/blob"
 
 	"github.com/floelake/floe/internal/binrow"
 	"github.com/floelake/floe/manifest"
@@ -63,7 +67,7 @@ func (p *planner) init() error {
 // entries by partition. The FileSet remembers, per live entry, the
 // manifest that added it (for errors).
 func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*manifest.FileSet, error) {
-	var o manifest.FileSetOptions
+	o := manifest.FileSetOptions{Cache: ManifestCache()}
 	if p.partBound != nil {
 		o.PartitionStats = func(m *manifest.FileMeta) bool {
 			st := newStats(m.NumAddedFiles+m.NumDeletedFiles, len(p.partTypes))
@@ -84,13 +88,63 @@ func (p *planner) liveEntries(ctx context.Context, snap *snapshot.Snapshot) (*ma
 			return match(part)
 		}
 	}
+	whole := o.Partition == nil && o.PartitionStats == nil && o.Bucket == nil
+	key := lastLiveKey{p.t.store.Bucket(), p.t.store.URL(), snap.BaseManifestList, snap.DeltaManifestList}
+	if whole && o.Cache != nil {
+		if fs := lastLive.get(key); fs != nil {
+			p.stats.Manifests += fs.Stats().Manifests
+			return fs, nil
+		}
+	}
 	fs, err := manifest.LoadFileSet(ctx, p.t.store, []string{snap.BaseManifestList, snap.DeltaManifestList}, o)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
+	if whole && o.Cache != nil && fs.Bytes() <= o.Cache.MaxBytes()/2 {
+		lastLive.put(key, fs)
+	}
 	p.stats.Manifests += fs.Stats().Manifests
 	p.stats.ManifestsSkipped += fs.Stats().ManifestsSkipped
 	return fs, nil
+}
+
+// lastLive keeps the FileSet of the last whole-snapshot load in the
+// process (while a manifest cache is set), so that planning the same
+// snapshot again, as a long-lived process does between commits, merges
+// nothing. A snapshot's manifest lists never change, and name its files.
+var lastLive lastLiveCache
+
+type lastLiveKey struct {
+	bucket      *blob.Bucket
+	url         string
+	base, delta string
+}
+
+type lastLiveCache struct {
+	mu  sync.Mutex
+	key lastLiveKey
+	fs  *manifest.FileSet
+}
+
+func (c *lastLiveCache) get(k lastLiveKey) *manifest.FileSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fs != nil && c.key == k {
+		return c.fs
+	}
+	return nil
+}
+
+func (c *lastLiveCache) put(k lastLiveKey, fs *manifest.FileSet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.fs = k, fs
+}
+
+func (c *lastLiveCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.fs = lastLiveKey{}, nil
 }
 
 func (p *planner) partitionMayMatch(part []byte) bool {
@@ -234,8 +288,8 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 		return nil, err
 	}
 	if p.seen != nil {
-		for _, e := range live.Entries() {
-			p.seen[string(e.Partition)] = true
+		for _, k := range live.Buckets() {
+			p.seen[k.Partition] = true
 		}
 	}
 	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
@@ -248,6 +302,9 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 	}
 	for _, s := range splits {
 		s.SnapshotID = snap.ID
+		if len(dvs) == 0 {
+			continue
+		}
 		var any bool
 		ds := make([]*DeletionFile, len(s.Files))
 		for i := range s.Files {
@@ -268,37 +325,47 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {
 	entries := fs.Entries()
 	p.stats.Files = len(entries)
-	type key struct {
-		part   string
-		bucket int32
-	}
-	byBucket := map[key]*Split{}
-	var splits []*Split
-	for i := range entries {
-		e := &entries[i]
-		if p.pk && e.Bucket == -2 {
-			p.stats.FilesSkipped++ // postponed files are invisible until redistributed
-			continue
-		}
-		if p.noMerge && e.File.Level == 0 || p.pk && p.level != nil && !p.level(e.File.Level) {
-			p.stats.FilesSkipped++
-			continue
-		}
-		k := key{string(e.Partition), e.Bucket}
-		s := byBucket[k]
-		if s == nil {
-			if _, err := decodeSerialized(p.partTypes, e.Partition); err != nil {
-				return nil, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(i), manifest.ErrCorrupt, e.File.FileName, err)
+	keys := fs.Buckets()
+	// Buckets are independent: large sets are grouped in parallel, in
+	// chunks of buckets.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(entries)/groupChunkFiles), len(keys))
+	byKey := make([]*Split, len(keys))
+	skipped := make([]int, workers)
+	errAt := make([]int, workers) // key position of each worker's error
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(keys) + workers - 1) / max(workers, 1)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
+				s, skip, err := p.bucketSplit(fs, entries, keys[ki])
+				if err != nil {
+					errAt[w], errs[w] = ki, err
+					return
+				}
+				byKey[ki], skipped[w] = s, skipped[w]+skip
 			}
-			s = &Split{Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets}
-			byBucket[k] = s
+		}()
+	}
+	wg.Wait()
+	var first error
+	firstAt := len(keys)
+	for w := range workers {
+		p.stats.FilesSkipped += skipped[w]
+		if errs[w] != nil && errAt[w] < firstAt {
+			first, firstAt = errs[w], errAt[w]
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	splits := make([]*Split, 0, len(keys))
+	for _, s := range byKey {
+		if s != nil {
 			splits = append(splits, s)
 		}
-		s.Files = append(s.Files, e.File)
-		if s.Manifests == nil {
-			s.Manifests = map[string]string{}
-		}
-		s.Manifests[e.File.FileName] = fs.Source(i)
 	}
 	kept := splits[:0]
 	for _, s := range splits {
@@ -326,6 +393,50 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 	}
 	sortSplits(kept)
 	return kept, nil
+}
+
+// groupChunkFiles is about the number of live files per goroutine of
+// group.
+const groupChunkFiles = 20_000
+
+// bucketSplit makes the split of one bucket's live files (nil when none
+// is read) and returns the number of files skipped.
+func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey) (*Split, int, error) {
+	idx := fs.Indexes(k)
+	first := &entries[idx[0]]
+	if p.pk && first.Bucket == -2 {
+		return nil, len(idx), nil // postponed files are invisible until redistributed
+	}
+	n := 0
+	for _, i := range idx {
+		if p.levelKept(entries[i].File.Level) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, len(idx), nil
+	}
+	if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
+		return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+	}
+	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
+		Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
+	for _, i := range idx {
+		e := &entries[i]
+		if !p.levelKept(e.File.Level) {
+			continue
+		}
+		s.Files = append(s.Files, e.File)
+		s.Manifests[e.File.FileName] = fs.Source(int(i))
+	}
+	return s, len(idx) - n, nil
+}
+
+// levelKept reports whether files of a level are read: no-merge
+// primary-key reads skip level 0, and a stream's full read may read only
+// some levels.
+func (p *planner) levelKept(level int32) bool {
+	return !(p.noMerge && level == 0 || p.pk && p.level != nil && !p.level(level))
 }
 
 // rawConvertible reports whether a merge-on-read bucket needs no merging:

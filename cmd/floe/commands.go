@@ -230,10 +230,14 @@ func cmdFiles(ctx context.Context, args []string, out io.Writer) error {
 	}
 	partTypes := fieldTypes(t.Schema().PartitionFields())
 	res := make([]fileJSON, 0, len(files))
+	keys := map[int64][]schema.DataType{} // key types by schema id
 	for _, f := range files {
-		keyTypes, err := t.KeyTypes(ctx, f.SchemaID)
-		if err != nil {
-			return err
+		keyTypes, ok := keys[f.SchemaID]
+		if !ok {
+			if keyTypes, err = t.KeyTypes(ctx, f.SchemaID); err != nil {
+				return err
+			}
+			keys[f.SchemaID] = keyTypes
 		}
 		res = append(res, fileJSON{
 			Path: f.Path, Partition: formatRow(partTypes, f.Partition), Bucket: f.Bucket,

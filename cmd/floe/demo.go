@@ -65,6 +65,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer) error {
 	say := func(title string) {
 		step++
 		fmt.Fprintf(out, "\n== %d. %s\n", step, title)
+		flushOut(out)
 	}
 	do := func(args ...string) error {
 		shown := make([]string, len(args))

@@ -21,6 +21,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -95,8 +96,15 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout)
+	// Output goes through one buffer, flushed at exit (and by commands
+	// that wait, see flushOut): a write per line to an unbuffered stdout
+	// costs a system call each.
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	err := run(ctx, os.Args[1:], out)
 	stop()
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floe:", err)
 		if errors.Is(err, errUsage) {
@@ -176,6 +184,15 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
+}
+
+// flushOut flushes out if it buffers (the CLI's stdout does), so that
+// what was written shows before a command waits.
+func flushOut(out io.Writer) error {
+	if f, ok := out.(interface{ Flush() error }); ok {
+		return f.Flush()
+	}
+	return nil
 }
 
 // parse parses flags that may appear before, between or after positional

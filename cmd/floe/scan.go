@@ -171,12 +171,14 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 
 	dst := out
 	var file *os.File
+	var fileBuf *bufio.Writer
 	if *output != "" {
 		if file, err = os.Create(*output); err != nil {
 			return err
 		}
 		defer file.Close()
-		dst = file
+		fileBuf = bufio.NewWriterSize(file, 256<<10)
+		dst = fileBuf
 	}
 	var sink recordSink
 	switch *format {
@@ -228,6 +230,9 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if file != nil {
+		if err := fileBuf.Flush(); err != nil {
+			return err
+		}
 		if err := file.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 			return err
 		}

@@ -129,6 +129,9 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 	if err := sink.begin(withSnapshotField(s.Schema())); err != nil {
 		return err
 	}
+	if err := flushOut(out); err != nil {
+		return err
+	}
 	for {
 		b, err := s.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -148,6 +151,10 @@ func cmdStream(ctx context.Context, args []string, out io.Writer) error {
 				if err := f.flush(); err != nil {
 					return err
 				}
+			}
+			// The next snapshot may be a wait away: show these rows now.
+			if err := flushOut(out); err != nil {
+				return err
 			}
 			// The snapshot's rows are out: save the consumer's progress.
 			if err := s.SaveProgress(ctx); err != nil {
