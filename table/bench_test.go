@@ -242,7 +242,7 @@ func BenchmarkPK(b *testing.B) {
 			var readRows int64
 			for b.Loop() {
 				t := createBenchTable(b, b.TempDir(), s)
-				cpu0 := cpuSeconds()
+				cpu0 := cpuTime().Seconds()
 				start := time.Now()
 				w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
 				if err != nil {
@@ -262,7 +262,7 @@ func BenchmarkPK(b *testing.B) {
 				}
 				w.Close()
 				floeW += time.Since(start)
-				cpu1 := cpuSeconds()
+				cpu1 := cpuTime().Seconds()
 				cpuW += cpu1 - cpu0
 
 				start = time.Now()
@@ -279,7 +279,7 @@ func BenchmarkPK(b *testing.B) {
 				}
 				rr.Release()
 				floeR += time.Since(start)
-				cpuR += cpuSeconds() - cpu1
+				cpuR += cpuTime().Seconds() - cpu1
 				rss = peakRSSMiB() // before the raw baseline runs
 
 				rw, rr2 := rawParquet(b, sch, recs)
