@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -77,7 +78,11 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 		return nil, err
 	}
 	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red}
-	b.rows = newRowStore(o.Schema)
+	if b.rows = newRowStore(o.Schema); b.rows != nil {
+		// Pages live outside the Go heap: give them back should an owner
+		// drop the buffer without Close.
+		runtime.AddCleanup(b, func(s *rowStore) { s.reset() }, b.rows)
+	}
 	b.koffs = []int{0}
 	if oe != nil {
 		b.ooffs = []int{0}

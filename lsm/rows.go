@@ -25,6 +25,7 @@ type rowStore struct {
 	nb    int // null bitmap bytes
 	fixed int // bitmap plus fixed slots
 	pages [][]byte
+	maps  []bool   // pages[i] is mapped outside the Go heap
 	cur   []byte   // the page being filled (pages[len-1])
 	addr  []uint64 // row -> page<<32 | offset
 	bytes int64    // capacity of pages
@@ -59,6 +60,7 @@ const (
 const (
 	rowPageSize = 1 << 20
 	minRowPage  = 16 << 10
+	osPage      = 4096
 )
 
 // newRowStore returns a store for sc, or nil when a column has a type the
@@ -102,6 +104,12 @@ func (s *rowStore) memory() int64 { return s.bytes + 8*int64(cap(s.addr)) }
 
 // reset drops every row.
 func (s *rowStore) reset() {
+	for i, p := range s.pages {
+		if s.maps[i] {
+			freePage(p)
+		}
+	}
+	s.maps = nil
 	s.pages, s.cur, s.addr, s.bytes, s.used = nil, nil, nil, 0, 0
 }
 
@@ -149,8 +157,11 @@ func (s *rowStore) add(rec arrow.Record) {
 		if len(s.cur)+sz > cap(s.cur) {
 			// Pages grow with the store (a small buffer stays small),
 			// up to rowPageSize.
-			s.cur = make([]byte, 0, max(sz, min(rowPageSize, max(minRowPage, int(s.bytes)))))
+			want := max(sz, min(rowPageSize, max(minRowPage, int(s.bytes))))
+			var mapped bool
+			s.cur, mapped = allocPage((want + osPage - 1) &^ (osPage - 1))
 			s.pages = append(s.pages, s.cur)
+			s.maps = append(s.maps, mapped)
 			s.bytes += int64(cap(s.cur))
 		}
 		p := len(s.pages) - 1
@@ -167,7 +178,10 @@ func (s *rowStore) add(rec arrow.Record) {
 	// Bitmaps, then each column's slots (and variable bytes, appended
 	// behind the fixed part in column order).
 	for i := range n {
-		clear(row(i)[:s.nb])
+		r := row(i)
+		for j := range s.nb {
+			r[j] = 0
+		}
 		s.pos[i] = s.fixed // next variable byte of row i
 	}
 	for ci, c := range s.cols {
