@@ -363,7 +363,7 @@ func (b *Buffer) Spill(ctx context.Context) error {
 			return ErrSpillFull
 		}
 	}
-	name, n, rows, err := b.writeSpill(ctx, b.spillRun(), limit)
+	name, n, rows, err := b.writeSpill(ctx, prefetch(b.spillRun()), limit)
 	if err != nil {
 		return err
 	}
@@ -393,7 +393,7 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 		}
 		return err
 	}
-	name, n, rows, err := b.writeSpill(ctx, mr, 0)
+	name, n, rows, err := b.writeSpill(ctx, prefetch(mr), 0)
 	if err != nil {
 		return err
 	}
@@ -541,8 +541,9 @@ func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	err = drainTo(ctx, rr, emit)
-	rr.Release()
+	pr := prefetch(rr)
+	err = drainTo(ctx, pr, emit)
+	pr.Release()
 	if err != nil {
 		return err
 	}
@@ -562,8 +563,9 @@ func (b *Buffer) Input(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	err = drainTo(ctx, rr, emit)
-	rr.Release()
+	pr := prefetch(rr)
+	err = drainTo(ctx, pr, emit)
+	pr.Release()
 	return err
 }
 

@@ -38,13 +38,11 @@ type rowStore struct {
 	sink  byte // keeps the loads of decode's first pass
 }
 
-// touchBlock is the number of rows decode loads ahead.
-const touchBlock = 32
-
 type rowCol struct {
 	kind  int
-	width int // fixed slot bytes
-	off   int // slot offset in the row
+	width int   // fixed slot bytes
+	vbyte int64 // variable bytes of this column in the store
+	off   int   // slot offset in the row
 	dt    arrow.DataType
 }
 
@@ -58,7 +56,7 @@ const (
 // rowPageSize is the largest size of a page of rows (the first is
 // minRowPage); a larger row gets a page of its own.
 const (
-	rowPageSize = 1 << 20
+	rowPageSize = 2 << 20
 	minRowPage  = 16 << 10
 	osPage      = 4096
 )
@@ -110,6 +108,9 @@ func (s *rowStore) reset() {
 		}
 	}
 	s.maps = nil
+	for i := range s.cols {
+		s.cols[i].vbyte = 0
+	}
 	s.pages, s.cur, s.addr, s.bytes, s.used = nil, nil, nil, 0, 0
 }
 
@@ -144,10 +145,12 @@ func (s *rowStore) add(rec arrow.Record) {
 			for i := range n {
 				s.sizes[i] += int(o32[i+1] - o32[i])
 			}
+			s.cols[ci].vbyte += int64(o32[n] - o32[0])
 		} else {
 			for i := range n {
 				s.sizes[i] += int(o64[i+1] - o64[i])
 			}
+			s.cols[ci].vbyte += o64[n] - o64[0]
 		}
 	}
 	// Place the rows; pos is each row's start in its page.
@@ -237,40 +240,74 @@ func (s *rowStore) add(rec arrow.Record) {
 	}
 }
 
-// colOut collects one output column of a decode.
+// colOut is one output column of a decode: Arrow buffers of the exact
+// size, written in place.
 type colOut struct {
-	valid []byte
-	nulls int
-	vals  []byte
-	offs  []int64
-	data  []byte
+	validity *memory.Buffer // allocated at the column's first null
+	valid    []byte
+	nulls    int
+	vals     *memory.Buffer // values (fixed, bool) or offsets (variable)
+	vb       []byte
+	data     *memory.Buffer // variable bytes
+	db       []byte
+	dp       int
 }
+
+// grow makes room for at least l more variable bytes.
+func (o *colOut) grow(l int) {
+	o.data.ResizeNoShrink(o.dp)
+	o.data.Reserve(max(2*o.dp, o.dp+l))
+	o.db = o.data.Buf()[:o.data.Cap()]
+}
+
+// touchBlock is the number of rows decode loads ahead.
+const touchBlock = 32
 
 // decode builds a record (schema sc) of the rows ids, in order.
 func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) arrow.Record {
 	n := len(ids)
 	nvb := int(bitutil.BytesForBits(int64(n)))
-	for ci, c := range s.cols {
-		o := &s.outs[ci]
-		o.valid = append(o.valid[:0], make([]byte, nvb)...)
-		o.nulls = 0
-		switch c.kind {
-		case colFixed, colBool:
-			o.vals = append(o.vals[:0], make([]byte, n*c.width)...)
-		default:
-			o.offs = append(o.offs[:0], 0)
-			o.data = o.data[:0]
-		}
-	}
-	// Rows are read in random order: load each row of the next block once
-	// first, with loads that do not depend on each other, so that the
-	// processor has many of these cache misses in flight at once rather
-	// than one at a time in the decoding loop.
+	// Rows are read in random order: before decoding a block of them, load
+	// each once with loads that do not depend on each other, so that the
+	// processor has many of these cache misses in flight at once
+	// rather than one at a time in the decoding loop.
 	avg := s.fixed
 	if len(s.addr) > 0 {
 		avg = int(s.used / int64(len(s.addr)))
 	}
 	var touched byte
+	for ci, c := range s.cols {
+		o := &s.outs[ci]
+		o.validity, o.valid, o.nulls = nil, nil, 0
+		o.vals = memory.NewResizableBuffer(mem)
+		switch c.kind {
+		case colFixed:
+			o.vals.Resize(n * c.width)
+		case colBool:
+			o.vals.Resize(nvb)
+		case colVar:
+			o.vals.Resize(4 * (n + 1))
+		case colLarge:
+			o.vals.Resize(8 * (n + 1))
+		}
+		o.vb = o.vals.Bytes()
+		o.data, o.db = nil, nil
+		if c.kind >= colVar {
+			// Sized from the column's mean length; grown when short.
+			o.data = memory.NewResizableBuffer(mem)
+			est := 64
+			if len(s.addr) > 0 {
+				est += int(c.vbyte * int64(n) / int64(len(s.addr)) * 9 / 8)
+			}
+			o.data.Reserve(est)
+			o.db = o.data.Buf()[:o.data.Cap()]
+			o.dp = 0
+			clear(o.vb[:c.kind*4-4]) // the first offset (4 or 8 bytes)
+		}
+		if c.kind == colBool {
+			clear(o.vb)
+		}
+	}
 	for i, id := range ids {
 		if i%touchBlock == 0 {
 			for _, id := range ids[i:min(len(ids), i+touchBlock)] {
@@ -287,22 +324,44 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 		for ci := range s.cols {
 			c := &s.cols[ci]
 			o := &s.outs[ci]
-			null := r[ci/8]&(1<<(ci%8)) != 0
-			if null {
+			if r[ci/8]&(1<<(ci%8)) != 0 {
+				if o.validity == nil {
+					o.validity = memory.NewResizableBuffer(mem)
+					o.validity.Resize(nvb)
+					o.valid = o.validity.Bytes()
+					clear(o.valid)
+					for j := range i {
+						bitutil.SetBit(o.valid, j)
+					}
+				}
 				o.nulls++
-			} else {
+			} else if o.valid != nil {
 				o.valid[i/8] |= 1 << (i % 8)
 			}
 			switch c.kind {
 			case colFixed:
-				copy(o.vals[i*c.width:(i+1)*c.width], r[c.off:c.off+c.width])
+				w := c.width
+				copy(o.vb[i*w:i*w+w], r[c.off:c.off+w])
 			case colBool:
-				o.vals[i] = r[c.off]
+				if r[c.off] != 0 {
+					o.vb[i/8] |= 1 << (i % 8)
+				}
+			case colVar:
+				l := int(binary.LittleEndian.Uint32(r[c.off:]))
+				if o.dp+l > len(o.db) {
+					o.grow(l)
+				}
+				o.dp += copy(o.db[o.dp:], r[vp:vp+l])
+				vp += l
+				binary.LittleEndian.PutUint32(o.vb[4*i+4:], uint32(o.dp))
 			default:
 				l := int(binary.LittleEndian.Uint32(r[c.off:]))
-				o.data = append(o.data, r[vp:vp+l]...)
+				if o.dp+l > len(o.db) {
+					o.grow(l)
+				}
+				o.dp += copy(o.db[o.dp:], r[vp:vp+l])
 				vp += l
-				o.offs = append(o.offs, int64(len(o.data)))
+				binary.LittleEndian.PutUint64(o.vb[8*i+8:], uint64(o.dp))
 			}
 		}
 	}
@@ -310,38 +369,10 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 	cols := make([]arrow.Array, len(s.cols))
 	for ci, c := range s.cols {
 		o := &s.outs[ci]
-		var validity *memory.Buffer
-		if o.nulls > 0 {
-			validity = copyBuffer(mem, o.valid)
-		}
-		var bufs []*memory.Buffer
-		switch c.kind {
-		case colFixed:
-			bufs = []*memory.Buffer{validity, copyBuffer(mem, o.vals)}
-		case colBool:
-			vb := memory.NewResizableBuffer(mem)
-			vb.Resize(nvb)
-			bits := vb.Bytes()
-			clear(bits)
-			for i, v := range o.vals {
-				if v != 0 {
-					bitutil.SetBit(bits, i)
-				}
-			}
-			bufs = []*memory.Buffer{validity, vb}
-		case colVar:
-			ob := memory.NewResizableBuffer(mem)
-			ob.Resize(4 * (n + 1))
-			offs := arrow.Int32Traits.CastFromBytes(ob.Bytes())
-			for i, v := range o.offs {
-				offs[i] = int32(v)
-			}
-			bufs = []*memory.Buffer{validity, ob, copyBuffer(mem, o.data)}
-		case colLarge:
-			ob := memory.NewResizableBuffer(mem)
-			ob.Resize(8 * (n + 1))
-			copy(arrow.Int64Traits.CastFromBytes(ob.Bytes()), o.offs)
-			bufs = []*memory.Buffer{validity, ob, copyBuffer(mem, o.data)}
+		bufs := []*memory.Buffer{o.validity, o.vals}
+		if o.data != nil {
+			o.data.ResizeNoShrink(o.dp)
+			bufs = append(bufs, o.data)
 		}
 		d := array.NewData(c.dt, n, bufs, nil, o.nulls, 0)
 		for _, b := range bufs {
@@ -351,18 +382,11 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 		}
 		cols[ci] = array.MakeFromData(d)
 		d.Release()
+		*o = colOut{}
 	}
 	rec := array.NewRecordBatch(sc, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
 	}
 	return rec
-}
-
-// copyBuffer returns a buffer of mem holding a copy of b.
-func copyBuffer(mem memory.Allocator, b []byte) *memory.Buffer {
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(len(b))
-	copy(buf.Bytes(), b)
-	return buf
 }
