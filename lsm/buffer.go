@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,10 +24,11 @@ import (
 // Buffer is one bucket's write buffer. It is not safe for concurrent use.
 // The owner must Close it.
 //
-// Rows are kept as the Arrow records they arrived in; Add encodes their
-// keys (and sequence-field order keys) once. Spill and Flush sort an index
-// vector over all rows, reduce each key through the Engine, and assemble
-// KV records by gathering the selected rows.
+// Add copies rows into a row-major store (rows.go) and encodes their keys
+// (and sequence-field order keys) once; schemas with nested columns keep
+// the Arrow records they arrived in instead. Spill and Flush sort an index
+// vector over all rows, read the rows back in that order a batch at a
+// time, reduce each key through the Engine, and assemble KV records.
 type Buffer struct {
 	o        BufferOptions
 	mem      memory.Allocator
@@ -35,8 +37,10 @@ type Buffer struct {
 	ordEnc   *kv.KeyEncoder
 	reducer  merge.Reducer
 
+	rows     *rowStore // nil: rows stay in recs
 	recs     []arrow.Record
 	recBytes int64
+	ids      []int32
 	rowRec   []int32
 	rowIdx   []int32
 	seqs     []int64
@@ -74,6 +78,11 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 		return nil, err
 	}
 	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red}
+	if b.rows = newRowStore(o.Schema); b.rows != nil {
+		// Pages live outside the Go heap: give them back should an owner
+		// drop the buffer without Close.
+		runtime.AddCleanup(b, func(s *rowStore) { s.reset() }, b.rows)
+	}
 	b.koffs = []int{0}
 	if oe != nil {
 		b.ooffs = []int{0}
@@ -100,13 +109,19 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 	if n == 0 {
 		return nil
 	}
-	rec.Retain()
-	ri := int32(len(b.recs))
-	b.recs = append(b.recs, rec)
-	b.recBytes += kv.RecordSize(rec)
+	if b.rows != nil {
+		b.rows.add(rec)
+	} else {
+		rec.Retain()
+		ri := int32(len(b.recs))
+		b.recs = append(b.recs, rec)
+		b.recBytes += kv.RecordSize(rec)
+		for i := range n {
+			b.rowRec = append(b.rowRec, ri)
+			b.rowIdx = append(b.rowIdx, int32(i))
+		}
+	}
 	for i := range n {
-		b.rowRec = append(b.rowRec, ri)
-		b.rowIdx = append(b.rowIdx, int32(i))
 		b.seqs = append(b.seqs, firstSeq+int64(i))
 		b.kinds = append(b.kinds, int8(kinds[i]))
 	}
@@ -129,7 +144,11 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 // MemoryUsed returns the bytes of Arrow memory the buffer holds (data it
 // retains plus its sort index and encoded keys).
 func (b *Buffer) MemoryUsed() int64 {
-	return b.recBytes + int64(cap(b.keys)+cap(b.ords)) +
+	var rows int64
+	if b.rows != nil {
+		rows = b.rows.memory()
+	}
+	return rows + b.recBytes + int64(cap(b.keys)+cap(b.ords)) +
 		8*int64(cap(b.koffs)+cap(b.ooffs)+cap(b.seqs)) +
 		4*int64(cap(b.rowRec)+cap(b.rowIdx)) + int64(cap(b.kinds))
 }
@@ -154,9 +173,9 @@ type sortEntry struct {
 	row    int32
 }
 
-// sortIndex returns the in-memory row ids ordered by (key, sequence
-// fields, sequence number).
-func (b *Buffer) sortIndex() []int32 {
+// sortIndex returns the in-memory rows ordered by (key, sequence fields,
+// sequence number).
+func (b *Buffer) sortIndex() []sortEntry {
 	n := len(b.seqs)
 	// Keys of a primary key share their first byte (the null marker of a
 	// never-null column); skip it so the prefix holds 8 bytes of value.
@@ -190,11 +209,7 @@ func (b *Buffer) sortIndex() []int32 {
 		}
 		return rowCompare(b.key(x.row), b.ord(x.row), b.seqs[x.row], b.key(y.row), b.ord(y.row), b.seqs[y.row])
 	})
-	idx := make([]int32, n)
-	for i, e := range ents {
-		idx[i] = e.row
-	}
-	return idx
+	return ents
 }
 
 // memRun reads the buffer's rows sorted and reduced, one row per key, as
@@ -203,7 +218,7 @@ type memRun struct {
 	b      *Buffer
 	red    merge.Reducer
 	raw    bool // every row is a group of its own
-	rows   []int32
+	rows   []sortEntry
 	pos    int
 	groups merge.Groups
 	cur    arrow.Record
@@ -250,22 +265,37 @@ func (m *memRun) Next() bool {
 		g := &m.groups
 		g.Reset()
 		g.Srcs = append(g.Srcs, b.recs...)
+		b.ids = b.ids[:0]
 		n := len(m.rows)
 		for g.Len() < b.o.BatchSize && m.pos < n {
-			k := b.key(m.rows[m.pos])
+			k := b.key(m.rows[m.pos].row)
 			for {
-				r := m.rows[m.pos]
-				g.Refs = append(g.Refs, merge.Ref{Src: b.rowRec[r], Row: b.rowIdx[r]})
+				r := m.rows[m.pos].row
+				if b.rows != nil {
+					// Rows are read back in this order below.
+					g.Refs = append(g.Refs, merge.Ref{Src: 0, Row: int32(len(b.ids))})
+					b.ids = append(b.ids, r)
+				} else {
+					g.Refs = append(g.Refs, merge.Ref{Src: b.rowRec[r], Row: b.rowIdx[r]})
+				}
 				g.Kinds = append(g.Kinds, schema.RowKind(b.kinds[r]))
 				g.Seqs = append(g.Seqs, b.seqs[r])
 				m.pos++
-				if m.raw || m.pos >= n || string(b.key(m.rows[m.pos])) != string(k) {
+				if m.raw || m.pos >= n || string(b.key(m.rows[m.pos].row)) != string(k) {
 					break
 				}
 			}
 			g.Ends = append(g.Ends, len(g.Refs))
 		}
+		var batch arrow.Record
+		if b.rows != nil {
+			batch = b.rows.decode(b.mem, b.o.Schema, b.ids)
+			g.Srcs = append(g.Srcs, batch)
+		}
 		rec, err := reduceToRecord(m.red, g, b.mem, b.kvSchema, false)
+		if batch != nil {
+			batch.Release()
+		}
 		if err != nil {
 			m.err = err
 			return false
@@ -284,6 +314,9 @@ func (b *Buffer) free() {
 		r.Release()
 	}
 	b.recs, b.recBytes = nil, 0
+	if b.rows != nil {
+		b.rows.reset()
+	}
 	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
 	b.keys, b.koffs = nil, []int{0}
 	b.ords = nil
@@ -330,7 +363,7 @@ func (b *Buffer) Spill(ctx context.Context) error {
 			return ErrSpillFull
 		}
 	}
-	name, n, rows, err := b.writeSpill(ctx, b.spillRun(), limit)
+	name, n, rows, err := b.writeSpill(ctx, prefetch(b.spillRun()), limit)
 	if err != nil {
 		return err
 	}
@@ -360,7 +393,7 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 		}
 		return err
 	}
-	name, n, rows, err := b.writeSpill(ctx, mr, 0)
+	name, n, rows, err := b.writeSpill(ctx, prefetch(mr), 0)
 	if err != nil {
 		return err
 	}
@@ -508,8 +541,9 @@ func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	err = drainTo(ctx, rr, emit)
-	rr.Release()
+	pr := prefetch(rr)
+	err = drainTo(ctx, pr, emit)
+	pr.Release()
 	if err != nil {
 		return err
 	}
@@ -529,8 +563,9 @@ func (b *Buffer) Input(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	err = drainTo(ctx, rr, emit)
-	rr.Release()
+	pr := prefetch(rr)
+	err = drainTo(ctx, pr, emit)
+	pr.Release()
 	return err
 }
 
