@@ -444,6 +444,15 @@ func TestMaintSoakChild(t *testing.T) {
 		<-ch
 		cancel()
 	}()
+	// A child whose test process died (killed, timed out) stops too.
+	go func() {
+		parent := os.Getppid()
+		for range time.Tick(200 * time.Millisecond) {
+			if os.Getppid() != parent {
+				os.Exit(3)
+			}
+		}
+	}()
 	st, err := storage.Open(ctx, filepath.Join(dir, "wh", "db.db", "t"))
 	if err != nil {
 		t.Fatal(err)
