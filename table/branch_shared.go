@@ -135,23 +135,28 @@ func (t *Table) referenced(ctx context.Context, mark func(...string)) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(expireParallel)
+	// markDelta marks what the snapshot (or long-lived changelog) read
+	// returns adds; one gone meanwhile marks nothing.
+	markDelta := func(read func(context.Context) (*snapshot.Snapshot, error)) func() error {
+		return func() error {
+			s, err := read(gctx)
+			if gone(err) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			r, err := t.snapRefs(gctx, s, refsWant{meta: true, delta: true, changelog: true})
+			if gone(err) {
+				return nil
+			}
+			markRefs(r)
+			return err
+		}
+	}
 	if first >= 0 {
 		for _, id := range ids[first+1:] {
-			g.Go(func() error {
-				s, err := snapshot.Read(gctx, t.meta, id)
-				if gone(err) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				r, err := t.snapRefs(gctx, s, refsWant{meta: true, delta: true, changelog: true})
-				if gone(err) {
-					return nil
-				}
-				markRefs(r)
-				return err
-			})
+			g.Go(markDelta(func(ctx context.Context) (*snapshot.Snapshot, error) { return snapshot.Read(ctx, t.meta, id) }))
 		}
 	}
 	tags, err := snapshot.Tags(ctx, t.meta)
@@ -176,21 +181,7 @@ func (t *Table) referenced(ctx context.Context, mark func(...string)) error {
 		return err
 	}
 	for _, id := range cls {
-		g.Go(func() error {
-			s, err := snapshot.ReadChangelog(gctx, t.meta, id)
-			if gone(err) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			r, err := t.snapRefs(gctx, s, refsWant{meta: true, delta: true, changelog: true})
-			if gone(err) {
-				return nil
-			}
-			markRefs(r)
-			return err
-		})
+		g.Go(markDelta(func(ctx context.Context) (*snapshot.Snapshot, error) { return snapshot.ReadChangelog(ctx, t.meta, id) }))
 	}
 	return g.Wait()
 }
