@@ -36,7 +36,7 @@ import (
 //	FLOE_PLAN_FILES=100000,1000000 go test ./table -run '^$' -bench 'Plan' -benchtime 5x
 //
 // FLOE_PLAN_FILES lists the sizes (default 100000); FLOE_PLAN_CACHE_MB
-// sets the size of the manifest cache (default
+// sets the size of the manifest cache the benchmark sets (default
 // table.DefaultManifestCacheSize, too small for a warm plan of 1,000,000
 // files to hit; 2000 holds them); FLOE_PLAN_DIR keeps
 // the built tables there and reuses them (e.g. for timing `floe files`
@@ -58,15 +58,17 @@ func BenchmarkPlan(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
+	size := int64(table.DefaultManifestCacheSize)
 	if s := os.Getenv("FLOE_PLAN_CACHE_MB"); s != "" {
 		mb, err := strconv.Atoi(s)
 		if err != nil {
 			b.Fatal(err)
 		}
-		prev := table.ManifestCache()
-		table.SetManifestCache(manifest.NewCache(int64(mb) << 20))
-		defer table.SetManifestCache(prev)
+		size = int64(mb) << 20
 	}
+	prev := table.ManifestCache()
+	table.SetManifestCache(manifest.NewCache(size)) // a long-lived process sets one
+	defer table.SetManifestCache(prev)
 	ctx := context.Background()
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
