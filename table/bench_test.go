@@ -24,7 +24,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/floelake/floe/catalog"
@@ -313,6 +312,29 @@ func BenchmarkPK(b *testing.B) {
 func rawParquet(b *testing.B, sch *arrow.Schema, recs []arrow.Record) (write, read time.Duration) {
 	path := filepath.Join(b.TempDir(), "raw.parquet")
 	start := time.Now()
+	w := newRawParquet(b, path, sch)
+	for _, r := range recs {
+		w.write(r)
+	}
+	w.close()
+	write = time.Since(start)
+
+	start = time.Now()
+	readRawParquet(b, path, false)
+	read = time.Since(start)
+	return write, read
+}
+
+// rawWriter writes one plain Parquet file with pqarrow: zstd level 1 (as
+// floe's default), row groups of up to 1 Mi rows, a 1 MiB buffer.
+type rawWriter struct {
+	b  *testing.B
+	f  *os.File
+	bw *bufio.Writer
+	fw *pqarrow.FileWriter
+}
+
+func newRawParquet(b *testing.B, path string, sch *arrow.Schema) *rawWriter {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -324,44 +346,29 @@ func rawParquet(b *testing.B, sch *arrow.Schema, recs []arrow.Record) (write, re
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, r := range recs {
-		if err := fw.WriteBuffered(r); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := fw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := bw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Sync(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	write = time.Since(start)
+	return &rawWriter{b: b, f: f, bw: bw, fw: fw}
+}
 
-	start = time.Now()
-	rf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		b.Fatal(err)
+func (w *rawWriter) write(rec arrow.RecordBatch) {
+	if err := w.fw.WriteBuffered(rec); err != nil {
+		w.b.Fatal(err)
 	}
-	fr, err := pqarrow.NewFileReader(rf, pqarrow.ArrowReadProperties{BatchSize: benchBatch, Parallel: false}, memory.DefaultAllocator)
-	if err != nil {
-		b.Fatal(err)
+}
+
+// close finishes the file and syncs it, as a table's data file is.
+func (w *rawWriter) close() {
+	if err := w.fw.Close(); err != nil {
+		w.b.Fatal(err)
 	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		b.Fatal(err)
+	if err := w.bw.Flush(); err != nil {
+		w.b.Fatal(err)
 	}
-	var n int64
-	for rr.Next() {
-		n += rr.Record().NumRows()
+	if err := w.f.Sync(); err != nil {
+		w.b.Fatal(err)
 	}
-	rr.Release()
-	rf.Close()
-	read = time.Since(start)
-	return write, read
+	if err := w.f.Close(); err != nil {
+		w.b.Fatal(err)
+	}
 }
 
 // BenchmarkWriteMemory writes 20,000,000 narrow rows (FLOE_BENCH_ROWS to

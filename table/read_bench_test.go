@@ -1,17 +1,13 @@
 package table_test
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -124,37 +120,19 @@ func measureReads(b *testing.B, read func() int64) {
 // as floe's default).
 func writeRawParquet(b *testing.B, dir string, t *table.Table, sch *arrow.Schema) string {
 	path := filepath.Join(dir, "raw.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
-		parquet.WithMaxRowGroupLength(1<<20))
-	fw, err := pqarrow.NewFileWriter(sch, bw, props, pqarrow.NewArrowWriterProperties())
-	if err != nil {
-		b.Fatal(err)
-	}
+	w := newRawParquet(b, path, sch)
 	rr, err := t.ReadAll(context.Background(), table.ScanOptions{}, table.ReadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rr.Release()
 	for rr.Next() {
-		if err := fw.WriteBuffered(rr.RecordBatch()); err != nil {
-			b.Fatal(err)
-		}
+		w.write(rr.RecordBatch())
 	}
 	if err := rr.Err(); err != nil {
 		b.Fatal(err)
 	}
-	if err := fw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := bw.Flush(); err != nil {
-		b.Fatal(err)
-	}
+	w.close()
 	return path
 }
 
