@@ -1,12 +1,8 @@
 package table_test
 
 import (
-	"context"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/floelake/floe/table"
 )
 
 // BenchmarkPKWrite is the write half of BenchmarkPK alone (write-buffer
@@ -21,7 +17,6 @@ func BenchmarkPKWrite(b *testing.B) {
 	for _, s := range []shape{micro, narrow} {
 		b.Run(s.name, func(b *testing.B) {
 			rows := benchRows(b, 3_000_000)
-			ctx := context.Background()
 			probe := createBenchTable(b, b.TempDir(), s)
 			sch, err := probe.Schema().ArrowSchema()
 			if err != nil {
@@ -35,28 +30,11 @@ func BenchmarkPKWrite(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				t := createBenchTable(b, b.TempDir(), s)
-				cpu0 := cpuSeconds()
+				cpu0 := cpuTime().Seconds()
 				start := time.Now()
-				w, err := t.NewWriter(ctx, table.WriterOptions{SpillDir: b.TempDir()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, r := range recs {
-					if err := w.Write(ctx, r); err != nil {
-						b.Fatal(err)
-					}
-				}
-				spills += w.Stats().Spills
-				msgs, err := w.Prepare(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := t.Commit(ctx, msgs, table.CommitOptions{}); err != nil {
-					b.Fatal(err)
-				}
-				w.Close()
+				spills += writeHeld(b, t, recs).Spills
 				wall += time.Since(start)
-				cpu += cpuSeconds() - cpu0
+				cpu += cpuTime().Seconds() - cpu0
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(rows)*n/wall.Seconds(), "rows/s")
@@ -65,14 +43,4 @@ func BenchmarkPKWrite(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
-}
-
-// cpuSeconds returns the process's user+sys CPU time so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
