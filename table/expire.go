@@ -288,16 +288,18 @@ func (t *Table) expireStep(ctx context.Context, begin, end int64, dry bool, res 
 	// Snapshot files first, oldest first: every snapshot left reads in
 	// full. With decoupled changelog each is first copied to
 	// changelog/changelog-<id>, which keeps its changelog readable.
-	// A rollback that began after this expiry looked (Expire's check) must
-	// keep its target: stop before each delete once its marker stands.
+	// A rollback that began after Expire's own check: stop. One that
+	// begins while the snapshot files below go is seen by the check after
+	// them, which keeps every file; the rollback writes back its target's
+	// snapshot file if it went.
+	if busy, err := t.meta.Exists(ctx, rollbackMarker); err != nil || busy {
+		if busy {
+			log.Info("snapshot expiry stopped: a rollback began")
+		}
+		return false, err
+	}
 	decoupled := t.changelogDecoupled()
 	for _, s := range expired {
-		if busy, err := t.meta.Exists(ctx, rollbackMarker); err != nil || busy {
-			if busy {
-				log.Info("snapshot expiry stopped: a rollback began")
-			}
-			return false, err
-		}
 		if decoupled {
 			if err := snapshot.WriteChangelog(ctx, t.meta, s); err != nil && !errors.Is(err, snapshot.ErrHint) {
 				return false, err
