@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -386,6 +387,12 @@ func runConcurrent(t *testing.T, wh string, sh shape, j job) (string, *engine, s
 	var werr result
 	var wwhat string
 	retries := 0
+	// held counts writers on their third attempt or later: while any is,
+	// A does not start new compactions, so a writer that keeps losing its
+	// compaction commit to A's (Java compacting on write, two writers
+	// racing A's loop) gets through, as an operator would let it. Without
+	// it, ten losses in a row were possible on a loaded machine.
+	var held atomic.Int32
 	// Two Java writers at once (B's writes alternate between them), so
 	// that commits come often enough to land during floe's compactions.
 	steps := cc.steps()
@@ -402,8 +409,14 @@ func runConcurrent(t *testing.T, wh string, sh shape, j job) (string, *engine, s
 					return
 				}
 				for attempt := 1; ; attempt++ {
+					if attempt == 3 {
+						held.Add(1)
+					}
 					res := j.b.run("write", append(base, "--data", data)...)
 					if res.code == 0 {
+						if attempt >= 3 {
+							held.Add(-1)
+						}
 						break
 					}
 					mu.Lock()
@@ -428,6 +441,10 @@ func runConcurrent(t *testing.T, wh string, sh shape, j job) (string, *engine, s
 		case <-done:
 			running = false
 		default:
+		}
+		if running && held.Load() > 0 {
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		args := base
 		full := compactions%2 == 1
