@@ -599,6 +599,9 @@ type slab struct {
 const slabChunk = 512
 
 func (s *slab) int64p(v int64) *int64 {
+	if uint64(v) < smallValues && smallInts != nil {
+		return &smallInts[v]
+	}
 	if len(s.i64) == 0 {
 		s.i64 = make([]int64, slabChunk)
 	}
@@ -609,6 +612,11 @@ func (s *slab) int64p(v int64) *int64 {
 }
 
 func (s *slab) int32p(v int32) *int32 {
+	if uint32(v) < smallValues && smallInts != nil {
+		// The low half of a little-endian int64 (smallInts is nil on
+		// big-endian machines).
+		return (*int32)(unsafe.Pointer(&smallInts[v]))
+	}
 	if len(s.i32) == 0 {
 		s.i32 = make([]int32, slabChunk)
 	}

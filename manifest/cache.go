@@ -2,6 +2,11 @@ package manifest
 
 import (
 	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -17,8 +22,9 @@ import (
 // entries are keyed by the store's bucket and location and the file's
 // name and size. The least recently used manifests are dropped when the
 // estimated memory of the decoded entries exceeds the cache's size. A
-// Cache is safe for concurrent use; the entries it hands out are shared
-// and read-only.
+// Cache is safe for concurrent use. Loads get copies of its entries; what
+// the entries point to (byte slices, strings, counts) is shared and
+// read-only (see Check).
 type Cache struct {
 	mu    sync.Mutex
 	max   int64
@@ -45,7 +51,8 @@ type cacheKey struct {
 
 type cacheItem struct {
 	key     cacheKey
-	entries []Entry
+	st      *storage.Store // for Check
+	entries []Entry        // the cache's own array: never handed out
 	bytes   int64
 }
 
@@ -60,7 +67,8 @@ func newCacheKey(st *storage.Store, m *FileMeta) cacheKey {
 	return cacheKey{bucket: st.Bucket(), url: st.URL(), name: m.FileName, size: m.FileSize}
 }
 
-// get returns the entries of a cached manifest.
+// get returns the entries of a cached manifest. They are the cache's own:
+// the caller copies them before handing them out.
 func (c *Cache) get(k cacheKey) ([]Entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -74,19 +82,27 @@ func (c *Cache) get(k cacheKey) ([]Entry, bool) {
 	return el.Value.(*cacheItem).entries, true
 }
 
-// put keeps the entries of a manifest whose decoded blocks take
-// blockBytes.
-func (c *Cache) put(k cacheKey, entries []Entry, blockBytes int64) {
-	bytes := blockBytes + int64(cap(entries))*int64(unsafe.Sizeof(Entry{}))
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// put keeps a copy of the entries of a manifest whose decoded blocks take
+// blockBytes. The copy is the cache's own, so that a caller modifying the
+// entries it decoded (or a FileSet's) cannot change what later loads get.
+func (c *Cache) put(st *storage.Store, k cacheKey, entries []Entry, blockBytes int64) {
+	bytes := blockBytes + int64(len(entries))*int64(unsafe.Sizeof(Entry{}))
 	if bytes > c.max {
 		return
 	}
+	c.mu.Lock()
+	_, ok := c.items[k]
+	c.mu.Unlock()
+	if ok {
+		return
+	}
+	own := slices.Clone(entries)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if _, ok := c.items[k]; ok {
 		return
 	}
-	c.items[k] = c.lru.PushFront(&cacheItem{key: k, entries: entries, bytes: bytes})
+	c.items[k] = c.lru.PushFront(&cacheItem{key: k, st: st, entries: own, bytes: bytes})
 	c.size += bytes
 	for c.size > c.max {
 		el := c.lru.Back()
@@ -97,6 +113,41 @@ func (c *Cache) put(k cacheKey, entries []Entry, blockBytes int64) {
 		c.stats.Evictions++
 	}
 }
+
+// Check decodes every cached manifest again and reports the first whose
+// cached entries differ from its file's, wrapping ErrCacheModified. The
+// cache hands out copies of its entry structs, but what they point to
+// (byte slices, strings, counts) is shared and read-only: a difference
+// means a caller wrote to it. It reads every cached manifest; it is meant
+// for tests and debugging.
+func (c *Cache) Check(ctx context.Context) error {
+	c.mu.Lock()
+	items := make([]*cacheItem, 0, len(c.items))
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		items = append(items, el.Value.(*cacheItem))
+	}
+	c.mu.Unlock()
+	for _, it := range items {
+		es, err := ReadManifest(ctx, it.st, it.key.name)
+		if err != nil {
+			return err
+		}
+		if len(es) != len(it.entries) {
+			return fmt.Errorf("%w: manifest %s: %d entries cached, %d in the file", ErrCacheModified, it.key.name, len(it.entries), len(es))
+		}
+		for i := range es {
+			if !reflect.DeepEqual(es[i], it.entries[i]) {
+				return fmt.Errorf("%w: manifest %s: entry %d (%s): cached %+v, in the file %+v",
+					ErrCacheModified, it.key.name, i, es[i].File.FileName, it.entries[i], es[i])
+			}
+		}
+	}
+	return nil
+}
+
+// ErrCacheModified reports cached manifest entries that differ from their
+// file (see Cache.Check).
+var ErrCacheModified = errors.New("manifest: cached entries modified")
 
 // MaxBytes returns the estimated memory the cache holds at most.
 func (c *Cache) MaxBytes() int64 { return c.max }

@@ -266,6 +266,7 @@ type plan struct {
 	rec    *node
 	fields []fieldPlan
 	has    map[int]bool
+	fast   *fastEntryLayout // manifest entries the fast path reads (nil: none)
 }
 
 type fieldPlan struct {
@@ -421,6 +422,9 @@ func topPlan(h *container, s *spec) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	if s == entrySpec {
+		p.fast = fastLayout(h.schema, p)
+	}
 	return p, nil
 }
 
@@ -439,6 +443,8 @@ type decoder struct {
 	keep         func(partition []byte, bucket int32) bool
 	dropped      bool
 	droppedKinds [2]int64
+	// generic turns the fast path off (tests compare the two).
+	generic bool
 }
 
 // fieldError is a decoding or validation error in one field; field is a
@@ -772,6 +778,15 @@ func (d *decoder) fileKind(t *node) FileKind {
 }
 
 func (d *decoder) entry(p *plan, e *Entry) {
+	if p.fast != nil && !d.generic {
+		start := d.i
+		if d.fastEntry(p.fast, e) {
+			return
+		}
+		// Decode the record again, and report its error, the slow way.
+		d.i, d.err, d.version = start, nil, -1
+		*e = Entry{}
+	}
 	if !d.begin(p) {
 		return
 	}

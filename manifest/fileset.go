@@ -236,7 +236,7 @@ func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMet
 	}
 	if f == nil {
 		if o.Cache != nil {
-			o.Cache.put(key, es, d.blockBytes)
+			o.Cache.put(st, key, es, d.blockBytes)
 		}
 		return es, nil
 	}

@@ -511,3 +511,45 @@ func TestFileSetErrors(t *testing.T) {
 		t.Errorf("missing list: %v", err)
 	}
 }
+
+// TestCacheCheck: loads get copies of the cache's entries, and Check
+// finds what a caller wrote into what they share.
+func TestCacheCheck(t *testing.T) {
+	ctx := context.Background()
+	st := storage.New(memblob.OpenBucket(nil), "mem://")
+	entries := sampleEntries(50)
+	for i := range entries {
+		entries[i].Kind = Add
+	}
+	size, err := WriteManifest(ctx, st, "manifest-a", entries, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteList(ctx, st, "list-a", []FileMeta{{FileName: "manifest-a", FileSize: size, NumAddedFiles: 50, SchemaID: 1}}, EncodeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCache(64 << 20)
+	load := func() *FileSet {
+		s, err := LoadFileSet(ctx, st, []string{"list-a"}, FileSetOptions{Cache: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for range 2 { // a miss, then a hit
+		s := load()
+		s.Entries()[3].File.Level = 99 // what a careless caller might do
+		s.Entries()[4].Kind = Delete
+		if err := c.Check(ctx); err != nil {
+			t.Fatalf("a FileSet's entries are the cache's: %v", err)
+		}
+	}
+	if s := c.Stats(); s.Hits != 1 || s.Misses != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	s := load()
+	s.Entries()[5].File.MinKey[len(s.Entries()[5].File.MinKey)-1] ^= 1 // shared bytes
+	if err := c.Check(ctx); !errors.Is(err, ErrCacheModified) {
+		t.Fatalf("Check after a write to shared bytes: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package manifest
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 )
 
 // Identity returns the key identifying the file an entry adds or deletes:
@@ -84,9 +85,10 @@ func Merge(entries []Entry) ([]Entry, error) {
 // in entries, in order.
 func MergeIndexes(entries []Entry) ([]int, error) {
 	// Entries are found by file name (a view into the decoded manifest,
-	// so no key is built per entry); names that collide are told apart by
-	// the rest of the identity along a chain.
-	idx := make(map[string]int32, len(entries))
+	// so no key is built per entry), hashed once each into an
+	// open-addressing table; names that collide are told apart by the
+	// rest of the identity along a chain.
+	names := newNameTable(len(entries))
 	next := make([]int32, len(entries)) // chain of entries sharing a name, -1 ends
 	keep := make([]bool, len(entries))
 	live := 0
@@ -95,14 +97,12 @@ func MergeIndexes(entries []Entry) ([]int, error) {
 		if e.Kind != Add && e.Kind != Delete {
 			return nil, fmt.Errorf("manifest: entry %s has kind %d", e.File.FileName, e.Kind)
 		}
-		head, ok := idx[e.File.FileName]
+		slot := names.find(entries, e.File.FileName)
 		j := int32(-1) // the present entry with e's identity
-		if ok {
-			for c := head; c >= 0; c = next[c] {
-				if keep[c] && sameIdentity(&entries[c], e) {
-					j = c
-					break
-				}
+		for c := slot.head; c >= 0; c = next[c] {
+			if keep[c] && sameIdentity(&entries[c], e) {
+				j = c
+				break
 			}
 		}
 		switch {
@@ -111,15 +111,15 @@ func MergeIndexes(entries []Entry) ([]int, error) {
 		case j >= 0: // a DELETE cancels its ADD (or an earlier tombstone)
 			keep[j] = false
 			live--
-			unlink(idx, next, e.File.FileName, j)
+			unlink(slot, next, j)
 		default: // a new file, or a tombstone
 			keep[i] = true
 			live++
-			next[i] = -1
-			if ok {
-				next[i] = idx[e.File.FileName]
+			if slot.key == 0 {
+				slot.key = int32(i) + 1
 			}
-			idx[e.File.FileName] = int32(i)
+			next[i] = slot.head
+			slot.head = int32(i)
 		}
 	}
 	out := make([]int, 0, live)
@@ -131,18 +131,53 @@ func MergeIndexes(entries []Entry) ([]int, error) {
 	return out, nil
 }
 
-// unlink removes entry j from the chain of name.
-func unlink(idx map[string]int32, next []int32, name string, j int32) {
-	head := idx[name]
-	if head == j {
-		if next[j] < 0 {
-			delete(idx, name)
-		} else {
-			idx[name] = next[j]
+// nameTable is a hash table from file names to the chain of entries
+// with that name: open addressing with linear probing, slots never
+// removed. A map would hash each name twice (look up, then insert).
+type nameTable struct {
+	seed  maphash.Seed
+	mask  uint64
+	slots []nameSlot
+}
+
+type nameSlot struct {
+	hash uint32 // high bits of the name's hash
+	key  int32  // 1 + an entry with the name; 0: free slot
+	head int32  // the chain's first entry, -1: none
+}
+
+func newNameTable(n int) *nameTable {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	return &nameTable{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]nameSlot, size)}
+}
+
+// find returns the slot of name: the one holding it, or the free slot
+// where it goes (key 0, head -1).
+func (t *nameTable) find(entries []Entry, name string) *nameSlot {
+	h := maphash.String(t.seed, name)
+	hi := uint32(h >> 32)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.key == 0 {
+			s.hash, s.head = hi, -1
+			return s
 		}
+		if s.hash == hi && entries[s.key-1].File.FileName == name {
+			return s
+		}
+	}
+}
+
+// unlink removes entry j from the chain of slot.
+func unlink(slot *nameSlot, next []int32, j int32) {
+	if slot.head == j {
+		slot.head = next[j]
 		return
 	}
-	for c := head; c >= 0; c = next[c] {
+	for c := slot.head; c >= 0; c = next[c] {
 		if next[c] == j {
 			next[c] = next[j]
 			return
