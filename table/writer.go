@@ -693,9 +693,15 @@ func (t *Table) dataWriterOptions(s *schema.Table, dir string, level int32, sour
 		SchemaID:        s.ID,
 		Level:           level,
 		FileSource:      source,
-		// Row groups are buffered while written: keep them within half
-		// the write buffer so that memory stays near write-buffer-size.
-		RowGroupSize: max(1<<20, cfg.WriteBufferSize/2),
+		// Row groups are held in memory, encoded, until they close (their
+		// columns encode in parallel), at about twice their raw size
+		// once garbage is counted: a quarter of the write buffer keeps
+		// a flush near write-buffer-size. On a WriteMemory run
+		// (20,000,000 narrow rows, 64 MB buffer) a quarter instead of
+		// half takes the peak live heap from 109 to 94 MiB. Smaller
+		// row groups cost reads (a few percent at 16 MiB on
+		// BenchmarkRead/micro, about 15 % at 8 MiB).
+		RowGroupSize: max(1<<20, cfg.WriteBufferSize/4),
 		Alloc:        alloc,
 	}
 	if hasPK {
