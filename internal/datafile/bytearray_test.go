@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -500,4 +501,26 @@ func TestHybrid(t *testing.T) {
 			t.Fatalf("%v", out)
 		}
 	}
+}
+
+// FuzzByteArrayPages damages small Parquet files (uncompressed, so that
+// mutations reach the page bytes: lengths, levels, dictionary indices, bit
+// widths, page headers): byteArrayReader must never panic, and whatever
+// it decodes must be what pqarrow decodes.
+func FuzzByteArrayPages(f *testing.F) {
+	recs := baRecords(60, 60, 6)
+	defer releaseRecs(recs)
+	names := make([]string, 0)
+	vs := baVariants()
+	for name := range vs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		props := append(vs[name], parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithStats(false))
+		f.Add(baWrite(f, recs, props...), uint16(7))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, batch uint16) {
+		diffByteArray(t, data, int64(batch%512)+1, false)
+	})
 }
