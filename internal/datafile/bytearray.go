@@ -497,24 +497,27 @@ func (r *byteArrayReader) next(n int64) (arrow.Array, error) {
 }
 
 // estimate is the value bytes to reserve for n rows: the bytes per row of
-// the batches so far, or at first the chunk's uncompressed size per row
-// (PLAIN pages: the values and their 4-byte lengths), at most maxPrealloc.
+// the batches so far, at most maxPrealloc; for the first batch the
+// chunk's uncompressed size per row (PLAIN pages: the values and their
+// 4-byte lengths), at most firstPrealloc, as the metadata may be damaged.
 func (r *byteArrayReader) estimate(n int64) int {
-	var per float64
 	if r.rowsOut > 0 {
-		per = float64(r.bytesOut)/float64(r.rowsOut)*1.0625 + 0.5
-	} else if len(r.groups) > 0 {
+		est := float64(r.bytesOut)/float64(r.rowsOut)*1.0625*float64(n) + 64
+		return int(min(est, maxPrealloc))
+	}
+	est := 64.0
+	if len(r.groups) > 0 {
 		rg := r.pf.MetaData().RowGroup(r.groups[0])
 		if cc, err := rg.ColumnChunk(r.leaf); err == nil && rg.NumRows() > 0 && cc.TotalUncompressedSize() > 0 {
-			per = float64(cc.TotalUncompressedSize()) / float64(rg.NumRows())
+			est += float64(cc.TotalUncompressedSize()) / float64(rg.NumRows()) * float64(n)
 		}
 	}
-	est := per*float64(n) + 64
-	if est > maxPrealloc || est != est {
-		return maxPrealloc
-	}
-	return int(est)
+	return int(min(est, firstPrealloc))
 }
+
+// firstPrealloc bounds the value bytes reserved for a column's first
+// batch, when all there is to go by is the file's metadata.
+const firstPrealloc = 1 << 20
 
 // endChunk checks that the chunk holds no values past its rows.
 func (r *byteArrayReader) endChunk() error {
