@@ -47,7 +47,7 @@ func Open(ctx context.Context, o ReadOptions) (array.RecordReader, error) {
 	}
 	switch strings.ToLower(path.Ext(o.Path)) {
 	case ".parquet":
-		return openParquet(ctx, o, out)
+		return openParquet(ctx, o, out, false)
 	case ".avro":
 		return openAvro(ctx, o, out)
 	}
@@ -257,7 +257,9 @@ func leafIndices(f *pqarrow.SchemaField, out []int) []int {
 	return out
 }
 
-func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr array.RecordReader, err error) {
+// openParquet opens a Parquet data file; pqarrowOnly (for tests) decodes
+// every column with pqarrow.
+func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema, pqarrowOnly bool) (rr array.RecordReader, err error) {
 	src, size, err := source(ctx, o)
 	if err != nil {
 		return nil, err
@@ -347,7 +349,6 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		}
 		cols = append(cols, c)
 	}
-	var leaves []int
 	pos := make(map[int]int) // top-level index -> position in the batch
 	// pqarrow returns selected fields in file order.
 	sorted := append([]int(nil), want...)
@@ -372,30 +373,51 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema) (rr arra
 		}
 		pos[i] = j
 		j++
-		leaves = leafIndices(&top[i], leaves)
 	}
 	nrows := pf.NumRows()
 	var cb *columnBatches
-	if len(leaves) > 0 {
-		groups := make([]int, pf.NumRowGroups())
-		for i := range groups {
-			groups[i] = i
-		}
-		readers, _, err := fr.GetFieldReaders(ctx, leaves, groups)
-		if err != nil {
-			releaseInt96()
-			pf.Close()
-			return nil, corrupt(o.Path, err)
-		}
-		if len(readers) != j {
-			for _, r := range readers {
-				r.Release()
+	if j > 0 {
+		// Flat STRING/BYTES columns decode with byteArrayReader, the
+		// others with pqarrow's readers (returned in file order).
+		cols := make([]columnSource, j)
+		var pqLeaves []int
+		var pqAt []int // positions of the pqarrow columns
+		for _, i := range sorted {
+			p, ok := pos[i]
+			if !ok {
+				continue
 			}
-			releaseInt96()
-			pf.Close()
-			return nil, corrupt(o.Path, fmt.Errorf("%d column readers for %d columns", len(readers), j))
+			if !pqarrowOnly {
+				if br := byteArrayColumn(ctx, fr, i, o.Alloc); br != nil {
+					cols[p] = br
+					continue
+				}
+			}
+			pqLeaves = leafIndices(&top[i], pqLeaves)
+			pqAt = append(pqAt, p)
 		}
-		cb = &columnBatches{readers: readers, mem: o.Alloc, workers: decodeWorkers(o)}
+		if len(pqAt) > 0 {
+			groups := make([]int, pf.NumRowGroups())
+			for i := range groups {
+				groups[i] = i
+			}
+			readers, _, err := fr.GetFieldReaders(ctx, pqLeaves, groups)
+			if err == nil && len(readers) != len(pqAt) {
+				for _, r := range readers {
+					r.Release()
+				}
+				err = fmt.Errorf("%d column readers for %d columns", len(readers), len(pqAt))
+			}
+			if err != nil {
+				releaseInt96()
+				pf.Close()
+				return nil, corrupt(o.Path, err)
+			}
+			for k, r := range readers {
+				cols[pqAt[k]] = &pqColumn{r: r, mem: o.Alloc}
+			}
+		}
+		cb = &columnBatches{cols: cols, workers: decodeWorkers(o)}
 	}
 	var row int64
 	done := false

@@ -14,14 +14,20 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
+// columnSource decodes one column of a file a batch of rows at a time.
+type columnSource interface {
+	// next decodes the next n rows as one array.
+	next(n int64) (arrow.Array, error)
+	release()
+}
+
 // columnBatches decodes the selected columns of a Parquet file a batch of
 // rows at a time, the columns of one batch on up to workers goroutines at
-// once (each column chunk has its own page reader and decoder, so columns
+// once (each column has its own page reader and decoder, so columns
 // decode independently). A panic while decoding a column (arrow-go panics
 // on some damaged input) becomes an error, whichever goroutine decodes it.
 type columnBatches struct {
-	readers []*pqarrow.ColumnReader
-	mem     memory.Allocator
+	cols    []columnSource
 	workers int
 }
 
@@ -35,20 +41,20 @@ func decodeWorkers(o ReadOptions) int {
 }
 
 func (c *columnBatches) release() {
-	for _, r := range c.readers {
-		r.Release()
+	for _, r := range c.cols {
+		r.release()
 	}
-	c.readers = nil
+	c.cols = nil
 }
 
 // next decodes the next n rows of every column. Each array has n rows, or
 // the result is an error.
 func (c *columnBatches) next(n int64) ([]arrow.Array, error) {
-	out := make([]arrow.Array, len(c.readers))
-	errs := make([]error, len(c.readers))
-	w := min(c.workers, len(c.readers))
+	out := make([]arrow.Array, len(c.cols))
+	errs := make([]error, len(c.cols))
+	w := min(c.workers, len(c.cols))
 	if w <= 1 {
-		for i := range c.readers {
+		for i := range c.cols {
 			out[i], errs[i] = c.column(i, n)
 			if errs[i] != nil {
 				break
@@ -60,7 +66,7 @@ func (c *columnBatches) next(n int64) ([]arrow.Array, error) {
 		work := func() {
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
-				if i >= len(c.readers) {
+				if i >= len(c.cols) {
 					return
 				}
 				out[i], errs[i] = c.column(i, n)
@@ -101,21 +107,8 @@ func (c *columnBatches) column(i int, n int64) (a arrow.Array, err error) {
 			a, err = nil, fmt.Errorf("column %d: %v", i, r)
 		}
 	}()
-	ch, err := c.readers[i].NextBatch(n)
-	if err != nil {
+	if a, err = c.cols[i].next(n); err != nil {
 		return nil, fmt.Errorf("column %d: %w", i, err)
-	}
-	defer ch.Release()
-	switch len(ch.Chunks()) {
-	case 0:
-		return nil, fmt.Errorf("column %d: no values where %d rows are left", i, n)
-	case 1:
-		a = ch.Chunk(0)
-		a.Retain()
-	default:
-		if a, err = array.Concatenate(ch.Chunks(), c.mem); err != nil {
-			return nil, fmt.Errorf("column %d: %w", i, err)
-		}
 	}
 	if int64(a.Len()) != n {
 		l := a.Len()
@@ -123,6 +116,31 @@ func (c *columnBatches) column(i int, n int64) (a arrow.Array, err error) {
 		return nil, fmt.Errorf("column %d: %d values where %d rows are left", i, l, n)
 	}
 	return a, nil
+}
+
+// pqColumn is a column decoded by pqarrow.
+type pqColumn struct {
+	r   *pqarrow.ColumnReader
+	mem memory.Allocator
+}
+
+func (c *pqColumn) release() { c.r.Release() }
+
+func (c *pqColumn) next(n int64) (arrow.Array, error) {
+	ch, err := c.r.NextBatch(n)
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Release()
+	switch len(ch.Chunks()) {
+	case 0:
+		return nil, fmt.Errorf("no values where %d rows are left", n)
+	case 1:
+		a := ch.Chunk(0)
+		a.Retain()
+		return a, nil
+	}
+	return array.Concatenate(ch.Chunks(), c.mem)
 }
 
 // maxPrealloc bounds the string bytes reserved for one column of a batch
