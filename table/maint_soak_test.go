@@ -653,8 +653,8 @@ func soakWriter(ctx context.Context, t *testing.T, tb *table.Table, w int, log s
 }
 
 // soakStream follows the table with consumer c1, saving its position after
-// each snapshot. The consumer protects the snapshot it reads next, so any
-// error is a violation.
+// each snapshot. Once its progress is on record the consumer protects the
+// snapshot it reads next, so any error is a violation.
 func soakStream(ctx context.Context, t *testing.T, tb *table.Table, record func(string, ...any)) {
 	s, err := tb.NewStream(ctx, table.StreamOptions{ConsumerID: "c1", MaxWait: 20 * time.Millisecond})
 	if err != nil {
@@ -664,11 +664,27 @@ func soakStream(ctx context.Context, t *testing.T, tb *table.Table, record func(
 		return
 	}
 	defer s.Close()
+	// Until the consumer's progress is on record, nothing keeps the
+	// stream's next snapshot: a first stream that reads its starting
+	// snapshot for longer than expiry retains the next one may lose it
+	// (a loaded machine does that), as a Paimon stream would.
+	_, cerr := snapshot.ReadConsumer(ctx, tb.Store(), "c1")
+	protected := cerr == nil
 	for {
 		b, err := s.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) {
 				return
+			}
+			if !protected && errors.Is(err, table.ErrSnapshotExpired) {
+				record("stream-expired-before-progress")
+				s.Close()
+				if s, err = tb.NewStream(ctx, table.StreamOptions{ConsumerID: "c1", MaxWait: 20 * time.Millisecond}); err != nil {
+					return
+				}
+				_, cerr = snapshot.ReadConsumer(ctx, tb.Store(), "c1")
+				protected = cerr == nil
+				continue
 			}
 			if _, serr := os.Stat(filepath.Join(os.Getenv("FLOE_MAINT_DIR"), "rollback-target")); serr == nil {
 				// A rollback removed what the stream was reading: start
@@ -688,6 +704,7 @@ func soakStream(ctx context.Context, t *testing.T, tb *table.Table, record func(
 				record("VIOLATION save: %s", strings.ReplaceAll(err.Error(), " ", "_"))
 				return
 			}
+			protected = true
 			record("snapshot-read %d", b.SnapshotID)
 		}
 	}
