@@ -1,6 +1,7 @@
 package lsm
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
@@ -455,14 +457,51 @@ func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.R
 }
 
 // premerge merges runs (which it releases) into a new spill file in dir
-// and returns its name.
+// and returns its name. The file is an uncompressed Arrow IPC stream: it
+// is read back once, soon, and LZ4 cost more CPU than it saved in writes.
 func premerge(ctx context.Context, dir string, runs []array.RecordReader, o MergeOptions) (string, error) {
 	mr, err := NewMergeReader(runs, o)
 	if err != nil {
 		return "", err
 	}
-	name, _, _, err := writeSpillFile(ctx, dir, o.Schema, allocOr(o.Alloc), prefetch(mr), 0)
-	return name, err
+	rr := prefetch(mr) // the merge runs ahead of the encoding
+	defer rr.Release()
+	f, err := os.CreateTemp(dir, "floe-premerge-*.arrows")
+	if err != nil {
+		return "", fmt.Errorf("lsm: create spill file: %w", err)
+	}
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := ipc.NewWriter(bw, ipc.WithSchema(o.Schema), ipc.WithAllocator(allocOr(o.Alloc)))
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			w.Close()
+			return fail(err)
+		}
+		if err := w.Write(rr.RecordBatch()); err != nil {
+			w.Close()
+			return fail(fmt.Errorf("lsm: write spill file: %w", err))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		w.Close()
+		return fail(err)
+	}
+	if err := w.Close(); err != nil {
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := bw.Flush(); err != nil {
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("lsm: close spill file: %w", err)
+	}
+	return f.Name(), nil
 }
 
 func releaseReaders(rs []array.RecordReader) {
