@@ -251,7 +251,7 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 		}
 		// Each run decodes its next batches on a goroutine of its own
 		// while the merge consumes the current one.
-		runs = append(runs, prefetch(Concat(o.Merge.Schema, opens)))
+		runs = append(runs, &lazyPrefetch{rr: Concat(o.Merge.Schema, opens)})
 		sizes = append(sizes, size)
 	}
 	mo := o.Merge
@@ -502,6 +502,51 @@ func premerge(ctx context.Context, dir string, runs []array.RecordReader, o Merg
 		return "", fmt.Errorf("lsm: close spill file: %w", err)
 	}
 	return f.Name(), nil
+}
+
+// lazyPrefetch is a prefetching reader whose goroutine starts at the first
+// Next: a run waiting for its turn in a later merge opens no file yet.
+type lazyPrefetch struct {
+	rr array.RecordReader
+	p  *prefetchReader
+}
+
+func (l *lazyPrefetch) Retain()               {}
+func (l *lazyPrefetch) Schema() *arrow.Schema { return l.rr.Schema() }
+
+func (l *lazyPrefetch) Record() arrow.Record { return l.RecordBatch() }
+
+func (l *lazyPrefetch) RecordBatch() arrow.RecordBatch {
+	if l.p == nil {
+		return nil
+	}
+	return l.p.RecordBatch()
+}
+
+func (l *lazyPrefetch) Next() bool {
+	if l.p == nil {
+		l.p = prefetch(l.rr)
+	}
+	return l.p.Next()
+}
+
+func (l *lazyPrefetch) Err() error {
+	if l.p == nil {
+		return nil
+	}
+	return l.p.Err()
+}
+
+func (l *lazyPrefetch) Release() {
+	if l.rr == nil {
+		return
+	}
+	if l.p != nil {
+		l.p.Release() // releases l.rr
+	} else {
+		l.rr.Release()
+	}
+	l.p, l.rr = nil, nil
 }
 
 func releaseReaders(rs []array.RecordReader) {
