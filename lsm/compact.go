@@ -1,12 +1,16 @@
 package lsm
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
@@ -232,17 +236,23 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 	}
 	runs := make([]array.RecordReader, 0, len(sec))
 	levels := make([]int, 0, len(sec))
+	sizes := make([]int64, 0, len(sec))
 	for _, run := range sec {
 		levels = append(levels, int(run[0].Level))
 		opens := make([]Opener, len(run))
+		var size int64
 		for i, f := range run {
 			opens[i] = o.Open(f)
 			res.Before = append(res.Before, f)
 			res.Rewritten++
 			res.RowsIn += f.RowCount
 			res.BytesIn += f.FileSize
+			size += f.FileSize
 		}
-		runs = append(runs, Concat(o.Merge.Schema, opens))
+		// Each run decodes its next batches on a goroutine of its own
+		// while the merge consumes the current one.
+		runs = append(runs, &lazyPrefetch{rr: Concat(o.Merge.Schema, opens)})
+		sizes = append(sizes, size)
 	}
 	mo := o.Merge
 	var spills []string
@@ -260,70 +270,85 @@ func (o *RewriteOptions) rewriteSection(ctx context.Context, w FileWriter, sec [
 	}
 	leveled := mo.LookupMerge || mo.Changelog != nil
 	for len(runs) > fanIn {
-		// Merge the runs in groups into spill files (retracts kept: they
-		// still shadow older runs), then merge those. Runs of a group are
-		// not contiguous in time, so an engine that computes values must
-		// not fold them yet (a folded record takes its newest sequence
-		// number and would sort after records older than its oldest): its
-		// groups are merged keeping every record. A merge that tells
-		// levels apart pre-merges only level-0 runs (all but a few runs
-		// are; the result stays level 0), keeping every record.
+		// Merge some runs in groups into spill files (retracts kept: they
+		// still shadow older runs), then merge those with the rest. Only
+		// as many runs as it takes to get down to fanIn are pre-merged,
+		// the smallest first: each byte spilled is written and read once
+		// more. Runs of a group are not contiguous in time, so an engine
+		// that computes values must not fold them yet (a folded record
+		// takes its newest sequence number and would sort after records
+		// older than its oldest): its groups are merged keeping every
+		// record. A merge that tells levels apart pre-merges only level-0
+		// runs (all but a few runs are; the result stays level 0), keeping
+		// every record.
 		pre := mo
 		pre.DropRetracts, pre.LookupMerge, pre.Changelog, pre.Levels = false, false, nil, nil
 		pre.KeepAll = leveled || !mo.Engine.Traits().Selecting
+		var pool []int // the runs that may be pre-merged, smallest first
+		for i := range runs {
+			if !leveled || levels[i] == 0 {
+				pool = append(pool, i)
+			}
+		}
+		if len(pool) < 2 {
+			break
+		}
+		slices.SortStableFunc(pool, func(a, b int) int { return cmp.Compare(sizes[a], sizes[b]) })
+		merged := make([]bool, len(runs))
 		var next []array.RecordReader
 		var nextLevels []int
-		if leveled {
-			var l0 []array.RecordReader
-			for i, rr := range runs {
-				if levels[i] == 0 {
-					l0 = append(l0, rr)
-				} else {
-					next = append(next, rr)
-					nextLevels = append(nextLevels, levels[i])
-				}
+		var nextSizes []int64
+		excess := len(runs) - fanIn // runs to get rid of
+		for excess > 0 && len(pool) >= 2 {
+			k := min(fanIn, excess+1, len(pool))
+			g := make([]array.RecordReader, k)
+			var size int64
+			for j, i := range pool[:k] {
+				g[j] = runs[i]
+				merged[i] = true
+				size += sizes[i]
 			}
-			if len(l0) < 2 {
-				runs = append(next, l0...)
-				levels = append(nextLevels, make([]int, len(l0))...)
-				break
-			}
-			runs = l0
-		}
-		for len(runs) > 0 {
-			g := runs[:min(fanIn, len(runs))]
-			runs = runs[len(g):]
-			mr, err := NewMergeReader(g, pre)
-			if err != nil {
-				releaseReaders(runs)
-				releaseReaders(next)
-				return err
-			}
-			name, _, _, err := writeSpillFile(ctx, o.SpillDir, mo.Schema, allocOr(mo.Alloc), mr, 0)
+			pool = pool[k:]
+			excess -= k - 1
+			name, err := premerge(ctx, o.SpillDir, g, pre)
 			if err == nil {
 				spills = append(spills, name)
 				var r array.RecordReader
 				if r, err = openSpillFile(name, allocOr(mo.Alloc)); err == nil {
 					next = append(next, r)
 					nextLevels = append(nextLevels, 0)
+					nextSizes = append(nextSizes, size)
 					continue
 				}
 			}
-			releaseReaders(runs)
+			for i, rr := range runs {
+				if !merged[i] {
+					rr.Release()
+				}
+			}
 			releaseReaders(next)
 			return err
 		}
-		runs, levels = next, nextLevels
+		for i, rr := range runs {
+			if !merged[i] {
+				next = append(next, rr)
+				nextLevels = append(nextLevels, levels[i])
+				nextSizes = append(nextSizes, sizes[i])
+			}
+		}
+		runs, levels, sizes = next, nextLevels, nextSizes
 	}
 	mo.DropRetracts = o.DropDelete && o.Filter == nil
 	mo.KeepAll = false
 	if leveled {
 		mo.Levels = levels
 	}
-	rr, err := NewMergeReader(runs, mo)
+	mr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		return err
 	}
+	// The merge runs ahead of the writer, on a goroutine of its own.
+	rr := prefetch(mr)
 	defer rr.Release()
 	for rr.Next() {
 		rec := rr.RecordBatch()
@@ -429,6 +454,99 @@ func takeKept(mem memory.Allocator, rec arrow.RecordBatch, keep []bool) (arrow.R
 		mem = memory.DefaultAllocator
 	}
 	return take.Record(mem, rec.Schema(), []arrow.Record{rec}, refs)
+}
+
+// premerge merges runs (which it releases) into a new spill file in dir
+// and returns its name. The file is an uncompressed Arrow IPC stream: it
+// is read back once, soon, and LZ4 cost more CPU than it saved in writes.
+func premerge(ctx context.Context, dir string, runs []array.RecordReader, o MergeOptions) (string, error) {
+	mr, err := NewMergeReader(runs, o)
+	if err != nil {
+		return "", err
+	}
+	rr := prefetch(mr) // the merge runs ahead of the encoding
+	defer rr.Release()
+	f, err := os.CreateTemp(dir, "floe-premerge-*.arrows")
+	if err != nil {
+		return "", fmt.Errorf("lsm: create spill file: %w", err)
+	}
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := ipc.NewWriter(bw, ipc.WithSchema(o.Schema), ipc.WithAllocator(allocOr(o.Alloc)))
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			w.Close()
+			return fail(err)
+		}
+		if err := w.Write(rr.RecordBatch()); err != nil {
+			w.Close()
+			return fail(fmt.Errorf("lsm: write spill file: %w", err))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		w.Close()
+		return fail(err)
+	}
+	if err := w.Close(); err != nil {
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := bw.Flush(); err != nil {
+		return fail(fmt.Errorf("lsm: write spill file: %w", err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("lsm: close spill file: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// lazyPrefetch is a prefetching reader whose goroutine starts at the first
+// Next: a run waiting for its turn in a later merge opens no file yet.
+type lazyPrefetch struct {
+	rr array.RecordReader
+	p  *prefetchReader
+}
+
+func (l *lazyPrefetch) Retain()               {}
+func (l *lazyPrefetch) Schema() *arrow.Schema { return l.rr.Schema() }
+
+func (l *lazyPrefetch) Record() arrow.Record { return l.RecordBatch() }
+
+func (l *lazyPrefetch) RecordBatch() arrow.RecordBatch {
+	if l.p == nil {
+		return nil
+	}
+	return l.p.RecordBatch()
+}
+
+func (l *lazyPrefetch) Next() bool {
+	if l.p == nil {
+		l.p = prefetch(l.rr)
+	}
+	return l.p.Next()
+}
+
+func (l *lazyPrefetch) Err() error {
+	if l.p == nil {
+		return nil
+	}
+	return l.p.Err()
+}
+
+func (l *lazyPrefetch) Release() {
+	if l.rr == nil {
+		return
+	}
+	if l.p != nil {
+		l.p.Release() // releases l.rr
+	} else {
+		l.rr.Release()
+	}
+	l.p, l.rr = nil, nil
 }
 
 func releaseReaders(rs []array.RecordReader) {

@@ -2,7 +2,9 @@ package lsm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,6 +25,9 @@ type cursor struct {
 	rec   arrow.Record
 	keys  []byte
 	koffs []int // koffs[r], koffs[r+1] bound row r's key
+	// pfx[r] is the first 8 bytes of row r's key, big-endian, zero-padded:
+	// keys whose prefixes differ compare as their prefixes do.
+	pfx   []uint64
 	ords  []byte
 	ooffs []int
 	seqs  []int64
@@ -34,6 +39,24 @@ type cursor struct {
 }
 
 func (c *cursor) key(r int) []byte { return c.keys[c.koffs[r]:c.koffs[r+1]] }
+
+// keyPrefixes sets pfx[r] to the first 8 bytes of key r (zero-padded),
+// read as a big-endian number.
+func keyPrefixes(pfx []uint64, keys []byte, offs []int) []uint64 {
+	n := len(offs) - 1
+	pfx = slices.Grow(pfx[:0], n)[:n]
+	for r := range pfx {
+		k := keys[offs[r]:offs[r+1]]
+		if len(k) >= 8 {
+			pfx[r] = binary.BigEndian.Uint64(k)
+			continue
+		}
+		var b [8]byte
+		copy(b[:], k)
+		pfx[r] = binary.BigEndian.Uint64(b[:])
+	}
+	return pfx
+}
 
 func (c *cursor) ord(r int) []byte {
 	if c.ooffs == nil {
@@ -248,6 +271,7 @@ func (r *mergeReader) load(c *cursor) (bool, error) {
 			c.cols = append(c.cols, rec.Column(k))
 		}
 		c.keys, c.koffs = r.keyEnc.AppendAll(c.keys[:0], append(c.koffs[:0], 0), c.cols)
+		c.pfx = keyPrefixes(c.pfx, c.keys, c.koffs)
 		if r.ordEnc != nil {
 			c.cols = c.cols[:0]
 			for _, k := range r.o.SequenceColumns {
@@ -268,6 +292,9 @@ func (r *mergeReader) load(c *cursor) (bool, error) {
 }
 
 func (r *mergeReader) less(a, b *cursor) bool {
+	if pa, pb := a.pfx[a.pos], b.pfx[b.pos]; pa != pb {
+		return pa < pb
+	}
 	c := rowCompare(a.key(a.pos), a.ord(a.pos), a.seqs[a.pos], b.key(b.pos), b.ord(b.pos), b.seqs[b.pos])
 	if c != 0 {
 		return c < 0
@@ -325,12 +352,13 @@ func (r *mergeReader) srcOf(c *cursor) int32 {
 func (r *mergeReader) group() error {
 	top := r.heap[0]
 	r.gkey = append(r.gkey[:0], top.key(top.pos)...)
+	gpfx := top.pfx[top.pos]
 	g := &r.groups
 	s := len(g.Refs)
 	track := r.o.LookupMerge || r.o.Changelog != nil
 	for len(r.heap) > 0 {
 		top = r.heap[0]
-		if !bytes.Equal(top.key(top.pos), r.gkey) {
+		if top.pfx[top.pos] != gpfx || !bytes.Equal(top.key(top.pos), r.gkey) {
 			break
 		}
 		g.Kinds = append(g.Kinds, schema.RowKind(top.kinds[top.pos]))

@@ -71,19 +71,20 @@ func (r *colReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error) {
 		s = e
 	}
 	out.Cols = make([]arrow.Array, n)
-	for c, col := range r.cols {
-		a, err := r.column(g, mem, c, col)
-		if err != nil {
-			out.Release()
-			return nil, err
-		}
+	err := forColumns(n, len(g.Ends), &r.srcs, func(c int, srcs *[]arrow.Array) error {
+		a, err := r.column(g, mem, c, r.cols[c], srcs)
 		out.Cols[c] = a
+		return err
+	})
+	if err != nil {
+		out.Release()
+		return nil, err
 	}
 	return out, nil
 }
 
 // column builds output column c.
-func (r *colReducer) column(g *Groups, mem memory.Allocator, c int, col *column) (arrow.Array, error) {
+func (r *colReducer) column(g *Groups, mem memory.Allocator, c int, col *column, srcs *[]arrow.Array) (arrow.Array, error) {
 	var b array.Builder
 	if isValue(col.acc) {
 		b = array.NewBuilder(mem, g.cols[0][c].DataType())
@@ -120,7 +121,7 @@ func (r *colReducer) column(g *Groups, mem memory.Allocator, c int, col *column)
 	if b != nil {
 		return b.NewArray(), nil
 	}
-	return gatherColumn(mem, g, c, refs, &r.srcs)
+	return gatherColumn(mem, g, c, refs, srcs)
 }
 
 // fastFold returns a typed fold of column c over a group of inserts that

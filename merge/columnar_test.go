@@ -14,7 +14,8 @@ import (
 
 // TestFastFoldsMatchGeneric: the typed folds of insert-only groups give
 // what the accumulators give, over random groups with nulls, NaN-free
-// floats, negative numbers and ties.
+// floats, negative numbers and ties; and columns built in parallel are
+// those built one after another.
 func TestFastFoldsMatchGeneric(t *testing.T) {
 	fields := []schema.Field{
 		{ID: 0, Name: "id", Type: schema.NewBigInt().WithNotNull(true)},
@@ -86,9 +87,12 @@ func TestFastFoldsMatchGeneric(t *testing.T) {
 				}
 				g.Ends = append(g.Ends, len(g.Refs))
 			}
-			var outs [2]string
-			for i, off := range []bool{false, true} {
+			var outs [3]string
+			for i, off := range []bool{false, true, false} {
 				noFastFolds = off
+				if i == 2 {
+					parallelCells = 0
+				}
 				red, err := eng.Reducer([]string{"id", "s", "d", "mi", "mb", "lnn", "lv", "mn"})
 				if err != nil {
 					t.Fatal(err)
@@ -107,12 +111,15 @@ func TestFastFoldsMatchGeneric(t *testing.T) {
 				rec.Release()
 				out.Release()
 			}
-			noFastFolds = false
+			noFastFolds, parallelCells = false, 16<<10
 			for _, s := range g.Srcs {
 				s.Release()
 			}
 			if outs[0] != outs[1] {
 				t.Fatalf("%s iter %d: fast\n%s\ngeneric\n%s", name, iter, outs[0], outs[1])
+			}
+			if outs[0] != outs[2] {
+				t.Fatalf("%s iter %d: serial\n%s\nparallel\n%s", name, iter, outs[0], outs[2])
 			}
 		}
 	}

@@ -139,17 +139,18 @@ func (r *computeReducer) Reduce(g *Groups, mem memory.Allocator) (*Output, error
 		s = e
 	}
 	out.Cols = make([]arrow.Array, n)
-	for c := range r.cols {
+	err := forColumns(n, len(g.Ends), &r.srcs, func(c int, srcs *[]arrow.Array) error {
 		if builders[c] != nil {
 			out.Cols[c] = builders[c].NewArray()
-			continue
+			return nil
 		}
-		a, err := gatherColumn(mem, g, c, r.refs[c], &r.srcs)
-		if err != nil {
-			out.Release()
-			return nil, err
-		}
+		a, err := gatherColumn(mem, g, c, r.refs[c], srcs)
 		out.Cols[c] = a
+		return err
+	})
+	if err != nil {
+		out.Release()
+		return nil, err
 	}
 	return out, nil
 }

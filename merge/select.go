@@ -111,15 +111,15 @@ func gatherRows(out *Output, g *Groups, mem memory.Allocator, refs []take.Ref, s
 		}
 		return nil
 	}
-	for c := range ncol {
+	err := forColumns(ncol, len(refs), srcs, func(c int, srcs *[]arrow.Array) error {
 		a, err := gatherColumn(mem, g, c, refs, srcs)
-		if err != nil {
-			out.Release()
-			return err
-		}
 		out.Cols[c] = a
+		return err
+	})
+	if err != nil {
+		out.Release()
 	}
-	return nil
+	return err
 }
 
 // gatherColumn builds value column c from refs (negative Src: null).

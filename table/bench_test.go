@@ -467,8 +467,12 @@ func BenchmarkWriteMemory(b *testing.B) {
 // per second, input MB (10^6 bytes of the level-0 files) per second, and
 // the compaction's peak RSS and peak Go heap in use: the process's peak
 // RSS is reset (Linux /proc/self/clear_refs) after the writes, with the
-// heap returned to the OS first. interop/bench runs the same shapes
-// through Java Paimon (the Java tool's bench-compact) for comparison.
+// heap returned to the OS first; and the compaction's process CPU seconds
+// (cpu-s, getrusage: the figure to compare on a loaded machine), MB
+// allocated and allocations. FLOE_BENCH_CPUPROF=prefix writes a CPU
+// profile of the compaction to $FLOE_BENCH_CPUPROF-<shape>-compact.pprof.
+// interop/bench runs the same shapes through Java Paimon (the Java tool's
+// bench-compact) for comparison.
 func BenchmarkCompact(b *testing.B) {
 	const commits = 10
 	for _, s := range []shape{micro, narrow} {
@@ -522,12 +526,23 @@ func BenchmarkCompact(b *testing.B) {
 						}
 					}
 				}()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				alloc0, mallocs0 := ms.TotalAlloc, ms.Mallocs
+				stopProf := mergeProfile(b, s.name, "compact")
+				cpu0 := cpuTime()
 				res, err := t.Compact(ctx, table.CompactOptions{Full: true})
+				cpu := cpuTime() - cpu0
+				stopProf()
 				close(stop)
 				wg.Wait()
 				if err != nil {
 					b.Fatal(err)
 				}
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(cpu.Seconds(), "cpu-s")
+				b.ReportMetric(float64(ms.TotalAlloc-alloc0)/1e6, "alloc-MB")
+				b.ReportMetric(float64(ms.Mallocs-mallocs0), "allocs")
 				if res.Snapshot == nil || res.FilesIn != commits {
 					b.Fatalf("compaction took %d files (want the %d level-0 files of the commits), snapshot %v", res.FilesIn, commits, res.Snapshot)
 				}

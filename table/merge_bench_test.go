@@ -98,14 +98,19 @@ func BenchmarkMerge(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				alloc0 = ms.TotalAlloc
+				mallocs0 := ms.Mallocs
 				stopProf = mergeProfile(b, s.name, "compact")
+				cpu0 := cpuTime()
 				res, err := t.Compact(ctx, table.CompactOptions{Full: true})
+				compactCPU := cpuTime() - cpu0
 				stopProf()
 				if err != nil {
 					b.Fatal(err)
 				}
 				runtime.ReadMemStats(&ms)
 				compactAlloc := ms.TotalAlloc - alloc0
+				b.ReportMetric(compactCPU.Seconds(), "compact-cpu-s")
+				b.ReportMetric(float64(ms.Mallocs-mallocs0), "compact-allocs")
 				if res.FilesIn != mergeCommits || res.RowsIn != rowsIn {
 					b.Fatalf("compaction took %d files of %d rows, want %d files of %d rows", res.FilesIn, res.RowsIn, mergeCommits, rowsIn)
 				}
