@@ -774,6 +774,7 @@ func isRolledBack(ctx context.Context, tb *table.Table, s *snapshot.Snapshot) bo
 func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string, faults *storage.Faults, rng *rand.Rand, record func(string, ...any)) {
 	targetFile := filepath.Join(dir, "rollback-target")
 	var target int64
+	chosen := false // by this process: no rollback to it has begun yet
 	if ls := lines(t, targetFile); len(ls) > 0 {
 		target, _ = strconv.ParseInt(strings.Fields(ls[0])[0], 10, 64)
 	} else {
@@ -812,12 +813,26 @@ func soakRollback(ctx context.Context, t *testing.T, tb *table.Table, dir string
 		if err := os.Rename(targetFile+".tmp", targetFile); err != nil {
 			t.Fatal(err)
 		}
+		chosen = true
 	}
 	for {
 		_, err := tb.Rollback(context.WithoutCancel(ctx), table.RollbackOptions{SnapshotID: target})
 		if err == nil {
 			record("rolled-back %d %d", target, time.Now().UnixNano())
 			return
+		}
+		if chosen && errors.Is(err, table.ErrNoSnapshot) && !errors.Is(err, storage.ErrInjected) {
+			// The target expired between its choice and the marker (a
+			// loaded machine): Rollback refused it and changed nothing.
+			// Choose again.
+			if ok, serr := snapshot.Snapshots.Exists(ctx, tb.Store(), target); serr == nil && !ok {
+				record("rollback-target-expired %d", target)
+				if err := os.Remove(targetFile); err != nil {
+					t.Fatal(err)
+				}
+				soakRollback(ctx, t, tb, dir, faults, rng, record)
+				return
+			}
 		}
 		if !errors.Is(err, storage.ErrInjected) {
 			t.Fatalf("rollback to %d: %v", target, err)
