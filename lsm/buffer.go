@@ -407,13 +407,13 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 // writeSpill writes every record of rr (which it releases) to a new spill
 // file, up to limit bytes (0 = unbounded).
 func (b *Buffer) writeSpill(ctx context.Context, rr array.RecordReader, limit int64) (string, int64, int, error) {
-	return writeSpillFile(ctx, b.o.SpillDir, b.kvSchema, b.mem, rr, limit)
+	return writeSpillFile(ctx, b.o.SpillDir, b.kvSchema, b.mem, rr, limit, true)
 }
 
 // writeSpillFile writes every record of rr (which it releases) to a new
-// LZ4-compressed Arrow IPC file in dir, up to limit bytes (0 =
-// unbounded). On error nothing is left behind.
-func writeSpillFile(ctx context.Context, dir string, sc *arrow.Schema, mem memory.Allocator, rr array.RecordReader, limit int64) (string, int64, int, error) {
+// Arrow IPC file in dir, LZ4-compressed when lz4 is set, up to limit bytes
+// (0 = unbounded). On error nothing is left behind.
+func writeSpillFile(ctx context.Context, dir string, sc *arrow.Schema, mem memory.Allocator, rr array.RecordReader, limit int64, lz4 bool) (string, int64, int, error) {
 	defer rr.Release()
 	f, err := os.CreateTemp(dir, "floe-spill-*.arrows")
 	if err != nil {
@@ -429,7 +429,11 @@ func writeSpillFile(ctx context.Context, dir string, sc *arrow.Schema, mem memor
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	cw := &countingWriter{w: bw, limit: limit}
-	w := ipc.NewWriter(cw, ipc.WithSchema(sc), ipc.WithLZ4(), ipc.WithAllocator(mem))
+	opts := []ipc.Option{ipc.WithSchema(sc), ipc.WithAllocator(mem)}
+	if lz4 {
+		opts = append(opts, ipc.WithLZ4())
+	}
+	w := ipc.NewWriter(cw, opts...)
 	rows := 0
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {

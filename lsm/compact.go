@@ -1,7 +1,6 @@
 package lsm
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/internal/kv"
@@ -465,43 +463,8 @@ func premerge(ctx context.Context, dir string, runs []array.RecordReader, o Merg
 		return "", err
 	}
 	rr := prefetch(mr) // the merge runs ahead of the encoding
-	defer rr.Release()
-	f, err := os.CreateTemp(dir, "floe-premerge-*.arrows")
-	if err != nil {
-		return "", fmt.Errorf("lsm: create spill file: %w", err)
-	}
-	fail := func(err error) (string, error) {
-		f.Close()
-		os.Remove(f.Name())
-		return "", err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	w := ipc.NewWriter(bw, ipc.WithSchema(o.Schema), ipc.WithAllocator(allocOr(o.Alloc)))
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
-			w.Close()
-			return fail(err)
-		}
-		if err := w.Write(rr.RecordBatch()); err != nil {
-			w.Close()
-			return fail(fmt.Errorf("lsm: write spill file: %w", err))
-		}
-	}
-	if err := rr.Err(); err != nil {
-		w.Close()
-		return fail(err)
-	}
-	if err := w.Close(); err != nil {
-		return fail(fmt.Errorf("lsm: write spill file: %w", err))
-	}
-	if err := bw.Flush(); err != nil {
-		return fail(fmt.Errorf("lsm: write spill file: %w", err))
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("lsm: close spill file: %w", err)
-	}
-	return f.Name(), nil
+	name, _, _, err := writeSpillFile(ctx, dir, o.Schema, allocOr(o.Alloc), rr, 0, false)
+	return name, err
 }
 
 // lazyPrefetch is a prefetching reader whose goroutine starts at the first
