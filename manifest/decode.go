@@ -513,11 +513,7 @@ func (d *decoder) nullCounts(n *node) []*int64 {
 			break
 		}
 		start := len(out)
-		if out == nil {
-			out = d.ptrs(c)
-		} else {
-			out = append(out, make([]*int64, c)...)
-		}
+		out = d.morePtrs(out, c)
 		for i := start; i < start+c && d.err == nil; i++ {
 			if v, ok := d.optLong(n.items); ok {
 				if v < 0 {
@@ -1218,4 +1214,13 @@ func DecodeManifest(name string, b []byte) ([]Entry, error) {
 // DecodeIndexManifest decodes an index manifest.
 func DecodeIndexManifest(name string, b []byte) ([]IndexEntry, error) {
 	return decodeFile(name, b, indexSpec, IndexVersion, nil, nil, (*decoder).indexEntry)
+}
+
+// morePtrs extends out by c pointers for the next block of an array of
+// optional longs (the first block from the decoder's slab).
+func (d *decoder) morePtrs(out []*int64, c int) []*int64 {
+	if out == nil {
+		return d.ptrs(c)
+	}
+	return append(out, make([]*int64, c)...)
 }

@@ -283,11 +283,7 @@ func (d *decoder) fastStats(s *SimpleStats) bool {
 			break
 		}
 		start := len(out)
-		if out == nil {
-			out = d.ptrs(c)
-		} else {
-			out = append(out, make([]*int64, c)...)
-		}
+		out = d.morePtrs(out, c)
 		for i := start; i < start+c; i++ {
 			if !d.opt() {
 				continue

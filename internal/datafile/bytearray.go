@@ -586,6 +586,8 @@ func (r *byteArrayReader) plainValues(b *baBatch, at, k, present int) error {
 	data := b.data.Buf()
 	used := b.used
 	offs := b.offs[at+1 : at+k+1]
+	// Two loops on purpose: the one without nulls tests no bitmap. One
+	// loop with the test measured about 4 % slower (BenchmarkReadKV/micro).
 	if present == k {
 		for i := range offs {
 			if len(p) < 4 {
