@@ -155,51 +155,34 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	if ok, err := snapshot.Snapshots.Exists(ctx, t.meta, id); err != nil || ok {
 		return err // the snapshot itself still holds the files
 	}
-	// Neighbours: the nearest older tag, and the nearest newer tag or
-	// snapshot (the earliest snapshot when it comes first).
-	var neighbours []*snapshot.Snapshot
-	var prev, next *snapshot.Tag
-	for _, x := range others {
-		if x.ID < id {
-			prev = x
-		} else if next == nil {
-			next = x
-		}
-	}
-	if prev != nil {
-		neighbours = append(neighbours, &prev.Snapshot)
-	}
-	earliest, err := snapshot.Earliest(ctx, t.meta)
-	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
-		return err
-	}
-	switch {
-	case earliest != nil && earliest.ID < id:
-		// The tag's snapshot id is inside the live range but its file is
-		// gone: a concurrent expiry or rollback; keep everything.
-		return nil
-	case next != nil && (earliest == nil || next.ID <= earliest.ID):
-		neighbours = append(neighbours, &next.Snapshot)
-	case earliest != nil:
-		neighbours = append(neighbours, earliest)
-	}
 	want := refsWant{meta: true, changelog: true, live: true}
 	mine, err := t.snapRefs(ctx, &tag.Snapshot, want)
 	if err != nil {
 		return err
 	}
-	keep := map[string]bool{}
-	for _, n := range neighbours {
-		r, err := t.snapRefs(ctx, n, want)
-		if err != nil {
+	// A neighbour may go while its files are read (an expiry of the
+	// earliest snapshot, another tag's deletion): then the next one out is
+	// the neighbour, so look again. A neighbour that is still there with a
+	// file missing is a real error.
+	var keep map[string]bool
+	var lastErr error
+	var last []*snapshot.Snapshot
+	for attempt := 0; keep == nil; attempt++ {
+		neighbours, keepAll, err := t.tagNeighbours(ctx, id, tag.Name)
+		if err != nil || keepAll {
 			return err
 		}
-		for _, k := range r.files() {
-			keep[k] = true
+		if lastErr != nil && (attempt == 10 || sameSnapshots(neighbours, last)) {
+			return lastErr
 		}
-		for k := range r.live {
-			keep[k] = true
+		if testHookTagNeighbours != nil {
+			testHookTagNeighbours(attempt)
 		}
+		keep, err = t.neighbourFiles(ctx, neighbours, want)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		last, lastErr = neighbours, err
 	}
 	drop := func(keys []string) []string {
 		return slices.DeleteFunc(keys, func(k string) bool { return keep[k] })
@@ -214,4 +197,69 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	}
 	res.DataFiles, res.ChangelogFiles, res.MetaFiles = len(data), len(changelog), len(meta)
 	return nil
+}
+
+// testHookTagNeighbours, when set by a test, runs after DeleteTag has
+// chosen a deleted tag's neighbours and before it reads their files.
+var testHookTagNeighbours func(attempt int)
+
+// tagNeighbours returns the snapshots whose files a deleted tag on the
+// expired snapshot id must keep: the nearest older tag, and the nearest
+// newer tag or snapshot (the earliest snapshot when it comes first).
+// keepAll says the id is inside the live range of snapshots although its
+// file is gone (a concurrent expiry or rollback): then nothing is deleted.
+func (t *Table) tagNeighbours(ctx context.Context, id int64, name string) (ns []*snapshot.Snapshot, keepAll bool, err error) {
+	tags, err := snapshot.Tags(ctx, t.meta)
+	if err != nil {
+		return nil, false, err
+	}
+	var prev, next *snapshot.Tag
+	for _, x := range tags {
+		switch {
+		case x.Name == name:
+		case x.ID < id:
+			prev = x
+		case next == nil:
+			next = x
+		}
+	}
+	if prev != nil {
+		ns = append(ns, &prev.Snapshot)
+	}
+	earliest, err := snapshot.Earliest(ctx, t.meta)
+	if err != nil && !errors.Is(err, snapshot.ErrNotFound) {
+		return nil, false, err
+	}
+	switch {
+	case earliest != nil && earliest.ID < id:
+		return nil, true, nil
+	case next != nil && (earliest == nil || next.ID <= earliest.ID):
+		ns = append(ns, &next.Snapshot)
+	case earliest != nil:
+		ns = append(ns, earliest)
+	}
+	return ns, false, nil
+}
+
+// neighbourFiles returns the set of file keys the snapshots reference.
+func (t *Table) neighbourFiles(ctx context.Context, ns []*snapshot.Snapshot, want refsWant) (map[string]bool, error) {
+	keep := map[string]bool{}
+	for _, n := range ns {
+		r, err := t.snapRefs(ctx, n, want)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range r.files() {
+			keep[k] = true
+		}
+		for k := range r.live {
+			keep[k] = true
+		}
+	}
+	return keep, nil
+}
+
+// sameSnapshots says whether a and b name the same snapshots in order.
+func sameSnapshots(a, b []*snapshot.Snapshot) bool {
+	return slices.EqualFunc(a, b, func(x, y *snapshot.Snapshot) bool { return x.ID == y.ID })
 }

@@ -2,6 +2,7 @@ package table
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -111,4 +112,47 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// TestDeleteTagNeighbourExpires: the snapshot DeleteTag chose as the
+// deleted tag's newer neighbour expires while its files are read; the
+// deletion takes the next snapshot as the neighbour instead of failing, and
+// leaves exactly the files the snapshots and tags left need.
+func TestDeleteTagNeighbourExpires(t *testing.T) {
+	e, rows := expireEnv(t, 12)
+	tb := e.open()
+	for name, id := range map[string]int64{"a": 2, "b": 5} {
+		if _, err := tb.CreateTag(e.ctx, name, TagOptions{SnapshotID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tb.Expire(e.ctx, ExpireOptions{RetainMin: 3, RetainMax: 3, Limit: -1}); err != nil {
+		t.Fatal(err)
+	}
+	var attempts []int
+	testHookTagNeighbours = func(attempt int) {
+		attempts = append(attempts, attempt)
+		if attempt == 0 {
+			if _, err := tb.Expire(e.ctx, ExpireOptions{RetainMin: 1, RetainMax: 1, Limit: -1}); err != nil {
+				t.Errorf("expire beside DeleteTag: %v", err)
+			}
+		}
+	}
+	t.Cleanup(func() { testHookTagNeighbours = nil })
+	res, err := tb.DeleteTag(e.ctx, "b")
+	if err != nil || res.MetaFiles == 0 {
+		t.Fatalf("delete tag b while its neighbour expires: %+v, %v", res, err)
+	}
+	if fmt.Sprint(attempts) != "[0 1]" {
+		t.Fatalf("neighbour attempts %v, want [0 1]", attempts)
+	}
+	testHookTagNeighbours = nil
+	checkNoLeak(e, tb)
+	checkReadable(e, tb)
+	if got := e.rows(); got != rows[len(rows)-1] {
+		t.Fatal("rows changed")
+	}
+	if _, _, err := e.read(ScanOptions{Tag: "a"}); err != nil {
+		t.Fatalf("tag a after deleting b: %v", err)
+	}
 }
