@@ -592,8 +592,11 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 		if !errors.Is(err, snapshot.ErrNotFound) {
 			return nil, err
 		}
-		if err := s.checkExpired(ctx, id); err != nil {
-			return nil, err
+		if present, err := s.checkExpired(ctx, id); err != nil || present {
+			if err != nil {
+				return nil, err
+			}
+			continue // published since the look: read it now
 		}
 		if err := s.keepConsumer(ctx); err != nil {
 			return nil, err
@@ -620,26 +623,32 @@ func (s *Stream) gone(ctx context.Context, id int64, err error) error {
 }
 
 // checkExpired tells a snapshot not written yet from one expired: ids are
-// published in order, so a later snapshot that exists means id is gone.
-// Every 16th miss it also asks for the earliest snapshot, in case all of
-// them up to the latest are gone.
-func (s *Stream) checkExpired(ctx context.Context, id int64) error {
+// published in order, so a later snapshot that exists means id is gone,
+// unless id was published between the look that missed it and this check
+// (present). Every 16th miss it also asks for the earliest snapshot, in
+// case all of them up to the latest are gone.
+func (s *Stream) checkExpired(ctx context.Context, id int64) (present bool, err error) {
 	s.misses++
 	later, err := snapshot.Snapshots.Exists(ctx, s.t.meta, id+1)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !later && s.misses%16 != 0 {
-		return nil
+	if later {
+		// Commits may have published id and id+1 since the look.
+		if present, err = snapshot.Snapshots.Exists(ctx, s.t.meta, id); err != nil || present {
+			return present, err
+		}
+	} else if s.misses%16 != 0 {
+		return false, nil
 	}
 	earliest, err := snapshot.EarliestID(ctx, s.t.meta)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if later || earliest > id {
-		return &SnapshotExpiredError{Next: id, Earliest: earliest}
+		return false, &SnapshotExpiredError{Next: id, Earliest: earliest}
 	}
-	return nil
+	return false, nil
 }
 
 // Close releases the stream.

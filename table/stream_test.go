@@ -519,3 +519,45 @@ func TestFullCompacted(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamNextSnapshotRace: a stream looks for its next snapshot just
+// before two commits publish it and the one after. Finding the later
+// snapshot must not make it call the next one expired: that one exists
+// now, so the stream reads it.
+func TestStreamNextSnapshotRace(t *testing.T) {
+	e := newCastEnv(t, pkStreamSpec())
+	for i := range 3 {
+		e.writeKinds(fmt.Sprintf(`[{"id":%d,"v":"a%d"}]`, i, i))
+	}
+	faults := &storage.Faults{}
+	tb, err := OpenStore(e.ctx, storage.WithFaults(e.cat.TableStore(e.id), faults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	s, err := tb.NewStream(e.ctx, StreamOptions{Start: StartFromSnapshot, SnapshotID: 2, Until: UntilLatest,
+		Alloc: e.alloc, MaxWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// The stream's first look at snapshot 2 misses it, as a look just
+	// before its commit would; snapshot 3 is there when it checks.
+	faults.Add(storage.Fault{Op: storage.OpRead, Key: "snapshot/snapshot-2", Err: storage.ErrNotFound, Times: 1})
+	var got []int64
+	for {
+		b, err := s.Next(e.ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("next after %v: %v", got, err)
+		}
+		if b.Last {
+			got = append(got, b.SnapshotID)
+		}
+	}
+	if fmt.Sprint(got) != "[2 3]" || faults.Fired() != 1 {
+		t.Fatalf("snapshots read %v (faults fired %d), want [2 3] after one miss", got, faults.Fired())
+	}
+}
