@@ -50,6 +50,7 @@ type Buffer struct {
 	ords     []byte
 	ooffs    []int
 	scratch  []arrow.Array
+	off      *offHeap // seqs, kinds, keys, koffs, ords, ooffs, sort indexes
 
 	spills     []string
 	spillBytes int64
@@ -77,16 +78,14 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red}
+	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red, off: &offHeap{}}
 	if b.rows = newRowStore(o.Schema); b.rows != nil {
 		// Pages live outside the Go heap: give them back should an owner
 		// drop the buffer without Close.
 		runtime.AddCleanup(b, func(s *rowStore) { s.reset() }, b.rows)
 	}
-	b.koffs = []int{0}
-	if oe != nil {
-		b.ooffs = []int{0}
-	}
+	runtime.AddCleanup(b, func(o *offHeap) { o.freeAll() }, b.off)
+	b.initOffsets()
 	return b, nil
 }
 
@@ -121,6 +120,12 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 			b.rowIdx = append(b.rowIdx, int32(i))
 		}
 	}
+	// The arrays grow here, off the heap, before anything appends to
+	// them; the key encoders append within the room made for them (an
+	// encoder that needs more grows a heap copy, moved off the heap at
+	// the next Add).
+	b.seqs = growArr(b.off, b.seqs, n)
+	b.kinds = growArr(b.off, b.kinds, n)
 	for i := range n {
 		b.seqs = append(b.seqs, firstSeq+int64(i))
 		b.kinds = append(b.kinds, int8(kinds[i]))
@@ -129,12 +134,16 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 	for _, c := range b.o.KeyColumns {
 		b.scratch = append(b.scratch, rec.Column(c))
 	}
+	b.koffs = growArr(b.off, b.koffs, n)
+	b.keys = growArr(b.off, b.keys, n*avgLen(b.keys, b.koffs))
 	b.keys, b.koffs = b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
 	if b.ordEnc != nil {
 		b.scratch = b.scratch[:0]
 		for _, c := range b.o.SequenceColumns {
 			b.scratch = append(b.scratch, rec.Column(c))
 		}
+		b.ooffs = growArr(b.off, b.ooffs, n)
+		b.ords = growArr(b.off, b.ords, n*avgLen(b.ords, b.ooffs))
 		b.ords, b.ooffs = b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
 	}
 	clear(b.scratch)
@@ -156,6 +165,23 @@ func (b *Buffer) MemoryUsed() int64 {
 // Rows returns the number of buffered rows, in memory and spilled (spilled
 // rows counted after the merge of their spill).
 func (b *Buffer) Rows() int { return len(b.seqs) + b.spillRows }
+
+// avgLen is the room to make per row in an array of encoded keys: a
+// little over the average so far (16 bytes for the first rows).
+func avgLen(data []byte, offs []int) int {
+	if len(offs) <= 1 {
+		return 16
+	}
+	return len(data)/(len(offs)-1) + 1
+}
+
+// initOffsets starts the key offset arrays.
+func (b *Buffer) initOffsets() {
+	b.koffs = append(growArr(b.off, []int(nil), 1), 0)
+	if b.ordEnc != nil {
+		b.ooffs = append(growArr(b.off, []int(nil), 1), 0)
+	}
+}
 
 func (b *Buffer) key(r int32) []byte { return b.keys[b.koffs[r]:b.koffs[r+1]] }
 
@@ -187,7 +213,7 @@ func (b *Buffer) sortIndex() []sortEntry {
 			break
 		}
 	}
-	ents := make([]sortEntry, n)
+	ents := growArr(b.off, []sortEntry(nil), n)[:n]
 	var buf [8]byte
 	for r := range ents {
 		k := b.key(int32(r))
@@ -253,6 +279,8 @@ func (m *memRun) Release() {
 		m.cur.Release()
 		m.cur = nil
 	}
+	releaseArr(m.b.off, m.rows)
+	m.rows, m.pos = nil, 0
 }
 
 func (m *memRun) Next() bool {
@@ -317,12 +345,12 @@ func (b *Buffer) free() {
 	if b.rows != nil {
 		b.rows.reset()
 	}
-	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
-	b.keys, b.koffs = nil, []int{0}
-	b.ords = nil
-	if b.ordEnc != nil {
-		b.ooffs = []int{0}
+	for _, a := range [][]byte{arrBytes(b.seqs), arrBytes(b.kinds), arrBytes(b.keys), arrBytes(b.koffs), arrBytes(b.ords), arrBytes(b.ooffs)} {
+		b.off.release(a)
 	}
+	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
+	b.keys, b.koffs, b.ords, b.ooffs = nil, nil, nil, nil
+	b.initOffsets()
 }
 
 // countingWriter counts bytes and fails past a limit.
@@ -639,5 +667,10 @@ func (b *Buffer) Close() error {
 	}
 	b.closed = true
 	b.reset()
+	b.off.freeAll()
+	b.koffs, b.ooffs = []int{0}, nil
+	if b.ordEnc != nil {
+		b.ooffs = []int{0}
+	}
 	return nil
 }
