@@ -403,6 +403,7 @@ func BenchmarkWriteMemory(b *testing.B) {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
+		t0 := time.Now()
 		go func() {
 			defer wg.Done()
 			var ms runtime.MemStats
@@ -416,6 +417,15 @@ func BenchmarkWriteMemory(b *testing.B) {
 				}
 				if v := procStatusMiB("RssAnon"); v > peakAnon.Load().(float64) {
 					peakAnon.Store(v)
+					if p := os.Getenv("FLOE_BENCH_RSSPROF"); p != "" {
+						if f, err := os.Create(p); err == nil {
+							pprof.WriteHeapProfile(f)
+							f.Close()
+						}
+					}
+				}
+				if os.Getenv("FLOE_BENCH_TRACE") != "" {
+					fmt.Fprintf(os.Stderr, "trace %.2f anon %.1f inuse %.1f idle-unreleased %.1f live %.1f\n", time.Since(t0).Seconds(), procStatusMiB("RssAnon"), float64(ms.HeapInuse)/(1<<20), float64(ms.HeapIdle-ms.HeapReleased)/(1<<20), float64(live[0].Value.Uint64())/(1<<20))
 				}
 				if v := ms.HeapInuse; v > peak.Load() {
 					peak.Store(v)
