@@ -244,6 +244,7 @@ type memRun struct {
 	b      *Buffer
 	red    merge.Reducer
 	raw    bool // every row is a group of its own
+	batch  int  // rows per record
 	rows   []sortEntry
 	pos    int
 	groups merge.Groups
@@ -252,22 +253,30 @@ type memRun struct {
 }
 
 func (b *Buffer) memRun() *memRun {
-	return &memRun{b: b, red: b.reducer, rows: b.sortIndex()}
+	return &memRun{b: b, red: b.reducer, rows: b.sortIndex(), batch: b.o.BatchSize}
 }
 
 // rawRun reads every in-memory row sorted, none merged.
 func (b *Buffer) rawRun() *memRun {
-	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex()}
+	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex(), batch: b.o.BatchSize}
 }
 
 // spillRun is what a spill writes: the rows merged per key, or all of
 // them when the buffer keeps its input.
 func (b *Buffer) spillRun() *memRun {
+	m := b.memRun()
 	if b.o.KeepInput {
-		return b.rawRun()
+		m = b.rawRun()
 	}
-	return b.memRun()
+	m.batch = b.spillBatch()
+	return m
 }
+
+// spillBatch is the number of rows per record of a spill file: at most
+// spillBatchRows. A merge of spilled runs holds a record or two of every
+// run at once, read and decoded, while the Parquet writer runs behind it;
+// small records keep that small.
+func (b *Buffer) spillBatch() int { return min(b.o.BatchSize, spillBatchRows) }
 
 func (m *memRun) Retain()                        {}
 func (m *memRun) Schema() *arrow.Schema          { return m.b.kvSchema }
@@ -295,7 +304,7 @@ func (m *memRun) Next() bool {
 		g.Srcs = append(g.Srcs, b.recs...)
 		b.ids = b.ids[:0]
 		n := len(m.rows)
-		for g.Len() < b.o.BatchSize && m.pos < n {
+		for g.Len() < m.batch && m.pos < n {
 			k := b.key(m.rows[m.pos].row)
 			for {
 				r := m.rows[m.pos].row
@@ -374,6 +383,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // fan-in (not the input size) bounds the memory a Flush needs.
 const maxSpillRuns = 16
 
+// spillReadBuffer is the read buffer of a spill file's reader. A merge
+// holds one per run, up to maxSpillRuns of them, while the Parquet writer
+// runs behind it; the IPC messages it reads are a batch of one run each
+// (tens of KiB, spillBatchRows rows), so a larger one saves few reads.
+const spillReadBuffer = 64 << 10
+
+// spillBatchRows bounds the rows per record of a spill file (spillBatch).
+// The final merge of a write that spilled its 64 MB buffer 16 times holds
+// about 15 MiB of records of 4096 narrow rows, 4 MiB of 1024.
+const spillBatchRows = 1024
+
 // Spill sorts and merges the in-memory rows into one sorted run written to
 // a local spill file and frees their memory. It returns ErrSpillFull when
 // MaxDiskSize would be exceeded (nothing is lost; the caller then Flushes).
@@ -414,6 +434,7 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 	}
 	mo := b.mergeOptions()
 	mo.KeepAll = b.o.KeepInput
+	mo.BatchSize = b.spillBatch()
 	mr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		for _, r := range runs {
@@ -498,7 +519,7 @@ func openSpillFile(name string, mem memory.Allocator) (array.RecordReader, error
 	if err != nil {
 		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
 	}
-	ir, err := ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(mem))
+	ir, err := ipc.NewReader(bufio.NewReaderSize(f, spillReadBuffer), ipc.WithAllocator(mem))
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
@@ -527,7 +548,7 @@ func (b *Buffer) openSpills() ([]array.RecordReader, error) {
 		f, err := os.Open(name)
 		if err == nil {
 			var ir *ipc.Reader
-			ir, err = ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(b.mem))
+			ir, err = ipc.NewReader(bufio.NewReaderSize(f, spillReadBuffer), ipc.WithAllocator(b.mem))
 			if err == nil {
 				runs = append(runs, &fileRun{Reader: ir, f: f})
 				continue

@@ -121,3 +121,54 @@ func TestBufferOffHeapFreed(t *testing.T) {
 		t.Fatalf("%d bytes mapped after Close", n)
 	}
 }
+
+// TestSpillBatches checks that spill files hold records of at most
+// spillBatchRows rows, whatever the buffer's batch size.
+func TestSpillBatches(t *testing.T) {
+	ctx := context.Background()
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	b, err := NewBuffer(BufferOptions{
+		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
+		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem, BatchSize: 8192,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	rec := randomRecord(rng, mem, sc, 10_000)
+	err = b.Add(rec, make([]schema.RowKind, 10_000), 1)
+	rec.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Spill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := b.openSpills()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, r := range runs {
+		for r.Next() {
+			n := int(r.RecordBatch().NumRows())
+			if n > spillBatchRows {
+				t.Errorf("spill record of %d rows, want at most %d", n, spillBatchRows)
+			}
+			total += n
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		r.Release()
+	}
+	if total == 0 || total != b.spillRows {
+		t.Fatalf("%d rows read from spills, %d spilled", total, b.spillRows)
+	}
+}
