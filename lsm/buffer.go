@@ -122,8 +122,8 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 	}
 	// The arrays grow here, off the heap, before anything appends to
 	// them; the key encoders append within the room made for them (an
-	// encoder that needs more grows a heap copy, moved off the heap at
-	// the next Add).
+	// encoder that needs more grows a heap copy, which adoptArr moves off
+	// the heap).
 	b.seqs = growArr(b.off, b.seqs, n)
 	b.kinds = growArr(b.off, b.kinds, n)
 	for i := range n {
@@ -136,7 +136,8 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 	}
 	b.koffs = growArr(b.off, b.koffs, n)
 	b.keys = growArr(b.off, b.keys, n*avgLen(b.keys, b.koffs))
-	b.keys, b.koffs = b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
+	keys, koffs := b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
+	b.keys, b.koffs = adoptArr(b.off, b.keys, keys), adoptArr(b.off, b.koffs, koffs)
 	if b.ordEnc != nil {
 		b.scratch = b.scratch[:0]
 		for _, c := range b.o.SequenceColumns {
@@ -144,7 +145,8 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 		}
 		b.ooffs = growArr(b.off, b.ooffs, n)
 		b.ords = growArr(b.off, b.ords, n*avgLen(b.ords, b.ooffs))
-		b.ords, b.ooffs = b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
+		ords, ooffs := b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
+		b.ords, b.ooffs = adoptArr(b.off, b.ords, ords), adoptArr(b.off, b.ooffs, ooffs)
 	}
 	clear(b.scratch)
 	return nil
@@ -167,12 +169,13 @@ func (b *Buffer) MemoryUsed() int64 {
 func (b *Buffer) Rows() int { return len(b.seqs) + b.spillRows }
 
 // avgLen is the room to make per row in an array of encoded keys: a
-// little over the average so far (16 bytes for the first rows).
+// quarter over the average so far (16 bytes for the first rows).
 func avgLen(data []byte, offs []int) int {
 	if len(offs) <= 1 {
 		return 16
 	}
-	return len(data)/(len(offs)-1) + 1
+	avg := len(data) / (len(offs) - 1)
+	return avg + avg/4 + 1
 }
 
 // initOffsets starts the key offset arrays.

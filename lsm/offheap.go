@@ -35,9 +35,22 @@ func growArr[T any](o *offHeap, s []T, n int) []T {
 	if c*size >= 1<<20 {
 		want = c + c/4 // as append grows large slices
 	}
-	want = max(want, len(s)+n, (64<<10)/size)
+	want = max(want, len(s)+n, osPage/size)
 	b := o.grow(arrBytes(s), want*size)
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), cap(b)/size)[:len(s)]
+}
+
+// adoptArr returns next, what an append to prev (an array growArr
+// returned) gave back: when the append outgrew prev onto the heap, prev is
+// released and next's elements move off the heap.
+func adoptArr[T any](o *offHeap, prev, next []T) []T {
+	if cap(next) == 0 || (cap(prev) > 0 && unsafe.SliceData(prev) == unsafe.SliceData(next)) {
+		return next
+	}
+	releaseArr(o, prev)
+	size := int(unsafe.Sizeof(*new(T)))
+	b := o.grow(arrBytes(next), cap(next)*size)
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), cap(b)/size)[:len(next)]
 }
 
 // releaseArr frees an array growArr returned; s must not be used after.

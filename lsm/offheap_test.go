@@ -2,11 +2,13 @@ package lsm
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/floelake/floe/merge"
@@ -170,5 +172,72 @@ func TestSpillBatches(t *testing.T) {
 	}
 	if total == 0 || total != b.spillRows {
 		t.Fatalf("%d rows read from spills, %d spilled", total, b.spillRows)
+	}
+}
+
+// TestAdoptArr checks that an array an append moved onto the heap comes
+// back off it, and that the array it outgrew is released.
+func TestAdoptArr(t *testing.T) {
+	var o offHeap
+	prev := growArr(&o, []byte(nil), 10)
+	prev = append(prev, 1, 2, 3)
+	before := o.mapped()
+	next := append(prev[:len(prev):len(prev)], make([]byte, 3*cap(prev))...) // on the heap
+	next[3] = 9
+	got := adoptArr(&o, prev, next)
+	if len(got) != len(next) || got[0] != 1 || got[2] != 3 || got[3] != 9 {
+		t.Fatalf("adopted array differs: %v", got[:4])
+	}
+	if runtime.GOOS == "linux" && o.mapped() <= before {
+		t.Fatalf("adopted array not mapped (%d bytes, %d before)", o.mapped(), before)
+	}
+	if same := adoptArr(&o, got, got[:len(got)-1]); &same[0] != &got[0] {
+		t.Fatal("an append within the array moved it")
+	}
+	releaseArr(&o, got)
+	if n := o.mapped(); n != 0 {
+		t.Fatalf("%d bytes mapped after release: the outgrown array leaked", n)
+	}
+}
+
+// TestBufferKeysOutgrowRoom adds keys much longer than those before, so
+// that the key encoder outgrows the room made for them, and checks that
+// nothing stays mapped after a spill.
+func TestBufferKeysOutgrowRoom(t *testing.T) {
+	ctx := context.Background()
+	sc := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.BinaryTypes.String}}, nil)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	b, err := NewBuffer(BufferOptions{
+		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
+		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	baseline := b.off.mapped()
+	var seq int64 = 1
+	for _, l := range []int{1, 2, 500, 3} {
+		bld := array.NewStringBuilder(mem)
+		for i := range 2000 {
+			bld.Append(fmt.Sprintf("%0*d", l, i))
+		}
+		arr := bld.NewArray()
+		bld.Release()
+		rec := array.NewRecordBatch(sc, []arrow.Array{arr}, 2000)
+		arr.Release()
+		err := b.Add(rec, make([]schema.RowKind, 2000), seq)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq += 2000
+	}
+	if err := b.Spill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.off.mapped(); n > baseline {
+		t.Fatalf("%d bytes mapped after Spill, %d before Add", n, baseline)
 	}
 }
