@@ -50,6 +50,7 @@ type Buffer struct {
 	ords     []byte
 	ooffs    []int
 	scratch  []arrow.Array
+	off      *offHeap // seqs, kinds, keys, koffs, ords, ooffs, sort indexes
 
 	spills     []string
 	spillBytes int64
@@ -77,16 +78,14 @@ func NewBuffer(o BufferOptions) (*Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red}
+	b := &Buffer{o: o, mem: mem, kvSchema: kv.RecordSchema(o.Schema), keyEnc: ke, ordEnc: oe, reducer: red, off: &offHeap{}}
 	if b.rows = newRowStore(o.Schema); b.rows != nil {
 		// Pages live outside the Go heap: give them back should an owner
 		// drop the buffer without Close.
 		runtime.AddCleanup(b, func(s *rowStore) { s.reset() }, b.rows)
 	}
-	b.koffs = []int{0}
-	if oe != nil {
-		b.ooffs = []int{0}
-	}
+	runtime.AddCleanup(b, func(o *offHeap) { o.freeAll() }, b.off)
+	b.initOffsets()
 	return b, nil
 }
 
@@ -121,6 +120,12 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 			b.rowIdx = append(b.rowIdx, int32(i))
 		}
 	}
+	// The arrays grow here, off the heap, before anything appends to
+	// them; the key encoders append within the room made for them (an
+	// encoder that needs more grows a heap copy, which adoptArr moves off
+	// the heap).
+	b.seqs = growArr(b.off, b.seqs, n)
+	b.kinds = growArr(b.off, b.kinds, n)
 	for i := range n {
 		b.seqs = append(b.seqs, firstSeq+int64(i))
 		b.kinds = append(b.kinds, int8(kinds[i]))
@@ -129,13 +134,19 @@ func (b *Buffer) Add(rec arrow.Record, kinds []schema.RowKind, firstSeq int64) e
 	for _, c := range b.o.KeyColumns {
 		b.scratch = append(b.scratch, rec.Column(c))
 	}
-	b.keys, b.koffs = b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
+	b.koffs = growArr(b.off, b.koffs, n)
+	b.keys = growArr(b.off, b.keys, n*avgLen(b.keys, b.koffs))
+	keys, koffs := b.keyEnc.AppendAll(b.keys, b.koffs, b.scratch)
+	b.keys, b.koffs = adoptArr(b.off, b.keys, keys), adoptArr(b.off, b.koffs, koffs)
 	if b.ordEnc != nil {
 		b.scratch = b.scratch[:0]
 		for _, c := range b.o.SequenceColumns {
 			b.scratch = append(b.scratch, rec.Column(c))
 		}
-		b.ords, b.ooffs = b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
+		b.ooffs = growArr(b.off, b.ooffs, n)
+		b.ords = growArr(b.off, b.ords, n*avgLen(b.ords, b.ooffs))
+		ords, ooffs := b.ordEnc.AppendAll(b.ords, b.ooffs, b.scratch)
+		b.ords, b.ooffs = adoptArr(b.off, b.ords, ords), adoptArr(b.off, b.ooffs, ooffs)
 	}
 	clear(b.scratch)
 	return nil
@@ -156,6 +167,24 @@ func (b *Buffer) MemoryUsed() int64 {
 // Rows returns the number of buffered rows, in memory and spilled (spilled
 // rows counted after the merge of their spill).
 func (b *Buffer) Rows() int { return len(b.seqs) + b.spillRows }
+
+// avgLen is the room to make per row in an array of encoded keys: a
+// quarter over the average so far (16 bytes for the first rows).
+func avgLen(data []byte, offs []int) int {
+	if len(offs) <= 1 {
+		return 16
+	}
+	avg := len(data) / (len(offs) - 1)
+	return avg + avg/4 + 1
+}
+
+// initOffsets starts the key offset arrays.
+func (b *Buffer) initOffsets() {
+	b.koffs = append(growArr(b.off, []int(nil), 1), 0)
+	if b.ordEnc != nil {
+		b.ooffs = append(growArr(b.off, []int(nil), 1), 0)
+	}
+}
 
 func (b *Buffer) key(r int32) []byte { return b.keys[b.koffs[r]:b.koffs[r+1]] }
 
@@ -187,7 +216,7 @@ func (b *Buffer) sortIndex() []sortEntry {
 			break
 		}
 	}
-	ents := make([]sortEntry, n)
+	ents := growArr(b.off, []sortEntry(nil), n)[:n]
 	var buf [8]byte
 	for r := range ents {
 		k := b.key(int32(r))
@@ -218,6 +247,7 @@ type memRun struct {
 	b      *Buffer
 	red    merge.Reducer
 	raw    bool // every row is a group of its own
+	batch  int  // rows per record
 	rows   []sortEntry
 	pos    int
 	groups merge.Groups
@@ -226,22 +256,30 @@ type memRun struct {
 }
 
 func (b *Buffer) memRun() *memRun {
-	return &memRun{b: b, red: b.reducer, rows: b.sortIndex()}
+	return &memRun{b: b, red: b.reducer, rows: b.sortIndex(), batch: b.o.BatchSize}
 }
 
 // rawRun reads every in-memory row sorted, none merged.
 func (b *Buffer) rawRun() *memRun {
-	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex()}
+	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex(), batch: b.o.BatchSize}
 }
 
 // spillRun is what a spill writes: the rows merged per key, or all of
 // them when the buffer keeps its input.
 func (b *Buffer) spillRun() *memRun {
+	m := b.memRun()
 	if b.o.KeepInput {
-		return b.rawRun()
+		m = b.rawRun()
 	}
-	return b.memRun()
+	m.batch = b.spillBatch()
+	return m
 }
+
+// spillBatch is the number of rows per record of a spill file: at most
+// spillBatchRows. A merge of spilled runs holds a record or two of every
+// run at once, read and decoded, while the Parquet writer runs behind it;
+// small records keep that small.
+func (b *Buffer) spillBatch() int { return min(b.o.BatchSize, spillBatchRows) }
 
 func (m *memRun) Retain()                        {}
 func (m *memRun) Schema() *arrow.Schema          { return m.b.kvSchema }
@@ -253,6 +291,8 @@ func (m *memRun) Release() {
 		m.cur.Release()
 		m.cur = nil
 	}
+	releaseArr(m.b.off, m.rows)
+	m.rows, m.pos = nil, 0
 }
 
 func (m *memRun) Next() bool {
@@ -267,7 +307,7 @@ func (m *memRun) Next() bool {
 		g.Srcs = append(g.Srcs, b.recs...)
 		b.ids = b.ids[:0]
 		n := len(m.rows)
-		for g.Len() < b.o.BatchSize && m.pos < n {
+		for g.Len() < m.batch && m.pos < n {
 			k := b.key(m.rows[m.pos].row)
 			for {
 				r := m.rows[m.pos].row
@@ -317,12 +357,12 @@ func (b *Buffer) free() {
 	if b.rows != nil {
 		b.rows.reset()
 	}
-	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
-	b.keys, b.koffs = nil, []int{0}
-	b.ords = nil
-	if b.ordEnc != nil {
-		b.ooffs = []int{0}
+	for _, a := range [][]byte{arrBytes(b.seqs), arrBytes(b.kinds), arrBytes(b.keys), arrBytes(b.koffs), arrBytes(b.ords), arrBytes(b.ooffs)} {
+		b.off.release(a)
 	}
+	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
+	b.keys, b.koffs, b.ords, b.ooffs = nil, nil, nil, nil
+	b.initOffsets()
 }
 
 // countingWriter counts bytes and fails past a limit.
@@ -345,6 +385,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // more, they are merged into one. Merging reads every run at once, so this
 // fan-in (not the input size) bounds the memory a Flush needs.
 const maxSpillRuns = 16
+
+// spillReadBuffer is the read buffer of a spill file's reader. A merge
+// holds one per run, up to maxSpillRuns of them, while the Parquet writer
+// runs behind it; the IPC messages it reads are a batch of one run each
+// (tens of KiB, spillBatchRows rows), so a larger one saves few reads.
+const spillReadBuffer = 64 << 10
+
+// spillBatchRows bounds the rows per record of a spill file (spillBatch).
+// The final merge of a write that spilled its 64 MB buffer 16 times holds
+// about 15 MiB of records of 4096 narrow rows, 4 MiB of 1024.
+const spillBatchRows = 1024
 
 // Spill sorts and merges the in-memory rows into one sorted run written to
 // a local spill file and frees their memory. It returns ErrSpillFull when
@@ -386,6 +437,7 @@ func (b *Buffer) compactSpills(ctx context.Context) error {
 	}
 	mo := b.mergeOptions()
 	mo.KeepAll = b.o.KeepInput
+	mo.BatchSize = b.spillBatch()
 	mr, err := NewMergeReader(runs, mo)
 	if err != nil {
 		for _, r := range runs {
@@ -470,7 +522,7 @@ func openSpillFile(name string, mem memory.Allocator) (array.RecordReader, error
 	if err != nil {
 		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
 	}
-	ir, err := ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(mem))
+	ir, err := ipc.NewReader(bufio.NewReaderSize(f, spillReadBuffer), ipc.WithAllocator(mem))
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lsm: read spill file %s: %w", name, err)
@@ -499,7 +551,7 @@ func (b *Buffer) openSpills() ([]array.RecordReader, error) {
 		f, err := os.Open(name)
 		if err == nil {
 			var ir *ipc.Reader
-			ir, err = ipc.NewReader(bufio.NewReaderSize(f, 256<<10), ipc.WithAllocator(b.mem))
+			ir, err = ipc.NewReader(bufio.NewReaderSize(f, spillReadBuffer), ipc.WithAllocator(b.mem))
 			if err == nil {
 				runs = append(runs, &fileRun{Reader: ir, f: f})
 				continue
@@ -639,5 +691,10 @@ func (b *Buffer) Close() error {
 	}
 	b.closed = true
 	b.reset()
+	b.off.freeAll()
+	b.koffs, b.ooffs = []int{0}, nil
+	if b.ordEnc != nil {
+		b.ooffs = []int{0}
+	}
 	return nil
 }

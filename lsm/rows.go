@@ -29,7 +29,8 @@ type rowStore struct {
 	pages [][]byte
 	maps  []bool   // pages[i] is mapped outside the Go heap
 	cur   []byte   // the page being filled (pages[len-1])
-	addr  []uint64 // row -> page<<32 | offset
+	addr  []uint64 // row -> page<<32 | offset, off the heap
+	off   offHeap  // addr's array
 	bytes int64    // capacity of pages
 	used  int64    // bytes of rows
 
@@ -113,6 +114,7 @@ func (s *rowStore) reset() {
 	for i := range s.cols {
 		s.cols[i].vbyte = 0
 	}
+	releaseArr(&s.off, s.addr)
 	s.pages, s.cur, s.addr, s.bytes, s.used = nil, nil, nil, 0, 0
 }
 
@@ -158,6 +160,7 @@ func (s *rowStore) add(rec arrow.Record) {
 	// Place the rows; pos is each row's start in its page.
 	s.pos = slices.Grow(s.pos[:0], n)[:n]
 	first := len(s.addr)
+	s.addr = growArr(&s.off, s.addr, n)
 	for i, sz := range s.sizes {
 		if len(s.cur)+sz > cap(s.cur) {
 			// Pages grow with the store (a small buffer stays small),

@@ -392,11 +392,18 @@ func BenchmarkWriteMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
+		// The process's RSS before the write: the test binary's pages
+		// touched so far, the runtime and the generator. Not all of it is
+		// the write's, so the write's own share is reported as well.
+		startRSS := procStatusMiB("VmRSS")
 		var peak, peakLive atomic.Uint64
+		var peakAnon atomic.Value // float64 MiB, sampled
+		peakAnon.Store(procStatusMiB("RssAnon"))
 		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
+		t0 := time.Now()
 		go func() {
 			defer wg.Done()
 			var ms runtime.MemStats
@@ -407,6 +414,18 @@ func BenchmarkWriteMemory(b *testing.B) {
 				metrics.Read(live)
 				if v := live[0].Value.Uint64(); v > peakLive.Load() {
 					peakLive.Store(v)
+				}
+				if v := procStatusMiB("RssAnon"); v > peakAnon.Load().(float64) {
+					peakAnon.Store(v)
+					if p := os.Getenv("FLOE_BENCH_RSSPROF"); p != "" {
+						if f, err := os.Create(p); err == nil {
+							pprof.WriteHeapProfile(f)
+							f.Close()
+						}
+					}
+				}
+				if os.Getenv("FLOE_BENCH_TRACE") != "" {
+					fmt.Fprintf(os.Stderr, "trace %.2f anon %.1f inuse %.1f idle-unreleased %.1f live %.1f\n", time.Since(t0).Seconds(), procStatusMiB("RssAnon"), float64(ms.HeapInuse)/(1<<20), float64(ms.HeapIdle-ms.HeapReleased)/(1<<20), float64(live[0].Value.Uint64())/(1<<20))
 				}
 				if v := ms.HeapInuse; v > peak.Load() {
 					peak.Store(v)
@@ -452,7 +471,12 @@ func BenchmarkWriteMemory(b *testing.B) {
 		wg.Wait()
 		b.ReportMetric(float64(peakLive.Load())/(1<<20), "peak-live-heap-MiB")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
-		b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+		peakRSS := peakRSSMiB()
+		b.ReportMetric(peakRSS, "peak-rss-MiB")
+		b.ReportMetric(startRSS, "start-rss-MiB")
+		b.ReportMetric(peakRSS-startRSS, "net-peak-rss-MiB")
+		b.ReportMetric(procStatusMiB("RssFile"), "end-rss-file-MiB")
+		b.ReportMetric(peakAnon.Load().(float64), "peak-rss-anon-MiB")
 		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
 		b.ReportMetric(0, "ns/op")
 	}
@@ -570,13 +594,17 @@ func resetPeakRSS() {
 }
 
 // peakRSSMiB reads VmHWM from /proc/self/status (0 where unavailable).
-func peakRSSMiB() float64 {
+func peakRSSMiB() float64 { return procStatusMiB("VmHWM") }
+
+// procStatusMiB reads a field given in kB from /proc/self/status, in MiB
+// (0 where unavailable).
+func procStatusMiB(field string) float64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field+":") {
 			f := strings.Fields(line)
 			if len(f) >= 2 {
 				kb, _ := strconv.ParseFloat(f[1], 64)

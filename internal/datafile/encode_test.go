@@ -311,3 +311,84 @@ func TestDictionaryPerColumn(t *testing.T) {
 		t.Fatalf("read %d rows, want %d", n, rows)
 	}
 }
+
+// TestDataPagesUnderOneMiB checks that plain data pages are cut before
+// they reach 1 MiB (dataPageSize), so that arrow-go's page buffers, which
+// grow by powers of two, stay at 1 MiB, and that the file reads back.
+func TestDataPagesUnderOneMiB(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	fields := []schema.Field{
+		{ID: 0, Name: "id", Type: schema.NewBigInt().WithNotNull(true)},
+		{ID: 1, Name: "hash", Type: schema.NewString()},
+	}
+	sc, err := schema.ArrowSchema(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := NewWriter(WriterOptions{Store: st, Dir: "bucket-0", Fields: fields, Alloc: mem, Compression: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 600_000 // about 4.6 MiB of ids and 10 MiB of hashes
+	b := array.NewRecordBuilder(mem, sc)
+	for i := range rows {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15))
+	}
+	rec := b.NewRecordBatch()
+	b.Release()
+	err = w.Write(ctx, rec)
+	rec.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	metas, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := st.Read(ctx, "bucket-0/"+metas[0].FileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if pr.NumRows() != rows {
+		t.Fatalf("%d rows, want %d", pr.NumRows(), rows)
+	}
+	for g := range pr.NumRowGroups() {
+		rg := pr.RowGroup(g)
+		for j := range fields {
+			pages, err := rg.GetColumnPageReader(j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for pages.Next() {
+				dp, ok := pages.Page().(file.DataPage)
+				if !ok {
+					continue
+				}
+				if sz := dp.UncompressedSize(); sz >= 1<<20 {
+					t.Errorf("row group %d, column %s: page of %d bytes", g, fields[j].Name, sz)
+				}
+				n++
+			}
+			if err := pages.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n < 2 {
+				t.Errorf("row group %d, column %s: %d data pages", g, fields[j].Name, n)
+			}
+		}
+	}
+}

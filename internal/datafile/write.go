@@ -30,7 +30,13 @@ const (
 	maxRowGroup     = 128 << 20
 	writeChunk      = 16 << 10 // rows per write slice, so files roll mid-record
 	defaultTruncate = 16       // metadata.stats-mode default truncate(16)
-	keyTruncate     = 128      // key statistics mode since Paimon 1.0
+	// dataPageSize is where a data page is cut: after the batch of values
+	// that reaches it. arrow-go's page buffers grow by powers of two, so
+	// a cut at 1 MiB (its default) leaves every page a little over 1 MiB
+	// in a 2 MiB buffer; a cut 64 KiB earlier keeps pages (and buffers)
+	// under 1 MiB unless a batch of values is larger than that.
+	dataPageSize = 1<<20 - 64<<10
+	keyTruncate  = 128 // key statistics mode since Paimon 1.0
 )
 
 // state is the per-file part of a Writer.
@@ -168,6 +174,7 @@ func NewWriter(o WriterOptions) (*Writer, error) {
 		parquet.WithStoreDecimalAsInteger(true),
 		parquet.WithMaxRowGroupLength(1 << 40),
 		parquet.WithDataPageVersion(parquet.DataPageV1),
+		parquet.WithDataPageSize(dataPageSize),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 	}
