@@ -62,18 +62,6 @@ func nextSafe(c columnSource, n int64) (a arrow.Array, err error) {
 // must be what pqarrow returns. It returns the number of columns compared.
 func diffByteArray(t testing.TB, data []byte, batch int64, strict bool) int {
 	t.Helper()
-	return diffColumns(t, data, batch, strict, func(ctx context.Context, fr *pqarrow.FileReader, f int, mem memory.Allocator) columnSource {
-		if br := byteArrayColumn(ctx, fr, f, mem); br != nil {
-			return br
-		}
-		return nil
-	})
-}
-
-// diffColumns is diffByteArray for the columns own returns a reader of.
-func diffColumns(t testing.TB, data []byte, batch int64, strict bool,
-	ownColumn func(context.Context, *pqarrow.FileReader, int, memory.Allocator) columnSource) int {
-	t.Helper()
 	ctx := context.Background()
 	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	var mem memory.Allocator = checked
@@ -108,7 +96,7 @@ func diffColumns(t testing.TB, data []byte, batch int64, strict bool,
 	}
 	cols := 0
 	for f := range own.Manifest.Fields {
-		br := ownColumn(ctx, own, f, mem)
+		br := byteArrayColumn(ctx, own, f, mem)
 		if br == nil {
 			continue
 		}

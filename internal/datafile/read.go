@@ -379,9 +379,8 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema, pqarrowO
 	nrows := pf.NumRows()
 	var cb *columnBatches
 	if j > 0 {
-		// Flat STRING/BYTES columns decode with byteArrayReader, flat
-		// integer and DATE columns with fixedReader, the others with
-		// pqarrow's readers (returned in file order).
+		// Flat STRING/BYTES columns decode with byteArrayReader, the
+		// others with pqarrow's readers (returned in file order).
 		cols := make([]columnSource, j)
 		var pqLeaves []int
 		var pqAt []int // positions of the pqarrow columns
@@ -393,10 +392,6 @@ func openParquet(ctx context.Context, o ReadOptions, out *arrow.Schema, pqarrowO
 			if !pqarrowOnly {
 				if br := byteArrayColumn(ctx, fr, i, o.Alloc); br != nil {
 					cols[p] = br
-					continue
-				}
-				if fc := fixedColumn(ctx, fr, i, o.Alloc); fc != nil {
-					cols[p] = fc
 					continue
 				}
 			}
