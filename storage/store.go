@@ -211,11 +211,67 @@ func (s *Store) ReadRange(ctx context.Context, k string, offset, length int64) (
 		return nil, s.wrap("read", k, err)
 	}
 	defer r.Close()
-	b, err := io.ReadAll(r)
+	var b []byte
+	// The range's size is known when the object's is: read it into one
+	// buffer of that size (io.ReadAll grows one by doubling, allocating
+	// and copying about twice the bytes).
+	if size := r.Size() - offset; length >= 0 && offset >= 0 && size > 0 && size <= 1<<40 {
+		b = make([]byte, min(length, size))
+		var n int
+		n, err = io.ReadFull(r, b)
+		switch {
+		case err == io.ErrUnexpectedEOF || err == io.EOF:
+			b, err = b[:n], nil // the object is shorter than announced
+		case err == nil && int64(n) < length:
+			// The object is longer than announced: read the rest too.
+			var rest []byte
+			if rest, err = io.ReadAll(r); err == nil {
+				b = append(b, rest...)
+			}
+		}
+	} else {
+		b, err = io.ReadAll(r)
+	}
 	if err == nil {
 		err = s.faults.check(ctx, OpRead, k, After)
 	}
-	return b, s.wrap("read", k, err)
+	if err != nil {
+		return nil, s.wrap("read", k, err)
+	}
+	return b, nil
+}
+
+// ReadRangeInto reads len(p) bytes starting at offset into p. It returns
+// the number of bytes read and io.EOF when the object ends before p is
+// full (like io.ReaderAt, so a caller that owns a buffer needs no copy).
+func (s *Store) ReadRangeInto(ctx context.Context, k string, offset int64, p []byte) (int, error) {
+	full, err := s.key(k)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.faults.check(ctx, OpRead, k, Before); err != nil {
+		return 0, s.wrap("read", k, err)
+	}
+	r, err := s.bucket.NewRangeReader(ctx, full, offset, int64(len(p)), nil)
+	if err != nil {
+		return 0, s.wrap("read", k, err)
+	}
+	defer r.Close()
+	n, err := io.ReadFull(r, p)
+	short := err == io.ErrUnexpectedEOF || err == io.EOF
+	if short {
+		err = nil
+	}
+	if err == nil {
+		err = s.faults.check(ctx, OpRead, k, After)
+	}
+	if err != nil {
+		return 0, s.wrap("read", k, err)
+	}
+	if short {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // Size returns the object's size in bytes.

@@ -605,7 +605,14 @@ func (r *byteArrayReader) plainValues(b *baBatch, at, k, present int) error {
 				}
 				data = b.data.Buf()
 			}
-			copy(data[used:], p[:l])
+			if l <= 16 && len(p) >= 16 && len(data)-used >= 16 {
+				// A short value moves as 16 bytes, inline, where both
+				// buffers have them (the bytes past l are overwritten by
+				// the next value or lie past the batch's data).
+				*(*[16]byte)(data[used:]) = *(*[16]byte)(p)
+			} else {
+				copy(data[used:], p[:l])
+			}
 			used += l
 			p = p[l:]
 			offs[i] = int32(used)

@@ -112,8 +112,11 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	if off+n > r.size {
 		n = r.size - off
 	}
-	b, err := r.st.ReadRange(r.ctx, r.key, off, n)
-	if err != nil {
+	// Straight into p: arrow-go allocates a column chunk's buffer and
+	// reads it here, so a copy through a buffer of the store's would
+	// allocate and copy every chunk once more.
+	c, err := r.st.ReadRangeInto(r.ctx, r.key, off, p[:n])
+	if err != nil && err != io.EOF {
 		r.mu.Lock()
 		if r.err == nil {
 			r.err = err
@@ -121,7 +124,6 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 		r.mu.Unlock()
 		return 0, err
 	}
-	c := copy(p, b)
 	if c < len(p) {
 		return c, io.EOF
 	}

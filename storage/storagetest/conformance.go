@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -210,6 +211,21 @@ func testRangedRead(t *testing.T, s *storage.Store) {
 		if want := data[c.off:end]; !bytes.Equal(got, want) {
 			t.Errorf("ReadRange(%d, %d) = %d bytes, want %d", c.off, c.n, len(got), len(want))
 		}
+		if c.n < 0 {
+			continue
+		}
+		p := make([]byte, c.n)
+		n, err := s.ReadRangeInto(t.Context(), "f", c.off, p)
+		want := data[c.off:end]
+		if n != len(want) || !bytes.Equal(p[:n], want) {
+			t.Errorf("ReadRangeInto(%d, %d) = %d bytes, want %d", c.off, c.n, n, len(want))
+		}
+		if short := n < len(p); short != (err == io.EOF) || (err != nil && err != io.EOF) {
+			t.Errorf("ReadRangeInto(%d, %d) = %d, %v", c.off, c.n, n, err)
+		}
+	}
+	if _, err := s.ReadRangeInto(t.Context(), "missing", 0, make([]byte, 1)); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("ReadRangeInto missing: %v; want ErrNotFound", err)
 	}
 }
 
