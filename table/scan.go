@@ -91,9 +91,9 @@ type Split struct {
 	// Files are the data files to read, in read order (sequence order for
 	// append tables, manifest order for primary-key tables).
 	Files []manifest.DataFile
-	// Manifests maps a file name of Files to the manifest that added the
-	// file, so that read errors name it (nil when unknown).
-	Manifests map[string]string `json:",omitempty"`
+	// Manifests[i] names the manifest that added Files[i], so that read
+	// errors name it (nil, or "", when unknown).
+	Manifests []string `json:",omitempty"`
 	// Deletes holds, per file of Files, its deletion vector (nil: none).
 	Deletes []*DeletionFile
 	// Raw says the primary-key files need no merging: they are read one
@@ -407,4 +407,12 @@ func filterText(rs *schema.Table, f predicate.Predicate, what string) (string, e
 // withKindField prepends the RowKindColumn field to sc.
 func withKindField(sc *arrow.Schema) *arrow.Schema {
 	return arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, sc.Fields()...), nil)
+}
+
+// manifestOf returns the manifest that added Files[i] ("" when unknown).
+func (s *Split) manifestOf(i int) string {
+	if i < len(s.Manifests) {
+		return s.Manifests[i]
+	}
+	return ""
 }

@@ -339,8 +339,9 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var checked string // the last partition checked (keys come sorted)
 			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
-				s, skip, err := p.bucketSplit(fs, entries, keys[ki])
+				s, skip, err := p.bucketSplit(fs, entries, keys[ki], &checked)
 				if err != nil {
 					errAt[w], errs[w] = ki, err
 					return
@@ -375,19 +376,10 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 		if len(s.Files) == 0 {
 			continue
 		}
-		if len(s.Manifests) > len(s.Files) {
-			m := make(map[string]string, len(s.Files))
-			for _, f := range s.Files {
-				m[f.FileName] = s.Manifests[f.FileName]
-			}
-			s.Manifests = m
-		}
 		if p.pk {
 			s.Raw = p.noMerge || rawConvertible(s.Files)
 		} else {
-			sort.SliceStable(s.Files, func(i, j int) bool {
-				return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
-			})
+			sortBySequence(s)
 		}
 		kept = append(kept, s)
 	}
@@ -400,8 +392,10 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 const groupChunkFiles = 20_000
 
 // bucketSplit makes the split of one bucket's live files (nil when none
-// is read) and returns the number of files skipped.
-func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey) (*Split, int, error) {
+// is read) and returns the number of files skipped. checked is the last
+// partition whose serialized form was checked (the buckets of a partition
+// come one after the other).
+func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey, checked *string) (*Split, int, error) {
 	idx := fs.Indexes(k)
 	first := &entries[idx[0]]
 	if p.pk && first.Bucket == -2 {
@@ -416,20 +410,50 @@ func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k 
 	if n == 0 {
 		return nil, len(idx), nil
 	}
-	if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
-		return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+	if *checked != k.Partition || k.Partition == "" {
+		if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
+			return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+		}
+		*checked = k.Partition
 	}
 	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
-		Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
+		Files: make([]manifest.DataFile, 0, n), Manifests: make([]string, 0, n)}
 	for _, i := range idx {
 		e := &entries[i]
 		if !p.levelKept(e.File.Level) {
 			continue
 		}
 		s.Files = append(s.Files, e.File)
-		s.Manifests[e.File.FileName] = fs.Source(int(i))
+		s.Manifests = append(s.Manifests, fs.Source(int(i)))
 	}
 	return s, len(idx) - n, nil
+}
+
+// sortBySequence orders an append table's split by the files' first
+// sequence numbers (stable), keeping Manifests in step.
+func sortBySequence(s *Split) {
+	if len(s.Manifests) != len(s.Files) {
+		s.Manifests = nil
+		sort.SliceStable(s.Files, func(i, j int) bool {
+			return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
+		})
+		return
+	}
+	sort.Stable(filesBySequence{s.Files, s.Manifests})
+}
+
+type filesBySequence struct {
+	files     []manifest.DataFile
+	manifests []string
+}
+
+func (f filesBySequence) Len() int { return len(f.files) }
+func (f filesBySequence) Less(i, j int) bool {
+	return f.files[i].MinSequenceNumber < f.files[j].MinSequenceNumber
+}
+func (f filesBySequence) Swap(i, j int) {
+	f.files[i], f.files[j] = f.files[j], f.files[i]
+	f.manifests[i], f.manifests[j] = f.manifests[j], f.manifests[i]
 }
 
 // levelKept reports whether files of a level are read: no-merge
@@ -461,8 +485,9 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 	}
 	n := len(s.Files)
 	var files []manifest.DataFile
+	var manifests []string
 	valueMatch := false
-	for _, f := range s.Files {
+	for i, f := range s.Files {
 		fs, err := p.t.SchemaByID(ctx, f.SchemaID)
 		if err != nil {
 			return err
@@ -470,22 +495,22 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 		vm := p.rowBound.MayMatch(p.valueStats(fs, &f))
 		if !p.pk || p.noMerge {
 			if vm {
-				files = append(files, f)
+				files, manifests = append(files, f), append(manifests, s.manifestOf(i))
 			}
 			continue
 		}
 		valueMatch = valueMatch || vm
 		if p.rowBound.MayMatch(p.keyStats(fs, &f)) {
-			files = append(files, f)
+			files, manifests = append(files, f), append(manifests, s.manifestOf(i))
 		}
 	}
 	// Only selecting engines return one of a key's records unchanged;
 	// partial-update and aggregation build new values from several.
 	selecting := p.t.engine != nil && p.t.engine.Traits().Selecting
 	if p.pk && !p.noMerge && !valueMatch && selecting {
-		files = nil
+		files, manifests = nil, nil
 	}
-	s.Files = files
+	s.Files, s.Manifests = files, manifests
 	p.stats.FilesSkipped += n - len(files)
 	return nil
 }
