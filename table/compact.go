@@ -330,7 +330,7 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 		return nil, err
 	}
 	live := fs.Entries()
-	dfs, err := p.deletionFiles(ctx, snap, live)
+	dfs, err := p.deletionFiles(ctx, snap, fs)
 	if err != nil {
 		return nil, err
 	}

@@ -174,7 +174,7 @@ type dvKey struct {
 //     So a vector naming a file that is live elsewhere, or a name within a
 //     few bytes of a live file of its bucket, is ErrCorrupt naming the
 //     index manifest (staleDVName decides, a pure function).
-func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live []manifest.Entry) (map[dvKey]*DeletionFile, error) {
+func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live *manifest.FileSet) (map[dvKey]*DeletionFile, error) {
 	if snap.IndexManifest == nil || *snap.IndexManifest == "" {
 		return nil, nil
 	}
@@ -183,11 +183,11 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
-	files := make(map[dvKey]bool, len(live))
-	liveNames := make(map[string]bool, len(live))
+	files := make(map[dvKey]bool, live.Len())
+	liveNames := make(map[string]bool, live.Len())
 	inBucket := map[bucketKey][]string{}
-	for i := range live {
-		e := &live[i]
+	for i := range live.Len() {
+		e := live.Entry(i)
 		files[dvKey{string(e.Partition), e.Bucket, e.File.FileName}] = true
 		liveNames[e.File.FileName] = true
 		bk := bucketKey{string(e.Partition), e.Bucket}
@@ -292,7 +292,7 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 			p.seen[k.Partition] = true
 		}
 	}
-	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
+	dvs, err := p.deletionFiles(ctx, snap, live)
 	if err != nil {
 		return nil, err
 	}
@@ -323,12 +323,11 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 // group prunes files by level and statistics and groups the rest into
 // one split per (partition, bucket).
 func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {
-	entries := fs.Entries()
-	p.stats.Files = len(entries)
+	p.stats.Files = fs.Len()
 	keys := fs.Buckets()
 	// Buckets are independent: large sets are grouped in parallel, in
 	// chunks of buckets.
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(entries)/groupChunkFiles), len(keys))
+	workers := min(runtime.GOMAXPROCS(0), max(1, fs.Len()/groupChunkFiles), len(keys))
 	byKey := make([]*Split, len(keys))
 	skipped := make([]int, workers)
 	errAt := make([]int, workers) // key position of each worker's error
@@ -341,7 +340,7 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 			defer wg.Done()
 			var checked string // the last partition checked (keys come sorted)
 			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
-				s, skip, err := p.bucketSplit(fs, entries, keys[ki], &checked)
+				s, skip, err := p.bucketSplit(fs, keys[ki], &checked)
 				if err != nil {
 					errAt[w], errs[w] = ki, err
 					return
@@ -395,15 +394,15 @@ const groupChunkFiles = 20_000
 // is read) and returns the number of files skipped. checked is the last
 // partition whose serialized form was checked (the buckets of a partition
 // come one after the other).
-func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey, checked *string) (*Split, int, error) {
+func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checked *string) (*Split, int, error) {
 	idx := fs.Indexes(k)
-	first := &entries[idx[0]]
+	first := fs.Entry(int(idx[0]))
 	if p.pk && first.Bucket == -2 {
 		return nil, len(idx), nil // postponed files are invisible until redistributed
 	}
 	n := 0
 	for _, i := range idx {
-		if p.levelKept(entries[i].File.Level) {
+		if p.levelKept(fs.Entry(int(i)).File.Level) {
 			n++
 		}
 	}
@@ -419,7 +418,7 @@ func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k 
 	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
 		Files: make([]manifest.DataFile, 0, n), Manifests: make([]string, 0, n)}
 	for _, i := range idx {
-		e := &entries[i]
+		e := fs.Entry(int(i))
 		if !p.levelKept(e.File.Level) {
 			continue
 		}
