@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -367,13 +368,20 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 
 // sortSplits orders splits by partition bytes, then bucket.
 func sortSplits(splits []*Split) {
-	sort.SliceStable(splits, func(i, j int) bool {
-		a, b := splits[i], splits[j]
-		if c := compareBytes(a.Partition, b.Partition); c != 0 {
+	less := func(a, b *Split) bool {
+		if c := bytes.Compare(a.Partition, b.Partition); c != 0 {
 			return c < 0
 		}
 		return a.Bucket < b.Bucket
-	})
+	}
+	sorted := true // as a FileSet's buckets come
+	for i := 1; i < len(splits) && sorted; i++ {
+		sorted = !less(splits[i], splits[i-1])
+	}
+	if sorted {
+		return
+	}
+	sort.SliceStable(splits, func(i, j int) bool { return less(splits[i], splits[j]) })
 }
 
 func compareBytes(a, b []byte) int {

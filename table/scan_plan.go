@@ -339,8 +339,15 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 		go func() {
 			defer wg.Done()
 			var checked string // the last partition checked (keys come sorted)
-			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
-				s, skip, err := p.bucketSplit(fs, keys[ki], &checked)
+			// The splits' Files and Manifests are cut from one array each.
+			lo, hi := min(len(keys), w*per), min(len(keys), (w+1)*per)
+			n := 0
+			for _, k := range keys[lo:hi] {
+				n += len(fs.Indexes(k))
+			}
+			slab := splitSlab{files: make([]manifest.DataFile, 0, n), manifests: make([]string, 0, n)}
+			for ki := lo; ki < hi; ki++ {
+				s, skip, err := p.bucketSplit(fs, keys[ki], &checked, &slab)
 				if err != nil {
 					errAt[w], errs[w] = ki, err
 					return
@@ -394,7 +401,7 @@ const groupChunkFiles = 20_000
 // is read) and returns the number of files skipped. checked is the last
 // partition whose serialized form was checked (the buckets of a partition
 // come one after the other).
-func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checked *string) (*Split, int, error) {
+func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checked *string, slab *splitSlab) (*Split, int, error) {
 	idx := fs.Indexes(k)
 	first := fs.Entry(int(idx[0]))
 	if p.pk && first.Bucket == -2 {
@@ -416,7 +423,8 @@ func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checke
 		*checked = k.Partition
 	}
 	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
-		Files: make([]manifest.DataFile, 0, n), Manifests: make([]string, 0, n)}
+		Files:     slab.files[len(slab.files) : len(slab.files) : len(slab.files)+n],
+		Manifests: slab.manifests[len(slab.manifests) : len(slab.manifests) : len(slab.manifests)+n]}
 	for _, i := range idx {
 		e := fs.Entry(int(i))
 		if !p.levelKept(e.File.Level) {
@@ -425,6 +433,7 @@ func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checke
 		s.Files = append(s.Files, e.File)
 		s.Manifests = append(s.Manifests, fs.Source(int(i)))
 	}
+	slab.files, slab.manifests = slab.files[:len(slab.files)+n], slab.manifests[:len(slab.manifests)+n]
 	return s, len(idx) - n, nil
 }
 
@@ -453,6 +462,13 @@ func (f filesBySequence) Less(i, j int) bool {
 func (f filesBySequence) Swap(i, j int) {
 	f.files[i], f.files[j] = f.files[j], f.files[i]
 	f.manifests[i], f.manifests[j] = f.manifests[j], f.manifests[i]
+}
+
+// splitSlab holds the arrays a group worker cuts its splits' Files and
+// Manifests from (each split's capacity ends at its length).
+type splitSlab struct {
+	files     []manifest.DataFile
+	manifests []string
 }
 
 // levelKept reports whether files of a level are read: no-merge
