@@ -427,24 +427,32 @@ func newFileSet(entries []*Entry, owned []Entry, names []string, from []int32, s
 			s.owned = true
 		}
 	}
-	var last BucketKey
-	var lastIdx []int32
-	for i, e := range s.live {
-		// Entries of a bucket come in runs: look the key up once per run.
-		if lastIdx == nil || last.Bucket != e.Bucket || last.Partition != string(e.Partition) {
-			if lastIdx != nil {
-				s.buckets[last] = lastIdx
-			}
-			last = KeyOf(e)
-			var ok bool
-			if lastIdx, ok = s.buckets[last]; !ok {
-				s.keys = append(s.keys, last)
-			}
+	// Entries of a bucket come in runs: look the key up once per run.
+	// A bucket's first run takes its part of one array (capacity ending
+	// at its length, so a later run appends elsewhere), and the buckets
+	// of a partition share one string.
+	idxs := make([]int32, len(s.live))
+	var part string
+	for i := 0; i < len(s.live); {
+		e := s.live[i]
+		j := i + 1
+		for j < len(s.live) && s.live[j].Bucket == e.Bucket && string(s.live[j].Partition) == string(e.Partition) {
+			j++
 		}
-		lastIdx = append(lastIdx, int32(i))
-	}
-	if lastIdx != nil {
-		s.buckets[last] = lastIdx
+		if i == 0 || part != string(e.Partition) {
+			part = string(e.Partition)
+		}
+		k := BucketKey{part, e.Bucket}
+		idx, ok := s.buckets[k]
+		if !ok {
+			s.keys = append(s.keys, k)
+			idx = idxs[i:i:j]
+		}
+		for x := i; x < j; x++ {
+			idx = append(idx, int32(x))
+		}
+		s.buckets[k] = idx
+		i = j
 	}
 	slices.SortFunc(s.keys, func(a, b BucketKey) int {
 		return cmp.Or(strings.Compare(a.Partition, b.Partition), cmp.Compare(a.Bucket, b.Bucket))
