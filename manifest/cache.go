@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"sync"
 	"unsafe"
 
@@ -52,7 +51,7 @@ type cacheKey struct {
 type cacheItem struct {
 	key     cacheKey
 	st      *storage.Store // for Check
-	entries []Entry        // the cache's own array: never handed out
+	entries []Entry        // read-only, shared with the FileSets that loaded it
 	bytes   int64
 }
 
@@ -67,8 +66,8 @@ func newCacheKey(st *storage.Store, m *FileMeta) cacheKey {
 	return cacheKey{bucket: st.Bucket(), url: st.URL(), name: m.FileName, size: m.FileSize}
 }
 
-// get returns the entries of a cached manifest. They are the cache's own:
-// the caller copies them before handing them out.
+// get returns the entries of a cached manifest, the cache's own array:
+// read-only (FileSets share it; their Entries is a copy).
 func (c *Cache) get(k cacheKey) ([]Entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -82,27 +81,21 @@ func (c *Cache) get(k cacheKey) ([]Entry, bool) {
 	return el.Value.(*cacheItem).entries, true
 }
 
-// put keeps a copy of the entries of a manifest whose decoded blocks take
-// blockBytes. The copy is the cache's own, so that a caller modifying the
-// entries it decoded (or a FileSet's) cannot change what later loads get.
-func (c *Cache) put(st *storage.Store, k cacheKey, entries []Entry, blockBytes int64) {
+// put keeps the entries of a manifest whose decoded blocks take
+// blockBytes, an array the caller hands over: from then on it is
+// read-only, shared by the cache and the FileSets that loaded it (a
+// FileSet's Entries is a copy). It returns entries.
+func (c *Cache) put(st *storage.Store, k cacheKey, entries []Entry, blockBytes int64) []Entry {
 	bytes := blockBytes + int64(len(entries))*int64(unsafe.Sizeof(Entry{}))
 	if bytes > c.max {
-		return
+		return entries
 	}
-	c.mu.Lock()
-	_, ok := c.items[k]
-	c.mu.Unlock()
-	if ok {
-		return
-	}
-	own := slices.Clone(entries)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.items[k]; ok {
-		return
+		return entries
 	}
-	c.items[k] = c.lru.PushFront(&cacheItem{key: k, st: st, entries: own, bytes: bytes})
+	c.items[k] = c.lru.PushFront(&cacheItem{key: k, st: st, entries: entries, bytes: bytes})
 	c.size += bytes
 	for c.size > c.max {
 		el := c.lru.Back()
@@ -112,13 +105,14 @@ func (c *Cache) put(st *storage.Store, k cacheKey, entries []Entry, blockBytes i
 		c.size -= it.bytes
 		c.stats.Evictions++
 	}
+	return entries
 }
 
 // Check decodes every cached manifest again and reports the first whose
 // cached entries differ from its file's, wrapping ErrCacheModified. The
-// cache hands out copies of its entry structs, but what they point to
-// (byte slices, strings, counts) is shared and read-only: a difference
-// means a caller wrote to it. It reads every cached manifest; it is meant
+// entries, and what they point to (byte slices, strings, counts), are
+// shared with the FileSets that loaded them and read-only (FileSet.Entries
+// is a copy of the structs): a difference means a caller wrote to them. It reads every cached manifest; it is meant
 // for tests and debugging.
 func (c *Cache) Check(ctx context.Context) error {
 	c.mu.Lock()

@@ -445,6 +445,12 @@ type decoder struct {
 	droppedKinds [2]int64
 	// generic turns the fast path off (tests compare the two).
 	generic bool
+	// lastCounts are the null counts the fast path decoded last, of key
+	// and of value statistics, and the bytes they decoded from.
+	lastCounts [2]struct {
+		raw    []byte
+		counts []*int64
+	}
 }
 
 // fieldError is a decoding or validation error in one field; field is a

@@ -270,10 +270,24 @@ func (d *decoder) fastOptLong() *int64 {
 
 // fastStats reads a stats record as decoder.stats does; false means the
 // record must go to the schema-driven decoder.
-func (d *decoder) fastStats(s *SimpleStats) bool {
+//
+// which (0: key, 1: value statistics) selects the null counts of the last
+// record to compare with: when this record's encoding of them is the
+// same, its NullCounts is that record's slice. An encoding that decoded
+// once decodes again to the same values from exactly the same bytes, so
+// comparing bytes is enough; tables whose files have the same null counts
+// (all zero, say) then take no slice per file.
+func (d *decoder) fastStats(s *SimpleStats, which int) bool {
 	s.Min = d.rawBytes()
 	s.Max = d.rawBytes()
 	if !d.opt() {
+		return true
+	}
+	last := &d.lastCounts[which]
+	start := d.i
+	if d.err == nil && len(last.raw) > 0 && len(d.b)-start >= len(last.raw) && string(d.b[start:start+len(last.raw)]) == string(last.raw) {
+		d.i += len(last.raw)
+		s.NullCounts = last.counts
 		return true
 	}
 	var out []*int64
@@ -299,7 +313,11 @@ func (d *decoder) fastStats(s *SimpleStats) bool {
 		out = emptyCounts
 	}
 	s.NullCounts = out
-	return d.err == nil
+	if d.err != nil {
+		return false
+	}
+	last.raw, last.counts = d.b[start:d.i], out
+	return true
 }
 
 // fastEntry decodes one record of layout l into e. It returns false,
@@ -326,7 +344,7 @@ func (d *decoder) fastEntry(l *fastEntryLayout, e *Entry) bool {
 	f.RowCount = d.varint()
 	f.MinKey = d.rawBytes()
 	f.MaxKey = d.rawBytes()
-	if !d.fastStats(&f.KeyStats) || !d.fastStats(&f.ValueStats) {
+	if !d.fastStats(&f.KeyStats, 0) || !d.fastStats(&f.ValueStats, 1) {
 		return false
 	}
 	f.MinSequenceNumber = d.varint()

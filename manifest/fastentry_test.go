@@ -140,3 +140,33 @@ func FuzzFastEntry(f *testing.F) {
 		checkFuzzErr(t, err)
 	})
 }
+
+// TestFastEntrySharedCounts checks that records whose null counts are
+// encoded alike share one slice, and that one with other counts, or none,
+// between them does not disturb it.
+func TestFastEntrySharedCounts(t *testing.T) {
+	es := sampleEntries(6)
+	es[3].File.ValueStats.NullCounts = []*int64{p64(5), nil}
+	es[4].File.KeyStats.NullCounts = nil
+	b, err := EncodeManifest(es, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDecode(t, b)
+	got, err := DecodeManifest("shared", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, es) {
+		t.Fatalf("decoded %+v, want %+v", got, es)
+	}
+	shared := func(a, b []*int64) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }
+	v := func(i int) []*int64 { return got[i].File.ValueStats.NullCounts }
+	k := func(i int) []*int64 { return got[i].File.KeyStats.NullCounts }
+	if !shared(v(0), v(1)) || !shared(v(1), v(2)) || shared(v(2), v(3)) || shared(v(3), v(4)) || !shared(v(4), v(5)) {
+		t.Error("value null counts not shared as expected")
+	}
+	if !shared(k(0), k(3)) || k(4) != nil || !shared(k(3), k(5)) {
+		t.Error("key null counts not shared as expected")
+	}
+}

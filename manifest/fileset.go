@@ -53,12 +53,18 @@ type FileSetStats struct {
 // FileSet is the set of live data files of a snapshot (or of the part of
 // it a load selected), by partition, bucket and level. Entries keep the
 // order of the manifests they came from. A FileSet is immutable and safe
-// for concurrent use; the entries it returns share its memory and must not
-// be modified.
+// for concurrent use; the entries it returns share its memory (Entry's,
+// with a Cache, the cache's too) and must not be modified.
 type FileSet struct {
+	live []*Entry // the live entries in order
+	// entries holds live's entries in one array: the set's own when it
+	// has one (live points into it), else built by Entries (live points
+	// into a cache's arrays).
 	entries []Entry
+	owned   bool // entries was the set's from the start
+	once    sync.Once
 	names   []string // manifests entries came from; nil for NewFileSet
-	sources []int32  // names[sources[i]] added entries[i]
+	sources []int32  // names[sources[i]] added live[i]
 	buckets map[BucketKey][]int32
 	keys    []BucketKey // sorted
 	stats   FileSetStats
@@ -148,10 +154,19 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 		m := &metas[i]
 		offs[i+1] = offs[i] + int(min(m.NumAddedFiles+m.NumDeletedFiles, m.FileSize, 1<<26))
 	}
-	all := make([]Entry, offs[len(metas)])
+	// With a cache, each manifest decodes into an array of its own,
+	// which the cache keeps and the set shares.
+	var all []Entry
+	if o.Cache == nil {
+		all = make([]Entry, offs[len(metas)])
+	}
 	var mu sync.Mutex // o's functions are called one at a time
 	parts, failed, err := readManifests(ctx, metas, func(ctx context.Context, i int, m *FileMeta) ([]Entry, error) {
-		return o.read(ctx, st, m, all[offs[i]:offs[i]:offs[i+1]], &mu)
+		var dst []Entry
+		if all != nil {
+			dst = all[offs[i]:offs[i]:offs[i+1]]
+		}
+		return o.read(ctx, st, m, dst, &mu)
 	})
 	if err != nil {
 		if failed >= 0 {
@@ -160,13 +175,20 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 		return nil, err
 	}
 	n := 0
-	fits := true
+	fits := all != nil
 	for i, es := range parts {
 		n += len(es)
 		fits = fits && len(es) <= offs[i+1]-offs[i]
 	}
-	var entries []Entry
-	if fits {
+	var entries []Entry // the entries in one array (nil: with a cache)
+	live := make([]*Entry, 0, n)
+	if all == nil {
+		for _, es := range parts {
+			for j := range es {
+				live = append(live, &es[j])
+			}
+		}
+	} else if fits {
 		// Move each manifest's entries down to the end of the previous
 		// ones (in place, or from the cache). Without filters every
 		// manifest fills its place exactly and nothing moves.
@@ -185,6 +207,9 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 			entries = append(entries, es...)
 		}
 	}
+	for i := range entries {
+		live = append(live, &entries[i])
+	}
 	from := make([]int32, 0, n)
 	names := make([]string, len(metas))
 	for i, es := range parts {
@@ -193,8 +218,8 @@ func (l *Lists) Load(ctx context.Context, st *storage.Store, o FileSetOptions) (
 			from = append(from, int32(i))
 		}
 	}
-	stats.Entries = len(entries)
-	s, err := newFileSet(entries, names, from, stats.ManifestsSkipped == 0)
+	stats.Entries = len(live)
+	s, err := newFileSet(live, entries, names, from, stats.ManifestsSkipped == 0)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +261,7 @@ func (o *FileSetOptions) read(ctx context.Context, st *storage.Store, m *FileMet
 	}
 	if f == nil {
 		if o.Cache != nil {
-			o.Cache.put(st, key, es, d.blockBytes)
+			es = o.Cache.put(st, key, es, d.blockBytes)
 		}
 		return es, nil
 	}
@@ -338,7 +363,11 @@ func (f *entryFilter) apply(es []Entry, owned bool) ([]Entry, error) {
 // DELETE that cancels no ADD is dropped: entries may be a partial set of
 // manifests.
 func NewFileSet(entries []Entry) (*FileSet, error) {
-	s, err := newFileSet(entries, nil, nil, false)
+	live := make([]*Entry, len(entries))
+	for i := range entries {
+		live[i] = &entries[i]
+	}
+	s, err := newFileSet(live, entries, nil, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -348,9 +377,12 @@ func NewFileSet(entries []Entry) (*FileSet, error) {
 
 // newFileSet merges entries; names[from[i]] is the manifest of entries[i]
 // (nil: none known). With strict a DELETE cancelling no ADD is ErrCorrupt.
-// The set may keep entries itself (when every entry survives).
-func newFileSet(entries []Entry, names []string, from []int32, strict bool) (*FileSet, error) {
-	keep, err := MergeIndexes(entries)
+// owned, when set, is the array entries point into, in order: the set
+// keeps it when every entry survives, and otherwise its survivors in an
+// array of their own. Without owned the set shares what entries point
+// to (a cache's arrays).
+func newFileSet(entries []*Entry, owned []Entry, names []string, from []int32, strict bool) (*FileSet, error) {
+	keep, err := mergeIndexes(entries)
 	if err != nil {
 		var dup *DuplicateAddError
 		if from != nil && errors.As(err, &dup) {
@@ -369,9 +401,9 @@ func newFileSet(entries []Entry, names []string, from []int32, strict bool) (*Fi
 		}
 	}
 	if all {
-		s.entries, s.sources = entries, from
+		s.live, s.entries, s.sources, s.owned = entries, owned, from, owned != nil
 	} else {
-		s.entries = make([]Entry, 0, len(keep))
+		s.live = make([]*Entry, 0, len(keep))
 		if from != nil {
 			s.sources = make([]int32, 0, len(keep))
 		}
@@ -379,31 +411,48 @@ func newFileSet(entries []Entry, names []string, from []int32, strict bool) (*Fi
 			if entries[k].Kind != Add {
 				continue
 			}
-			s.entries = append(s.entries, entries[k])
+			s.live = append(s.live, entries[k])
 			if from != nil {
 				s.sources = append(s.sources, from[k])
 			}
 		}
-	}
-	var last BucketKey
-	var lastIdx []int32
-	for i := range s.entries {
-		e := &s.entries[i]
-		// Entries of a bucket come in runs: look the key up once per run.
-		if lastIdx == nil || last.Bucket != e.Bucket || last.Partition != string(e.Partition) {
-			if lastIdx != nil {
-				s.buckets[last] = lastIdx
+		if owned != nil {
+			// Copy the survivors, so that the set does not hold what
+			// was cancelled.
+			s.entries = make([]Entry, len(s.live))
+			for i, e := range s.live {
+				s.entries[i] = *e
+				s.live[i] = &s.entries[i]
 			}
-			last = KeyOf(e)
-			var ok bool
-			if lastIdx, ok = s.buckets[last]; !ok {
-				s.keys = append(s.keys, last)
-			}
+			s.owned = true
 		}
-		lastIdx = append(lastIdx, int32(i))
 	}
-	if lastIdx != nil {
-		s.buckets[last] = lastIdx
+	// Entries of a bucket come in runs: look the key up once per run.
+	// A bucket's first run takes its part of one array (capacity ending
+	// at its length, so a later run appends elsewhere), and the buckets
+	// of a partition share one string.
+	idxs := make([]int32, len(s.live))
+	var part string
+	for i := 0; i < len(s.live); {
+		e := s.live[i]
+		j := i + 1
+		for j < len(s.live) && s.live[j].Bucket == e.Bucket && string(s.live[j].Partition) == string(e.Partition) {
+			j++
+		}
+		if i == 0 || part != string(e.Partition) {
+			part = string(e.Partition)
+		}
+		k := BucketKey{part, e.Bucket}
+		idx, ok := s.buckets[k]
+		if !ok {
+			s.keys = append(s.keys, k)
+			idx = idxs[i:i:j]
+		}
+		for x := i; x < j; x++ {
+			idx = append(idx, int32(x))
+		}
+		s.buckets[k] = idx
+		i = j
 	}
 	slices.SortFunc(s.keys, func(a, b BucketKey) int {
 		return cmp.Or(strings.Compare(a.Partition, b.Partition), cmp.Compare(a.Bucket, b.Bucket))
@@ -415,11 +464,11 @@ func newFileSet(entries []Entry, names []string, from []int32, strict bool) (*Fi
 // ADD. Either it or the ADD it should cancel is damaged, so the error also
 // names the manifests of earlier ADDs of a file with its name, or in its
 // bucket with a name a few bytes off.
-func unmatchedDelete(entries []Entry, names []string, from []int32, k int) error {
-	e := &entries[k]
+func unmatchedDelete(entries []*Entry, names []string, from []int32, k int) error {
+	e := entries[k]
 	var adds []string
 	for j := range k {
-		a := &entries[j]
+		a := entries[j]
 		if a.Kind != Add || slices.Contains(adds, names[from[j]]) {
 			continue
 		}
@@ -453,10 +502,25 @@ func nearName(a, b string) bool {
 }
 
 // Len returns the number of live files.
-func (s *FileSet) Len() int { return len(s.entries) }
+func (s *FileSet) Len() int { return len(s.live) }
 
-// Entries returns the live (ADD) entries in manifest order.
-func (s *FileSet) Entries() []Entry { return s.entries }
+// Entry returns Entries()[i] without building Entries.
+func (s *FileSet) Entry(i int) *Entry { return s.live[i] }
+
+// Entries returns the live (ADD) entries in manifest order. A set loaded
+// with a cache builds the array on the first call (its entries are the
+// cache's, in several arrays); Len and Entry do not need it.
+func (s *FileSet) Entries() []Entry {
+	s.once.Do(func() {
+		if s.entries == nil && len(s.live) > 0 {
+			s.entries = make([]Entry, len(s.live))
+			for i, e := range s.live {
+				s.entries[i] = *e
+			}
+		}
+	})
+	return s.entries
+}
 
 // Source returns the manifest that added Entries()[i], or "" when the set
 // was built by NewFileSet.
@@ -474,7 +538,11 @@ func (s *FileSet) Indexes(k BucketKey) []int32 { return s.buckets[k] }
 // Bytes estimates the memory the set's entries take (their structs, not
 // the decoded blocks they point into, which a cache may share).
 func (s *FileSet) Bytes() int64 {
-	return int64(cap(s.entries))*int64(unsafe.Sizeof(Entry{})) + int64(cap(s.sources))*4
+	n := int64(cap(s.live))*8 + int64(cap(s.sources))*4
+	if s.owned {
+		n += int64(len(s.live)) * int64(unsafe.Sizeof(Entry{}))
+	}
+	return n
 }
 
 // Stats returns what the load read and skipped.
@@ -489,7 +557,7 @@ func (s *FileSet) Bucket(k BucketKey) []Entry {
 	idx := s.buckets[k]
 	out := make([]Entry, len(idx))
 	for i, j := range idx {
-		out[i] = s.entries[j]
+		out[i] = *s.live[j]
 	}
 	return out
 }
@@ -498,7 +566,7 @@ func (s *FileSet) Bucket(k BucketKey) []Entry {
 func (s *FileSet) Levels(k BucketKey) []int32 {
 	var out []int32
 	for _, j := range s.buckets[k] {
-		if l := s.entries[j].File.Level; !slices.Contains(out, l) {
+		if l := s.live[j].File.Level; !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}
@@ -511,8 +579,8 @@ func (s *FileSet) Levels(k BucketKey) []int32 {
 func (s *FileSet) Level(k BucketKey, level int32) []Entry {
 	var out []Entry
 	for _, j := range s.buckets[k] {
-		if s.entries[j].File.Level == level {
-			out = append(out, s.entries[j])
+		if s.live[j].File.Level == level {
+			out = append(out, *s.live[j])
 		}
 	}
 	return out
@@ -522,7 +590,7 @@ func (s *FileSet) Level(k BucketKey, level int32) []Entry {
 // files; ok is false when the bucket has none.
 func (s *FileSet) MaxSequence(k BucketKey) (seq int64, ok bool) {
 	for _, j := range s.buckets[k] {
-		if m := s.entries[j].File.MaxSequenceNumber; !ok || m > seq {
+		if m := s.live[j].File.MaxSequenceNumber; !ok || m > seq {
 			seq, ok = m, true
 		}
 	}

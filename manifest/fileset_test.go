@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -512,7 +513,7 @@ func TestFileSetErrors(t *testing.T) {
 	}
 }
 
-// TestCacheCheck: loads get copies of the cache's entries, and Check
+// TestCacheCheck: a FileSet's Entries is a copy of the cache's entries, and Check
 // finds what a caller wrote into what they share.
 func TestCacheCheck(t *testing.T) {
 	ctx := context.Background()
@@ -551,5 +552,62 @@ func TestCacheCheck(t *testing.T) {
 	s.Entries()[5].File.MinKey[len(s.Entries()[5].File.MinKey)-1] ^= 1 // shared bytes
 	if err := c.Check(ctx); !errors.Is(err, ErrCacheModified) {
 		t.Fatalf("Check after a write to shared bytes: %v", err)
+	}
+}
+
+// TestFileSetSharesCache: with a cache, loads share the cache's entry
+// arrays (no copy at load), Entry agrees with Entries, and Entries is a
+// copy of the set's own.
+func TestFileSetSharesCache(t *testing.T) {
+	ctx := context.Background()
+	st := storage.New(memblob.OpenBucket(nil), "mem://")
+	entries := sampleEntries(60)
+	for i := range entries {
+		entries[i].Kind = Add
+	}
+	entries[59] = entries[7]
+	entries[59].Kind = Delete // cancels entry 7
+	var metas []FileMeta
+	for i, part := range [][]Entry{entries[:30], entries[30:]} {
+		name := fmt.Sprintf("manifest-%d", i)
+		size, err := WriteManifest(ctx, st, name, part, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := FileMeta{FileName: name, FileSize: size, SchemaID: 1}
+		for _, e := range part {
+			if e.Kind == Add {
+				m.NumAddedFiles++
+			} else {
+				m.NumDeletedFiles++
+			}
+		}
+		metas = append(metas, m)
+	}
+	if _, err := WriteList(ctx, st, "list-a", metas, EncodeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCache(64 << 20)
+	var sets []*FileSet
+	for _, cache := range []*Cache{nil, c, c} {
+		s, err := LoadFileSet(ctx, st, []string{"list-a"}, FileSetOptions{Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Len() != 58 || len(s.Entries()) != 58 {
+			t.Fatalf("%d live entries, Entries %d; want 58", s.Len(), len(s.Entries()))
+		}
+		for i := range s.Len() {
+			if !reflect.DeepEqual(*s.Entry(i), s.Entries()[i]) || &s.Entries()[i] == s.Entry(i) && cache != nil {
+				t.Fatalf("entry %d: Entry %+v, Entries %+v (cache %v)", i, *s.Entry(i), s.Entries()[i], cache != nil)
+			}
+		}
+		sets = append(sets, s)
+	}
+	if sets[1].Entry(0) != sets[2].Entry(0) || sets[0].Entry(0) == sets[1].Entry(0) {
+		t.Error("loads with a cache do not share its entries")
+	}
+	if err := c.Check(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -84,6 +84,14 @@ func Merge(entries []Entry) ([]Entry, error) {
 // MergeIndexes is Merge returning the positions of the surviving entries
 // in entries, in order.
 func MergeIndexes(entries []Entry) ([]int, error) {
+	ptrs := make([]*Entry, len(entries))
+	for i := range entries {
+		ptrs[i] = &entries[i]
+	}
+	return mergeIndexes(ptrs)
+}
+
+func mergeIndexes(entries []*Entry) ([]int, error) {
 	// Entries are found by file name (a view into the decoded manifest,
 	// so no key is built per entry), hashed once each into an
 	// open-addressing table; names that collide are told apart by the
@@ -92,15 +100,14 @@ func MergeIndexes(entries []Entry) ([]int, error) {
 	next := make([]int32, len(entries)) // chain of entries sharing a name, -1 ends
 	keep := make([]bool, len(entries))
 	live := 0
-	for i := range entries {
-		e := &entries[i]
+	for i, e := range entries {
 		if e.Kind != Add && e.Kind != Delete {
 			return nil, fmt.Errorf("manifest: entry %s has kind %d", e.File.FileName, e.Kind)
 		}
 		slot := names.find(entries, e.File.FileName)
 		j := int32(-1) // the present entry with e's identity
 		for c := slot.head; c >= 0; c = next[c] {
-			if keep[c] && sameIdentity(&entries[c], e) {
+			if keep[c] && sameIdentity(entries[c], e) {
 				j = c
 				break
 			}
@@ -156,7 +163,7 @@ func newNameTable(n int) *nameTable {
 
 // find returns the slot of name: the one holding it, or the free slot
 // where it goes (key 0, head -1).
-func (t *nameTable) find(entries []Entry, name string) *nameSlot {
+func (t *nameTable) find(entries []*Entry, name string) *nameSlot {
 	h := maphash.String(t.seed, name)
 	hi := uint32(h >> 32)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {

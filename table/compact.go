@@ -330,7 +330,7 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 		return nil, err
 	}
 	live := fs.Entries()
-	dfs, err := p.deletionFiles(ctx, snap, live)
+	dfs, err := p.deletionFiles(ctx, snap, fs)
 	if err != nil {
 		return nil, err
 	}
@@ -805,10 +805,11 @@ func (c *compactor) loadVectors(ctx context.Context, b *bucketFiles) (map[string
 	if b.vectors != nil || len(b.deletes) == 0 {
 		return b.vectors, nil
 	}
-	s := &Split{Partition: b.part, Bucket: b.bucket, Manifests: b.manifests}
+	s := &Split{Partition: b.part, Bucket: b.bucket}
 	for _, f := range b.files {
 		if d := b.deletes[f.FileName]; d != nil {
 			s.Files = append(s.Files, f)
+			s.Manifests = append(s.Manifests, b.manifests[f.FileName])
 			s.Deletes = append(s.Deletes, d)
 		}
 	}

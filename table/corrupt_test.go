@@ -455,7 +455,7 @@ func TestScanErrorsNameTheirLister(t *testing.T) {
 	s := plan.Splits[1]
 	f := s.Files[0].FileName
 	dataFile := filepath.Join(fmt.Sprintf("f1=10/bucket-%d", s.Bucket), f)
-	if s.Manifests[f] == "" || s.Deletes[0] == nil || s.Deletes[0].IndexManifest == "" {
+	if s.Manifests[0] == "" || s.Deletes[0] == nil || s.Deletes[0].IndexManifest == "" {
 		t.Fatalf("split does not record where its files come from: %+v", s)
 	}
 	snap := plan.Snapshot
@@ -474,7 +474,7 @@ func TestScanErrorsNameTheirLister(t *testing.T) {
 		}, storage.ErrNotFound, snap.BaseManifestList},
 		{"missing data file", func(dir string) error {
 			return os.Remove(filepath.Join(dir, dataFile))
-		}, storage.ErrNotFound, s.Manifests[f]},
+		}, storage.ErrNotFound, s.Manifests[0]},
 		{"damaged data file", func(dir string) error {
 			p := filepath.Join(dir, dataFile)
 			b, err := os.ReadFile(p)
@@ -485,7 +485,7 @@ func TestScanErrorsNameTheirLister(t *testing.T) {
 				b[i] = 0xff // the Parquet footer
 			}
 			return os.WriteFile(p, b, 0o644)
-		}, datafile.ErrCorrupt, s.Manifests[f]},
+		}, datafile.ErrCorrupt, s.Manifests[0]},
 		{"missing index file", func(dir string) error {
 			return os.Remove(filepath.Join(dir, "index", s.Deletes[0].IndexFile))
 		}, storage.ErrNotFound, s.Deletes[0].IndexManifest},

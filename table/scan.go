@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,9 +92,9 @@ type Split struct {
 	// Files are the data files to read, in read order (sequence order for
 	// append tables, manifest order for primary-key tables).
 	Files []manifest.DataFile
-	// Manifests maps a file name of Files to the manifest that added the
-	// file, so that read errors name it (nil when unknown).
-	Manifests map[string]string `json:",omitempty"`
+	// Manifests[i] names the manifest that added Files[i], so that read
+	// errors name it (nil, or "", when unknown).
+	Manifests []string `json:",omitempty"`
 	// Deletes holds, per file of Files, its deletion vector (nil: none).
 	Deletes []*DeletionFile
 	// Raw says the primary-key files need no merging: they are read one
@@ -367,13 +368,20 @@ func (t *Table) ReadAll(ctx context.Context, scan ScanOptions, opts ReadOptions)
 
 // sortSplits orders splits by partition bytes, then bucket.
 func sortSplits(splits []*Split) {
-	sort.SliceStable(splits, func(i, j int) bool {
-		a, b := splits[i], splits[j]
-		if c := compareBytes(a.Partition, b.Partition); c != 0 {
+	less := func(a, b *Split) bool {
+		if c := bytes.Compare(a.Partition, b.Partition); c != 0 {
 			return c < 0
 		}
 		return a.Bucket < b.Bucket
-	})
+	}
+	sorted := true // as a FileSet's buckets come
+	for i := 1; i < len(splits) && sorted; i++ {
+		sorted = !less(splits[i], splits[i-1])
+	}
+	if sorted {
+		return
+	}
+	sort.SliceStable(splits, func(i, j int) bool { return less(splits[i], splits[j]) })
 }
 
 func compareBytes(a, b []byte) int {
@@ -407,4 +415,12 @@ func filterText(rs *schema.Table, f predicate.Predicate, what string) (string, e
 // withKindField prepends the RowKindColumn field to sc.
 func withKindField(sc *arrow.Schema) *arrow.Schema {
 	return arrow.NewSchema(append([]arrow.Field{{Name: RowKindColumn, Type: arrow.BinaryTypes.String}}, sc.Fields()...), nil)
+}
+
+// manifestOf returns the manifest that added Files[i] ("" when unknown).
+func (s *Split) manifestOf(i int) string {
+	if i < len(s.Manifests) {
+		return s.Manifests[i]
+	}
+	return ""
 }

@@ -125,12 +125,14 @@ func addedFiles(before, after *Split) *Split {
 			had[f.FileName] = true
 		}
 	}
-	s := &Split{Partition: after.Partition, Bucket: after.Bucket, TotalBuckets: after.TotalBuckets, Changes: true,
-		Manifests: after.Manifests}
+	s := &Split{Partition: after.Partition, Bucket: after.Bucket, TotalBuckets: after.TotalBuckets, Changes: true}
 	var dels []*DeletionFile
 	for i, f := range after.Files {
 		if !had[f.FileName] {
 			s.Files = append(s.Files, f)
+			if after.Manifests != nil {
+				s.Manifests = append(s.Manifests, after.manifestOf(i))
+			}
 			dels = append(dels, deletesAt(after, i))
 		}
 	}

@@ -174,7 +174,7 @@ type dvKey struct {
 //     So a vector naming a file that is live elsewhere, or a name within a
 //     few bytes of a live file of its bucket, is ErrCorrupt naming the
 //     index manifest (staleDVName decides, a pure function).
-func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live []manifest.Entry) (map[dvKey]*DeletionFile, error) {
+func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, live *manifest.FileSet) (map[dvKey]*DeletionFile, error) {
 	if snap.IndexManifest == nil || *snap.IndexManifest == "" {
 		return nil, nil
 	}
@@ -183,11 +183,11 @@ func (p *planner) deletionFiles(ctx context.Context, snap *snapshot.Snapshot, li
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %d: %w", snap.ID, err)
 	}
-	files := make(map[dvKey]bool, len(live))
-	liveNames := make(map[string]bool, len(live))
+	files := make(map[dvKey]bool, live.Len())
+	liveNames := make(map[string]bool, live.Len())
 	inBucket := map[bucketKey][]string{}
-	for i := range live {
-		e := &live[i]
+	for i := range live.Len() {
+		e := live.Entry(i)
 		files[dvKey{string(e.Partition), e.Bucket, e.File.FileName}] = true
 		liveNames[e.File.FileName] = true
 		bk := bucketKey{string(e.Partition), e.Bucket}
@@ -292,7 +292,7 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 			p.seen[k.Partition] = true
 		}
 	}
-	dvs, err := p.deletionFiles(ctx, snap, live.Entries())
+	dvs, err := p.deletionFiles(ctx, snap, live)
 	if err != nil {
 		return nil, err
 	}
@@ -323,12 +323,11 @@ func (p *planner) splits(ctx context.Context, snap *snapshot.Snapshot) ([]*Split
 // group prunes files by level and statistics and groups the rest into
 // one split per (partition, bucket).
 func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, error) {
-	entries := fs.Entries()
-	p.stats.Files = len(entries)
+	p.stats.Files = fs.Len()
 	keys := fs.Buckets()
 	// Buckets are independent: large sets are grouped in parallel, in
 	// chunks of buckets.
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(entries)/groupChunkFiles), len(keys))
+	workers := min(runtime.GOMAXPROCS(0), max(1, fs.Len()/groupChunkFiles), len(keys))
 	byKey := make([]*Split, len(keys))
 	skipped := make([]int, workers)
 	errAt := make([]int, workers) // key position of each worker's error
@@ -339,8 +338,16 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ki := w * per; ki < min(len(keys), (w+1)*per); ki++ {
-				s, skip, err := p.bucketSplit(fs, entries, keys[ki])
+			var checked string // the last partition checked (keys come sorted)
+			// The splits' Files and Manifests are cut from one array each.
+			lo, hi := min(len(keys), w*per), min(len(keys), (w+1)*per)
+			n := 0
+			for _, k := range keys[lo:hi] {
+				n += len(fs.Indexes(k))
+			}
+			slab := splitSlab{files: make([]manifest.DataFile, 0, n), manifests: make([]string, 0, n)}
+			for ki := lo; ki < hi; ki++ {
+				s, skip, err := p.bucketSplit(fs, keys[ki], &checked, &slab)
 				if err != nil {
 					errAt[w], errs[w] = ki, err
 					return
@@ -375,19 +382,10 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 		if len(s.Files) == 0 {
 			continue
 		}
-		if len(s.Manifests) > len(s.Files) {
-			m := make(map[string]string, len(s.Files))
-			for _, f := range s.Files {
-				m[f.FileName] = s.Manifests[f.FileName]
-			}
-			s.Manifests = m
-		}
 		if p.pk {
 			s.Raw = p.noMerge || rawConvertible(s.Files)
 		} else {
-			sort.SliceStable(s.Files, func(i, j int) bool {
-				return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
-			})
+			sortBySequence(s)
 		}
 		kept = append(kept, s)
 	}
@@ -400,36 +398,77 @@ func (p *planner) group(ctx context.Context, fs *manifest.FileSet) ([]*Split, er
 const groupChunkFiles = 20_000
 
 // bucketSplit makes the split of one bucket's live files (nil when none
-// is read) and returns the number of files skipped.
-func (p *planner) bucketSplit(fs *manifest.FileSet, entries []manifest.Entry, k manifest.BucketKey) (*Split, int, error) {
+// is read) and returns the number of files skipped. checked is the last
+// partition whose serialized form was checked (the buckets of a partition
+// come one after the other).
+func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checked *string, slab *splitSlab) (*Split, int, error) {
 	idx := fs.Indexes(k)
-	first := &entries[idx[0]]
+	first := fs.Entry(int(idx[0]))
 	if p.pk && first.Bucket == -2 {
 		return nil, len(idx), nil // postponed files are invisible until redistributed
 	}
 	n := 0
 	for _, i := range idx {
-		if p.levelKept(entries[i].File.Level) {
+		if p.levelKept(fs.Entry(int(i)).File.Level) {
 			n++
 		}
 	}
 	if n == 0 {
 		return nil, len(idx), nil
 	}
-	if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
-		return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+	if *checked != k.Partition || k.Partition == "" {
+		if _, err := decodeSerialized(p.partTypes, first.Partition); err != nil {
+			return nil, 0, fmt.Errorf("manifest %s: %w: partition of %s: %v", fs.Source(int(idx[0])), manifest.ErrCorrupt, first.File.FileName, err)
+		}
+		*checked = k.Partition
 	}
 	s := &Split{Partition: first.Partition, Bucket: first.Bucket, TotalBuckets: first.TotalBuckets,
-		Files: make([]manifest.DataFile, 0, n), Manifests: make(map[string]string, n)}
+		Files:     slab.files[len(slab.files) : len(slab.files) : len(slab.files)+n],
+		Manifests: slab.manifests[len(slab.manifests) : len(slab.manifests) : len(slab.manifests)+n]}
 	for _, i := range idx {
-		e := &entries[i]
+		e := fs.Entry(int(i))
 		if !p.levelKept(e.File.Level) {
 			continue
 		}
 		s.Files = append(s.Files, e.File)
-		s.Manifests[e.File.FileName] = fs.Source(int(i))
+		s.Manifests = append(s.Manifests, fs.Source(int(i)))
 	}
+	slab.files, slab.manifests = slab.files[:len(slab.files)+n], slab.manifests[:len(slab.manifests)+n]
 	return s, len(idx) - n, nil
+}
+
+// sortBySequence orders an append table's split by the files' first
+// sequence numbers (stable), keeping Manifests in step.
+func sortBySequence(s *Split) {
+	if len(s.Manifests) != len(s.Files) {
+		s.Manifests = nil
+		sort.SliceStable(s.Files, func(i, j int) bool {
+			return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
+		})
+		return
+	}
+	sort.Stable(filesBySequence{s.Files, s.Manifests})
+}
+
+type filesBySequence struct {
+	files     []manifest.DataFile
+	manifests []string
+}
+
+func (f filesBySequence) Len() int { return len(f.files) }
+func (f filesBySequence) Less(i, j int) bool {
+	return f.files[i].MinSequenceNumber < f.files[j].MinSequenceNumber
+}
+func (f filesBySequence) Swap(i, j int) {
+	f.files[i], f.files[j] = f.files[j], f.files[i]
+	f.manifests[i], f.manifests[j] = f.manifests[j], f.manifests[i]
+}
+
+// splitSlab holds the arrays a group worker cuts its splits' Files and
+// Manifests from (each split's capacity ends at its length).
+type splitSlab struct {
+	files     []manifest.DataFile
+	manifests []string
 }
 
 // levelKept reports whether files of a level are read: no-merge
@@ -461,8 +500,9 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 	}
 	n := len(s.Files)
 	var files []manifest.DataFile
+	var manifests []string
 	valueMatch := false
-	for _, f := range s.Files {
+	for i, f := range s.Files {
 		fs, err := p.t.SchemaByID(ctx, f.SchemaID)
 		if err != nil {
 			return err
@@ -470,22 +510,22 @@ func (p *planner) pruneSplit(ctx context.Context, s *Split) error {
 		vm := p.rowBound.MayMatch(p.valueStats(fs, &f))
 		if !p.pk || p.noMerge {
 			if vm {
-				files = append(files, f)
+				files, manifests = append(files, f), append(manifests, s.manifestOf(i))
 			}
 			continue
 		}
 		valueMatch = valueMatch || vm
 		if p.rowBound.MayMatch(p.keyStats(fs, &f)) {
-			files = append(files, f)
+			files, manifests = append(files, f), append(manifests, s.manifestOf(i))
 		}
 	}
 	// Only selecting engines return one of a key's records unchanged;
 	// partial-update and aggregation build new values from several.
 	selecting := p.t.engine != nil && p.t.engine.Traits().Selecting
 	if p.pk && !p.noMerge && !valueMatch && selecting {
-		files = nil
+		files, manifests = nil, nil
 	}
-	s.Files = files
+	s.Files, s.Manifests = files, manifests
 	p.stats.FilesSkipped += n - len(files)
 	return nil
 }

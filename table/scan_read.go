@@ -166,7 +166,7 @@ func (t *Table) Read(ctx context.Context, s *Split, opts ReadOptions) (array.Rec
 		}
 		return t.opener(ctx, dataFileRead{
 			dir: dir, file: f, readFields: readFields, kv: pk, deletes: del,
-			batch: opts.BatchSize, alloc: opts.Alloc, manifest: s.Manifests[f.FileName],
+			batch: opts.BatchSize, alloc: opts.Alloc, manifest: s.manifestOf(i),
 		})
 	}
 	var src array.RecordReader
@@ -291,7 +291,7 @@ func (t *Table) loadDeletes(ctx context.Context, s *Split) ([]*dv.Vector, error)
 		}
 		if last, ok := v.Max(); ok && last >= uint64(s.Files[i].RowCount) {
 			return nil, manifestErr("the deletion vector for %s in %s deletes row %d, but manifest %s lists the file with %d rows",
-				name, p, last, s.Manifests[name], s.Files[i].RowCount)
+				name, p, last, s.manifestOf(i), s.Files[i].RowCount)
 		}
 		out[i] = v
 	}

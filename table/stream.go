@@ -723,12 +723,12 @@ func (t *Table) changeSplits(ctx context.Context, snap *snapshot.Snapshot, mode 
 			sp := byBucket[k]
 			if sp == nil {
 				sp = &Split{SnapshotID: snap.ID, Partition: e.Partition, Bucket: e.Bucket, TotalBuckets: e.TotalBuckets,
-					SchemaID: t.latest.ID, Columns: cols, Filter: filter, Changes: true, Manifests: map[string]string{}}
+					SchemaID: t.latest.ID, Columns: cols, Filter: filter, Changes: true}
 				byBucket[k] = sp
 				splits = append(splits, sp)
 			}
 			sp.Files = append(sp.Files, e.File)
-			sp.Manifests[e.File.FileName] = metas[i].FileName
+			sp.Manifests = append(sp.Manifests, metas[i].FileName)
 		}
 	}
 	return splits, nil
