@@ -264,9 +264,12 @@ func TestPublishTimeout(t *testing.T) {
 func TestPublishHintWithoutCancel(t *testing.T) {
 	store := memStore(t)
 	var f storage.Faults
-	f.SetLatency(40 * time.Millisecond)
+	// Every operation takes 150 ms: the deadline passes during the hint
+	// write, after the snapshot's create (100 ms of slack for a loaded
+	// machine's late timers).
+	f.SetLatency(150 * time.Millisecond)
 	fs := storage.WithFaults(store, &f)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
 	r, err := Publish(ctx, fs, testSnapshot(1, "u", 1, KindAppend), fastRetry)
 	if err != nil || r.HintErr != nil {
