@@ -228,54 +228,18 @@ func TestWantDictionary(t *testing.T) {
 // TestDictionaryPerColumn checks that a data file keeps dictionaries for
 // repetitive columns only, and reads back whole.
 func TestDictionaryPerColumn(t *testing.T) {
-	ctx := context.Background()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	fields := []schema.Field{
 		{ID: 0, Name: "id", Type: schema.NewBigInt().WithNotNull(true)},
 		{ID: 1, Name: "hash", Type: schema.NewString()},
 		{ID: 2, Name: "category", Type: schema.NewString()},
 	}
-	sc, err := schema.ArrowSchema(fields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(ctx, "mem://")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	w, err := NewWriter(WriterOptions{Store: st, Dir: "bucket-0", Fields: fields, Alloc: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const rows = 20000
-	b := array.NewRecordBuilder(mem, sc)
-	for i := range rows {
+	f := writeTestFile(t, fields, WriterOptions{}, rows, func(b *array.RecordBuilder, i int) {
 		b.Field(0).(*array.Int64Builder).Append(int64(i))
 		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15))
 		b.Field(2).(*array.StringBuilder).Append([]string{"books", "games", "toys"}[i%3])
-	}
-	rec := b.NewRecordBatch()
-	b.Release()
-	err = w.Write(ctx, rec)
-	rec.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
-	metas, err := w.Close(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := st.Read(ctx, "bucket-0/"+metas[0].FileName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
+	})
+	ctx, st, mem, pr := context.Background(), f.st, f.mem, f.pr
 	rg := pr.MetaData().RowGroup(0)
 	for j, want := range []bool{false, false, true} {
 		cc, err := rg.ColumnChunk(j)
@@ -286,7 +250,7 @@ func TestDictionaryPerColumn(t *testing.T) {
 			t.Errorf("column %s: dictionary page %v, want %v", fields[j].Name, got, want)
 		}
 	}
-	rr, err := Open(ctx, ReadOptions{Store: st, Path: "bucket-0/" + metas[0].FileName, FileFields: fields, ReadFields: fields, Alloc: mem})
+	rr, err := Open(ctx, ReadOptions{Store: st, Path: f.path, FileFields: fields, ReadFields: fields, Alloc: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,52 +280,15 @@ func TestDictionaryPerColumn(t *testing.T) {
 // they reach 1 MiB (dataPageSize), so that arrow-go's page buffers, which
 // grow by powers of two, stay at 1 MiB, and that the file reads back.
 func TestDataPagesUnderOneMiB(t *testing.T) {
-	ctx := context.Background()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
 	fields := []schema.Field{
 		{ID: 0, Name: "id", Type: schema.NewBigInt().WithNotNull(true)},
 		{ID: 1, Name: "hash", Type: schema.NewString()},
 	}
-	sc, err := schema.ArrowSchema(fields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(ctx, "mem://")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	w, err := NewWriter(WriterOptions{Store: st, Dir: "bucket-0", Fields: fields, Alloc: mem, Compression: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const rows = 600_000 // about 4.6 MiB of ids and 10 MiB of hashes
-	b := array.NewRecordBuilder(mem, sc)
-	for i := range rows {
+	pr := writeTestFile(t, fields, WriterOptions{Compression: "none"}, rows, func(b *array.RecordBuilder, i int) {
 		b.Field(0).(*array.Int64Builder).Append(int64(i))
 		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15))
-	}
-	rec := b.NewRecordBatch()
-	b.Release()
-	err = w.Write(ctx, rec)
-	rec.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
-	metas, err := w.Close(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := st.Read(ctx, "bucket-0/"+metas[0].FileName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
+	}).pr
 	if pr.NumRows() != rows {
 		t.Fatalf("%d rows, want %d", pr.NumRows(), rows)
 	}
@@ -391,4 +318,63 @@ func TestDataPagesUnderOneMiB(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testFile is a data file writeTestFile wrote and opened.
+type testFile struct {
+	st   *storage.Store
+	mem  *memory.CheckedAllocator
+	path string
+	pr   *file.Reader
+}
+
+// writeTestFile writes rows rows, filled by fill, as one record to a data
+// file in a mem:// store (opts gives the writer's other options), and
+// opens it with arrow-go's Parquet reader. The allocator is checked for
+// leaks when the test ends.
+func writeTestFile(t *testing.T, fields []schema.Field, opts WriterOptions, rows int, fill func(b *array.RecordBuilder, i int)) testFile {
+	t.Helper()
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	sc, err := schema.ArrowSchema(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	opts.Store, opts.Dir, opts.Fields, opts.Alloc = st, "bucket-0", fields, mem
+	w, err := NewWriter(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(mem, sc)
+	for i := range rows {
+		fill(b, i)
+	}
+	rec := b.NewRecordBatch()
+	b.Release()
+	err = w.Write(ctx, rec)
+	rec.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	metas, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "bucket-0/" + metas[0].FileName
+	data, err := st.Read(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pr.Close() })
+	return testFile{st: st, mem: mem, path: path, pr: pr}
 }
