@@ -168,28 +168,33 @@ func (s *Store) Read(ctx context.Context, k string) ([]byte, error) {
 	return b, s.wrap("read", k, err)
 }
 
-// readAll reads a whole object into a buffer of the size the reader
-// reports (io.ReadAll would grow one by doubling: twice the bytes
-// allocated and copied for a large data file).
+// readAll reads a whole object.
 func (s *Store) readAll(ctx context.Context, full string) ([]byte, error) {
 	r, err := s.bucket.NewReader(ctx, full, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	size := r.Size()
-	if size <= 0 || size > 1<<40 {
+	return readSized(r, r.Size())
+}
+
+// readSized reads r to its end into a buffer of want bytes, the size
+// announced (io.ReadAll would grow one by doubling: twice the bytes
+// allocated and copied for a large data file). An object shorter than
+// announced gives what it has; anything beyond is read too. A want that
+// is not a plausible size reads with io.ReadAll.
+func readSized(r io.Reader, want int64) ([]byte, error) {
+	if want <= 0 || want > 1<<40 {
 		return io.ReadAll(r)
 	}
-	b := make([]byte, size)
+	b := make([]byte, want)
 	n, err := io.ReadFull(r, b)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		return b[:n], nil // the object is shorter than announced
+		return b[:n], nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	// Anything beyond the announced size is read too.
 	rest, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -211,27 +216,13 @@ func (s *Store) ReadRange(ctx context.Context, k string, offset, length int64) (
 		return nil, s.wrap("read", k, err)
 	}
 	defer r.Close()
-	var b []byte
-	// The range's size is known when the object's is: read it into one
-	// buffer of that size (io.ReadAll grows one by doubling, allocating
-	// and copying about twice the bytes).
-	if size := r.Size() - offset; length >= 0 && offset >= 0 && size > 0 && size <= 1<<40 {
-		b = make([]byte, min(length, size))
-		var n int
-		n, err = io.ReadFull(r, b)
-		switch {
-		case err == io.ErrUnexpectedEOF || err == io.EOF:
-			b, err = b[:n], nil // the object is shorter than announced
-		case err == nil && int64(n) < length:
-			// The object is longer than announced: read the rest too.
-			var rest []byte
-			if rest, err = io.ReadAll(r); err == nil {
-				b = append(b, rest...)
-			}
+	want := int64(-1) // unknown: io.ReadAll
+	if offset >= 0 {
+		if want = r.Size() - offset; length >= 0 {
+			want = min(want, length)
 		}
-	} else {
-		b, err = io.ReadAll(r)
 	}
+	b, err := readSized(r, want)
 	if err == nil {
 		err = s.faults.check(ctx, OpRead, k, After)
 	}
