@@ -178,11 +178,12 @@ func avgLen(data []byte, offs []int) int {
 	return avg + avg/4 + 1
 }
 
-// initOffsets starts the key offset arrays.
+// initOffsets starts the key offset arrays, on the heap: the first Add
+// moves them off it as it grows them.
 func (b *Buffer) initOffsets() {
-	b.koffs = append(growArr(b.off, []int(nil), 1), 0)
+	b.koffs, b.ooffs = []int{0}, nil
 	if b.ordEnc != nil {
-		b.ooffs = append(growArr(b.off, []int(nil), 1), 0)
+		b.ooffs = []int{0}
 	}
 }
 
@@ -361,7 +362,7 @@ func (b *Buffer) free() {
 		b.off.release(a)
 	}
 	b.rowRec, b.rowIdx, b.seqs, b.kinds = nil, nil, nil, nil
-	b.keys, b.koffs, b.ords, b.ooffs = nil, nil, nil, nil
+	b.keys, b.ords = nil, nil
 	b.initOffsets()
 }
 
@@ -692,9 +693,5 @@ func (b *Buffer) Close() error {
 	b.closed = true
 	b.reset()
 	b.off.freeAll()
-	b.koffs, b.ooffs = []int{0}, nil
-	if b.ordEnc != nil {
-		b.ooffs = []int{0}
-	}
 	return nil
 }
