@@ -64,20 +64,8 @@ func TestGrowArr(t *testing.T) {
 // TestBufferModel's).
 func TestBufferOffHeapFreed(t *testing.T) {
 	ctx := context.Background()
-	sc := arrow.NewSchema([]arrow.Field{
-		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true},
-	}, nil)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b, err := NewBuffer(BufferOptions{
-		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
-		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	sc := kvTestSchema()
+	b, mem := spillTestBuffer(t, sc, 0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var seq int64 = 1
 	add := func(n int) {
@@ -102,7 +90,7 @@ func TestBufferOffHeapFreed(t *testing.T) {
 	}
 	add(30_000)
 	rows := 0
-	err = b.Flush(ctx, func(r arrow.Record) error {
+	err := b.Flush(ctx, func(r arrow.Record) error {
 		rows += int(r.NumRows())
 		return nil
 	})
@@ -128,23 +116,11 @@ func TestBufferOffHeapFreed(t *testing.T) {
 // spillBatchRows rows, whatever the buffer's batch size.
 func TestSpillBatches(t *testing.T) {
 	ctx := context.Background()
-	sc := arrow.NewSchema([]arrow.Field{
-		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true},
-	}, nil)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b, err := NewBuffer(BufferOptions{
-		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
-		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem, BatchSize: 8192,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	sc := kvTestSchema()
+	b, mem := spillTestBuffer(t, sc, 8192)
 	rng := rand.New(rand.NewPCG(3, 4))
 	rec := randomRecord(rng, mem, sc, 10_000)
-	err = b.Add(rec, make([]schema.RowKind, 10_000), 1)
+	err := b.Add(rec, make([]schema.RowKind, 10_000), 1)
 	rec.Release()
 	if err != nil {
 		t.Fatal(err)
@@ -206,16 +182,7 @@ func TestAdoptArr(t *testing.T) {
 func TestBufferKeysOutgrowRoom(t *testing.T) {
 	ctx := context.Background()
 	sc := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.BinaryTypes.String}}, nil)
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b, err := NewBuffer(BufferOptions{
-		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
-		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, mem := spillTestBuffer(t, sc, 0)
 	baseline := b.off.mapped()
 	var seq int64 = 1
 	for _, l := range []int{1, 2, 500, 3} {
@@ -240,4 +207,30 @@ func TestBufferKeysOutgrowRoom(t *testing.T) {
 	if n := b.off.mapped(); n > baseline {
 		t.Fatalf("%d bytes mapped after Spill, %d before Add", n, baseline)
 	}
+}
+
+// kvTestSchema is a BIGINT key and a nullable STRING value.
+func kvTestSchema() *arrow.Schema {
+	return arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+}
+
+// spillTestBuffer is a spillable deduplicating buffer keyed on sc's first
+// column (batch rows per record, 0 for the default), closed when the test
+// ends, with an allocator checked for leaks after that.
+func spillTestBuffer(t *testing.T, sc *arrow.Schema, batch int) (*Buffer, *memory.CheckedAllocator) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	b, err := NewBuffer(BufferOptions{
+		SortOptions: SortOptions{Schema: sc, KeyColumns: []int{0}, Engine: merge.NewDeduplicate(merge.Options{})},
+		Spillable:   true, SpillDir: t.TempDir(), Alloc: mem, BatchSize: batch,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b, mem
 }
