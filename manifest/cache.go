@@ -112,8 +112,8 @@ func (c *Cache) put(st *storage.Store, k cacheKey, entries []Entry, blockBytes i
 // cached entries differ from its file's, wrapping ErrCacheModified. The
 // entries, and what they point to (byte slices, strings, counts), are
 // shared with the FileSets that loaded them and read-only (FileSet.Entries
-// is a copy of the structs): a difference means a caller wrote to them. It reads every cached manifest; it is meant
-// for tests and debugging.
+// is a copy of the structs): a difference means a caller wrote to them.
+// It reads every cached manifest; it is meant for tests and debugging.
 func (c *Cache) Check(ctx context.Context) error {
 	c.mu.Lock()
 	items := make([]*cacheItem, 0, len(c.items))

@@ -522,13 +522,7 @@ func TestCacheCheck(t *testing.T) {
 	for i := range entries {
 		entries[i].Kind = Add
 	}
-	size, err := WriteManifest(ctx, st, "manifest-a", entries, EncodeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := WriteList(ctx, st, "list-a", []FileMeta{{FileName: "manifest-a", FileSize: size, NumAddedFiles: 50, SchemaID: 1}}, EncodeOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	writeTestList(t, st, "list-a", entries)
 	c := NewCache(64 << 20)
 	load := func() *FileSet {
 		s, err := LoadFileSet(ctx, st, []string{"list-a"}, FileSetOptions{Cache: c})
@@ -567,26 +561,7 @@ func TestFileSetSharesCache(t *testing.T) {
 	}
 	entries[59] = entries[7]
 	entries[59].Kind = Delete // cancels entry 7
-	var metas []FileMeta
-	for i, part := range [][]Entry{entries[:30], entries[30:]} {
-		name := fmt.Sprintf("manifest-%d", i)
-		size, err := WriteManifest(ctx, st, name, part, EncodeOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := FileMeta{FileName: name, FileSize: size, SchemaID: 1}
-		for _, e := range part {
-			if e.Kind == Add {
-				m.NumAddedFiles++
-			} else {
-				m.NumDeletedFiles++
-			}
-		}
-		metas = append(metas, m)
-	}
-	if _, err := WriteList(ctx, st, "list-a", metas, EncodeOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	writeTestList(t, st, "list-a", entries[:30], entries[30:])
 	c := NewCache(64 << 20)
 	var sets []*FileSet
 	for _, cache := range []*Cache{nil, c, c} {
@@ -608,6 +583,33 @@ func TestFileSetSharesCache(t *testing.T) {
 		t.Error("loads with a cache do not share its entries")
 	}
 	if err := c.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeTestList writes each part as a manifest and a manifest list, list,
+// of them (schema 1).
+func writeTestList(t *testing.T, st *storage.Store, list string, parts ...[]Entry) {
+	t.Helper()
+	ctx := context.Background()
+	var metas []FileMeta
+	for i, part := range parts {
+		name := fmt.Sprintf("manifest-%s-%d", list, i)
+		size, err := WriteManifest(ctx, st, name, part, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := FileMeta{FileName: name, FileSize: size, SchemaID: 1}
+		for _, e := range part {
+			if e.Kind == Add {
+				m.NumAddedFiles++
+			} else {
+				m.NumDeletedFiles++
+			}
+		}
+		metas = append(metas, m)
+	}
+	if _, err := WriteList(ctx, st, list, metas, EncodeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
