@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -359,7 +360,7 @@ func (t *Table) loadBuckets(ctx context.Context, snap *snapshot.Snapshot, where 
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if c := compareBytes(out[i].part, out[j].part); c != 0 {
+		if c := bytes.Compare(out[i].part, out[j].part); c != 0 {
 			return c < 0
 		}
 		return out[i].bucket < out[j].bucket

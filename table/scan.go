@@ -384,18 +384,6 @@ func sortSplits(splits []*Split) {
 	sort.SliceStable(splits, func(i, j int) bool { return less(splits[i], splits[j]) })
 }
 
-func compareBytes(a, b []byte) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
-
 // filterText validates f against the columns of rs (binding it once) and
 // returns it in the predicate text form splits carry ("" for none).
 func filterText(rs *schema.Table, f predicate.Predicate, what string) (string, error) {

@@ -437,16 +437,9 @@ func (p *planner) bucketSplit(fs *manifest.FileSet, k manifest.BucketKey, checke
 	return s, len(idx) - n, nil
 }
 
-// sortBySequence orders an append table's split by the files' first
-// sequence numbers (stable), keeping Manifests in step.
+// sortBySequence orders an append table's split (bucketSplit's: Files and
+// Manifests in step) by the files' first sequence numbers, stable.
 func sortBySequence(s *Split) {
-	if len(s.Manifests) != len(s.Files) {
-		s.Manifests = nil
-		sort.SliceStable(s.Files, func(i, j int) bool {
-			return s.Files[i].MinSequenceNumber < s.Files[j].MinSequenceNumber
-		})
-		return
-	}
 	sort.Stable(filesBySequence{s.Files, s.Manifests})
 }
 

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/hex"
@@ -73,7 +74,7 @@ func (t *Table) filesSource(ctx context.Context, o SystemTableOptions) (rowSourc
 	}
 	slices.SortStableFunc(s.order, func(a, b int) int {
 		x, y := &s.entries[a], &s.entries[b]
-		if c := compareBytes(x.Partition, y.Partition); c != 0 {
+		if c := bytes.Compare(x.Partition, y.Partition); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Bucket, y.Bucket)
