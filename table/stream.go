@@ -592,10 +592,11 @@ func (s *Stream) await(ctx context.Context, id int64) (*snapshot.Snapshot, error
 		if !errors.Is(err, snapshot.ErrNotFound) {
 			return nil, err
 		}
-		if present, err := s.checkExpired(ctx, id); err != nil || present {
-			if err != nil {
-				return nil, err
-			}
+		present, err := s.checkExpired(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if present {
 			continue // published since the look: read it now
 		}
 		if err := s.keepConsumer(ctx); err != nil {

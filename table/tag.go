@@ -167,8 +167,14 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 	var keep map[string]bool
 	var lastErr error
 	var last []*snapshot.Snapshot
+	tags := others
 	for attempt := 0; keep == nil; attempt++ {
-		neighbours, keepAll, err := t.tagNeighbours(ctx, id, tag.Name)
+		if attempt > 0 {
+			if tags, err = snapshot.Tags(ctx, t.meta); err != nil {
+				return err
+			}
+		}
+		neighbours, keepAll, err := t.tagNeighbours(ctx, id, tags)
 		if err != nil || keepAll {
 			return err
 		}
@@ -204,19 +210,15 @@ func (t *Table) cleanTagFiles(ctx context.Context, tag *snapshot.Tag, others []*
 var testHookTagNeighbours func(attempt int)
 
 // tagNeighbours returns the snapshots whose files a deleted tag on the
-// expired snapshot id must keep: the nearest older tag, and the nearest
-// newer tag or snapshot (the earliest snapshot when it comes first).
-// keepAll says the id is inside the live range of snapshots although its
-// file is gone (a concurrent expiry or rollback): then nothing is deleted.
-func (t *Table) tagNeighbours(ctx context.Context, id int64, name string) (ns []*snapshot.Snapshot, keepAll bool, err error) {
-	tags, err := snapshot.Tags(ctx, t.meta)
-	if err != nil {
-		return nil, false, err
-	}
+// expired snapshot id must keep, given the other tags (sorted by id): the
+// nearest older tag, and the nearest newer tag or snapshot (the earliest
+// snapshot when it comes first). keepAll says the id is inside the live
+// range of snapshots although its file is gone (a concurrent expiry or
+// rollback): then nothing is deleted.
+func (t *Table) tagNeighbours(ctx context.Context, id int64, tags []*snapshot.Tag) (ns []*snapshot.Snapshot, keepAll bool, err error) {
 	var prev, next *snapshot.Tag
 	for _, x := range tags {
 		switch {
-		case x.Name == name:
 		case x.ID < id:
 			prev = x
 		case next == nil:
