@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -208,6 +209,9 @@ func lkDirFiles(t testing.TB, l *Lookup) ([]string, int64) {
 			continue
 		}
 		info, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since ReadDir, e.g. by the retention timer
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
