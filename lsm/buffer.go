@@ -40,7 +40,6 @@ type Buffer struct {
 	rows     *rowStore // nil: rows stay in recs
 	recs     []arrow.Record
 	recBytes int64
-	ids      []int32
 	rowRec   []int32
 	rowIdx   []int32
 	seqs     []int64
@@ -242,113 +241,6 @@ func (b *Buffer) sortIndex() []sortEntry {
 	return ents
 }
 
-// memRun reads the buffer's rows sorted and reduced, one row per key, as
-// KV records.
-type memRun struct {
-	b      *Buffer
-	red    merge.Reducer
-	raw    bool // every row is a group of its own
-	batch  int  // rows per record
-	rows   []sortEntry
-	pos    int
-	groups merge.Groups
-	cur    arrow.Record
-	err    error
-}
-
-func (b *Buffer) memRun() *memRun {
-	return &memRun{b: b, red: b.reducer, rows: b.sortIndex(), batch: b.o.BatchSize}
-}
-
-// rawRun reads every in-memory row sorted, none merged.
-func (b *Buffer) rawRun() *memRun {
-	return &memRun{b: b, red: merge.KeepAll(), raw: true, rows: b.sortIndex(), batch: b.o.BatchSize}
-}
-
-// spillRun is what a spill writes: the rows merged per key, or all of
-// them when the buffer keeps its input.
-func (b *Buffer) spillRun() *memRun {
-	m := b.memRun()
-	if b.o.KeepInput {
-		m = b.rawRun()
-	}
-	m.batch = b.spillBatch()
-	return m
-}
-
-// spillBatch is the number of rows per record of a spill file: at most
-// spillBatchRows. A merge of spilled runs holds a record or two of every
-// run at once, read and decoded, while the Parquet writer runs behind it;
-// small records keep that small.
-func (b *Buffer) spillBatch() int { return min(b.o.BatchSize, spillBatchRows) }
-
-func (m *memRun) Retain()                        {}
-func (m *memRun) Schema() *arrow.Schema          { return m.b.kvSchema }
-func (m *memRun) Record() arrow.Record           { return m.cur }
-func (m *memRun) RecordBatch() arrow.RecordBatch { return m.cur }
-func (m *memRun) Err() error                     { return m.err }
-func (m *memRun) Release() {
-	if m.cur != nil {
-		m.cur.Release()
-		m.cur = nil
-	}
-	releaseArr(m.b.off, m.rows)
-	m.rows, m.pos = nil, 0
-}
-
-func (m *memRun) Next() bool {
-	if m.cur != nil {
-		m.cur.Release()
-		m.cur = nil
-	}
-	b := m.b
-	for m.err == nil && m.pos < len(m.rows) {
-		g := &m.groups
-		g.Reset()
-		g.Srcs = append(g.Srcs, b.recs...)
-		b.ids = b.ids[:0]
-		n := len(m.rows)
-		for g.Len() < m.batch && m.pos < n {
-			k := b.key(m.rows[m.pos].row)
-			for {
-				r := m.rows[m.pos].row
-				if b.rows != nil {
-					// Rows are read back in this order below.
-					g.Refs = append(g.Refs, merge.Ref{Src: 0, Row: int32(len(b.ids))})
-					b.ids = append(b.ids, r)
-				} else {
-					g.Refs = append(g.Refs, merge.Ref{Src: b.rowRec[r], Row: b.rowIdx[r]})
-				}
-				g.Kinds = append(g.Kinds, schema.RowKind(b.kinds[r]))
-				g.Seqs = append(g.Seqs, b.seqs[r])
-				m.pos++
-				if m.raw || m.pos >= n || string(b.key(m.rows[m.pos].row)) != string(k) {
-					break
-				}
-			}
-			g.Ends = append(g.Ends, len(g.Refs))
-		}
-		var batch arrow.Record
-		if b.rows != nil {
-			batch = b.rows.decode(b.mem, b.o.Schema, b.ids)
-			g.Srcs = append(g.Srcs, batch)
-		}
-		rec, err := reduceToRecord(m.red, g, b.mem, b.kvSchema, false)
-		if batch != nil {
-			batch.Release()
-		}
-		if err != nil {
-			m.err = err
-			return false
-		}
-		if rec != nil {
-			m.cur = rec
-			return true
-		}
-	}
-	return false
-}
-
 // free drops the in-memory rows.
 func (b *Buffer) free() {
 	for _, r := range b.recs {
@@ -415,7 +307,11 @@ func (b *Buffer) Spill(ctx context.Context) error {
 			return ErrSpillFull
 		}
 	}
-	name, n, rows, err := b.writeSpill(ctx, prefetch(b.spillRun()), limit)
+	rr, err := b.parallelRun(b.spillRun())
+	if err != nil {
+		return err
+	}
+	name, n, rows, err := b.writeSpill(ctx, rr, limit)
 	if err != nil {
 		return err
 	}
@@ -610,9 +506,8 @@ func (b *Buffer) Flush(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	pr := prefetch(rr)
-	err = drainTo(ctx, pr, emit)
-	pr.Release()
+	err = drainTo(ctx, rr, emit)
+	rr.Release()
 	if err != nil {
 		return err
 	}
@@ -632,37 +527,50 @@ func (b *Buffer) Input(ctx context.Context, emit func(arrow.Record) error) error
 	if err != nil {
 		return err
 	}
-	pr := prefetch(rr)
-	err = drainTo(ctx, pr, emit)
-	pr.Release()
+	err = drainTo(ctx, rr, emit)
+	rr.Release()
 	return err
 }
 
 // sorted reads the buffer's rows in key order: merged per key, or all of
-// them (raw).
+// them (raw), made on goroutines of their own ahead of the reader.
 func (b *Buffer) sorted(raw bool) (array.RecordReader, error) {
-	if len(b.spills) == 0 {
-		if raw {
-			return b.rawRun(), nil
-		}
-		return b.memRun(), nil
-	}
 	// Spills of a buffer that keeps its input hold raw records: merge the
 	// in-memory ones raw too, so every key is merged once, as a whole.
-	mem := b.spillRun()
-	if raw {
+	var mem *memRun
+	if raw || (len(b.spills) > 0 && b.o.KeepInput) {
 		mem = b.rawRun()
+	} else {
+		mem = b.memRun()
 	}
+	if len(b.spills) == 0 {
+		return b.parallelRun(mem)
+	}
+	mem.batch = b.spillBatch()
 	runs, err := b.openSpills()
 	if err != nil {
+		mem.Release()
 		return nil, err
 	}
 	if len(b.seqs) > 0 {
-		runs = append(runs, mem)
+		pr, err := b.parallelRun(mem)
+		if err != nil {
+			for _, r := range runs {
+				r.Release()
+			}
+			return nil, err
+		}
+		runs = append(runs, pr)
+	} else {
+		mem.Release()
 	}
 	mo := b.mergeOptions()
 	mo.KeepAll = raw
-	return NewMergeReader(runs, mo)
+	mr, err := NewMergeReader(runs, mo)
+	if err != nil {
+		return nil, err
+	}
+	return prefetch(mr), nil
 }
 
 func drainTo(ctx context.Context, rr array.RecordReader, emit func(arrow.Record) error) error {

@@ -34,11 +34,16 @@ type rowStore struct {
 	bytes int64    // capacity of pages
 	used  int64    // bytes of rows
 
-	// scratch of Add and decode
+	// scratch of Add
 	sizes []int
 	pos   []int
-	outs  []colOut
-	sink  byte // keeps the loads of decode's first pass
+}
+
+// rowDecoder is the scratch of one decoding goroutine: a store decodes on
+// several at once (rowDecoder.decode), each with a decoder of its own.
+type rowDecoder struct {
+	outs []colOut
+	sink byte // keeps the loads of decode's first pass
 }
 
 type rowCol struct {
@@ -96,7 +101,6 @@ func newRowStore(sc *arrow.Schema) *rowStore {
 		s.cols = append(s.cols, c)
 	}
 	s.fixed = off
-	s.outs = make([]colOut, len(s.cols))
 	return s
 }
 
@@ -290,8 +294,12 @@ func (o *colOut) grow(l int) {
 // touchBlock is the number of rows decode loads ahead.
 const touchBlock = 32
 
-// decode builds a record (schema sc) of the rows ids, in order.
-func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) arrow.Record {
+// decode builds a record (schema sc) of the rows ids of s, in order. The
+// store is only read: decoders of one store may run at once.
+func (d *rowDecoder) decode(s *rowStore, mem memory.Allocator, sc *arrow.Schema, ids []int32) arrow.Record {
+	if len(d.outs) != len(s.cols) {
+		d.outs = make([]colOut, len(s.cols))
+	}
 	n := len(ids)
 	nvb := int(bitutil.BytesForBits(int64(n)))
 	// Rows are read in random order: before decoding a block of them, load
@@ -304,7 +312,7 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 	}
 	var touched byte
 	for ci, c := range s.cols {
-		o := &s.outs[ci]
+		o := &d.outs[ci]
 		o.validity, o.valid, o.nulls = nil, nil, 0
 		o.vals = memory.NewResizableBuffer(mem)
 		switch c.kind {
@@ -350,7 +358,7 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 		vp := s.fixed
 		for ci := range s.cols {
 			c := &s.cols[ci]
-			o := &s.outs[ci]
+			o := &d.outs[ci]
 			if r[ci/8]&(1<<(ci%8)) != 0 {
 				if o.validity == nil {
 					o.validity = memory.NewResizableBuffer(mem)
@@ -392,10 +400,10 @@ func (s *rowStore) decode(mem memory.Allocator, sc *arrow.Schema, ids []int32) a
 			}
 		}
 	}
-	s.sink += touched
+	d.sink += touched
 	cols := make([]arrow.Array, len(s.cols))
 	for ci, c := range s.cols {
-		o := &s.outs[ci]
+		o := &d.outs[ci]
 		bufs := []*memory.Buffer{o.validity, o.vals}
 		if o.data != nil {
 			o.data.ResizeNoShrink(o.dp)

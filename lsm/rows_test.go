@@ -126,7 +126,8 @@ func TestRowStoreRoundTrip(t *testing.T) {
 		for i, id := range part {
 			ids32[i] = int32(id)
 		}
-		got := s.decode(mem, sc, ids32)
+		var dec rowDecoder
+		got := dec.decode(s, mem, sc, ids32)
 		for c := range sc.NumFields() {
 			col := got.Column(c)
 			for i, id := range part {
