@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -229,7 +228,7 @@ func (b *Buffer) sortIndex() []sortEntry {
 		copy(buf[:], k)
 		ents[r] = sortEntry{prefix: binary.BigEndian.Uint64(buf[:]), row: int32(r)}
 	}
-	slices.SortFunc(ents, func(x, y sortEntry) int {
+	return sortEntries(b.off, ents, func(x, y sortEntry) int {
 		if x.prefix != y.prefix {
 			if x.prefix < y.prefix {
 				return -1
@@ -238,7 +237,6 @@ func (b *Buffer) sortIndex() []sortEntry {
 		}
 		return rowCompare(b.key(x.row), b.ord(x.row), b.seqs[x.row], b.key(y.row), b.ord(y.row), b.seqs[y.row])
 	})
-	return ents
 }
 
 // free drops the in-memory rows.
