@@ -228,7 +228,7 @@ func (b *Buffer) sortIndex() []sortEntry {
 		copy(buf[:], k)
 		ents[r] = sortEntry{prefix: binary.BigEndian.Uint64(buf[:]), row: int32(r)}
 	}
-	return sortEntries(b.off, ents, func(x, y sortEntry) int {
+	sortEntries(b.off, ents, func(x, y sortEntry) int {
 		if x.prefix != y.prefix {
 			if x.prefix < y.prefix {
 				return -1
@@ -237,6 +237,7 @@ func (b *Buffer) sortIndex() []sortEntry {
 		}
 		return rowCompare(b.key(x.row), b.ord(x.row), b.seqs[x.row], b.key(y.row), b.ord(y.row), b.seqs[y.row])
 	})
+	return ents
 }
 
 // free drops the in-memory rows.
