@@ -534,18 +534,20 @@ func (b *Buffer) Input(ctx context.Context, emit func(arrow.Record) error) error
 // sorted reads the buffer's rows in key order: merged per key, or all of
 // them (raw), made on goroutines of their own ahead of the reader.
 func (b *Buffer) sorted(raw bool) (array.RecordReader, error) {
-	// Spills of a buffer that keeps its input hold raw records: merge the
-	// in-memory ones raw too, so every key is merged once, as a whole.
 	var mem *memRun
-	if raw || (len(b.spills) > 0 && b.o.KeepInput) {
+	switch {
+	case raw:
 		mem = b.rawRun()
-	} else {
+	case len(b.spills) > 0:
+		// What the spills hold (raw records when the buffer keeps its
+		// input), so every key is merged once, as a whole.
+		mem = b.spillRun()
+	default:
 		mem = b.memRun()
 	}
 	if len(b.spills) == 0 {
 		return b.parallelRun(mem)
 	}
-	mem.batch = b.spillBatch()
 	runs, err := b.openSpills()
 	if err != nil {
 		mem.Release()

@@ -22,17 +22,19 @@ import (
 // parallelTestBuffer is spillTestBuffer filled with n random rows.
 func parallelTestBuffer(t *testing.T, n, batch int) *Buffer {
 	t.Helper()
-	if runtime.GOMAXPROCS(0) < 2 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	}
-	sc := kvTestSchema()
-	b, mem := spillTestBuffer(t, sc, batch)
-	rec := randomRecord(rand.New(rand.NewPCG(9, 10)), mem, sc, n)
+	b, mem := spillTestBuffer(t, kvTestSchema(), batch)
+	addRandomRows(t, b, mem, rand.New(rand.NewPCG(9, 10)), n)
+	return b
+}
+
+// addRandomRows adds n random inserts to b, sequence numbers from 1.
+func addRandomRows(t *testing.T, b *Buffer, mem memory.Allocator, rng *rand.Rand, n int) {
+	t.Helper()
+	rec := randomRecord(rng, mem, b.o.Schema, n)
 	defer rec.Release()
 	if err := b.Add(rec, make([]schema.RowKind, n), 1); err != nil {
 		t.Fatal(err)
 	}
-	return b
 }
 
 // runKeys drains rr and returns the keys it read.
@@ -149,12 +151,7 @@ func TestParallelRunError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	rec := randomRecord(rand.New(rand.NewPCG(11, 12)), mem, sc, 20_000)
-	err = b.Add(rec, make([]schema.RowKind, 20_000), 1)
-	rec.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	addRandomRows(t, b, mem, rand.New(rand.NewPCG(11, 12)), 20_000)
 
 	// The first sequence number of the seventh record read in order.
 	seq := b.memRun()

@@ -118,13 +118,7 @@ func TestSpillBatches(t *testing.T) {
 	ctx := context.Background()
 	sc := kvTestSchema()
 	b, mem := spillTestBuffer(t, sc, 8192)
-	rng := rand.New(rand.NewPCG(3, 4))
-	rec := randomRecord(rng, mem, sc, 10_000)
-	err := b.Add(rec, make([]schema.RowKind, 10_000), 1)
-	rec.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	addRandomRows(t, b, mem, rand.New(rand.NewPCG(3, 4)), 10_000)
 	if err := b.Spill(ctx); err != nil {
 		t.Fatal(err)
 	}
